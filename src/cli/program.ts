@@ -1,0 +1,69 @@
+/** Builds the commander program, runs it, and turns every failure into one line + exit code. */
+import { Command, CommanderError } from "commander";
+import { isBraidError } from "../errors.js";
+import { GitError } from "../git/git.js";
+import { registerAll } from "./commands/index.js";
+import { version } from "./main.js";
+import { printError } from "./output.js";
+
+let resultCode = 0;
+
+/** Wrap an action so its returned number becomes braid's exit code. */
+export function act<A extends unknown[]>(fn: (...args: A) => Promise<number | undefined> | number | undefined) {
+  return async (...args: A): Promise<void> => {
+    const code = await fn(...args);
+    if (typeof code === "number") resultCode = code;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("braid")
+    .description("Run many AI coding-agent sessions in parallel on one repository, and braid their work back together.")
+    .version(version(), "-V, --version")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `braid: ${s.slice(7)}` : s),
+    });
+  registerAll(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function runProgram(argv: string[]): Promise<number> {
+  resultCode = 0;
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return resultCode;
+  } catch (e) {
+    return errorCode(e);
+  }
+}
+
+function errorCode(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // help/version were printed by commander; other errors were printed by it as one line too
+    return e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2;
+  }
+  if (isBraidError(e)) {
+    printError(e.oneLine());
+    return e.exitCode;
+  }
+  if (e instanceof GitError) {
+    printError(e.message);
+    return 1;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === "EACCES" || err?.code === "EPERM" || err?.code === "EROFS") {
+    printError(`permission denied: ${err.path ?? err.message} — check ownership and permissions of that path`);
+    return 1;
+  }
+  if (err?.code === "ENOSPC") {
+    printError("no space left on device — free some disk space and retry");
+    return 1;
+  }
+  printError(`internal error: ${err?.message ?? String(e)} — please report it (BRAID_DEBUG=1 shows the stack)`);
+  if (process.env.BRAID_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
+  return 70;
+}

@@ -1,0 +1,42 @@
+/** Small, typed questions about refs and branches. */
+import { gitOut, gitTry } from "./git.js";
+
+/** Commit id a ref points at, or null if it does not name a commit. */
+export function resolveCommit(cwd: string, ref: string): Promise<string | null> {
+  return gitTry(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd });
+}
+
+export async function branchExists(cwd: string, branch: string): Promise<boolean> {
+  return (await gitTry(["show-ref", "--verify", "--quiet", `refs/heads/${branch}`], { cwd })) !== null;
+}
+
+/** Is `branch` a name git accepts for a branch? */
+export async function isValidBranchName(cwd: string, branch: string): Promise<boolean> {
+  return (await gitTry(["check-ref-format", "--branch", branch], { cwd })) !== null;
+}
+
+/** The branch checked out at cwd, or null on a detached HEAD. */
+export function currentBranch(cwd: string): Promise<string | null> {
+  return gitTry(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd });
+}
+
+/** The repository's default branch: origin/HEAD if known, else init.defaultBranch/main/master that exists, else HEAD's branch. */
+export async function defaultBranch(cwd: string, mainWorktree: string): Promise<string | null> {
+  const originHead = await gitTry(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], { cwd });
+  if (originHead) {
+    const b = originHead.replace(/^origin\//, "");
+    if (await branchExists(cwd, b)) return b;
+  }
+  const configured = await gitTry(["config", "init.defaultBranch"], { cwd });
+  for (const b of [configured, "main", "master"]) {
+    if (b && (await branchExists(cwd, b))) return b;
+  }
+  return currentBranch(mainWorktree);
+}
+
+/** Count of commits in a..b (a not reachable from b is ignored). */
+export async function aheadBehind(cwd: string, base: string, head: string): Promise<{ ahead: number; behind: number }> {
+  const out = await gitOut(["rev-list", "--left-right", "--count", `${base}...${head}`], { cwd });
+  const [behind, ahead] = out.split(/\s+/).map(Number);
+  return { ahead: ahead ?? 0, behind: behind ?? 0 };
+}

@@ -1,0 +1,127 @@
+/**
+ * braid's settings: defaults < global config ($XDG_CONFIG_HOME/braid/config.toml) < project `braid.toml`
+ * at the root of the main worktree. Both files are TOML, validated by one schema: an unknown key or
+ * a bad value is a one-line error naming the file and the key.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { z } from "zod";
+import { BraidError } from "../errors.js";
+import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
+
+const agentSchema = z.strictObject({
+  /** argv of the agent, e.g. ["codex"]; the prompt is appended as the last argument unless prompt_arg is set */
+  command: z.array(z.string().min(1)).min(1),
+});
+
+export const configSchema = z.strictObject({
+  /** Where new worktrees go, relative to the main worktree. {repo} and {name} are filled in. */
+  worktree_path: z.string().min(1).default("../{repo}-{name}"),
+  /** Branch name template for new sessions. */
+  branch: z.string().min(1).default("feature/{name}"),
+  /** Base branch sessions start from and merge back into. Default: the repo's default branch. */
+  base: z.string().min(1).optional(),
+  /** Fetch the base's upstream before creating a worktree. */
+  fetch: z.boolean().default(false),
+  /** git's parallel checkout workers for `git worktree add`. 0 = one per core. */
+  checkout_workers: z.number().int().min(0).max(128).default(0),
+  /** Large git-ignored directories to bring into new worktrees (e.g. node_modules). */
+  copy: z.array(z.string().min(1)).default([]),
+  /** How `copy` directories are brought over. Never hardlinks: writes would reach the original. */
+  copy_mode: z.enum(["copy", "symlink"]).default("copy"),
+  /** Commands run in a new worktree after bootstrap (only once trusted with `braid trust`). */
+  setup: z.array(z.string().min(1)).default([]),
+  /** At most this many implementation sessions run at once; the rest queue (the cascade). */
+  max_code_sessions: z.number().int().min(1).max(64).default(4),
+  /** Default agent: claude, codex, aider, gemini, or a name under [agents]. */
+  agent: z.string().min(1).default("claude"),
+  /** Custom agents by name. */
+  agents: z.record(z.string(), agentSchema).default({}),
+  /** Wraps the task text into the agent's first prompt; {task}, {name}, {type} are filled in. */
+  prompt_template: z.string().min(1).default("{task}"),
+  /** Runner for new sessions. */
+  runner: z.enum(["tmux", "headless"]).default("tmux"),
+  /** tmux socket name (tmux -L); empty = the user's default server. Env BRAID_TMUX_SOCKET overrides. */
+  tmux_socket: z.string().default(""),
+  /** Command that must pass on each merge step of the merge train. */
+  verify: z.string().optional(),
+  /** What the ownership hook does when an agent edits a file another session owns. */
+  guard: z.enum(["warn", "deny"]).default("warn"),
+  /** Token prices per model (USD per million tokens), overriding braid's table. */
+  prices: z
+    .record(
+      z.string(),
+      z.strictObject({
+        input: z.number().min(0),
+        output: z.number().min(0),
+        cache_read: z.number().min(0).optional(),
+        cache_write: z.number().min(0).optional(),
+      }),
+    )
+    .default({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+
+export interface ConfigSources {
+  config: Config;
+  globalPath: string;
+  projectPath: string;
+}
+
+export function projectConfigPath(mainWorktree: string): string {
+  return join(mainWorktree, PROJECT_CONFIG_FILE);
+}
+
+/** Read and parse one TOML file (no validation). Missing file → {}. */
+export function readTomlFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new BraidError(`cannot read config ${path}: ${(e as Error).message}`, "check the file's permissions");
+  }
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    const first = String((e as Error).message).split("\n")[0];
+    throw new BraidError(`config ${path} is not valid TOML: ${first}`, "fix the syntax or remove the file");
+  }
+}
+
+/** Validate a partial config object; throws one line naming the file and key. */
+export function validatePartial(data: Record<string, unknown>, source: string): Partial<Config> {
+  const r = configSchema.partial().safeParse(data);
+  if (r.success) return r.data as Partial<Config>;
+  const issue = r.error.issues[0];
+  if (!issue) throw new BraidError(`${source}: invalid config`);
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length ? `${issue.path.join(".")}.` : "";
+    const key = `${where}${issue.keys[0]}`;
+    throw new BraidError(`${source}: unknown key "${key}"`, `remove it; known keys: ${CONFIG_KEYS.join(", ")}`);
+  }
+  const key = issue.path.join(".") || "(root)";
+  throw new BraidError(
+    `${source}: bad value for "${key}": ${issue.message}`,
+    `see \`braid config list\` for the expected form`,
+  );
+}
+
+/** The effective config for a project (mainWorktree) or, with no project, global + defaults only. */
+export function loadConfig(mainWorktree?: string): ConfigSources {
+  const globalPath = globalConfigPath();
+  const projectPath = mainWorktree ? projectConfigPath(mainWorktree) : "";
+  const globalPart = validatePartial(readTomlFile(globalPath), globalPath);
+  const projectPart = projectPath ? validatePartial(readTomlFile(projectPath), projectPath) : {};
+  const config = configSchema.parse({ ...globalPart, ...projectPart });
+  return { config, globalPath, projectPath };
+}
+
+/** Fill `{key}` placeholders. Unknown placeholders are left as they are. */
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+}

@@ -1,0 +1,16 @@
+/** Everything a command needs about "this project": identity, effective config, state registry. */
+import { type Config, loadConfig } from "./config.js";
+import { type Project, resolveProject } from "./identity.js";
+import { StateStore } from "./state.js";
+
+export interface ProjectContext {
+  project: Project;
+  config: Config;
+  store: StateStore;
+}
+
+export async function loadContext(cwd: string = process.cwd()): Promise<ProjectContext> {
+  const project = await resolveProject(cwd);
+  const { config } = loadConfig(project.mainWorktree);
+  return { project, config, store: new StateStore(project.stateDir) };
+}

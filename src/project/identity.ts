@@ -1,0 +1,116 @@
+/**
+ * Project identity: one project per git repository, found through the common git dir so that
+ * every worktree of a repo resolves to the same project (and the same memory, notes and state).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { BraidError } from "../errors.js";
+import { withLock, writeFileAtomic } from "../fsutil.js";
+import { GitError, git } from "../git/git.js";
+import { braidHome } from "./paths.js";
+
+export interface Project {
+  /** Absolute, real path of the git common dir (`.git` of the main worktree). */
+  commonDir: string;
+  /** Absolute path of the main worktree. */
+  mainWorktree: string;
+  /** Basename of the main worktree: `{repo}` in templates. */
+  repoName: string;
+  /** Global name of the project (memory file, tmux session): repoName, or repoName-<hash> on collision. */
+  slug: string;
+  /** braid's per-repo state: `<commonDir>/braid`. */
+  stateDir: string;
+  /** The worktree the command was run from (may be the main one). */
+  currentWorktree: string;
+}
+
+function shortHash(s: string): string {
+  return createHash("sha256").update(s).digest("hex").slice(0, 6);
+}
+
+/** Find the project containing `cwd`; one-line errors for every way that can fail. */
+export async function resolveProject(cwd: string): Promise<Project> {
+  if (!existsSync(cwd))
+    throw new BraidError(`directory does not exist: ${cwd}`, "run braid from inside a git repository");
+  let out: string;
+  try {
+    out = (
+      await git(
+        ["rev-parse", "--path-format=absolute", "--git-common-dir", "--is-bare-repository", "--is-inside-work-tree"],
+        { cwd },
+      )
+    ).stdout;
+  } catch (e) {
+    if (e instanceof GitError)
+      throw new BraidError(
+        `not a git repository: ${cwd}`,
+        "run braid inside a git repository (or `git init` one first)",
+      );
+    throw e;
+  }
+  const [commonDirRaw, bare, insideWorkTree] = out.trim().split("\n");
+  if (bare === "true" || insideWorkTree !== "true") {
+    throw new BraidError(
+      `${cwd} is a bare repository or not inside a working tree`,
+      "run braid in a checkout with a working tree (git clone without --bare)",
+    );
+  }
+  const commonDir = realpathSync(commonDirRaw ?? "");
+  const top = (await git(["rev-parse", "--show-toplevel"], { cwd })).stdout.trim();
+  const mainWorktree = await findMainWorktree(cwd, commonDir);
+  const repoName = basename(mainWorktree);
+  const slug = await projectSlug(repoName, commonDir);
+  return { commonDir, mainWorktree, repoName, slug, stateDir: join(commonDir, "braid"), currentWorktree: top };
+}
+
+async function findMainWorktree(cwd: string, commonDir: string): Promise<string> {
+  // The first entry of `worktree list` is always the main worktree.
+  const list = (await git(["worktree", "list", "--porcelain"], { cwd })).stdout;
+  const first = list.split("\n").find((l) => l.startsWith("worktree "));
+  if (first) return first.slice("worktree ".length);
+  return resolve(commonDir, "..");
+}
+
+interface SlugRegistry {
+  /** slug -> common dir that owns it */
+  slugs: Record<string, string>;
+}
+
+function registryPath(): string {
+  return join(braidHome(), "projects.json");
+}
+
+export function readSlugRegistry(): SlugRegistry {
+  try {
+    const data = JSON.parse(readFileSync(registryPath(), "utf8")) as SlugRegistry;
+    if (data && typeof data.slugs === "object") return data;
+  } catch {
+    /* missing or unreadable: start afresh, the registry is only a cache of claims */
+  }
+  return { slugs: {} };
+}
+
+/**
+ * The project's global slug. The basename of the main worktree, unless another repository
+ * (another common dir) already claimed it in braid's global dirs; then basename-<hash of common dir>.
+ * Claims are recorded once so the slug stays stable for the life of the repo.
+ */
+async function projectSlug(repoName: string, commonDir: string): Promise<string> {
+  const known = readSlugRegistry();
+  for (const [slug, dir] of Object.entries(known.slugs)) if (dir === commonDir) return slug;
+  try {
+    return await withLock(registryPath(), () => {
+      const reg = readSlugRegistry();
+      for (const [slug, dir] of Object.entries(reg.slugs)) if (dir === commonDir) return slug;
+      const owner = reg.slugs[repoName];
+      const slug = owner && owner !== commonDir && existsSync(owner) ? `${repoName}-${shortHash(commonDir)}` : repoName;
+      reg.slugs[slug] = commonDir;
+      writeFileAtomic(registryPath(), `${JSON.stringify(reg, null, 2)}\n`);
+      return slug;
+    });
+  } catch {
+    // A read-only or broken global dir must not stop braid from working in the repo.
+    return repoName;
+  }
+}

@@ -1,0 +1,86 @@
+/** `braid ls`: every worktree of the repo (braid's or not) with its git state. */
+import { existsSync } from "node:fs";
+import { gitTry } from "../git/git.js";
+import { listWorktrees } from "../git/worktrees.js";
+import type { ProjectContext } from "../project/context.js";
+import { resolveBase } from "./create.js";
+
+export interface WorktreeInfo {
+  /** braid session name, or null for worktrees braid did not create. */
+  session: string | null;
+  order: number | null;
+  type: string | null;
+  path: string;
+  branch: string | null;
+  head: string | null;
+  main: boolean;
+  /** null when the directory is missing. */
+  dirty: boolean | null;
+  changedFiles: number | null;
+  baseRef: string | null;
+  ahead: number | null;
+  behind: number | null;
+  locked: boolean;
+  lockReason: string | null;
+  prunable: boolean;
+  missing: boolean;
+}
+
+/** Number of changed entries per `git status --porcelain` without taking the index lock. */
+export async function countChanges(path: string): Promise<number | null> {
+  const out = await gitTry(["status", "--porcelain=v1", "-z", "--untracked-files=all"], {
+    cwd: path,
+    noOptionalLocks: true,
+  });
+  if (out === null) return null;
+  return out.split("\0").filter((e) => e.length > 3 && e[2] === " ").length;
+}
+
+export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
+  const { project, store } = ctx;
+  const sessions = store.sessions();
+  const worktrees = await listWorktrees(project.mainWorktree);
+  let defaultBase: string | null = null;
+  try {
+    defaultBase = (await resolveBase(ctx)).ref;
+  } catch {
+    defaultBase = null;
+  }
+  const infos = await Promise.all(
+    worktrees.map(async (w): Promise<WorktreeInfo> => {
+      const s = sessions.find((x) => x.path === w.path) ?? null;
+      const missing = !existsSync(w.path);
+      const changed = missing ? null : await countChanges(w.path);
+      const baseRef = s?.baseRef ?? (w.main ? null : defaultBase);
+      let ahead: number | null = null;
+      let behind: number | null = null;
+      if (baseRef && w.head) {
+        const counts = await gitTry(["rev-list", "--left-right", "--count", `${baseRef}...${w.head}`], {
+          cwd: project.mainWorktree,
+        });
+        if (counts) [behind, ahead] = counts.split(/\s+/).map(Number) as [number, number];
+      }
+      return {
+        session: s?.name ?? null,
+        order: s?.order ?? null,
+        type: s?.type ?? null,
+        path: w.path,
+        branch: w.branch,
+        head: w.head,
+        main: w.main,
+        dirty: changed === null ? null : changed > 0,
+        changedFiles: changed,
+        baseRef,
+        ahead,
+        behind,
+        locked: w.locked,
+        lockReason: w.lockReason ?? null,
+        prunable: w.prunable,
+        missing,
+      };
+    }),
+  );
+  // main first, then sessions in cascade order, then worktrees braid did not create
+  const rank = (w: WorktreeInfo) => (w.main ? -1 : (w.order ?? Number.MAX_SAFE_INTEGER));
+  return infos.sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+}

@@ -1,0 +1,135 @@
+/**
+ * Test sandbox: a private HOME (so ~/.claude, ~/.claude.json, git config and braid's global dirs
+ * are the test's own), a private tmux socket dir, and temp repos made with real git.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const BRAID_BIN = join(REPO_ROOT, "bin", "braid.js");
+
+export interface Sandbox {
+  root: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** Remove everything this sandbox made. */
+  cleanup(): void;
+}
+
+/** A fresh temp dir with its own HOME, XDG dirs and tmux socket dir. */
+export function makeSandbox(prefix = "braid-test-"): Sandbox {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  const home = join(root, "home");
+  mkdirSync(home, { recursive: true });
+  writeFileSync(
+    join(home, ".gitconfig"),
+    "[user]\n\tname = braid test\n\temail = test@braid.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+  );
+  const tmuxDir = join(root, "tmux");
+  mkdirSync(tmuxDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_DATA_HOME: join(home, ".local", "share"),
+    XDG_STATE_HOME: join(home, ".local", "state"),
+    TMUX_TMPDIR: tmuxDir,
+    GIT_CONFIG_NOSYSTEM: "1",
+    NO_COLOR: "1",
+  };
+  // Never talk to the user's tmux server or inherit their session.
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  delete env.BRAID_HOME;
+  delete env.BRAID_CONFIG;
+  delete env.BRAID_WORKFLOWS_DIR;
+  delete env.BRAID_SESSION;
+  delete env.BRAID_PROJECT;
+  return {
+    root,
+    home,
+    env,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run git synchronously in a sandbox (throws with git's stderr on failure). */
+export function sh(sb: Sandbox, cwd: string, cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { cwd, env: sb.env, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+export function gitIn(sb: Sandbox, cwd: string, ...args: string[]): string {
+  return sh(sb, cwd, "git", args).replace(/\n$/, "");
+}
+
+/** A real repo `name` under the sandbox root with the given files committed. */
+export function makeRepo(
+  sb: Sandbox,
+  name = "app",
+  files: Record<string, string> = { "README.md": "# app\n" },
+): string {
+  const dir = join(sb.root, name);
+  mkdirSync(dir, { recursive: true });
+  gitIn(sb, dir, "init", "-q");
+  writeFiles(dir, files);
+  gitIn(sb, dir, "add", "-A");
+  gitIn(sb, dir, "commit", "-q", "-m", "initial");
+  return dir;
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), content);
+  }
+}
+
+/** Run the built braid CLI as a user would. */
+export function braid(
+  sb: Sandbox,
+  cwd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BRAID_BIN, ...args], {
+      cwd,
+      env: { ...sb.env, ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** Assert helper: a failed CLI run printed exactly one line on stderr, naming a fix. */
+export function isOneLineError(r: RunResult): boolean {
+  const lines = r.stderr.trim().split("\n");
+  return (
+    r.code !== 0 && lines.length === 1 && lines[0]?.startsWith("braid: ") === true && !/\bat .+:\d+:\d+/.test(r.stderr)
+  );
+}
