@@ -1,0 +1,36 @@
+/**
+ * The shape of one session as every view shows it (`braid status --json`, the board).
+ * Stable contract: add fields, never rename or remove them.
+ */
+import type { SessionState, SessionType } from "../project/state.js";
+
+export interface SessionView {
+  order: number;
+  name: string;
+  type: SessionType;
+  agent: string | null;
+  state: SessionState;
+  /** ISO time the state began. */
+  since: string | null;
+  /** Why the state is what it is, e.g. "permission prompt: Bash", "exit 1". */
+  detail: string | null;
+  runner: "tmux" | "headless" | null;
+  branch: string;
+  path: string;
+  baseRef: string;
+  ahead: number | null;
+  behind: number | null;
+  changedFiles: number | null;
+  linesAdded: number | null;
+  linesRemoved: number | null;
+  /** Sessions this one would conflict with (names), filled in by the radar when known. */
+  conflictsWith: string[];
+  unreadNotes: number;
+  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number } | null;
+  costUsd: number | null;
+  /** Process-tree resources of the agent, when running. */
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  /** Position in the queue when state is `queued` (1 = next). */
+  queuePosition: number | null;
+}
