@@ -2,8 +2,10 @@
 import type { Command } from "commander";
 import { registerLs } from "./ls.js";
 import { registerNew } from "./new.js";
+import { registerRm } from "./rm.js";
 
 export function registerAll(program: Command): void {
   registerNew(program);
   registerLs(program);
+  registerRm(program);
 }

@@ -12,12 +12,20 @@ export function registerNew(program: Command): void {
     .option("--branch <branch>", "branch name (default: config `branch`, feature/<name>)")
     .option("--path <path>", "worktree path (default: config `worktree_path`, ../<repo>-<name>)")
     .option("--fetch", "fetch the base from its remote first")
+    .option("--no-bootstrap", "skip .worktreeinclude copies, `copy` dirs and setup commands")
     .option("--json", "print the created session as JSON")
     .action(
       act(
         async (
           name: string,
-          opts: { base?: string; branch?: string; path?: string; fetch?: boolean; json?: boolean },
+          opts: {
+            base?: string;
+            branch?: string;
+            path?: string;
+            fetch?: boolean;
+            bootstrap: boolean;
+            json?: boolean;
+          },
         ) => {
           const ctx = await loadContext();
           const s = await createWorktree(ctx, { name, ...opts });
