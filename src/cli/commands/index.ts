@@ -1,6 +1,7 @@
 /** Every command, registered in help order. Add one line per command module. */
 import type { Command } from "commander";
 import { registerConfig } from "./config.js";
+import { registerDoctor } from "./doctor.js";
 import { registerLs } from "./ls.js";
 import { registerNew } from "./new.js";
 import { registerRecommend } from "./recommend.js";
@@ -14,4 +15,5 @@ export function registerAll(program: Command): void {
   registerRecommend(program);
   registerTrust(program);
   registerConfig(program);
+  registerDoctor(program);
 }
