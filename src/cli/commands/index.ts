@@ -4,7 +4,9 @@ import { registerAttach } from "./attach.js";
 import { registerConfig } from "./config.js";
 import { registerDoctor } from "./doctor.js";
 import { registerHook } from "./hook.js";
+import { registerLearn } from "./learn.js";
 import { registerLs } from "./ls.js";
+import { registerMemory } from "./memory.js";
 import { registerNew } from "./new.js";
 import { registerPump } from "./pump.js";
 import { registerRecommend } from "./recommend.js";
@@ -15,6 +17,8 @@ import { registerStart } from "./start.js";
 import { registerStatus } from "./status.js";
 import { registerStop } from "./stop.js";
 import { registerTrust } from "./trust.js";
+import { registerNote } from "./note.js";
+import { registerNotes } from "./notes.js";
 
 export function registerAll(program: Command): void {
   registerNew(program);
@@ -32,4 +36,8 @@ export function registerAll(program: Command): void {
   registerRestart(program);
   registerHook(program);
   registerPump(program);
+  registerNote(program);
+  registerNotes(program);
+  registerLearn(program);
+  registerMemory(program);
 }
