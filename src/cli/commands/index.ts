@@ -2,10 +2,12 @@
 import type { Command } from "commander";
 import { registerConflicts } from "./conflicts.js";
 import { registerLs } from "./ls.js";
+import { registerMerge } from "./merge.js";
 import { registerNew } from "./new.js";
 
 export function registerAll(program: Command): void {
   registerNew(program);
   registerLs(program);
   registerConflicts(program);
+  registerMerge(program);
 }
