@@ -2,9 +2,9 @@
 import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
 import { branchExists, currentBranch, resolveCommit } from "../git/refs.js";
-import { statusPaths } from "../git/snapshot.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { statusPaths } from "../radar/snapshot.js";
 
 export interface Candidate {
   session: SessionRecord;

@@ -10,10 +10,10 @@ import { BraidError } from "../errors.js";
 import { withLock } from "../fsutil.js";
 import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
-import { statusPaths } from "../git/snapshot.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { statusPaths } from "../radar/snapshot.js";
 import { resolveBase } from "../worktree/create.js";
 import {
   clearTrainRecord,

@@ -7,11 +7,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { gitTry } from "../git/git.js";
-import { SnapshotCache, snapshotWorktree } from "../git/snapshot.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch } from "./batch.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
+import { radarSnapshot, SnapshotCache } from "./snapshot.js";
 
 export type PairStatus = "clean" | "same-files" | "conflict";
 
@@ -90,7 +90,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   // Snapshots (two at a time: status/add are I/O + CPU bound and the machine may have 2 cores).
   const snaps = await mapLimit(live, 2, async (s) => {
     try {
-      return await snapshotWorktree(s.path, { tmpDir: join(radarDir, "tmp"), cache });
+      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache });
     } catch (e) {
       return e as Error;
     }

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { SnapshotCache } from "../../git/snapshot.js";
 import { loadContext } from "../../project/context.js";
 import { conflictNames, type PairResult, type RadarReport, runRadar } from "../../radar/radar.js";
+import { SnapshotCache } from "../../radar/snapshot.js";
 import { paint, print, table } from "../output.js";
 import { act } from "../program.js";
 

@@ -1,6 +1,8 @@
 /** Every command, registered in help order. Add one line per command module. */
 import type { Command } from "commander";
+import { registerClean } from "./clean.js";
 import { registerConflicts } from "./conflicts.js";
+import { registerFinish } from "./finish.js";
 import { registerLs } from "./ls.js";
 import { registerMerge } from "./merge.js";
 import { registerNew } from "./new.js";
@@ -10,4 +12,6 @@ export function registerAll(program: Command): void {
   registerLs(program);
   registerConflicts(program);
   registerMerge(program);
+  registerFinish(program);
+  registerClean(program);
 }

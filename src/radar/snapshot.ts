@@ -1,5 +1,5 @@
 /**
- * A commit of a worktree exactly as it is on disk (committed + staged + unstaged + untracked, minus
+ * The radar's snapshot: a commit of a worktree exactly as it is on disk (committed + staged + unstaged + untracked, minus
  * ignored files), made without touching the worktree's own index or files: the agent working there
  * must never see an index.lock or a changed index because braid looked.
  *
@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
-import { gitOut, gitTry } from "./git.js";
+import { gitOut, gitTry } from "../git/git.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */
@@ -124,7 +124,7 @@ export interface SnapshotOptions {
 }
 
 /** Snapshot one worktree. Throws GitError if the worktree is not a usable git checkout. */
-export async function snapshotWorktree(worktree: string, opts: SnapshotOptions): Promise<Snapshot> {
+export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Promise<Snapshot> {
   const cwd = worktree;
   const head = await gitTry(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd });
   const changed = await statusPaths(worktree);
