@@ -7,6 +7,11 @@ import { registerHook } from "./hook.js";
 import { registerLearn } from "./learn.js";
 import { registerLs } from "./ls.js";
 import { registerMemory } from "./memory.js";
+import { registerClean } from "./clean.js";
+import { registerConflicts } from "./conflicts.js";
+import { registerFinish } from "./finish.js";
+import { registerLs } from "./ls.js";
+import { registerMerge } from "./merge.js";
 import { registerNew } from "./new.js";
 import { registerPump } from "./pump.js";
 import { registerRecommend } from "./recommend.js";
@@ -40,4 +45,8 @@ export function registerAll(program: Command): void {
   registerNotes(program);
   registerLearn(program);
   registerMemory(program);
+  registerConflicts(program);
+  registerMerge(program);
+  registerFinish(program);
+  registerClean(program);
 }
