@@ -18,11 +18,10 @@ export function formatCount(n: number): string {
   return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M`;
 }
 
-/** 0.0123 → "$0.012", 12.3 → "$12.30". */
+/** 0.0042 → "$0.004", 0.41 → "$0.41", 12.3 → "$12.30". */
 export function formatUsd(usd: number): string {
   if (usd === 0) return "$0";
-  if (usd < 1) return `$${usd.toFixed(3)}`;
-  return `$${usd.toFixed(2)}`;
+  return `$${usd.toFixed(usd < 0.01 ? 3 : 2)}`;
 }
 
 /** 123456789 → "118M" (binary units, short). */
