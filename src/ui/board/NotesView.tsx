@@ -7,8 +7,8 @@ export function NotesView({ notes, height }: { notes: BoardNote[]; height: numbe
   return (
     <Box flexDirection="column">
       <Text bold>Notes {notes.length ? `(${notes.filter((n) => n.unread).length} unread)` : "— none yet"}</Text>
-      {shown.map((n, i) => (
-        <Text key={`${n.at}-${i}`} bold={n.unread} wrap="truncate">
+      {shown.map((n) => (
+        <Text key={`${n.at}-${n.from}-${n.text}`} bold={n.unread} wrap="truncate">
           {n.unread ? "● " : "  "}
           <Text dimColor>{n.at.slice(11, 16)} </Text>
           <Text color="cyan">{n.from}</Text>
