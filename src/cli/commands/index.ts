@@ -5,6 +5,8 @@ import { registerConfig } from "./config.js";
 import { registerDoctor } from "./doctor.js";
 import { registerHook } from "./hook.js";
 import { registerLearn } from "./learn.js";
+import { registerBoard } from "./board.js";
+import { registerCost } from "./cost.js";
 import { registerLs } from "./ls.js";
 import { registerMemory } from "./memory.js";
 import { registerClean } from "./clean.js";
@@ -49,4 +51,6 @@ export function registerAll(program: Command): void {
   registerMerge(program);
   registerFinish(program);
   registerClean(program);
+  registerCost(program);
+  registerBoard(program);
 }
