@@ -48,6 +48,12 @@ export const configSchema = z.strictObject({
   verify: z.string().optional(),
   /** What the ownership hook does when an agent edits a file another session owns. */
   guard: z.enum(["warn", "deny"]).default("warn"),
+  /** Swarm mode: executor agents running at once, reviewer agents, and review rounds before giving up. */
+  swarm_executors: z.number().int().min(1).max(32).default(4),
+  swarm_architects: z.number().int().min(1).max(16).default(3),
+  swarm_rounds: z.number().int().min(1).max(10).default(3),
+  /** One-shot agent runs (swarm planner/executors/reviewers, plan sessions) are killed after this many seconds. */
+  agent_timeout: z.number().int().min(10).default(1800),
   /** Token prices per model (USD per million tokens), overriding braid's table. */
   prices: z
     .record(

@@ -26,6 +26,7 @@ import { registerStop } from "./stop.js";
 import { registerTrust } from "./trust.js";
 import { registerNote } from "./note.js";
 import { registerNotes } from "./notes.js";
+import { registerSwarm } from "./swarm.js";
 
 export function registerAll(program: Command): void {
   registerNew(program);
@@ -53,4 +54,5 @@ export function registerAll(program: Command): void {
   registerClean(program);
   registerCost(program);
   registerBoard(program);
+  registerSwarm(program);
 }
