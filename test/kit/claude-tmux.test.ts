@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { detectScreenState } from "../../src/agents/detectors/index.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
 import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
@@ -38,8 +39,9 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     const pane = tmux.newSession("hello", dir, [CLAUDE_BIN, "say hi"], { env: claudeEnv(sb, stub.url) });
     const screen = await tmux.waitForScreen(pane, /Hi from the stub\./, 30_000);
     assert.doesNotMatch(screen, /trust this folder|Detected a custom API key|Choose the text style|Unable to connect/i);
-    await tmux.waitForScreen(pane, IDLE, 10_000);
+    const idle = await tmux.waitForScreen(pane, IDLE, 10_000);
     assert.equal(stub.mainRequests({ cwd: dir }).length, 1);
+    assert.deepEqual(detectScreenState("claude", idle), { state: "idle" });
   });
 
   it("shows working while a reply is delayed, then waits on a permission prompt for an unapproved Bash call", async () => {
@@ -57,11 +59,13 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     const working = await tmux.waitForScreen(pane, /esc to interrupt/, 2_000);
     assert.equal(held.finishedAt, undefined, "the stub is still holding the reply while the screen says working");
     assert.doesNotMatch(working, IDLE);
+    assert.deepEqual(detectScreenState("claude", working), { state: "working" });
 
     const prompt = await tmux.waitForScreen(pane, /Do you want to proceed\?/, 15_000);
     assert.match(prompt, /Bash command/);
     assert.match(prompt, /echo ok > bash\.txt/);
     assert.match(prompt, /1\. Yes/);
+    assert.deepEqual(detectScreenState("claude", prompt), { state: "waiting", detail: "permission prompt" });
     // It really waits: nothing ran and no further model request while the prompt is up.
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(existsSync(join(dir, "bash.txt")), false);
@@ -69,9 +73,19 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
 
     tmux.sendKeys(pane, "1");
     await tmux.waitForScreen(pane, /All done\./, 15_000);
-    await tmux.waitForScreen(pane, IDLE, 10_000);
+    const done = await tmux.waitForScreen(pane, IDLE, 10_000);
+    assert.deepEqual(detectScreenState("claude", done), { state: "idle" });
     assert.equal(existsSync(join(dir, "bash.txt")), true);
     const second = stub.mainRequests({ cwd: dir })[1]!;
     assert.equal(toolResults(second)[0]?.isError, false);
+  });
+
+  it("stops on the folder-trust dialog when the folder is not trusted (and sends no model request)", async () => {
+    const dir = join(sb.root, "untrusted");
+    mkdirSync(dir);
+    const pane = tmux.newSession("untrusted", dir, [CLAUDE_BIN, "hello"], { env: claudeEnv(sb, stub.url) });
+    const screen = await tmux.waitForScreen(pane, /trust this folder/, 30_000);
+    assert.deepEqual(detectScreenState("claude", screen), { state: "waiting", detail: "trust dialog" });
+    assert.equal(stub.mainRequests({ cwd: dir }).length, 0);
   });
 });
