@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { detectScreenState } from "../../src/agents/detectors/index.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
-import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
+import { gate, type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
 
 const IDLE = /\? for shortcuts/;
 
@@ -46,9 +46,10 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
 
   it("shows working while a reply is delayed, then waits on a permission prompt for an unapproved Bash call", async () => {
     const dir = workdir("perm");
+    const hold = gate();
     stub.scriptForCwd(dir, [
       {
-        delayMs: 2_500,
+        holdUntil: hold.promise,
         text: "Running it.",
         toolUse: { name: "Bash", input: { command: "echo ok > bash.txt", description: "Write bash.txt" } },
       },
@@ -56,10 +57,14 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     ]);
     const pane = tmux.newSession("perm", dir, [CLAUDE_BIN, "run the command"], { env: claudeEnv(sb, stub.url) });
     const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 30_000);
-    const working = await tmux.waitForScreen(pane, /esc to interrupt/, 2_000);
-    assert.equal(held.finishedAt, undefined, "the stub is still holding the reply while the screen says working");
+    const working = await tmux.waitForScreen(pane, /esc to interrupt/, 10_000);
     assert.doesNotMatch(working, IDLE);
     assert.deepEqual(detectScreenState("claude", working), { state: "working" });
+    // Still working a second later: only the held reply keeps it so.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.match(tmux.capture(pane), /esc to interrupt/);
+    assert.equal(held.finishedAt, undefined, "the stub is still holding the reply");
+    hold.open();
 
     const prompt = await tmux.waitForScreen(pane, /Do you want to proceed\?/, 15_000);
     assert.match(prompt, /Bash command/);
