@@ -37,7 +37,7 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     const dir = workdir("hello");
     stub.scriptForCwd(dir, [{ text: "Hi from the stub." }]);
     const pane = tmux.newSession("hello", dir, [CLAUDE_BIN, "say hi"], { env: claudeEnv(sb, stub.url) });
-    const screen = await tmux.waitForScreen(pane, /Hi from the stub\./, 30_000);
+    const screen = await tmux.waitForScreen(pane, /Hi from the stub\./, 60_000);
     assert.doesNotMatch(screen, /trust this folder|Detected a custom API key|Choose the text style|Unable to connect/i);
     const idle = await tmux.waitForScreen(pane, IDLE, 10_000);
     assert.equal(stub.mainRequests({ cwd: dir }).length, 1);
@@ -56,7 +56,7 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
       { text: "All done." },
     ]);
     const pane = tmux.newSession("perm", dir, [CLAUDE_BIN, "run the command"], { env: claudeEnv(sb, stub.url) });
-    const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 30_000);
+    const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 60_000);
     const working = await tmux.waitForScreen(pane, /esc to interrupt/, 10_000);
     assert.doesNotMatch(working, IDLE);
     assert.deepEqual(detectScreenState("claude", working), { state: "working" });
@@ -89,7 +89,7 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     const dir = join(sb.root, "untrusted");
     mkdirSync(dir);
     const pane = tmux.newSession("untrusted", dir, [CLAUDE_BIN, "hello"], { env: claudeEnv(sb, stub.url) });
-    const screen = await tmux.waitForScreen(pane, /trust this folder/, 30_000);
+    const screen = await tmux.waitForScreen(pane, /trust this folder/, 60_000);
     assert.deepEqual(detectScreenState("claude", screen), { state: "waiting", detail: "trust dialog" });
     assert.equal(stub.mainRequests({ cwd: dir }).length, 0);
   });
