@@ -39,7 +39,7 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     const pane = tmux.newSession("hello", dir, [CLAUDE_BIN, "say hi"], { env: claudeEnv(sb, stub.url) });
     const screen = await tmux.waitForScreen(pane, /Hi from the stub\./, 60_000);
     assert.doesNotMatch(screen, /trust this folder|Detected a custom API key|Choose the text style|Unable to connect/i);
-    const idle = await tmux.waitForScreen(pane, IDLE, 10_000);
+    const idle = await tmux.waitForScreen(pane, IDLE, 30_000);
     assert.equal(stub.mainRequests({ cwd: dir }).length, 1);
     assert.deepEqual(detectScreenState("claude", idle), { state: "idle" });
   });
@@ -57,7 +57,7 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     ]);
     const pane = tmux.newSession("perm", dir, [CLAUDE_BIN, "run the command"], { env: claudeEnv(sb, stub.url) });
     const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 60_000);
-    const working = await tmux.waitForScreen(pane, /esc to interrupt/, 10_000);
+    const working = await tmux.waitForScreen(pane, /esc to interrupt/, 30_000);
     assert.doesNotMatch(working, IDLE);
     assert.deepEqual(detectScreenState("claude", working), { state: "working" });
     // Still working a second later: only the held reply keeps it so.
@@ -66,7 +66,7 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     assert.equal(held.finishedAt, undefined, "the stub is still holding the reply");
     hold.open();
 
-    const prompt = await tmux.waitForScreen(pane, /Do you want to proceed\?/, 15_000);
+    const prompt = await tmux.waitForScreen(pane, /Do you want to proceed\?/, 30_000);
     assert.match(prompt, /Bash command/);
     assert.match(prompt, /echo ok > bash\.txt/);
     assert.match(prompt, /1\. Yes/);
@@ -77,8 +77,8 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     assert.equal(stub.mainRequests({ cwd: dir }).length, 1);
 
     tmux.sendKeys(pane, "1");
-    await tmux.waitForScreen(pane, /All done\./, 15_000);
-    const done = await tmux.waitForScreen(pane, IDLE, 10_000);
+    await tmux.waitForScreen(pane, /All done\./, 30_000);
+    const done = await tmux.waitForScreen(pane, IDLE, 30_000);
     assert.deepEqual(detectScreenState("claude", done), { state: "idle" });
     assert.equal(existsSync(join(dir, "bash.txt")), true);
     const second = stub.mainRequests({ cwd: dir })[1]!;
