@@ -56,7 +56,8 @@ describe("real claude -p against the model stub", { skip: !claudeAvailable() && 
     const hook = join(sb.root, "hook.sh");
     writeFileSync(hook, '#!/bin/sh\n{ cat; echo; } >> "$1"\n');
     chmodSync(hook, 0o755);
-    stub.scriptForCwd(dir, [
+    // Keyed by a marker in the prompt (not the cwd), to prove marker routing on the real CLI.
+    stub.scriptForMarker("[[hooks-run]]", [
       { toolUse: { name: "Bash", input: { command: "echo ran > ran.txt", description: "write ran.txt" } } },
       { text: "done" },
     ]);
@@ -65,7 +66,7 @@ describe("real claude -p against the model stub", { skip: !claudeAvailable() && 
     const settings = hookSettings(events, () => `'${hook}' '${log}'`);
     const r = await runClaude(dir, claudeEnv(sb, stub.url), [
       "-p",
-      "run it",
+      "run it [[hooks-run]]",
       "--allowedTools",
       "Bash",
       "--session-id",
@@ -93,6 +94,7 @@ describe("real claude -p against the model stub", { skip: !claudeAvailable() && 
     const pre = records.find((x) => x.hook_event_name === "PreToolUse");
     assert.equal(pre.tool_name, "Bash");
     assert.equal(pre.tool_input.command, "echo ran > ran.txt");
-    assert.equal(records.find((x) => x.hook_event_name === "UserPromptSubmit").prompt, "run it");
+    assert.equal(records.find((x) => x.hook_event_name === "UserPromptSubmit").prompt, "run it [[hooks-run]]");
+    assert.equal(stub.mainRequests({ script: "[[hooks-run]]" }).length, 2);
   });
 });
