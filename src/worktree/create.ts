@@ -8,9 +8,9 @@ import { BraidError } from "../errors.js";
 import { GitError, git, gitOut } from "../git/git.js";
 import { branchExists, defaultBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
-import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
+import { fillTemplate } from "../project/template.js";
 import { validateSessionName } from "./names.js";
 
 export interface CreateOptions {
@@ -70,7 +70,13 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   const base = await resolveBase(ctx, opts.base);
   const vars = { repo: project.repoName, name: opts.name };
   const branch = opts.branch ?? fillTemplate(config.branch, vars);
-  if (!(await isValidBranchName(project.mainWorktree, branch))) {
+  // Independent checks, asked of git at once: every spawn is on the user's wait.
+  const [validName, reuseBranch, worktrees] = await Promise.all([
+    isValidBranchName(project.mainWorktree, branch),
+    branchExists(project.mainWorktree, branch),
+    listWorktrees(project.mainWorktree),
+  ]);
+  if (!validName) {
     throw new BraidError(
       `"${branch}" is not a valid git branch name`,
       "choose a name without spaces, '..', '~', '^', ':' or '\\'",
@@ -81,9 +87,8 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   if (existsSync(path) && readdirSync(path).length > 0) {
     throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
   }
-  const reuseBranch = await branchExists(project.mainWorktree, branch);
   if (reuseBranch) {
-    const holder = (await listWorktrees(project.mainWorktree)).find((w) => w.branch === branch);
+    const holder = worktrees.find((w) => w.branch === branch);
     if (holder) {
       throw new BraidError(
         `branch "${branch}" is already checked out at ${holder.path}`,
