@@ -12,6 +12,6 @@ export interface ProjectContext {
 
 export async function loadContext(cwd: string = process.cwd()): Promise<ProjectContext> {
   const project = await resolveProject(cwd);
-  const config = await loadConfigFast(project.mainWorktree);
+  const config = await loadConfigFast(project.mainWorktree, project.stateDir);
   return { project, config, store: new StateStore(project.stateDir) };
 }
