@@ -64,6 +64,19 @@ describe("braid clean --merged / braid finish", () => {
     assert.match(kept.fresh, /no commits yet/);
     assert.ok(existsSync(wt("open")) && existsSync(wt("fresh")));
     assert.equal(gitIn(sb, repo, "rev-parse", "--verify", "feature/open").length, 40);
+
+    // --force: the uncommitted work goes to a backup ref first, then the session is removed
+    const f = await braid(sb, repo, ["clean", "--merged", "--force", "--json"]);
+    assert.equal(f.code, 0, f.stderr);
+    const fj = JSON.parse(f.stdout);
+    assert.deepEqual(
+      fj.removed.map((s: { name: string }) => s.name),
+      ["dirty"],
+    );
+    const backup = fj.removed[0].backupRefs[0];
+    assert.match(backup, /^refs\/braid\/backup\/dirty\//);
+    assert.equal(gitIn(sb, repo, "show", `${backup}:d.txt`), "uncommitted");
+    assert.ok(!existsSync(wt("dirty")) && existsSync(wt("open")));
   });
 
   it("finish merges the done sessions, then cleans them up", async () => {
