@@ -119,7 +119,16 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     return false;
   });
 
-  const mergeBases = await mapLimit(verified, 4, async (c) => gitTry(["merge-base", c.snap.commit, c.base], { cwd }));
+  // merge-base(snapshot, base) = merge-base(HEAD, base): the snapshot is one commit on top of HEAD.
+  const mergeBases = await mapLimit(verified, 4, async (c) => {
+    const from = c.snap.head ?? c.snap.commit;
+    const known = cache.mergeBase(from, c.base);
+    if (known) return known;
+    const mb = await gitTry(["merge-base", from, c.base], { cwd });
+    if (mb) cache.setMergeBase(from, c.base, mb);
+    return mb;
+  });
+  cache.save();
 
   // Changed files: session vs its merge base, and base tip vs the same merge base.
   const diffPairs: Array<[string, string]> = [];

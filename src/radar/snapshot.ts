@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
-import { gitOut, gitTry } from "../git/git.js";
+import { git, gitOut } from "../git/git.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */
@@ -68,34 +68,54 @@ interface CacheEntry {
  * The cache is only a cache: it is written atomically, last writer wins, and ids are re-verified by callers.
  */
 export class SnapshotCache {
-  private entries: Record<string, CacheEntry>;
+  private snaps: Record<string, CacheEntry> = {};
+  /** merge-base(head, base) by "head base": commits never change, so these never go stale. */
+  private mbs: Record<string, string> = {};
   private dirty = false;
 
   constructor(private readonly file: string | null) {
-    this.entries = {};
     if (file && existsSync(file)) {
       try {
-        this.entries = JSON.parse(readFileSync(file, "utf8")) as Record<string, CacheEntry>;
+        const data = JSON.parse(readFileSync(file, "utf8")) as {
+          v?: number;
+          snaps?: Record<string, CacheEntry>;
+          mbs?: Record<string, string>;
+        };
+        if (data.v === 2) {
+          this.snaps = data.snaps ?? {};
+          this.mbs = data.mbs ?? {};
+        }
       } catch {
-        this.entries = {};
+        /* unreadable cache: start empty */
       }
     }
   }
 
   get(worktree: string, key: string): string | undefined {
-    const e = this.entries[worktree];
+    const e = this.snaps[worktree];
     return e && e.key === key ? e.commit : undefined;
   }
 
   set(worktree: string, key: string, commit: string): void {
-    this.entries[worktree] = { key, commit };
+    this.snaps[worktree] = { key, commit };
+    this.dirty = true;
+  }
+
+  mergeBase(head: string, base: string): string | undefined {
+    return this.mbs[`${head} ${base}`];
+  }
+
+  setMergeBase(head: string, base: string, mb: string): void {
+    const keys = Object.keys(this.mbs);
+    if (keys.length > 500) for (const k of keys.slice(0, 250)) delete this.mbs[k]; // keep the file small
+    this.mbs[`${head} ${base}`] = mb;
     this.dirty = true;
   }
 
   save(): void {
     if (!this.file || !this.dirty) return;
     try {
-      writeFileAtomic(this.file, JSON.stringify(this.entries));
+      writeFileAtomic(this.file, JSON.stringify({ v: 2, snaps: this.snaps, mbs: this.mbs }));
       this.dirty = false;
     } catch {
       /* a cache that cannot be written only costs time */
@@ -126,11 +146,14 @@ export interface SnapshotOptions {
 /** Snapshot one worktree. Throws GitError if the worktree is not a usable git checkout. */
 export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Promise<Snapshot> {
   const cwd = worktree;
-  const head = await gitTry(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd });
-  const changed = await statusPaths(worktree);
+  const [headAndIndex, changed] = await Promise.all([
+    git(["rev-parse", "--git-path", "index", "--verify", "--quiet", "HEAD^{commit}"], { cwd, okCodes: [0, 1, 128] }),
+    statusPaths(worktree),
+  ]);
+  const [indexPathRaw = "index", headLine] = headAndIndex.stdout.split("\n");
+  const head = headLine && /^[0-9a-f]{40,64}$/.test(headLine) ? headLine : null;
   if (changed.length === 0 && head) return { commit: head, head, changed, dirty: false };
 
-  const indexPathRaw = await gitOut(["rev-parse", "--git-path", "index"], { cwd });
   const indexPath = isAbsolute(indexPathRaw) ? indexPathRaw : join(worktree, indexPathRaw);
   let indexStamp = "none";
   try {
