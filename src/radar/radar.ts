@@ -4,14 +4,14 @@
  * merge-tree) only for the pairs whose file sets overlap — so the cost grows with overlapping pairs,
  * not with the size of the repository.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch } from "./batch.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
-import { radarSnapshot, SnapshotCache } from "./snapshot.js";
+import { privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
 
 export type PairStatus = "clean" | "same-files" | "conflict";
 
@@ -61,6 +61,15 @@ export interface RadarOptions {
   names?: string[];
 }
 
+/** Drop private indexes and cache entries of sessions that are gone. */
+function forgetRemoved(tmpDir: string, cache: SnapshotCache, live: SessionRecord[]): void {
+  cache.retain(new Set(live.map((s) => s.path)));
+  const keep = new Set(live.map((s) => basename(privateIndexPath(tmpDir, s.path))));
+  const idx = join(tmpDir, "idx");
+  if (!existsSync(idx)) return;
+  for (const f of readdirSync(idx)) if (!keep.has(f)) rmSync(join(idx, f), { force: true });
+}
+
 function intersect(a: string[], b: Set<string>): string[] {
   return a.filter((x) => b.has(x));
 }
@@ -95,6 +104,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
       return e as Error;
     }
   });
+  if (!opts.names) forgetRemoved(join(radarDir, "tmp"), cache, live);
   cache.save();
 
   const checked: Array<{

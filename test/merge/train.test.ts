@@ -117,6 +117,10 @@ describe("braid merge (merge train)", () => {
     assert.ok(isOneLineError(r), r.stderr);
     assert.match(r.stderr, /research session: it has nothing to merge/);
 
+    r = await braid(sb, repo, ["merge", "nope"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(r.stderr, /no session named "nope"/);
+
     r = await braid(sb, repo, ["merge", "--strategy", "octopus", "dirty"]);
     assert.ok(isOneLineError(r), r.stderr);
     assert.match(r.stderr, /unknown merge strategy "octopus"/);

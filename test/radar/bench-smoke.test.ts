@@ -10,7 +10,7 @@ it("bench/radar --quick runs and prints radar vs naive timings", () => {
     timeout: 170_000,
   });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /sessions\s+radar-cold\s+radar-warm\s+naive/);
+  assert.match(r.stdout, /sessions\s+radar-cold\s+radar-warm\s+naive\s+naive\/warm/);
   const rows = r.stdout.split("\n").filter((l) => /^\d+\s+\d+\s+\d+\s+\d+/.test(l));
   assert.equal(rows.length, 2);
   // 3 sessions: pair (0,1) clashes on a new file and edits one file on different lines; s2 overlaps nobody

@@ -135,5 +135,11 @@ describe("braid conflicts (radar)", () => {
     assert.deepEqual(s.one, ["two"]);
     assert.deepEqual(s.two, ["one"]);
     assert.deepEqual(s.four, []);
+    const st = await braid(sb, repo, ["status", "--json"]);
+    assert.equal(st.code, 0, st.stderr);
+    const views = JSON.parse(st.stdout).sessions as Array<{ name: string; conflictsWith: string[] }>;
+    assert.deepEqual(views.find((v) => v.name === "two")?.conflictsWith, ["one"]);
+    const table = await braid(sb, repo, ["status"]);
+    assert.match(table.stdout, /CONFLICTS/);
   });
 });
