@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import { checkOwnership } from "../../src/radar/guard.js";
 import { conflictSummary } from "../../src/radar/radar.js";
-import { braid, gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
+import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
 
 const lines = (n: number, tag = "") => Array.from({ length: n }, (_, i) => `line ${i + 1}${tag}`).join("\n") + "\n";
 
@@ -141,5 +142,41 @@ describe("braid conflicts (radar)", () => {
     assert.deepEqual(views.find((v) => v.name === "two")?.conflictsWith, ["one"]);
     const table = await braid(sb, repo, ["status"]);
     assert.match(table.stdout, /CONFLICTS/);
+  });
+
+  it("--watch --json prints one report per line, picking up new edits between ticks", async () => {
+    const child = spawn(process.execPath, [BRAID_BIN, "conflicts", "--watch", "--json", "--interval", "0.5"], {
+      cwd: repo,
+      env: sb.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const reports: Array<{ pairs: Array<{ a: string; b: string; conflictFiles: string[] }> }> = [];
+    let buf = "";
+    let edited = false;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`watch produced ${reports.length} reports`)), 90_000);
+      child.stdout.on("data", (d: Buffer) => {
+        buf += d.toString();
+        let nl = buf.indexOf("\n");
+        while (nl >= 0) {
+          reports.push(JSON.parse(buf.slice(0, nl)));
+          buf = buf.slice(nl + 1);
+          nl = buf.indexOf("\n");
+        }
+        if (reports.length >= 1 && !edited) {
+          edited = true;
+          writeFileSync(join(wt("two"), "a.txt"), lines(20).replace("line 3\n", "line 3 by two again\n"));
+        }
+        const last = reports.at(-1);
+        const p = last?.pairs.find((x) => x.a === "one" && x.b === "two");
+        if (reports.length >= 2 && p?.conflictFiles.includes("a.txt")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGTERM");
+    const first = reports[0]?.pairs.find((x) => x.a === "one" && x.b === "two");
+    assert.deepEqual(first?.conflictFiles, ["new.txt"]);
   });
 });
