@@ -96,8 +96,8 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     if (c) bases.set(ref, c);
   }
 
-  // Snapshots (two at a time: status/add are I/O + CPU bound and the machine may have 2 cores).
-  const snaps = await mapLimit(live, 2, async (s) => {
+  // Snapshots, four at a time: each is mostly process start-up and lstat calls, which overlap well even on 2 cores.
+  const snaps = await mapLimit(live, 4, async (s) => {
     try {
       return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache });
     } catch (e) {
