@@ -123,6 +123,15 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
 
   // Verify every id before the batches: on git 2.39 one bad id fails the whole merge-tree run.
   const ok = await existingCommits(cwd, [...checked.map((c) => c.snap.commit), ...bases.values()]);
+  for (const c of checked) {
+    if (ok.has(c.snap.commit)) continue;
+    // A cached snapshot id whose object was pruned by gc: make it again without the cache (same content, same id).
+    const again = await radarSnapshot(c.rec.path, { tmpDir: join(radarDir, "tmp") }).catch(() => null);
+    if (again && (await existingCommits(cwd, [again.commit])).has(again.commit)) {
+      c.snap = again;
+      ok.add(again.commit);
+    }
+  }
   const verified = checked.filter((c) => {
     if (ok.has(c.snap.commit)) return true;
     skipped.push({ name: c.rec.name, reason: `snapshot ${c.snap.commit} is not a commit` });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
@@ -63,6 +63,15 @@ describe("braid conflicts (radar)", () => {
     assert.equal(statSync(indexPath).mtimeMs, mtimeBefore);
     assert.match(gitIn(sb, wt("one"), "status", "--porcelain"), /^ M a\.txt\n\?\? new\.txt$/);
     assert.equal(gitIn(sb, wt("one"), "rev-parse", "HEAD"), gitIn(sb, repo, "rev-parse", "main"));
+  });
+
+  it("re-creates a cached snapshot whose object was pruned", async () => {
+    const j1 = JSON.parse((await braid(sb, repo, ["conflicts", "--json"])).stdout);
+    const snap = j1.sessions.find((s: { name: string }) => s.name === "one").snapshot as string;
+    rmSync(join(repo, ".git", "objects", snap.slice(0, 2), snap.slice(2)));
+    const j2 = JSON.parse((await braid(sb, repo, ["conflicts", "--json"])).stdout);
+    assert.equal(j2.sessions.find((s: { name: string }) => s.name === "one").snapshot, snap);
+    assert.equal(j2.pairs.find((p: { a: string; b: string }) => p.a === "one" && p.b === "two").status, "conflict");
   });
 
   it("draws a readable matrix naming the conflicting files", async () => {
