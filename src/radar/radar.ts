@@ -7,11 +7,12 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
+import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch } from "./batch.js";
+import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch, treesOf } from "./batch.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
-import { privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
+import { indexPathOf, privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
 
 export type PairStatus = "clean" | "same-files" | "conflict";
 
@@ -97,9 +98,17 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   }
 
   // Snapshots, four at a time: each is mostly process start-up and lstat calls, which overlap well even on 2 cores.
+  // HEADs of all worktrees (one worktree list) and their trees (one cat-file) instead of a rev-parse each.
+  const heads = new Map<string, string>();
+  for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
+  const trees = await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>());
   const snaps = await mapLimit(live, 4, async (s) => {
+    const head = heads.get(s.path);
+    const headTree = head ? trees.get(head) : undefined;
+    const indexPath = indexPathOf(s.path);
+    const known = head && headTree && indexPath ? { head, headTree, indexPath } : undefined;
     try {
-      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache });
+      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache, known });
     } catch (e) {
       return e as Error;
     }

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
 import { git, gitOut } from "../git/git.js";
 
@@ -149,6 +149,8 @@ export interface SnapshotOptions {
   /** braid's scratch dir for index files (under the state dir). */
   tmpDir: string;
   cache?: SnapshotCache;
+  /** HEAD, its tree and the index path when the caller already knows them (saves a rev-parse per worktree). */
+  known?: { head: string; headTree: string; indexPath: string };
 }
 
 function stamp(path: string): string {
@@ -174,15 +176,22 @@ async function treeVia(cwd: string, indexFile: string): Promise<string> {
 /** Snapshot one worktree. Throws GitError if the worktree is not a usable git checkout. */
 export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Promise<Snapshot> {
   const cwd = worktree;
-  const info = await git(["rev-parse", "--git-path", "index", "HEAD", "HEAD^{tree}"], { cwd, okCodes: [0, 128] });
-  const [indexRaw = "", headLine = "", treeLine = ""] = info.stdout.split("\n");
-  const hex = /^[0-9a-f]{40,64}$/;
-  const head = info.code === 0 && hex.test(headLine) ? headLine : null;
-  const headTree = head && hex.test(treeLine) ? treeLine : null;
-  if (!indexRaw || indexRaw.startsWith("fatal")) {
-    await gitOut(["rev-parse", "--git-dir"], { cwd }); // throws the real reason
+  let head: string | null;
+  let headTree: string | null;
+  let realIndex: string;
+  if (opts.known) {
+    ({ head, headTree, indexPath: realIndex } = opts.known);
+  } else {
+    const info = await git(["rev-parse", "--git-path", "index", "HEAD", "HEAD^{tree}"], { cwd, okCodes: [0, 128] });
+    const [indexRaw = "", headLine = "", treeLine = ""] = info.stdout.split("\n");
+    const hex = /^[0-9a-f]{40,64}$/;
+    head = info.code === 0 && hex.test(headLine) ? headLine : null;
+    headTree = head && hex.test(treeLine) ? treeLine : null;
+    if (!indexRaw || indexRaw.startsWith("fatal")) {
+      await gitOut(["rev-parse", "--git-dir"], { cwd }); // throws the real reason
+    }
+    realIndex = isAbsolute(indexRaw) ? indexRaw : join(worktree, indexRaw);
   }
-  const realIndex = isAbsolute(indexRaw) ? indexRaw : join(worktree, indexRaw);
 
   const priv = privateIndexPath(opts.tmpDir, worktree);
   const realStamp = stamp(realIndex);
@@ -216,4 +225,16 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
   const commit = await gitOut(args, { cwd, env: SNAPSHOT_ENV });
   opts.cache?.set(worktree, key, commit);
   return { commit, head, dirty: true };
+}
+
+/** The index file of a worktree, from its `.git` file (linked worktree) or directory (main worktree). */
+export function indexPathOf(worktree: string): string | null {
+  const dotGit = join(worktree, ".git");
+  try {
+    if (lstatSync(dotGit).isDirectory()) return join(dotGit, "index");
+    const m = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, "utf8"));
+    return m?.[1] ? join(resolve(worktree, m[1].trim()), "index") : null;
+  } catch {
+    return null;
+  }
 }
