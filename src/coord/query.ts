@@ -5,7 +5,7 @@ import { currentSession } from "./author.js";
 import { type Note, readNotesFile } from "./notes.js";
 import { notesPath } from "./paths.js";
 import { parseSince } from "./since.js";
-import { isAddressedTo, takeUnread, unreadNotes } from "./unread.js";
+import { type Cursor, isAddressedTo, takeUnread, unreadNotes } from "./unread.js";
 
 export interface NotesQuery {
   unread?: boolean;
@@ -22,8 +22,8 @@ export interface NotesResult {
   session: string | null;
   notes: Note[];
   strayLines: number;
-  /** Highest id in the file when it was read: where `--follow` continues from. */
-  newestId: number;
+  /** The last note in the file when it was read: where `--follow` continues from. */
+  last: Cursor | undefined;
 }
 
 export async function queryNotes(ctx: ProjectContext, q: NotesQuery): Promise<NotesResult> {
@@ -40,6 +40,7 @@ export async function queryNotes(ctx: ProjectContext, q: NotesQuery): Promise<No
   if (q.unread && session) notes = q.markRead ? await takeUnread(ctx, session) : unreadNotes(ctx, session);
   else notes = session ? file.notes.filter((n) => isAddressedTo(n, session)) : file.notes;
   if (since) notes = notes.filter((n) => Date.parse(n.time) >= since.getTime());
-  const newestId = file.notes.reduce((m, n) => Math.max(m, n.id), 0);
-  return { path, session, notes, strayLines: file.strayLines, newestId };
+  const end = file.notes[file.notes.length - 1];
+  const last = end ? { id: end.id, time: end.time } : undefined;
+  return { path, session, notes, strayLines: file.strayLines, last };
 }
