@@ -47,9 +47,16 @@ export function unreadNotes(ctx: ProjectContext, session: string): Note[] {
   return notesAfter(notes, readCursors(cursorsPath(ctx))[session]).filter((n) => isAddressedTo(n, session));
 }
 
-/** How many notes wait for `session` (for the board and `braid status`). Cheap to poll: cached by file size+mtime. */
+/**
+ * How many notes wait for `session` (for the board and `braid status`). Cheap to poll: cached by file
+ * size+mtime. Never throws: an unreadable notes file shows as 0 rather than breaking a view.
+ */
 export function unreadCount(ctx: ProjectContext, session: string): number {
-  return unreadNotes(ctx, session).length;
+  try {
+    return unreadNotes(ctx, session).length;
+  } catch {
+    return 0;
+  }
 }
 
 /**
