@@ -76,7 +76,11 @@ async function acquire(path: string, staleMs: number, deadline: number, maxWait:
         },
       });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ELOCKED" || Date.now() >= deadline) throw e;
+      const err = e as NodeJS.ErrnoException;
+      // ENOENT on the lock itself: another process removed it between our mkdir and stat (a takeover
+      // race inside proper-lockfile). That is contention, not failure: try again.
+      const vanished = err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock");
+      if ((err.code !== "ELOCKED" && !vanished) || Date.now() >= deadline) throw e;
     }
     // Randomized, growing, capped backoff: waiters spread out instead of waking together.
     await sleep(Math.ceil(wait * (0.5 + Math.random())));

@@ -193,7 +193,7 @@ export async function addLearnings(
   try {
     const existing = parseMemory(readText(file) ?? "");
     const seen = new Set(existing.sections.flatMap((s) => s.items.map((i) => normalizeLearning(i.text))));
-    const mine: string[] = [];
+    const mine: Array<{ path: string; pending: PendingLearning; key: string }> = [];
     const date = now.toISOString().slice(0, 10);
     for (const item of items) {
       const text = toBulletText(item.text);
@@ -208,7 +208,7 @@ export async function addLearnings(
       const id = `${now.getTime().toString(36)}-${process.pid.toString(36)}-${randomBytes(3).toString("hex")}-${mine.length}`;
       const p = join(pendingDir(file), `${id}.json`);
       writePending(p, JSON.stringify(pending));
-      mine.push(p);
+      mine.push({ path: p, pending, key });
       result.added.push({ text, section });
     }
     await foldUntilDone(file, slug, mine);
@@ -227,19 +227,38 @@ function writePending(path: string, data: string): void {
   renameSync(tmp, path);
 }
 
-async function foldUntilDone(file: string, slug: string, mine: string[]): Promise<void> {
+/**
+ * Wait until our pending learnings are folded AND visible in the file. If a fold that lost its lock
+ * (a holder stalled past the stale time) overwrote the file without them, they are queued again:
+ * a learning is never dropped silently.
+ */
+async function foldUntilDone(
+  file: string,
+  slug: string,
+  mine: Array<{ path: string; pending: PendingLearning; key: string }>,
+): Promise<void> {
   const deadline = Date.now() + COORD_LOCK.timeoutMs;
   let wait = 2;
-  while (mine.some((p) => existsSync(p))) {
+  for (;;) {
+    if (!mine.some((m) => existsSync(m.path))) {
+      const present = new Set(
+        parseMemory(readText(file) ?? "").sections.flatMap((s) => s.items.map((i) => normalizeLearning(i.text))),
+      );
+      const missing = mine.filter((m) => !present.has(m.key));
+      if (missing.length === 0) return;
+      for (const m of missing) writePending(m.path, JSON.stringify(m.pending));
+    }
     try {
       await withLock(file, () => foldPending(file, slug), { ...COORD_LOCK, timeoutMs: 0 });
       continue;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+      const err = e as NodeJS.ErrnoException;
+      const busy = err.code === "ELOCKED" || (err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock"));
+      if (!busy) throw e;
     }
     if (Date.now() > deadline) {
       throw new BraidError(
-        `memory file ${file} stayed locked for a minute`,
+        `memory file ${file} stayed locked for ${COORD_LOCK.timeoutMs / 1000} s`,
         "retry; if it persists, look for a hung braid process",
       );
     }

@@ -20,8 +20,8 @@ export function cursorsPath(ctx: ProjectContext): string {
 }
 
 /**
- * Lock timings for memory and cursors: holds are short, so a dead holder is taken over after a few
- * seconds; waiters back off to at most 40 ms (tighter polling by dozens of processes burns the CPU
- * the holder needs).
+ * Lock timings for memory and cursors. A holder silent for 15 s is taken as dead (kill -9) and its
+ * lock taken over; shorter makes a slow holder on a loaded machine look dead. Waiters back off to at
+ * most 40 ms (tighter polling by dozens of processes burns the CPU the holder needs).
  */
-export const COORD_LOCK = { staleMs: 5000, timeoutMs: 60_000, maxRetryMs: 40 } as const;
+export const COORD_LOCK = { staleMs: 15_000, timeoutMs: 90_000, maxRetryMs: 40 } as const;

@@ -122,11 +122,11 @@ describe("coordination under concurrency", () => {
     for (const n of parsed.notes) assert.match(n.text.split("\n")[0] ?? "", /^w\d+-n\d+$/, "complete entries only");
     parseMemory(readFileSync(memoryFile, "utf8"));
 
-    // A new writer gets through: a lock left by a killed holder is taken over once stale (5 s).
+    // A new writer gets through: a lock left by a killed holder is taken over once stale (15 s).
     const t0 = Date.now();
     const after = runWorker([notesFile, memoryFile, "99", "1", "1", "braid"]);
     assert.equal(await after.done, 0);
-    assert.ok(Date.now() - t0 < 20_000, `writer after the kill finished in ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 45_000, `writer after the kill finished in ${Date.now() - t0} ms`);
     const final = parseNotes(readFileSync(notesFile, "utf8"));
     assert.ok(final.notes.some((n) => n.from === "w99" && n.text.startsWith("w99-n0\n")));
     const items = parseMemory(readFileSync(memoryFile, "utf8")).sections.flatMap((s) => s.items.map((i) => i.text));
@@ -164,7 +164,7 @@ describe("coordination under concurrency", () => {
       ["before the crash", "after the crash"],
       "the torn entry is skipped, the next one is whole",
     );
-    const l = await braid(sb, repo, ["learn", "new one", "--section", "Gotchas"], { env, timeoutMs: 20_000 });
+    const l = await braid(sb, repo, ["learn", "new one", "--section", "Gotchas"], { env, timeoutMs: 60_000 });
     assert.equal(l.code, 0, l.stderr);
     const items = parseMemory(readFileSync(memoryFile, "utf8")).sections.flatMap((s) => s.items.map((i) => i.text));
     assert.deepEqual(items, ["old one", "new one"]);
