@@ -157,11 +157,15 @@ export async function appendNote(file: string, input: NewNote): Promise<Note> {
   return note;
 }
 
-/** The explanatory first line, written only by whoever creates the file. */
+/**
+ * The explanatory first line, written only by whoever creates the file. Opened for append ("ax"), not
+ * "wx": another writer may append its entry between our create and our write, and a positional write
+ * at offset 0 would overwrite it. At worst the comment lands after the first entry.
+ */
 function writeHeaderOnce(file: string): void {
   let fd: number;
   try {
-    fd = openSync(file, "wx", 0o644);
+    fd = openSync(file, "ax", 0o644);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
     throw e;
