@@ -30,7 +30,8 @@ export async function queryNotes(ctx: ProjectContext, q: NotesQuery): Promise<No
   const path = notesPath(ctx);
   const since = q.since !== undefined ? parseSince(q.since) : null;
   const session = q.for ?? (q.unread ? currentSession(ctx) : null);
-  if (q.for !== undefined) ctx.store.require(q.for);
+  // "user" is the human: notes addressed to them can be listed like a session's.
+  if (q.for !== undefined && q.for !== "user") ctx.store.require(q.for);
   if (q.unread && !session) {
     throw new BraidError("--unread needs a session", "pass --for NAME, or run it inside a session's worktree");
   }

@@ -59,6 +59,12 @@ describe("braid note / notes", () => {
     const bad = await run(["note", "hello", "--to", "nobody"]);
     assert.ok(isOneLineError(bad), bad.stderr);
     assert.match(bad.stderr, /no session named "nobody".*all, user, auth, api/);
+    assert.equal((await run(["note", "please review", "--to", "user"], auth)).code, 0);
+    assert.deepEqual(
+      (await list(["--for", "user"])).filter((n) => n.to === "user").map((n) => n.text),
+      ["please review"],
+      "notes to the human are listed with --for user",
+    );
     const badFrom = await run(["note", "hello", "--from", "a b"]);
     assert.ok(isOneLineError(badFrom), badFrom.stderr);
   });
