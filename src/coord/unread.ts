@@ -81,3 +81,22 @@ export async function takeUnread(ctx: ProjectContext, session: string): Promise<
     COORD_LOCK,
   );
 }
+
+/**
+ * Move a session's cursor to `upTo` (a note it was just given some other way, e.g. typed into an agent
+ * without hooks by `braid send --notes`). Never moves a cursor backwards.
+ */
+export async function markRead(ctx: ProjectContext, session: string, upTo: Note): Promise<void> {
+  const file = cursorsPath(ctx);
+  await withLock(
+    file,
+    () => {
+      const { notes } = readNotesFile(notesPath(ctx));
+      const cursors = readCursors(file);
+      if (!notesAfter(notes, cursors[session]).some((n) => n.id === upTo.id)) return;
+      cursors[session] = { id: upTo.id, time: upTo.time };
+      writeFileAtomic(file, `${JSON.stringify({ cursors }, null, 2)}\n`);
+    },
+    COORD_LOCK,
+  );
+}

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { hookContext } from "../../src/coord/deliver.js";
-import { unreadCount } from "../../src/coord/unread.js";
+import { hookContext, notesAsOneLine } from "../../src/coord/deliver.js";
+import { markRead, unreadCount, unreadNotes } from "../../src/coord/unread.js";
 import { loadContext } from "../../src/project/context.js";
-import { braid, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { braid, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
 
 describe("delivery to agents", () => {
   let sb: Sandbox;
@@ -79,5 +79,27 @@ describe("delivery to agents", () => {
     assert.equal((await braid(sb, repo, ["note", "fresh start"])).code, 0);
     assert.equal(unreadCount(ctx, "api"), 1);
     assert.match((await hookContext(ctx, "api", "UserPromptSubmit")) ?? "", /fresh start/);
+  });
+
+  it("braid send --notes: one line for agents without hooks; marked read only once delivered", async () => {
+    const ctx = await loadContext(repo);
+    await hookContext(ctx, "api", "UserPromptSubmit");
+    const none = await braid(sb, repo, ["send", "api", "--notes"]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /no unread notes for api/);
+    assert.equal((await braid(sb, repo, ["note", "line one\nline two", "--from", "auth"])).code, 0);
+    const notes = unreadNotes(ctx, "api");
+    assert.equal(notes.length, 1);
+    const line = notesAsOneLine(notes);
+    assert.ok(!line.includes("\n"), "a newline would submit half a prompt");
+    assert.match(line, /\[note from auth\] line one \/ line two/);
+    // No agent running: a one-line error, and the note stays unread.
+    const r = await braid(sb, repo, ["send", "api", "--notes"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.equal(unreadCount(ctx, "api"), 1);
+    const last = notes[0];
+    assert.ok(last);
+    await markRead(ctx, "api", last);
+    assert.equal(unreadCount(ctx, "api"), 0);
   });
 });
