@@ -5,6 +5,7 @@
  * queue is pumped, so anything that watches status keeps the cascade moving.
  */
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
+import { unreadCount } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
@@ -118,7 +119,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       linesAdded: f?.linesAdded ?? null,
       linesRemoved: f?.linesRemoved ?? null,
       conflictsWith: conflicts[s.name] ?? [],
-      unreadNotes: 0,
+      unreadNotes: unreadCount(ctx, s.name),
       tokens: null,
       costUsd: null,
       cpuPercent: null,
