@@ -102,7 +102,12 @@ export function readTomlFile(path: string): Record<string, unknown> {
 /** Validate a partial config object; throws one line naming the file and key. */
 export function validatePartial(data: Record<string, unknown>, source: string): Partial<Config> {
   const r = configSchema.partial().safeParse(data);
-  if (r.success) return r.data as Partial<Config>;
+  if (r.success) {
+    // zod applies defaults even under .partial(): keep only keys the file set, so a project file
+    // never overrides a global setting with a default it did not write.
+    const set = Object.fromEntries(Object.entries(r.data).filter(([k]) => k in data));
+    return set as Partial<Config>;
+  }
   const issue = r.error.issues[0];
   if (!issue) throw new BraidError(`${source}: invalid config`);
   if (issue.code === "unrecognized_keys") {
