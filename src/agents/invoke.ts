@@ -81,7 +81,7 @@ interface Launch {
 
 function buildLaunch(o: InvokeOptions): Launch {
   if (o.agent === "claude") {
-    const argv = [claudeBinary(), "-p", "--output-format", "json"];
+    const argv = [...(o.agents?.claude?.command ?? [claudeBinary()]), "-p", "--output-format", "json"];
     if (o.jsonSchema) argv.push("--json-schema", JSON.stringify(o.jsonSchema));
     const tools = o.tools ?? "read-only";
     argv.push("--allowedTools", (tools === "write" ? WRITE_TOOLS : READ_ONLY_TOOLS).join(","));

@@ -2,6 +2,7 @@
 import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { createWorktree } from "../worktree/create.js";
+import { swarmOptionsOf } from "./launch.js";
 import type { SwarmRecord } from "./record.js";
 import { runSwarm, type SwarmOptions } from "./run.js";
 
@@ -15,4 +16,22 @@ export async function startSwarmSession(
     await createWorktree(ctx, { name: opts.name, task: opts.task, type: "implementation", base: opts.base });
   }
   return runSwarm(ctx, opts);
+}
+
+/** Run the swarm of a session started with `braid start NAME TASK --mode swarm` (task and sizes from its record). */
+export async function runSwarmSession(
+  ctx: ProjectContext,
+  name: string,
+  onProgress?: (rec: SwarmRecord) => void,
+): Promise<SwarmRecord> {
+  const rec = ctx.store.require(name);
+  const sizes = swarmOptionsOf(rec);
+  return runSwarm(ctx, {
+    name,
+    task: rec.task ?? "",
+    ...(rec.agent ? { agent: rec.agent } : {}),
+    ...(sizes.executors ? { executors: sizes.executors } : {}),
+    ...(sizes.architects ? { architects: sizes.architects } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
 }

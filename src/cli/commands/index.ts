@@ -8,6 +8,7 @@ import { registerConflicts } from "./conflicts.js";
 import { registerCost } from "./cost.js";
 import { registerDoctor } from "./doctor.js";
 import { registerFinish } from "./finish.js";
+import { registerFork } from "./fork.js";
 import { registerHook } from "./hook.js";
 import { registerLearn } from "./learn.js";
 import { registerLs } from "./ls.js";
@@ -54,4 +55,5 @@ export function registerAll(program: Command): void {
   registerCost(program);
   registerBoard(program);
   registerSwarm(program);
+  registerFork(program);
 }

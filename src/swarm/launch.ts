@@ -1,0 +1,26 @@
+/**
+ * How the session runner starts a swarm session: the "agent" is braid itself (`braid swarm exec NAME`),
+ * which drives planner, executors and reviewers headless; the runner's wrapper records its exit as usual.
+ */
+import { braidBin } from "../agents/claude.js";
+import type { AgentLaunch } from "../agents/types.js";
+import type { SessionRecord } from "../project/state.js";
+
+/** Swarm sizes chosen at `braid start --mode swarm`, kept in the session record under `ext.swarmOptions`. */
+export interface SwarmStartOptions {
+  executors?: number;
+  architects?: number;
+}
+
+export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
+  return (rec.ext?.swarmOptions as SwarmStartOptions | undefined) ?? {};
+}
+
+export function swarmLaunch(rec: SessionRecord): AgentLaunch {
+  return {
+    argv: [process.execPath, braidBin(), "swarm", "exec", rec.name],
+    env: {},
+    conversationId: null,
+    hooks: false,
+  };
+}
