@@ -17,6 +17,7 @@ import { registerMerge } from "./merge.js";
 import { registerNew } from "./new.js";
 import { registerNote } from "./note.js";
 import { registerNotes } from "./notes.js";
+import { registerPlan } from "./plan.js";
 import { registerPump } from "./pump.js";
 import { registerRecommend } from "./recommend.js";
 import { registerRestart } from "./restart.js";
@@ -56,4 +57,5 @@ export function registerAll(program: Command): void {
   registerBoard(program);
   registerSwarm(program);
   registerFork(program);
+  registerPlan(program);
 }
