@@ -269,12 +269,42 @@ describe("braid swarm (real claude -p against a scripted model)", () => {
     assert.ok(existsSync(join(rec.sessionPath, "all.txt")), "the single executor did the whole task");
   });
 
+  it("braid start NAME TASK --mode swarm runs the swarm headless as the session's agent", async () => {
+    scenario = (req) =>
+      role(req) === "planner" && req.prompt.includes("task for st")
+        ? { structured: { batches: [{ subtasks: [subtask("t1", "t1.txt")] }] } }
+        : undefined;
+    const r = await braid(sb, repo, ["start", "st", "task for st", "--mode", "swarm", "--architects", "1", "--json"], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(JSON.parse(r.stdout).session.ext.mode, "swarm");
+    let rec: { state: string; architects: number } | null = null;
+    const deadline = Date.now() + 150_000;
+    while (Date.now() < deadline) {
+      const shown = await braid(sb, repo, ["swarm", "st", "--json"], { env });
+      if (shown.code === 0) {
+        rec = JSON.parse(shown.stdout);
+        if (rec?.state === "done" || rec?.state === "failed") break;
+      }
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.equal(rec?.state, "done");
+    assert.equal(rec?.architects, 1, "--architects reached the swarm");
+    const session = JSON.parse((await braid(sb, repo, ["ls", "--json"])).stdout).worktrees.find(
+      (w: { session: string }) => w.session === "st",
+    );
+    assert.ok(existsSync(join(session.path, "t1.txt")));
+  });
+
   it("refuses bad input with one-line errors", async () => {
     for (const args of [
       ["swarm", "run", "z1", "task", "--executors", "0"],
       ["swarm", "run", "z1", "task", "--architects", "many"],
       ["swarm", "run", "z1", "   "],
       ["swarm", "nope"],
+      ["start", "z2", "--mode", "swarm"],
     ]) {
       const r = await braid(sb, repo, args, { env });
       assert.ok(isOneLineError(r), `${args.join(" ")}: ${r.code} ${r.stderr}`);
