@@ -7,6 +7,7 @@
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { gitFigures } from "./gitstats.js";
@@ -102,7 +103,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agent: rt?.agent ?? s.agent ?? null,
       state: r.state,
       since: r.since,
-      detail: r.detail,
+      detail: swarmDetailOf(s) ?? r.detail,
       runner: rt?.runner ?? null,
       branch: s.branch,
       path: s.path,

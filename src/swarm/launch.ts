@@ -16,6 +16,12 @@ export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
   return (rec.ext?.swarmOptions as SwarmStartOptions | undefined) ?? {};
 }
 
+/** `braid status` detail for a swarm session: its phase, e.g. "swarm executing: round 1: batch 2/3". */
+export function swarmDetailOf(rec: SessionRecord): string | null {
+  const s = rec.ext?.swarm as { state?: string; phase?: string } | undefined;
+  return s?.state ? `swarm ${s.state}: ${s.phase ?? ""}`.trim() : null;
+}
+
 export function swarmLaunch(rec: SessionRecord): AgentLaunch {
   return {
     argv: [process.execPath, braidBin(), "swarm", "exec", rec.name],

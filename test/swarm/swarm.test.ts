@@ -296,6 +296,12 @@ describe("braid swarm (real claude -p against a scripted model)", () => {
       (w: { session: string }) => w.session === "st",
     );
     assert.ok(existsSync(join(session.path, "t1.txt")));
+    const status = await braid(sb, repo, ["status", "--json"], { env });
+    assert.match(
+      status.stdout,
+      /"detail": "swarm done: all reviewers passed in round 1"/,
+      "braid status shows the swarm's phase",
+    );
   });
 
   it("refuses bad input with one-line errors", async () => {
