@@ -9,7 +9,6 @@ import { act } from "../program.js";
 interface ForkFlags {
   as?: string;
   prompt?: string;
-  headless?: boolean;
   json?: boolean;
 }
 
@@ -21,7 +20,6 @@ export function registerFork(program: Command): void {
     )
     .option("--as <new>", "name of the fork (default: <name>-fork)")
     .option("--prompt <text>", "ask the fork one question headless and print its answer (no terminal session)")
-    .option("--headless", "run the fork's agent without a terminal")
     .option("--json", "print the fork (and the answer) as JSON")
     .action(
       act(async (name: string, opts: ForkFlags) => {
@@ -42,14 +40,15 @@ export function registerFork(program: Command): void {
           name: rec.name,
           type: "research",
           agent: "claude",
-          ...(opts.headless ? { headless: true } : {}),
+          // without a question there is nothing to run headless: the fork is for talking to
+          headless: false,
         });
         if (opts.json) {
           printJson({ session: started.record, queued: started.queued });
           return 0;
         }
         print(`forked ${name} as ${rec.name} at ${fork?.snapshot.slice(0, 7)} (read-only) in ${rec.path}`);
-        print(opts.headless ? `  follow: braid status ${rec.name}` : `  attach: braid attach ${rec.name}`);
+        print(`  attach: braid attach ${rec.name}`);
         return 0;
       }),
     );
