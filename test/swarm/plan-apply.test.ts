@@ -44,7 +44,15 @@ describe("braid plan --apply (real claude, headless)", () => {
   });
   after(async () => {
     await model.close();
-    sb.cleanup();
+    for (let i = 0; ; i++) {
+      try {
+        sb.cleanup();
+        break;
+      } catch (e) {
+        if (i >= 5) throw e; // a hook process may still be finishing a write
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    }
   });
 
   it("runs a 3-session plan with one dependency in two waves", async () => {
@@ -89,6 +97,13 @@ depends_on = ["a"]
     const deadline = Date.now() + 60_000;
     while (cReqs().length < 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
     assert.ok(cReqs().length > 0 && Math.min(...cReqs().map((q) => q.start)) > aEnd, "c started after a ended");
-    await new Promise((res) => setTimeout(res, 1500)); // let c's agent exit before the sandbox goes
+    // let c's agent finish before the sandbox goes (it writes into the repo's .git)
+    const until = Date.now() + 90_000;
+    while (Date.now() < until) {
+      const st = JSON.parse((await braid(sb, repo, ["status", "--json"], { env })).stdout);
+      const cs = st.sessions.find((s: { name: string }) => s.name === "c");
+      if (!["starting", "working", "waiting", "queued"].includes(cs?.state)) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
   });
 });
