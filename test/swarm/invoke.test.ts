@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { claudeAdapter } from "../../src/agents/claude.js";
 import { invokeAgent } from "../../src/agents/invoke.js";
 
 const dir = mkdtempSync(join(tmpdir(), "braid-invoke-"));
@@ -71,5 +72,22 @@ describe("invokeAgent with a custom agent command", () => {
     assert.equal(r.ok, false);
     assert.match(r.error ?? "", /agent command not found: braid-no-such-agent/);
     await assert.rejects(invokeAgent({ agent: "nobody", prompt: "x", cwd: dir }), /unknown agent "nobody"/);
+  });
+});
+
+describe("claude launch for a fork session", () => {
+  it("branches off the parent conversation with its own session id", () => {
+    const launch = claudeAdapter(["claude"]).build({
+      prompt: "",
+      headless: false,
+      resume: false,
+      readOnly: true,
+      conversationId: "22222222-2222-4222-8222-222222222222",
+      forkFrom: "11111111-1111-4111-8111-111111111111",
+    });
+    const a = launch.argv.join(" ");
+    assert.match(a, /--resume 11111111-1111-4111-8111-111111111111 --fork-session --session-id 22222222/);
+    assert.match(a, /--disallowedTools \S*Write/, "a fork is read-only");
+    assert.equal(launch.conversationId, "22222222-2222-4222-8222-222222222222");
   });
 });
