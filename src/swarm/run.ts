@@ -95,6 +95,12 @@ class Swarm {
         throw new BraidError(`${flag} must be a whole number from 1 to 32 (got ${v})`, `pass e.g. ${flag} 3`);
       }
     }
+    if (session.type !== "implementation") {
+      throw new BraidError(
+        `session "${session.name}" is a ${session.type} session; a swarm commits to its branch`,
+        "run the swarm in an implementation session",
+      );
+    }
     if (!existsSync(session.path)) {
       throw new BraidError(`session "${session.name}" has no worktree at ${session.path}`, "run `braid doctor --fix`");
     }

@@ -1,6 +1,7 @@
 /** The entry point until `braid start --mode swarm` lands: make sure the session exists, then run the swarm. */
 import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
+import { isActive } from "../session/runtime.js";
 import { createWorktree } from "../worktree/create.js";
 import { swarmOptionsOf } from "./launch.js";
 import type { SwarmRecord } from "./record.js";
@@ -12,7 +13,14 @@ export async function startSwarmSession(
   opts: SwarmOptions & { base?: string },
 ): Promise<SwarmRecord> {
   if (!opts.task.trim()) throw new BraidError("the swarm task is empty", "say what the swarm should build");
-  if (!ctx.store.get(opts.name)) {
+  const existing = ctx.store.get(opts.name);
+  if (existing && isActive(existing.status)) {
+    throw new BraidError(
+      `session "${opts.name}" has an agent running (${existing.status}); a swarm would work under its feet`,
+      `stop it first (braid stop ${opts.name}) or pick another session name`,
+    );
+  }
+  if (!existing) {
     await createWorktree(ctx, { name: opts.name, task: opts.task, type: "implementation", base: opts.base });
   }
   return runSwarm(ctx, opts);
