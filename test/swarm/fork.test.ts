@@ -88,6 +88,7 @@ describe("braid fork (real claude -p against a scripted model)", () => {
       [["fork", "parent", "--as", "pf"], /already exists/],
       [["fork", "parent", "--as", "bad/name"], /path separator/],
       [["fork", "parent", "--prompt", "  "], /question is empty/],
+      [["swarm", "run", "pf", "build it"], /research session; a swarm commits/],
     ];
     for (const [args, re] of cases) {
       const r = await braid(sb, repo, args, { env });
