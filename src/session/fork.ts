@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { type InvokeResult, invokeAgent } from "../agents/invoke.js";
+import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { BraidError } from "../errors.js";
 import { GitError, git } from "../git/git.js";
 import { snapshotWorktree } from "../git/snapshot.js";
@@ -86,6 +86,7 @@ export async function createFork(ctx: ProjectContext, o: ForkOptions): Promise<S
       "start a research session instead: braid start NAME --type research",
     );
   }
+  requireAgentProgram("claude", ctx.config.agents);
   const conv = findConversation(ctx, parent);
   if (!conv) {
     throw new BraidError(

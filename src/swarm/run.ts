@@ -6,7 +6,7 @@
  */
 import { existsSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import { type InvokeResult, invokeAgent } from "../agents/invoke.js";
+import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { hookContext } from "../coord/deliver.js";
 import { BraidError } from "../errors.js";
 import { gitOut } from "../git/git.js";
@@ -95,6 +95,7 @@ class Swarm {
         throw new BraidError(`${flag} must be a whole number from 1 to 32 (got ${v})`, `pass e.g. ${flag} 3`);
       }
     }
+    requireAgentProgram(this.agent, ctx.config.agents);
     if (session.type !== "implementation") {
       throw new BraidError(
         `session "${session.name}" is a ${session.type} session; a swarm commits to its branch`,

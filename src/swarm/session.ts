@@ -1,4 +1,5 @@
 /** The entry point until `braid start --mode swarm` lands: make sure the session exists, then run the swarm. */
+import { requireAgentProgram } from "../agents/invoke.js";
 import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive } from "../session/runtime.js";
@@ -13,6 +14,7 @@ export async function startSwarmSession(
   opts: SwarmOptions & { base?: string },
 ): Promise<SwarmRecord> {
   if (!opts.task.trim()) throw new BraidError("the swarm task is empty", "say what the swarm should build");
+  requireAgentProgram(opts.agent ?? ctx.store.get(opts.name)?.agent ?? ctx.config.agent, ctx.config.agents);
   const existing = ctx.store.get(opts.name);
   if (existing && isActive(existing.status)) {
     throw new BraidError(

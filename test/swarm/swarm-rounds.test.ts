@@ -129,5 +129,12 @@ describe("braid swarm: rounds and fallbacks (real claude -p against a scripted m
       const r = await braid(f.sb, f.repo, args, { env: f.env });
       assert.ok(isOneLineError(r), `${args.join(" ")}: ${r.code} ${r.stderr}`);
     }
+    const missing = await braid(f.sb, f.repo, ["swarm", "run", "z3", "task"], {
+      env: { ...f.env, BRAID_CLAUDE_BIN: "/nonexistent/claude" },
+    });
+    assert.ok(isOneLineError(missing), missing.stderr);
+    assert.match(missing.stderr, /not installed/);
+    const ls = JSON.parse((await braid(f.sb, f.repo, ["ls", "--json"], { env: f.env })).stdout);
+    assert.ok(!ls.worktrees.some((w: { session: string }) => w.session === "z3"), "nothing was created");
   });
 });
