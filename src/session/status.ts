@@ -7,6 +7,7 @@
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
@@ -64,7 +65,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   }
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
-  const [panes, screenText, figures] = await Promise.all([
+  const [panes, screenText, figures, conflicts] = await Promise.all([
     paneTable(ctx, sessions),
     screens(ctx, sessions),
     Promise.all(
@@ -74,6 +75,10 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
           : gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f)),
       ),
     ),
+    // The radar: who would conflict with whom, uncommitted work included (never fails the view).
+    opts.noGit
+      ? Promise.resolve({} as Record<string, string[]>)
+      : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
   const now = Date.now();
   const updates: { name: string; state: SessionRecord["status"] }[] = [];
@@ -113,7 +118,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       changedFiles: f?.changedFiles ?? null,
       linesAdded: f?.linesAdded ?? null,
       linesRemoved: f?.linesRemoved ?? null,
-      conflictsWith: [],
+      conflictsWith: conflicts[s.name] ?? [],
       unreadNotes: 0,
       tokens: null,
       costUsd: null,
