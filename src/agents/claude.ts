@@ -56,7 +56,9 @@ export function claudeAdapter(command: string[] = ["claude"]): AgentAdapter {
       const argv = [...command];
       if (req.headless) argv.push("-p", "--output-format", "stream-json", "--verbose");
       let conversationId: string | null = req.conversationId;
-      if (req.resume && req.previousConversationId) {
+      if (req.forkFrom && !req.resume) {
+        argv.push("--resume", req.forkFrom, "--fork-session", "--session-id", req.conversationId);
+      } else if (req.resume && req.previousConversationId) {
         argv.push("--resume", req.previousConversationId);
         conversationId = req.previousConversationId;
       } else if (req.resume) {

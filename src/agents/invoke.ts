@@ -11,6 +11,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { BraidError } from "../errors.js";
 import type { Config } from "../project/config.js";
+import { which } from "./which.js";
 
 /** Which tools an agent may use: `read-only` cannot change files, `write` can edit and run commands. */
 export type ToolAccess = "read-only" | "write";
@@ -66,6 +67,23 @@ export function claudeBinary(): string {
   return process.env.BRAID_CLAUDE_BIN || "claude";
 }
 
+/** The program invokeAgent would run for `agent`, or null for an unknown agent (see invokeAgent's error). */
+export function agentProgram(agent: string, agents?: Config["agents"]): string | null {
+  if (agent === "claude") return agents?.claude?.command[0] ?? claudeBinary();
+  return agents?.[agent]?.command[0] ?? ONE_SHOT[agent]?.[0] ?? null;
+}
+
+/** Throw a one-line error before anything starts when the agent's program is not installed. */
+export function requireAgentProgram(agent: string, agents?: Config["agents"]): void {
+  const program = agentProgram(agent, agents);
+  if (program && !which(program)) {
+    throw new BraidError(
+      `agent "${agent}" needs \`${program}\`, which is not installed or not on PATH`,
+      agent === "claude" ? "npm install -g @anthropic-ai/claude-code (or set BRAID_CLAUDE_BIN)" : `install ${program}`,
+    );
+  }
+}
+
 /** One-shot argv of the built-in non-Claude agents; the prompt is appended. */
 const ONE_SHOT: Record<string, string[]> = {
   codex: ["codex", "exec"],
@@ -81,7 +99,7 @@ interface Launch {
 
 function buildLaunch(o: InvokeOptions): Launch {
   if (o.agent === "claude") {
-    const argv = [claudeBinary(), "-p", "--output-format", "json"];
+    const argv = [...(o.agents?.claude?.command ?? [claudeBinary()]), "-p", "--output-format", "json"];
     if (o.jsonSchema) argv.push("--json-schema", JSON.stringify(o.jsonSchema));
     const tools = o.tools ?? "read-only";
     argv.push("--allowedTools", (tools === "write" ? WRITE_TOOLS : READ_ONLY_TOOLS).join(","));

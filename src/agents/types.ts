@@ -13,6 +13,8 @@ export interface LaunchRequest {
   conversationId: string;
   /** The previous conversation id, for resume. */
   previousConversationId?: string;
+  /** Branch off this conversation into a new one (claude --resume <id> --fork-session): `braid fork`. */
+  forkFrom?: string;
 }
 
 export interface AgentLaunch {

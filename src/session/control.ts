@@ -6,6 +6,7 @@ import { resolveAgent } from "../agents/index.js";
 import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
+import type { SwarmStartOptions } from "../swarm/launch.js";
 import { createWorktree } from "../worktree/create.js";
 import { validateSessionName } from "../worktree/names.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
@@ -22,6 +23,8 @@ export interface StartOptions {
   base?: string;
   mode?: SessionMode;
   owns?: string[];
+  /** Swarm sizes (mode swarm). */
+  swarm?: SwarmStartOptions;
 }
 
 export interface StartResult {
@@ -59,7 +62,10 @@ function failIfLaunchFailed(r: PumpResult, name: string): void {
 export async function startSession(ctx: ProjectContext, o: StartOptions): Promise<StartResult> {
   validateSessionName(o.name);
   const agent = o.agent ?? ctx.config.agent;
-  const headless = o.headless ?? ctx.config.runner === "headless";
+  if (o.mode === "swarm" && !o.task?.trim())
+    throw new BraidError("a swarm session needs a task", `braid start ${o.name} "what to build" --mode swarm`);
+  // braid drives a swarm's agents itself: there is no terminal to attach to
+  const headless = o.mode === "swarm" ? true : (o.headless ?? ctx.config.runner === "headless");
   preflight(ctx, agent, headless);
   await reconcile(ctx);
   let existing = ctx.store.get(o.name);
@@ -91,7 +97,7 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
     if (o.type) r.type = o.type;
     if (o.task !== undefined) r.task = o.task;
     if (o.owns?.length) r.owns = o.owns;
-    r.ext = { ...r.ext, queue, mode: queue.mode };
+    r.ext = { ...r.ext, queue, mode: queue.mode, ...(o.swarm ? { swarmOptions: o.swarm } : {}) };
   });
   const pumped = await pump(ctx);
   failIfLaunchFailed(pumped, o.name);

@@ -14,6 +14,8 @@ import { BraidError } from "../errors.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { swarmLaunch } from "../swarm/launch.js";
+import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
 import { launchDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
@@ -66,14 +68,20 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   const prompt = o.resume
     ? ""
     : fillTemplate(ctx.config.prompt_template, { task: rec.task ?? "", name: rec.name, type: rec.type });
-  const launch = adapter.build({
-    prompt: rec.task ? prompt : "",
-    headless: o.headless,
-    resume: o.resume,
-    readOnly,
-    conversationId: randomUUID(),
-    ...(previousConversation ? { previousConversationId: previousConversation } : {}),
-  });
+  const forkFrom = forkInfoOf(rec)?.parentConversation;
+  const launch =
+    o.mode === "swarm"
+      ? swarmLaunch(rec)
+      : adapter.build({
+          // a fork's task is a label, not a prompt: the forked conversation already has its context
+          prompt: rec.task && !forkFrom ? prompt : "",
+          headless: o.headless,
+          resume: o.resume,
+          readOnly,
+          conversationId: randomUUID(),
+          ...(previousConversation ? { previousConversationId: previousConversation } : {}),
+          ...(forkFrom ? { forkFrom } : {}),
+        });
   const env = { ...agentEnv(ctx, rec, runId), ...launch.env };
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
   const runtime: SessionRuntime = {

@@ -9,6 +9,7 @@ import { unreadCount } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
+import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { gitFigures } from "./gitstats.js";
@@ -108,7 +109,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agent: rt?.agent ?? s.agent ?? null,
       state: r.state,
       since: r.since,
-      detail: r.detail,
+      detail: swarmDetailOf(s) ?? r.detail,
       runner: rt?.runner ?? null,
       branch: s.branch,
       path: s.path,

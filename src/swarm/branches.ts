@@ -5,6 +5,7 @@
 import { rmSync } from "node:fs";
 import picomatch from "picomatch";
 import { GitError, git, gitOut, gitTry } from "../git/git.js";
+import { branchExists } from "../git/refs.js";
 import type { Merge } from "./record.js";
 
 export interface SubWorktree {
@@ -17,11 +18,16 @@ export function executorBranch(session: string, round: number, id: string): stri
   return `braid-swarm/${session}/r${round}-${id}`;
 }
 
-/** Create a worktree on a new branch at `from` (the session branch's head). Replaces a stale one. */
+/**
+ * Create a worktree on a new branch at `from` (the session branch's head). A branch left by an earlier
+ * run keeps its work: the new one gets a -2, -3 … suffix instead.
+ */
 export async function addSubWorktree(repo: string, path: string, branch: string, from: string): Promise<SubWorktree> {
   await removeSubWorktree(repo, path);
-  await git(["worktree", "add", "--quiet", "-B", branch, path, from], { cwd: repo });
-  return { branch, path };
+  let name = branch;
+  for (let i = 2; await branchExists(repo, name); i++) name = `${branch}-${i}`;
+  await git(["worktree", "add", "--quiet", "-b", name, path, from], { cwd: repo });
+  return { branch: name, path };
 }
 
 export async function removeSubWorktree(repo: string, path: string): Promise<void> {

@@ -4,9 +4,9 @@
  * Headless: braid drives one-shot agents (src/agents/invoke.ts) and records every step in the
  * swarm record so `braid swarm NAME` / `braid status` can follow it live.
  */
-import { existsSync, renameSync } from "node:fs";
+import { existsSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import { type InvokeResult, invokeAgent } from "../agents/invoke.js";
+import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { hookContext } from "../coord/deliver.js";
 import { BraidError } from "../errors.js";
 import { gitOut } from "../git/git.js";
@@ -86,6 +86,22 @@ class Swarm {
   async prepare(): Promise<void> {
     const { ctx, session, opts } = this;
     if (!opts.task.trim()) throw new BraidError("the swarm task is empty", "say what the swarm should build");
+    for (const [flag, v] of [
+      ["--executors", opts.executors],
+      ["--architects", opts.architects],
+      ["rounds", opts.rounds],
+    ] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 32)) {
+        throw new BraidError(`${flag} must be a whole number from 1 to 32 (got ${v})`, `pass e.g. ${flag} 3`);
+      }
+    }
+    requireAgentProgram(this.agent, ctx.config.agents);
+    if (session.type !== "implementation") {
+      throw new BraidError(
+        `session "${session.name}" is a ${session.type} session; a swarm commits to its branch`,
+        "run the swarm in an implementation session",
+      );
+    }
     if (!existsSync(session.path)) {
       throw new BraidError(`session "${session.name}" has no worktree at ${session.path}`, "run `braid doctor --fix`");
     }
@@ -110,15 +126,6 @@ class Swarm {
       // Nothing lost: the earlier run's record is kept next to the new one.
       const p = swarmRecordPath(ctx, session.name);
       renameSync(p, p.replace(/\.json$/, `.${previous.startedAt.replace(/[:.]/g, "-")}.json`));
-    }
-    for (const [flag, v] of [
-      ["--executors", opts.executors],
-      ["--architects", opts.architects],
-      ["rounds", opts.rounds],
-    ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 32)) {
-        throw new BraidError(`${flag} must be a whole number from 1 to 32 (got ${v})`, `pass e.g. ${flag} 3`);
-      }
     }
     this.memory = await hookContext(ctx, session.name, "SessionStart");
     const head = await gitOut(["rev-parse", "HEAD"], { cwd: session.path });
@@ -424,6 +431,11 @@ class Swarm {
 
   private async finish(state: "done" | "failed"): Promise<SwarmRecord> {
     this.rec.finishedAt = new Date().toISOString();
+    try {
+      rmdirSync(`${this.session.path}.swarm`); // only when empty: sub-worktrees are removed after integration
+    } catch {
+      /* not empty or never made */
+    }
     const last = this.rec.rounds[this.rec.rounds.length - 1];
     const phase =
       state === "done"

@@ -1,7 +1,10 @@
 /** The entry point until `braid start --mode swarm` lands: make sure the session exists, then run the swarm. */
+import { requireAgentProgram } from "../agents/invoke.js";
 import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
+import { isActive } from "../session/runtime.js";
 import { createWorktree } from "../worktree/create.js";
+import { swarmOptionsOf } from "./launch.js";
 import type { SwarmRecord } from "./record.js";
 import { runSwarm, type SwarmOptions } from "./run.js";
 
@@ -11,8 +14,34 @@ export async function startSwarmSession(
   opts: SwarmOptions & { base?: string },
 ): Promise<SwarmRecord> {
   if (!opts.task.trim()) throw new BraidError("the swarm task is empty", "say what the swarm should build");
-  if (!ctx.store.get(opts.name)) {
+  requireAgentProgram(opts.agent ?? ctx.store.get(opts.name)?.agent ?? ctx.config.agent, ctx.config.agents);
+  const existing = ctx.store.get(opts.name);
+  if (existing && isActive(existing.status)) {
+    throw new BraidError(
+      `session "${opts.name}" has an agent running (${existing.status}); a swarm would work under its feet`,
+      `stop it first (braid stop ${opts.name}) or pick another session name`,
+    );
+  }
+  if (!existing) {
     await createWorktree(ctx, { name: opts.name, task: opts.task, type: "implementation", base: opts.base });
   }
   return runSwarm(ctx, opts);
+}
+
+/** Run the swarm of a session started with `braid start NAME TASK --mode swarm` (task and sizes from its record). */
+export async function runSwarmSession(
+  ctx: ProjectContext,
+  name: string,
+  onProgress?: (rec: SwarmRecord) => void,
+): Promise<SwarmRecord> {
+  const rec = ctx.store.require(name);
+  const sizes = swarmOptionsOf(rec);
+  return runSwarm(ctx, {
+    name,
+    task: rec.task ?? "",
+    ...(rec.agent ? { agent: rec.agent } : {}),
+    ...(sizes.executors ? { executors: sizes.executors } : {}),
+    ...(sizes.architects ? { architects: sizes.architects } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
 }

@@ -4,10 +4,10 @@
  * prompt, its working directory, whether a tool result came back); every request is logged with
  * its start and end time so tests can observe concurrency.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
+import { CLAUDE_BIN, claudeEnv, prepareClaudeHome } from "../helpers/claude.js";
 import { REPO_ROOT, type Sandbox } from "../helpers/env.js";
 
 export interface ModelRequest {
@@ -158,16 +158,14 @@ export async function startModel(
   };
 }
 
-/** Environment that points the real Claude Code CLI at the stub, with an isolated HOME from the sandbox. */
+/** Environment that points the real Claude Code CLI at the stub (test kit's claudeEnv), with `claude` on PATH. */
 export function claudeStubEnv(sb: Sandbox, model: ScriptedModel): NodeJS.ProcessEnv {
-  mkdirSync(join(sb.home, ".claude"), { recursive: true });
-  writeFileSync(join(sb.home, ".claude.json"), JSON.stringify({ hasCompletedOnboarding: true }));
+  prepareClaudeHome(sb.home);
+  const bin = join(REPO_ROOT, "node_modules", ".bin");
   return {
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: "sk-ant-test-braid-swarm-0000000000",
-    DISABLE_AUTOUPDATER: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    BRAID_CLAUDE_BIN: join(REPO_ROOT, "node_modules", ".bin", "claude"),
+    ...claudeEnv(sb, model.url),
+    BRAID_CLAUDE_BIN: CLAUDE_BIN,
+    PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
   };
 }
 

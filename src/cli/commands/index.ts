@@ -8,6 +8,7 @@ import { registerConflicts } from "./conflicts.js";
 import { registerCost } from "./cost.js";
 import { registerDoctor } from "./doctor.js";
 import { registerFinish } from "./finish.js";
+import { registerFork } from "./fork.js";
 import { registerHook } from "./hook.js";
 import { registerLearn } from "./learn.js";
 import { registerLs } from "./ls.js";
@@ -16,6 +17,7 @@ import { registerMerge } from "./merge.js";
 import { registerNew } from "./new.js";
 import { registerNote } from "./note.js";
 import { registerNotes } from "./notes.js";
+import { registerPlan } from "./plan.js";
 import { registerPump } from "./pump.js";
 import { registerRecommend } from "./recommend.js";
 import { registerRestart } from "./restart.js";
@@ -54,4 +56,6 @@ export function registerAll(program: Command): void {
   registerCost(program);
   registerBoard(program);
   registerSwarm(program);
+  registerFork(program);
+  registerPlan(program);
 }

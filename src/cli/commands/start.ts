@@ -13,7 +13,18 @@ interface StartFlags {
   base?: string;
   mode?: string;
   owns?: string[];
+  executors?: number;
+  architects?: number;
   json?: boolean;
+}
+
+function count(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 32)
+      throw new BraidError(`${flag} must be a whole number from 1 to 32 (got "${v}")`, `pass e.g. ${flag} 3`);
+    return n;
+  };
 }
 
 export function registerStart(program: Command): void {
@@ -26,6 +37,8 @@ export function registerStart(program: Command): void {
     .option("--base <ref>", "start a new worktree from this ref")
     .option("--mode <mode>", "standard | swarm", "standard")
     .option("--owns <glob...>", "paths this session declares it owns")
+    .option("--executors <n>", "swarm: executor agents at once (default: config swarm_executors)", count("--executors"))
+    .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
     .option("--json", "print the session as JSON")
     .action(
       act(async (name: string, taskWords: string[], opts: StartFlags) => {
@@ -45,6 +58,7 @@ export function registerStart(program: Command): void {
           ...(opts.base ? { base: opts.base } : {}),
           mode: opts.mode,
           ...(opts.owns ? { owns: opts.owns } : {}),
+          ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
         });
         if (opts.json) {
           printJson({ session: r.record, queued: r.queued, queuePosition: r.queuePosition, created: r.created });

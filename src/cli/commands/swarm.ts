@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { requireSwarm, type SwarmRecord, swarmSummary } from "../../swarm/record.js";
-import { startSwarmSession } from "../../swarm/session.js";
+import { runSwarmSession, startSwarmSession } from "../../swarm/session.js";
 import { print, printJson, table } from "../output.js";
 import { act } from "../program.js";
 
@@ -93,5 +93,18 @@ export function registerSwarm(program: Command): void {
           return rec.state === "done" ? 0 : 1;
         },
       ),
+    );
+  // The session runner's entry point for `braid start --mode swarm` (not for users: hidden).
+  swarm
+    .command("exec", { hidden: true })
+    .argument("<name>", "session name")
+    .action(
+      act(async (name: string) => {
+        const rec = await runSwarmSession(await loadContext(), name, (r) =>
+          process.stdout.write(`swarm ${name}: ${r.state}: ${r.phase}\n`),
+        );
+        print(rec.report ?? swarmSummary(rec));
+        return rec.state === "done" ? 0 : 1;
+      }),
     );
 }

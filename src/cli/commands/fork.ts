@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { BraidError } from "../../errors.js";
+import { loadContext } from "../../project/context.js";
+import { startSession } from "../../session/control.js";
+import { askFork, createFork, forkInfoOf } from "../../session/fork.js";
+import { print, printJson } from "../output.js";
+import { act } from "../program.js";
+
+interface ForkFlags {
+  as?: string;
+  prompt?: string;
+  json?: boolean;
+}
+
+export function registerFork(program: Command): void {
+  program
+    .command("fork <name>")
+    .description(
+      "read-only research session continuing NAME's Claude conversation, in a detached worktree at NAME's current state",
+    )
+    .option("--as <new>", "name of the fork (default: <name>-fork)")
+    .option("--prompt <text>", "ask the fork one question headless and print its answer (no terminal session)")
+    .option("--json", "print the fork (and the answer) as JSON")
+    .action(
+      act(async (name: string, opts: ForkFlags) => {
+        if (opts.prompt !== undefined && !opts.prompt.trim())
+          throw new BraidError("the question is empty", "pass --prompt TEXT, or leave --prompt out for a session");
+        const ctx = await loadContext();
+        const rec = await createFork(ctx, { from: name, ...(opts.as ? { as: opts.as } : {}) });
+        const fork = forkInfoOf(rec);
+        if (opts.prompt !== undefined) {
+          const res = await askFork(ctx, rec, opts.prompt);
+          const session = ctx.store.require(rec.name);
+          if (opts.json) printJson({ session, answer: res.text, ok: res.ok, error: res.error, log: res.logFile });
+          else if (res.ok) print(res.text);
+          else throw new BraidError(`the fork ${rec.name} could not answer: ${res.error}`, `see ${res.logFile}`);
+          return res.ok ? 0 : 1;
+        }
+        const started = await startSession(ctx, {
+          name: rec.name,
+          type: "research",
+          agent: "claude",
+          // without a question there is nothing to run headless: the fork is for talking to
+          headless: false,
+        });
+        if (opts.json) {
+          printJson({ session: started.record, queued: started.queued });
+          return 0;
+        }
+        print(`forked ${name} as ${rec.name} at ${fork?.snapshot.slice(0, 7)} (read-only) in ${rec.path}`);
+        print(`  attach: braid attach ${rec.name}`);
+        return 0;
+      }),
+    );
+}

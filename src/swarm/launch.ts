@@ -1,0 +1,44 @@
+/**
+ * How the session runner starts a swarm session: the "agent" is braid itself (`braid swarm exec NAME`),
+ * which drives planner, executors and reviewers headless; the runner's wrapper records its exit as usual.
+ */
+
+import { readFileSync } from "node:fs";
+import { braidBin } from "../agents/claude.js";
+import type { AgentLaunch } from "../agents/types.js";
+import type { SessionRecord } from "../project/state.js";
+import { type SwarmRecord, swarmSummary } from "./record.js";
+
+/** Swarm sizes chosen at `braid start --mode swarm`, kept in the session record under `ext.swarmOptions`. */
+export interface SwarmStartOptions {
+  executors?: number;
+  architects?: number;
+}
+
+export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
+  return (rec.ext?.swarmOptions as SwarmStartOptions | undefined) ?? {};
+}
+
+/**
+ * `braid status` detail for a swarm session: phase and running sub-agents, e.g.
+ * "swarm executing: round 1: batch 2/3 [r1-t3, r1-t4]", read from the live swarm record.
+ */
+export function swarmDetailOf(rec: SessionRecord): string | null {
+  const s = rec.ext?.swarm as { state?: string; phase?: string; record?: string } | undefined;
+  if (!s?.state) return null;
+  try {
+    if (s.record) return swarmSummary(JSON.parse(readFileSync(s.record, "utf8")) as SwarmRecord);
+  } catch {
+    /* record unreadable mid-write or gone: fall back to what the registry says */
+  }
+  return `swarm ${s.state}: ${s.phase ?? ""}`.trim();
+}
+
+export function swarmLaunch(rec: SessionRecord): AgentLaunch {
+  return {
+    argv: [process.execPath, braidBin(), "swarm", "exec", rec.name],
+    env: {},
+    conversationId: null,
+    hooks: false,
+  };
+}
