@@ -81,6 +81,8 @@ export class PollingSource implements BoardSource {
   private timers: NodeJS.Timeout[] = [];
   private slowRunning = false;
   private lastSent = "";
+  /** Last slow-refresh failure, kept on screen until a slow refresh succeeds. */
+  private slowError: string | null = null;
 
   constructor(private readonly loaders: SourceLoaders) {
     this.data = {
@@ -139,7 +141,11 @@ export class PollingSource implements BoardSource {
   private live(): void {
     try {
       const records = this.loaders.records();
-      this.publish({ views: mergeLive(records, this.slowFigures?.views ?? []), liveAt: this.clock(), error: null });
+      this.publish({
+        views: mergeLive(records, this.slowFigures?.views ?? []),
+        liveAt: this.clock(),
+        error: this.slowError,
+      });
     } catch (e) {
       this.publish({ error: `registry: ${(e as Error).message}` });
     }
@@ -150,11 +156,13 @@ export class PollingSource implements BoardSource {
     this.slowRunning = true;
     try {
       this.slowFigures = await this.loaders.slow();
+      this.slowError = null;
       const { recommendation, notes } = this.slowFigures;
       this.publish({ recommendation, notes, gitAt: this.clock() });
       this.live();
     } catch (e) {
-      this.publish({ error: `refresh: ${(e as Error).message}` });
+      this.slowError = `refresh: ${(e as Error).message}`;
+      this.publish({ error: this.slowError });
     } finally {
       this.slowRunning = false;
     }
