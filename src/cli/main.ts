@@ -16,6 +16,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
+  if (argv[0] === "hook") {
+    // Fast path for agent hooks: no commander, no command modules (target < 100 ms per event).
+    const { runHookCli } = await import("../session/hook.js");
+    return runHookCli(argv.slice(1));
+  }
   const { runProgram } = await import("./program.js");
   return runProgram(argv);
 }

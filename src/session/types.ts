@@ -33,4 +33,17 @@ export interface SessionView {
   rssBytes: number | null;
   /** Position in the queue when state is `queued` (1 = next). */
   queuePosition: number | null;
+  /** Optional fields (issue 3): absent in views built elsewhere. */
+  /** `standard` or `swarm` (recorded by `braid start --mode`). */
+  mode?: "standard" | "swarm" | null;
+  /** The agent's own conversation id (Claude's session_id): for resume, fork, cost. */
+  conversationId?: string | null;
+  /** The agent's transcript file (Claude: JSONL with token usage), once a hook reported it. */
+  transcriptPath?: string | null;
+  /** Exit code of the last run, once it ended. */
+  exitCode?: number | null;
+  /** tmux `session:window` of the agent (runner tmux). */
+  tmuxTarget?: string | null;
+  /** Output log (runner headless). */
+  logPath?: string | null;
 }

@@ -52,7 +52,8 @@ export function makeSandbox(prefix = "braid-test-"): Sandbox {
     root,
     home,
     env,
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    // Retries: a just-killed agent may still be writing files under HOME for a moment.
+    cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
   };
 }
 

@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+import { loadContext } from "../../project/context.js";
+import { listSessionViews, ScreenDebouncer } from "../../session/status.js";
+import type { SessionView } from "../../session/types.js";
+import { paint, print, printJson, table } from "../output.js";
+import { act } from "../program.js";
+
+const STATE_STYLE: Record<string, Parameters<typeof paint>[0]> = {
+  working: "green",
+  waiting: "yellow",
+  idle: "cyan",
+  failed: "red",
+  queued: "gray",
+  stopped: "gray",
+  done: "blue",
+};
+
+/** "12s", "5m", "3h", "2d" since an ISO time. */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return "";
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+function render(views: SessionView[]): string {
+  if (views.length === 0) return "no sessions — start one with `braid start <name> <task>`";
+  const rows = views.map((v) => {
+    const state = v.state === "queued" && v.queuePosition ? `queued #${v.queuePosition}` : v.state;
+    return [
+      String(v.order),
+      v.name,
+      v.type,
+      v.agent ?? "-",
+      paint(STATE_STYLE[v.state] ?? "white", state),
+      ago(v.since),
+      v.detail ?? "",
+      v.branch,
+      v.ahead === null ? "" : `+${v.ahead}/-${v.behind}`,
+      v.changedFiles === null ? "" : String(v.changedFiles),
+      v.linesAdded === null ? "" : `+${v.linesAdded}/-${v.linesRemoved}`,
+      v.path,
+    ];
+  });
+  return table(
+    ["#", "NAME", "TYPE", "AGENT", "STATE", "SINCE", "DETAIL", "BRANCH", "AHEAD/BEHIND", "FILES", "LINES", "PATH"],
+    rows,
+  );
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status [name]")
+    .description(
+      "every session in cascade order: state (queued/starting/working/waiting/idle/done/failed/stopped), git figures",
+    )
+    .option("--json", "machine-readable output (see README: JSON shapes)")
+    .option("--watch", "refresh every second until Ctrl-C (with --json: one JSON document per line)")
+    .action(
+      act(async (name: string | undefined, opts: { json?: boolean; watch?: boolean }) => {
+        const ctx = await loadContext();
+        if (name) ctx.store.require(name);
+        const pick = (vs: SessionView[]) => (name ? vs.filter((v) => v.name === name) : vs);
+        if (!opts.watch) {
+          const views = pick(await listSessionViews(ctx));
+          if (opts.json) printJson({ sessions: views });
+          else print(render(views));
+          return 0;
+        }
+        const debouncer = new ScreenDebouncer();
+        let stop = false;
+        process.on("SIGINT", () => {
+          stop = true;
+        });
+        while (!stop) {
+          const views = pick(await listSessionViews(ctx, { debouncer }));
+          if (opts.json) process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), sessions: views })}\n`);
+          else {
+            const clear = process.stdout.isTTY ? "\x1b[H\x1b[2J" : "";
+            process.stdout.write(`${clear}${render(views)}\n\n(refreshing every second — Ctrl-C to quit)\n`);
+          }
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,138 @@
+/**
+ * `braid hook <event>`: called by the agent (Claude Code hooks) with the hook JSON on stdin.
+ * Updates the session's live-state file, and answers:
+ *   SessionStart / UserPromptSubmit → coordination context (hookContext) as additionalContext;
+ *   PreToolUse of a write tool      → deny for research sessions, else the ownership guard's decision.
+ * It must never block or break the agent: every failure is logged to `<stateDir>/logs/hooks.log` and
+ * the process exits 0. Loaded by a fast path in main.ts (no commander); the project context (git +
+ * config) is loaded only for the events that need it.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
+import { hookLogFile } from "./paths.js";
+
+export const WRITE_TOOLS = new Set(["Write", "Edit", "MultiEdit", "NotebookEdit"]);
+
+export interface HookEnv {
+  session: string;
+  stateDir: string;
+  runId: string;
+  type: string;
+}
+
+export function hookEnv(env: NodeJS.ProcessEnv = process.env): HookEnv | null {
+  const session = env.BRAID_SESSION;
+  const stateDir = env.BRAID_STATE_DIR;
+  if (!session || !stateDir) return null;
+  return { session, stateDir, runId: env.BRAID_RUN_ID ?? "", type: env.BRAID_SESSION_TYPE ?? "implementation" };
+}
+
+function log(stateDir: string, line: string): void {
+  try {
+    const file = hookLogFile(stateDir);
+    mkdirSync(dirname(file), { recursive: true });
+    // One small record per synchronous append stays intact with concurrent writers.
+    appendFileSync(file, `${new Date().toISOString()} ${line.replace(/\s+/g, " ").slice(0, 2000)}\n`);
+  } catch {
+    /* nowhere left to complain: the agent must go on */
+  }
+}
+
+function readStdin(timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    if (process.stdin.isTTY) return resolve("");
+    const chunks: Buffer[] = [];
+    const done = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    const timer = setTimeout(done, timeoutMs);
+    process.stdin.on("data", (d: Buffer) => chunks.push(d));
+    process.stdin.on("end", () => {
+      clearTimeout(timer);
+      done();
+    });
+    process.stdin.on("error", () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
+
+/** What the hook prints for Claude Code (null = nothing). */
+export type HookOutput = Record<string, unknown> | null;
+
+async function answer(event: string, input: HookInput, env: HookEnv): Promise<HookOutput> {
+  if (event === "SessionStart" || event === "UserPromptSubmit") {
+    const [{ loadContext }, { hookContext }] = await Promise.all([
+      import("../project/context.js"),
+      import("../coord/deliver.js"),
+    ]);
+    const ctx = await loadContext(input.cwd || process.cwd());
+    const text = await hookContext(ctx, env.session, event);
+    return text ? { hookSpecificOutput: { hookEventName: event, additionalContext: text } } : null;
+  }
+  if (event === "PreToolUse" && WRITE_TOOLS.has(input.tool_name ?? "")) {
+    if (env.type === "research") {
+      return {
+        hookSpecificOutput: {
+          hookEventName: "PreToolUse",
+          permissionDecision: "deny",
+          permissionDecisionReason: `braid: "${env.session}" is a read-only research session: do not modify files. Report your findings in your reply instead.`,
+        },
+      };
+    }
+    const path = String(input.tool_input?.file_path ?? input.tool_input?.notebook_path ?? "");
+    if (!path) return null;
+    const [{ loadContext }, { checkOwnership }] = await Promise.all([
+      import("../project/context.js"),
+      import("../radar/guard.js"),
+    ]);
+    const ctx = await loadContext(input.cwd || process.cwd());
+    const d = await checkOwnership(ctx, env.session, path);
+    if (d.decision === "deny")
+      return {
+        hookSpecificOutput: {
+          hookEventName: "PreToolUse",
+          permissionDecision: "deny",
+          permissionDecisionReason: d.reason ?? "braid: another session owns this file",
+        },
+      };
+    if (d.decision === "warn" && d.reason)
+      return { hookSpecificOutput: { hookEventName: "PreToolUse", additionalContext: d.reason } };
+  }
+  return null;
+}
+
+/** Handle one hook event; the returned output is printed as JSON. Never throws. */
+export async function handleHook(event: string, raw: string, env: HookEnv): Promise<HookOutput> {
+  let input: HookInput = {};
+  try {
+    input = raw.trim() ? (JSON.parse(raw) as HookInput) : {};
+  } catch {
+    log(env.stateDir, `${env.session} ${event}: hook input is not JSON: ${raw.slice(0, 200)}`);
+  }
+  try {
+    const prev = readLive(env.stateDir, env.session);
+    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, input));
+  } catch (e) {
+    log(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
+  }
+  try {
+    return await answer(event, input, env);
+  } catch (e) {
+    log(env.stateDir, `${env.session} ${event}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** Entry from main.ts: always resolves to exit code 0. */
+export async function runHookCli(args: string[]): Promise<number> {
+  // Whatever happens, never hold the agent up for long.
+  setTimeout(() => process.exit(0), 10_000).unref();
+  const event = args[0] ?? "";
+  const raw = await readStdin(2000);
+  const env = hookEnv();
+  if (!env || !event) return 0; // not a braid session (e.g. settings copied elsewhere): do nothing
+  const out = await handleHook(event, raw, env);
+  if (out) process.stdout.write(`${JSON.stringify(out)}\n`);
+  return 0;
+}

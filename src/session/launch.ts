@@ -1,0 +1,178 @@
+/**
+ * Launch a session's agent: in a tmux window or as a detached headless process, always through the
+ * exec wrapper (wrapper.ts). Waits until the agent process really exists, and reports tmux's own
+ * error (or the agent's first words) when it does not start.
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { braidBin } from "../agents/claude.js";
+import { requireAgentBinary, resolveAgent } from "../agents/index.js";
+import { BraidError } from "../errors.js";
+import { fillTemplate } from "../project/config.js";
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord } from "../project/state.js";
+import { readLive } from "./live.js";
+import { launchDir } from "./paths.js";
+import { guardCommits, unguardCommits } from "./readonly.js";
+import { pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
+import { capturePanes, killPane, openWindow, projectTmuxSession, requireTmux, tmuxServer } from "./tmux.js";
+
+export interface LaunchOptions {
+  agent: string;
+  headless: boolean;
+  mode: SessionMode;
+  /** Continue the previous conversation (restart). */
+  resume: boolean;
+}
+
+const WRAPPER = fileURLToPath(new URL("./wrapper.js", import.meta.url));
+
+/** Environment variables that describe the terminal braid runs in, not the agent's. */
+const DROP_ENV = new Set(["TMUX", "TMUX_PANE", "TERM", "COLUMNS", "LINES", "TERM_PROGRAM", "TERM_PROGRAM_VERSION"]);
+
+/** The agent's environment: braid's own (PATH, ANTHROPIC_*, HOME ...) passed explicitly, plus BRAID_*. */
+export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !DROP_ENV.has(k)) env[k] = v;
+  env.BRAID_SESSION = rec.name;
+  env.BRAID_PROJECT = ctx.project.slug;
+  env.BRAID_STATE_DIR = ctx.project.stateDir;
+  env.BRAID_RUN_ID = runId;
+  env.BRAID_SESSION_TYPE = rec.type;
+  return env;
+}
+
+/** Check everything that can be checked before creating anything (agent known + installed, tmux present). */
+export function preflight(ctx: ProjectContext, agentName: string, headless: boolean): void {
+  requireAgentBinary(resolveAgent(ctx.config, agentName));
+  if (!headless) requireTmux();
+}
+
+/** Start the agent for `rec` now. Returns the runtime to store; throws BraidError when it cannot start. */
+export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptions): Promise<SessionRuntime> {
+  const adapter = resolveAgent(ctx.config, o.agent);
+  requireAgentBinary(adapter);
+  const readOnly = rec.type === "research";
+  if (rec.type === "implementation") await unguardCommits(rec.path);
+  else await guardCommits(ctx, rec.path, rec.type);
+  const previous = runtimeOf(rec);
+  const previousConversation = readLive(ctx.project.stateDir, rec.name)?.conversationId ?? previous?.conversationId;
+  const runId = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  const dir = launchDir(ctx.project.stateDir, rec.name, runId);
+  mkdirSync(dir, { recursive: true });
+  const prompt = o.resume
+    ? ""
+    : fillTemplate(ctx.config.prompt_template, { task: rec.task ?? "", name: rec.name, type: rec.type });
+  const launch = adapter.build({
+    prompt: rec.task ? prompt : "",
+    headless: o.headless,
+    resume: o.resume,
+    readOnly,
+    conversationId: randomUUID(),
+    ...(previousConversation ? { previousConversationId: previousConversation } : {}),
+  });
+  const env = { ...agentEnv(ctx, rec, runId), ...launch.env };
+  const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
+  const runtime: SessionRuntime = {
+    runner: o.headless ? "headless" : "tmux",
+    agent: adapter.name,
+    mode: o.mode,
+    runId,
+    conversationId: launch.conversationId,
+    transcriptPath: null,
+    hooks: launch.hooks,
+    tmux: null,
+    wrapperPid: null,
+    logPath: null,
+    launchedAt: new Date().toISOString(),
+    exitCode: null,
+    detail: null,
+    headless: o.headless,
+    readOnly,
+  };
+  if (o.headless) {
+    const log = join(dir, "output.log");
+    const fd = openSync(log, "a");
+    try {
+      const child = spawn(argv[0] as string, argv.slice(1), {
+        cwd: rec.path,
+        env,
+        detached: true,
+        stdio: ["ignore", fd, fd],
+      });
+      child.on("error", () => undefined);
+      child.unref();
+      runtime.wrapperPid = child.pid ?? null;
+    } finally {
+      closeSync(fd);
+    }
+    runtime.logPath = log;
+    await waitForAgent(
+      ctx,
+      rec.name,
+      runId,
+      () => pidAlive(runtime.wrapperPid),
+      () => tail(log),
+    );
+    return runtime;
+  }
+  requireTmux();
+  const server = tmuxServer(ctx.config.tmux_socket);
+  const session = projectTmuxSession(ctx.project.slug);
+  const paneId = await openWindow(server, { session, window: rec.name, cwd: rec.path, env, argv });
+  runtime.tmux = { socket: server.socket, session, window: rec.name, paneId };
+  try {
+    await waitForAgent(
+      ctx,
+      rec.name,
+      runId,
+      () => true,
+      async () => (await capturePanes(server, [paneId])).get(paneId) ?? "",
+    );
+  } catch (e) {
+    await killPane(server, paneId);
+    throw e;
+  }
+  return runtime;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").slice(-2000);
+  } catch {
+    return "";
+  }
+}
+
+/** Wait (≤ 15 s) until the wrapper reports the agent's pid; fail with the agent's own words if it exits first. */
+async function waitForAgent(
+  ctx: ProjectContext,
+  name: string,
+  runId: string,
+  wrapperAlive: () => boolean,
+  output: () => string | Promise<string>,
+): Promise<void> {
+  const stateDir = ctx.project.stateDir;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const exit = readExit(stateDir, name, runId);
+    if (exit?.error)
+      throw new BraidError(`the agent for "${name}" did not start: ${exit.error}`, "check the agent command");
+    if (readAgentPid(stateDir, name, runId)) return;
+    if (exit || !wrapperAlive()) {
+      const said = (await output()).trim().split("\n").filter(Boolean).slice(-1)[0] ?? "no output";
+      throw new BraidError(
+        `the agent for "${name}" exited at once: ${said}`,
+        "run the agent command by hand to see why",
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new BraidError(
+    `the agent for "${name}" did not start within 15 s`,
+    "check the machine's load and the agent command",
+  );
+}

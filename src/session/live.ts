@@ -1,0 +1,124 @@
+/**
+ * Live state reported by agent hooks, and the state machine that turns hook events into states.
+ * Pure functions + one small file per session (see paths.ts).
+ */
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../fsutil.js";
+import { liveFile } from "./paths.js";
+
+export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
+
+export interface LiveState {
+  /** Launch this state belongs to (hooks of an older run are ignored). */
+  runId: string;
+  state: LiveStateName;
+  detail: string | null;
+  /** ISO time the state began. */
+  since: string;
+  /** ISO time of the last hook event. */
+  at: string;
+  event: string;
+  /** The agent's own conversation id (Claude's session_id) and transcript file, once known. */
+  conversationId: string | null;
+  transcriptPath: string | null;
+}
+
+/** The subset of Claude Code's hook input braid reads. */
+export interface HookInput {
+  session_id?: string;
+  transcript_path?: string;
+  cwd?: string;
+  hook_event_name?: string;
+  tool_name?: string;
+  tool_input?: Record<string, unknown>;
+  notification_type?: string;
+  message?: string;
+  source?: string;
+  reason?: string;
+  prompt?: string;
+}
+
+function short(s: string, n = 60): string {
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
+/** Next state for one hook event. Returns null when the event says nothing about the state. */
+export function stateForEvent(
+  prev: Pick<LiveState, "state" | "detail"> | null,
+  event: string,
+  input: HookInput,
+): { state: LiveStateName; detail: string | null } | null {
+  const tool = input.tool_name ?? "";
+  switch (event) {
+    case "SessionStart":
+      // A compaction restarts the session mid-turn: keep what we had.
+      if (input.source === "compact" && prev) return null;
+      return { state: "idle", detail: "ready" };
+    case "UserPromptSubmit":
+      return { state: "working", detail: "thinking" };
+    case "PreToolUse":
+      if (tool === "AskUserQuestion") return { state: "waiting", detail: "question" };
+      return { state: "working", detail: tool ? `tool: ${tool}` : "tool" };
+    case "PostToolUse":
+      return { state: "working", detail: "thinking" };
+    case "PermissionRequest":
+      return { state: "waiting", detail: tool ? `permission prompt: ${tool}` : "permission prompt" };
+    case "Notification": {
+      const kind = input.notification_type ?? "";
+      if (kind === "permission_prompt") {
+        // PermissionRequest usually came first and named the tool: keep that detail.
+        if (prev?.state === "waiting") return null;
+        return { state: "waiting", detail: "permission prompt" };
+      }
+      if (kind === "elicitation_dialog") return { state: "waiting", detail: "question" };
+      if (kind === "idle_prompt")
+        return prev?.state === "waiting" ? null : { state: "idle", detail: "waiting for a prompt" };
+      return null;
+    }
+    case "Stop":
+      return { state: "idle", detail: "turn finished" };
+    case "SessionEnd":
+      return { state: "done", detail: input.reason ? `session ended: ${short(input.reason)}` : "session ended" };
+    default:
+      return null;
+  }
+}
+
+/** Apply one hook event to the previous live state (of the same run) and return the new one. */
+export function applyHookEvent(
+  prev: LiveState | null,
+  runId: string,
+  event: string,
+  input: HookInput,
+  now: Date = new Date(),
+): LiveState {
+  const base = prev && prev.runId === runId ? prev : null;
+  const iso = now.toISOString();
+  const next = stateForEvent(base, event, input);
+  const state = next?.state ?? base?.state ?? "starting";
+  const detail = next ? next.detail : (base?.detail ?? null);
+  return {
+    runId,
+    state,
+    detail,
+    since: base && base.state === state ? base.since : iso,
+    at: iso,
+    event,
+    conversationId: input.session_id ?? base?.conversationId ?? null,
+    transcriptPath: input.transcript_path ?? base?.transcriptPath ?? null,
+  };
+}
+
+export function readLive(stateDir: string, name: string): LiveState | null {
+  try {
+    const data = JSON.parse(readFileSync(liveFile(stateDir, name), "utf8")) as LiveState;
+    return data && typeof data.state === "string" ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeLive(stateDir: string, name: string, live: LiveState): void {
+  writeFileAtomic(liveFile(stateDir, name), `${JSON.stringify(live)}\n`);
+}

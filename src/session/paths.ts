@@ -1,0 +1,30 @@
+/**
+ * Where a session's runtime files live: `<stateDir>/run/<name>/`.
+ *   live.json          state written by agent hooks (one small atomic file per session: hooks never
+ *                      take the registry lock, so a busy agent cannot slow other braid commands down)
+ *   <runId>/agent.pid  pid of the agent, written by the exec wrapper once it is spawned
+ *   <runId>/exit.json  exit code/signal, written by the exec wrapper when the agent ends
+ *   <runId>/output.log headless stdout+stderr
+ * A new runId per launch keeps a late exit of an old run from touching the new one.
+ */
+import { join } from "node:path";
+
+export function sessionRunDir(stateDir: string, name: string): string {
+  return join(stateDir, "run", name);
+}
+
+export function liveFile(stateDir: string, name: string): string {
+  return join(sessionRunDir(stateDir, name), "live.json");
+}
+
+export function launchDir(stateDir: string, name: string, runId: string): string {
+  return join(sessionRunDir(stateDir, name), runId);
+}
+
+export function hookLogFile(stateDir: string): string {
+  return join(stateDir, "logs", "hooks.log");
+}
+
+export function cascadeLockFile(stateDir: string): string {
+  return join(stateDir, "cascade");
+}

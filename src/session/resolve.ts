@@ -1,0 +1,52 @@
+/**
+ * The layered state decision, as a pure function: the registry's lifecycle first (queued, stopped,
+ * done ...), then process state (an ended agent is done/failed whatever its hooks said last), then the
+ * agent's hooks, with the screen as a cross-check, and the screen alone for agents without hooks.
+ */
+import type { ScreenReading } from "../agents/detectors/index.js";
+import type { SessionRecord, SessionState } from "../project/state.js";
+import type { EndedRun } from "./cascade.js";
+import type { LiveState } from "./live.js";
+import { isActive, type SessionRuntime } from "./runtime.js";
+
+export interface Observation {
+  record: SessionRecord;
+  runtime: SessionRuntime | null;
+  live: LiveState | null;
+  ended: EndedRun | null;
+  screen: ScreenReading | null;
+  agentAlive: boolean;
+  now: number;
+}
+
+export interface Resolved {
+  state: SessionState;
+  since: string | null;
+  detail: string | null;
+}
+
+/** A screen that disagrees with the last hook wins only after the hooks went quiet this long. */
+export const SCREEN_OVERRIDE_MS = 1500;
+
+export function resolveState(o: Observation): Resolved {
+  const { record, runtime, ended, screen } = o;
+  if (!isActive(record.status)) {
+    const launchError = typeof record.ext?.launchError === "string" ? record.ext.launchError : null;
+    return { state: record.status, since: record.statusSince ?? null, detail: runtime?.detail ?? launchError };
+  }
+  if (ended) return { state: ended.status, since: new Date(o.now).toISOString(), detail: ended.detail };
+  const live = o.live && runtime && o.live.runId === runtime.runId ? o.live : null;
+  if (live) {
+    const quietMs = o.now - Date.parse(live.at);
+    if (screen && screen.state !== live.state && quietMs > SCREEN_OVERRIDE_MS) {
+      // Hooks do not cover every prompt (trust dialog, a denied permission): believe a screen that persists.
+      if (screen.state === "waiting" || live.state === "waiting")
+        return { state: screen.state, since: live.at, detail: screen.detail ?? `screen: ${screen.state}` };
+    }
+    return { state: live.state === "done" ? "done" : live.state, since: live.since, detail: live.detail };
+  }
+  if (screen) return { state: screen.state, since: record.statusSince ?? null, detail: screen.detail ?? null };
+  if (runtime && !runtime.hooks && o.agentAlive)
+    return { state: "working", since: runtime.launchedAt, detail: "running" };
+  return { state: "starting", since: record.statusSince ?? null, detail: null };
+}

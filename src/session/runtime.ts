@@ -1,0 +1,84 @@
+/**
+ * What braid remembers about a session's agent run, stored in the registry under `ext.session`
+ * (the registry's free-form slot for modules), plus readers for the files the run leaves behind.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SessionRecord } from "../project/state.js";
+import { launchDir } from "./paths.js";
+
+export type SessionMode = "standard" | "swarm";
+
+export interface SessionRuntime {
+  runner: "tmux" | "headless";
+  agent: string;
+  mode: SessionMode;
+  /** Changes with every launch; names the launch directory. */
+  runId: string;
+  /** The agent's conversation id chosen by braid (claude --session-id), or learned from hooks. */
+  conversationId: string | null;
+  transcriptPath: string | null;
+  /** Whether the agent reports state through braid hooks. */
+  hooks: boolean;
+  /** tmux location (runner tmux). */
+  tmux: { socket: string; session: string; window: string; paneId: string } | null;
+  /** pid of the exec wrapper (runner headless). */
+  wrapperPid: number | null;
+  /** headless output file. */
+  logPath: string | null;
+  /** ISO time of the launch. */
+  launchedAt: string;
+  /** Last exit code, once the run ended. */
+  exitCode: number | null;
+  /** Why the last state is what it is (launch error, exit code, "stopped by user"). */
+  detail: string | null;
+  /** Options to reuse on restart. */
+  headless: boolean;
+  readOnly: boolean;
+}
+
+export function runtimeOf(rec: SessionRecord): SessionRuntime | null {
+  const r = rec.ext?.session as SessionRuntime | undefined;
+  return r && typeof r.runId === "string" ? r : null;
+}
+
+/** Record states in which an agent process is (supposed to be) running. */
+export const ACTIVE_STATES = ["starting", "working", "waiting", "idle"] as const;
+
+export function isActive(status: string): boolean {
+  return (ACTIVE_STATES as readonly string[]).includes(status);
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  error: string | null;
+  at: string;
+}
+
+export function readExit(stateDir: string, name: string, runId: string): ExitInfo | null {
+  try {
+    return JSON.parse(readFileSync(join(launchDir(stateDir, name, runId), "exit.json"), "utf8")) as ExitInfo;
+  } catch {
+    return null;
+  }
+}
+
+export function readAgentPid(stateDir: string, name: string, runId: string): number | null {
+  try {
+    const n = Number(readFileSync(join(launchDir(stateDir, name, runId), "agent.pid"), "utf8").trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+export function pidAlive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

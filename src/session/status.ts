@@ -1,0 +1,143 @@
+/**
+ * `listSessionViews`: one SessionView per session in cascade order — what `braid status` and the
+ * board show. One `list-panes` and one batched `capture-pane` per tmux server, three cheap git calls
+ * per worktree (all in parallel). Also acts as the supervisor tick: ended runs are recorded and the
+ * queue is pumped, so anything that watches status keeps the cascade moving.
+ */
+import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord } from "../project/state.js";
+import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
+import { queuePosition } from "./control.js";
+import { gitFigures } from "./gitstats.js";
+import { readLive } from "./live.js";
+import { resolveState } from "./resolve.js";
+import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
+import { capturePanes } from "./tmux.js";
+import type { SessionView } from "./types.js";
+
+/**
+ * Screen readings must repeat on two consecutive ticks before they count (a TUI redrawing mid-frame
+ * must not flip the state). Pass one instance across ticks (watch mode, the board); one-shot callers
+ * get the raw reading.
+ */
+export class ScreenDebouncer {
+  private last = new Map<string, string>();
+  private stable = new Map<string, ScreenReading | null>();
+
+  accept(name: string, reading: ScreenReading | null): ScreenReading | null {
+    const key = reading ? `${reading.state}|${reading.detail ?? ""}` : "";
+    const prev = this.last.get(name);
+    this.last.set(name, key);
+    if (prev === undefined || prev === key) this.stable.set(name, reading);
+    return this.stable.get(name) ?? null;
+  }
+}
+
+export interface ViewOptions {
+  debouncer?: ScreenDebouncer;
+  /** Skip git figures (faster; they come back null). */
+  noGit?: boolean;
+  /** Do not start queued sessions (read-only view). */
+  noPump?: boolean;
+}
+
+async function screens(ctx: ProjectContext, sessions: SessionRecord[]): Promise<Map<string, string>> {
+  const bySocket = new Map<string, string[]>();
+  for (const s of sessions) {
+    const rt = runtimeOf(s);
+    if (!rt?.tmux || !isActive(s.status)) continue;
+    bySocket.set(rt.tmux.socket, [...(bySocket.get(rt.tmux.socket) ?? []), rt.tmux.paneId]);
+  }
+  const all = new Map<string, string>();
+  for (const [socket, panes] of bySocket) for (const [k, v] of await capturePanes({ socket }, panes)) all.set(k, v);
+  void ctx;
+  return all;
+}
+
+export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = {}): Promise<SessionView[]> {
+  if (!opts.noPump) {
+    const changed = await reconcile(ctx);
+    const sessions = ctx.store.sessions();
+    if (changed > 0 || startable(sessions, ctx.config.max_code_sessions).length > 0) await pump(ctx);
+  }
+  const sessions = ctx.store.sessions();
+  const stateDir = ctx.project.stateDir;
+  const [panes, screenText, figures] = await Promise.all([
+    paneTable(ctx, sessions),
+    screens(ctx, sessions),
+    Promise.all(
+      sessions.map((s) =>
+        opts.noGit
+          ? Promise.resolve(null)
+          : gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f)),
+      ),
+    ),
+  ]);
+  const now = Date.now();
+  const updates: { name: string; state: SessionRecord["status"] }[] = [];
+  const views = sessions.map((s, i): SessionView => {
+    const rt = runtimeOf(s);
+    const live = readLive(stateDir, s.name);
+    const text = rt?.tmux ? screenText.get(rt.tmux.paneId) : undefined;
+    const raw = text !== undefined ? detectScreenState(rt?.agent ?? s.agent ?? "", text) : null;
+    const screen = opts.debouncer ? opts.debouncer.accept(s.name, raw) : raw;
+    const agentPid = rt ? readAgentPid(stateDir, s.name, rt.runId) : null;
+    const r = resolveState({
+      record: s,
+      runtime: rt,
+      live,
+      ended: endedRun(ctx, s, panes),
+      screen,
+      agentAlive: pidAlive(agentPid),
+      now,
+    });
+    if (isActive(s.status) && isActive(r.state) && r.state !== s.status) updates.push({ name: s.name, state: r.state });
+    const f = figures[i];
+    const sameRun = live && rt && live.runId === rt.runId ? live : null;
+    return {
+      order: s.order,
+      name: s.name,
+      type: s.type,
+      agent: rt?.agent ?? s.agent ?? null,
+      state: r.state,
+      since: r.since,
+      detail: r.detail,
+      runner: rt?.runner ?? null,
+      branch: s.branch,
+      path: s.path,
+      baseRef: s.baseRef,
+      ahead: f?.ahead ?? null,
+      behind: f?.behind ?? null,
+      changedFiles: f?.changedFiles ?? null,
+      linesAdded: f?.linesAdded ?? null,
+      linesRemoved: f?.linesRemoved ?? null,
+      conflictsWith: [],
+      unreadNotes: 0,
+      tokens: null,
+      costUsd: null,
+      cpuPercent: null,
+      rssBytes: null,
+      queuePosition: s.status === "queued" ? queuePosition(sessions, s.name) : null,
+      mode: rt?.mode ?? (s.ext?.mode as "standard" | "swarm" | undefined) ?? null,
+      conversationId: sameRun?.conversationId ?? rt?.conversationId ?? null,
+      transcriptPath: sameRun?.transcriptPath ?? rt?.transcriptPath ?? null,
+      exitCode: rt?.exitCode ?? null,
+      tmuxTarget: rt?.tmux ? `${rt.tmux.session}:${rt.tmux.window}` : null,
+      logPath: rt?.logPath ?? null,
+    };
+  });
+  // Keep the registry's own status roughly current for readers that do not resolve views (cheap: only on change).
+  if (updates.length > 0) {
+    await ctx.store.update((d) => {
+      for (const u of updates) {
+        const rec = d.sessions.find((x) => x.name === u.name);
+        if (rec && isActive(rec.status) && rec.status !== u.state) {
+          rec.status = u.state;
+          rec.statusSince = new Date().toISOString();
+        }
+      }
+    });
+  }
+  return views;
+}

@@ -1,0 +1,69 @@
+/**
+ * The exec wrapper: braid runs every agent through it, in tmux and headless alike.
+ *   node wrapper.js <launchDir> <projectDir> <braidBin> -- <agent argv...>
+ * It spawns the agent (no shell), writes agent.pid, waits, writes exit.json, then wakes the cascade
+ * supervisor (`braid _pump`, detached) so a queued session starts as soon as this one ends, and
+ * exits with the agent's code so tmux's pane_dead_status tells the same story.
+ * Deliberately tiny: only node built-ins.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
+import { join } from "node:path";
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function wakeSupervisor(projectDir: string, braidBin: string): void {
+  try {
+    const child = spawn(process.execPath, [braidBin, "_pump"], { cwd: projectDir, detached: true, stdio: "ignore" });
+    child.on("error", () => undefined);
+    child.unref();
+  } catch {
+    /* the next braid command reconciles anyway */
+  }
+}
+
+function main(args: string[]): void {
+  const sep = args.indexOf("--");
+  const [dir, projectDir, braidBin] = args;
+  const argv = args.slice(sep + 1);
+  if (sep < 3 || !dir || !projectDir || !braidBin || argv.length === 0) {
+    process.stderr.write("braid wrapper: usage: wrapper.js <launchDir> <projectDir> <braidBin> -- <argv...>\n");
+    process.exit(2);
+  }
+  mkdirSync(dir, { recursive: true });
+  let finished = false;
+  const finish = (code: number | null, signal: string | null, error: string | null) => {
+    if (finished) return;
+    finished = true;
+    writeAtomic(join(dir, "exit.json"), `${JSON.stringify({ code, signal, error, at: new Date().toISOString() })}\n`);
+    wakeSupervisor(projectDir, braidBin);
+    const sigNum = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
+    process.exitCode = code ?? (sigNum ? 128 + sigNum : 1);
+  };
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: "inherit" });
+  // Ctrl-C reaches the agent through the terminal; the wrapper must outlive it to record the exit.
+  process.on("SIGINT", () => undefined);
+  for (const sig of ["SIGTERM", "SIGHUP"] as const) {
+    process.on(sig, () => {
+      try {
+        child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    });
+  }
+  child.on("spawn", () => writeAtomic(join(dir, "agent.pid"), `${child.pid}\n`));
+  child.on("error", (e: NodeJS.ErrnoException) => {
+    const msg = e.code === "ENOENT" ? `${argv[0]}: command not found` : `${argv[0]}: ${e.message}`;
+    process.stderr.write(`braid: ${msg}\n`);
+    finish(127, null, msg);
+  });
+  child.on("exit", (code, signal) => finish(code, signal, null));
+}
+
+main(process.argv.slice(2));
