@@ -1,29 +1,35 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { SessionRecord } from "../../src/project/state.js";
+import type { SessionView } from "../../src/session/types.js";
 import type { BoardData } from "../../src/ui/board/model.js";
 import { mergeLive, PollingSource } from "../../src/ui/board/source.js";
 import { VIEWS } from "../helpers/board-fixtures.js";
 
-function record(name: string, order: number, status: SessionRecord["status"]): SessionRecord {
+function live(name: string, order: number, state: SessionView["state"]): SessionView {
   return {
+    ...(VIEWS[0] as SessionView),
     name,
     order,
-    status,
-    statusSince: "2026-11-25T11:00:00.000Z",
-    branch: `feature/${name}`,
-    path: `/x/${name}`,
-    baseRef: "main",
-    baseCommit: "0".repeat(40),
-    createdAt: "2026-11-25T10:00:00.000Z",
-    type: "implementation",
+    state,
+    detail: null,
+    ahead: null,
+    behind: null,
+    changedFiles: null,
+    linesAdded: null,
+    linesRemoved: null,
+    tokens: null,
+    costUsd: null,
+    cpuPercent: null,
+    rssBytes: null,
+    conflictsWith: [],
+    unreadNotes: 0,
   };
 }
 
-test("mergeLive: the registry's state wins and drops stale detail; unknown records get bare views; order follows the registry", () => {
+test("mergeLive: live views decide order and state; slow figures fill git, conflicts, notes, cost, resources", () => {
   const slow = VIEWS.slice(0, 2); // auth working, billing waiting (detail: permission prompt)
   const merged = mergeLive(
-    [record("new", 9, "created"), record("billing", 2, "working"), record("auth", 1, "working")],
+    [live("auth", 1, "working"), live("billing", 2, "working"), live("new", 9, "created")],
     slow,
   );
   assert.deepEqual(
@@ -36,16 +42,19 @@ test("mergeLive: the registry's state wins and drops stale detail; unknown recor
   );
   assert.equal(merged[1]?.detail, null, "the permission-prompt detail belonged to the old state");
   assert.equal(merged[1]?.changedFiles, 2, "slow figures are kept");
-  assert.equal(merged[0], slow[0], "unchanged views are the same objects (cheap re-render)");
-  assert.equal(merged[2]?.ahead, null);
+  assert.deepEqual(merged[0]?.conflictsWith, ["billing"]);
+  assert.equal(merged[0]?.costUsd, 0.41);
+  assert.equal(merged[0]?.rssBytes, 310 * 1024 * 1024);
+  assert.equal(merged[1]?.unreadNotes, 2);
+  assert.equal(merged[2]?.ahead, null, "no slow figures yet for a new session");
 });
 
 test("a hook's state change shows within a second even while the slow (git) load hangs", async () => {
-  let status: SessionRecord["status"] = "working";
+  let status: SessionView["state"] = "working";
   const src = new PollingSource({
     project: "p",
     limit: 4,
-    records: () => [record("auth", 1, status)],
+    live: async () => [live("auth", 1, status)],
     slow: () => new Promise(() => undefined), // never finishes
     liveMs: 100,
     slowMs: 10_000,
@@ -75,7 +84,7 @@ test("slow figures arrive in the background and failures keep the last good data
   const src = new PollingSource({
     project: "p",
     limit: 4,
-    records: () => [record("auth", 1, "working")],
+    live: async () => [live("auth", 1, "working")],
     slow: async () => {
       if (fail) throw new Error("git exploded");
       return { views: [{ ...VIEWS[0], state: "working" } as (typeof VIEWS)[0]], recommendation: "ok", notes: [] };
