@@ -1,11 +1,15 @@
 /**
  * End to end: `braid board` in a real tmux pane (80x24) over two real Claude Code sessions started by
  * `braid start` against the scripted model stub. Proves: states shown truthfully (idle, waiting for you),
- * tokens/$ from the real transcript, Enter attaches and detaching returns to the board, `m` merges a done session.
+ * tokens/$ from the real transcript, Enter attaches and detaching returns to the board, `d` pages the diff,
+ * `m` merges a done session.
  */
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { stripVTControlCharacters } from "node:util";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
 import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox, writeFiles } from "../helpers/env.js";
 import { startModelStub } from "../helpers/model-stub.js";
@@ -45,8 +49,9 @@ test("braid board over real Claude sessions: states, attach/detach, merge", { ti
     gitIn(sb, alphaWt, "add", "-A");
     gitIn(sb, alphaWt, "commit", "-q", "-m", "alpha: add alpha.txt");
 
+    const diffFile = join(sb.root, "paged-diff.txt");
     const pane = boardServer.newSession("board", repo, [process.execPath, BRAID_BIN, "board"], {
-      env,
+      env: { ...env, BRAID_PAGER: `tee ${diffFile}` },
       width: 80,
       height: 24,
     });
@@ -63,6 +68,13 @@ test("braid board over real Claude sessions: states, attach/detach, merge", { ti
     boardServer.sendKeys(pane, "C-b");
     boardServer.sendKeys(pane, "d");
     await boardServer.waitForScreen(pane, /back from alpha/, LONG);
+    await boardServer.waitForScreen(pane, /▶ 1 alpha/, LONG);
+
+    // d pages the selected session's diff against its fork point, then the board comes back
+    boardServer.sendKeys(pane, "d");
+    for (const t0 = Date.now(); !existsSync(diffFile) && Date.now() - t0 < LONG; ) await sleep(100);
+    await sleep(300);
+    assert.match(stripVTControlCharacters(readFileSync(diffFile, "utf8")), /src\/alpha\.txt[\s\S]*\+alpha/);
     await boardServer.waitForScreen(pane, /▶ 1 alpha/, LONG);
 
     // m + y merges the selected (done/idle) session through the merge train

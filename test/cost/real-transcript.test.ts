@@ -17,11 +17,22 @@ test("a transcript written by the real Claude CLI: usage summed once per message
     const u2 = { input_tokens: 1500, output_tokens: 20, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
     // Turn 1 has text + a tool call: Claude writes two transcript lines with the same message id.
     stub.scriptForCwd(repo, [
-      { text: "Writing it.", toolUse: { name: "Write", input: { file_path: `${repo}/a.txt`, content: "a\n" } }, usage: u1 },
+      {
+        text: "Writing it.",
+        toolUse: { name: "Write", input: { file_path: `${repo}/a.txt`, content: "a\n" } },
+        usage: u1,
+      },
       { text: "Done.", usage: u2 },
     ]);
     const id = randomUUID();
-    const r = await runClaude(repo, claudeEnv(sb, stub.url), ["-p", "write a.txt", "--allowedTools", "Write", "--session-id", id]);
+    const r = await runClaude(repo, claudeEnv(sb, stub.url), [
+      "-p",
+      "write a.txt",
+      "--allowedTools",
+      "Write",
+      "--session-id",
+      id,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const c = readTranscript(transcriptPath(sb.home, repo, id));
     const total = totalCounts(c.byModel);
