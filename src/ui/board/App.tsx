@@ -132,7 +132,7 @@ export function App({
   const selection = () => {
     const views = dataRef.current.views;
     const found = views.findIndex((v) => v.name === ui.current.selectedName);
-    const index = found >= 0 ? found : 0;
+    const index = Math.max(found, 0);
     return { views, index, current: views[index] };
   };
 
