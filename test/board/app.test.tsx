@@ -142,6 +142,9 @@ test("n prompts name, type and task inline; s sends a line; o then p posts a not
   await b.until(() => b.calls.length > 2);
   assert.equal(b.calls[2], "note billing rebase please");
   await b.type("s", "a", KEY.esc);
+  // a lone ESC is only known to be ESC once no sequence follows: wait for the prompt to close
+  await b.until(() => !b.frame().includes("send to auth:"));
+  assert.ok(!b.frame().includes("send to auth:"), "esc closed the prompt");
   await tick(50);
   assert.equal(b.calls.length, 3, "esc sent nothing");
   await b.type("c");
