@@ -91,8 +91,17 @@ function mount(opts: { bell?: boolean } = {}) {
   return { r, source, calls, exits, type, frame, see, until };
 }
 
+/** Mounted and listening: keys written before ink's input effects ran would be lost. */
+async function mountReady(opts: { bell?: boolean } = {}) {
+  const b = mount(opts);
+  const stdin = b.r.stdin as unknown as NodeJS.EventEmitter;
+  await b.until(() => stdin.listenerCount("readable") > 0);
+  await b.see(/braid · myapp/);
+  return b;
+}
+
 test("arrows move the selection; Enter exits to attach the selected session; q quits", async () => {
-  const b = mount();
+  const b = await mountReady();
   await tick();
   await b.see(/▶ 1 auth/);
   await b.type(KEY.right, KEY.right, KEY.left);
@@ -104,7 +113,7 @@ test("arrows move the selection; Enter exits to attach the selected session; q q
   assert.deepEqual(b.exits[0], { e: { kind: "attach", session: "search" }, sel: "search" });
   b.r.unmount();
 
-  const q = mount();
+  const q = await mountReady();
   await q.type("q");
   await q.until(() => q.exits.length > 0);
   assert.deepEqual(q.exits[0]?.e, { kind: "quit" });
@@ -112,7 +121,7 @@ test("arrows move the selection; Enter exits to attach the selected session; q q
 });
 
 test("m asks, y merges the selected session and shows the outcome; x then n cancels the stop", async () => {
-  const b = mount();
+  const b = await mountReady();
   await b.type(KEY.right, "m");
   await b.see(/merge billing into main via the merge train\? \(y\/n\)/);
   await b.type("y");
@@ -127,9 +136,9 @@ test("m asks, y merges the selected session and shows the outcome; x then n canc
 });
 
 test("n prompts name, type and task inline; s sends a line; o then p posts a note; esc cancels a prompt", async () => {
-  const b = mount();
+  const b = await mountReady();
   await b.type("n", ..."api", KEY.enter, ..."res", KEY.enter);
-  await b.see(/api · res · task: /);
+  await b.see(/api · res · task:/);
   await b.type(..."map the cache", KEY.enter);
   await b.until(() => b.calls.length > 0);
   assert.deepEqual(b.calls, ["create api research map the cache"]);
@@ -155,7 +164,7 @@ test("n prompts name, type and task inline; s sends a line; o then p posts a not
 });
 
 test("an unknown type in the new-session prompt is refused with the choices", async () => {
-  const b = mount();
+  const b = await mountReady();
   await b.type("n", ..."api", KEY.enter, ..."banana", KEY.enter, ..."t", KEY.enter);
   await b.see(/unknown type "banana"/);
   assert.deepEqual(b.calls, []);
@@ -163,7 +172,7 @@ test("an unknown type in the new-session prompt is refused with the choices", as
 });
 
 test("pushed data re-renders; selection follows the session by name; the bell rings when one starts waiting", async () => {
-  const b = mount({ bell: true });
+  const b = await mountReady({ bell: true });
   await tick();
   await b.type(KEY.right, KEY.right); // search
   const rings = () => b.r.stdout.frames.filter((f) => f === "\x07").length;
