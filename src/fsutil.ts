@@ -1,8 +1,17 @@
 /** File helpers shared by every store: atomic writes and cross-process locks. */
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import lockfile from "proper-lockfile";
+import { setTimeout as sleep } from "node:timers/promises";
+import type Lockfile from "proper-lockfile";
+
+// Loaded on first use: read-only commands never lock, so they should not pay for loading it.
+let lockfileModule: typeof Lockfile | undefined;
+function lockfile(): typeof Lockfile {
+  lockfileModule ??= createRequire(import.meta.url)("proper-lockfile") as typeof Lockfile;
+  return lockfileModule;
+}
 
 /** Write a file so readers see the old or the new content, never a torn one: temp file + fsync + rename. */
 export function writeFileAtomic(path: string, data: string | Buffer): void {
@@ -32,6 +41,11 @@ export interface LockOptions {
   staleMs?: number;
   /** Give up after roughly this long. */
   timeoutMs?: number;
+  /**
+   * Longest wait between attempts while the lock is busy (default 100). Busy shared files with
+   * short holds (notes, memory) use a few ms: long backoffs leave the lock idle while dozens wait.
+   */
+  maxRetryMs?: number;
 }
 
 /**
@@ -42,19 +56,42 @@ export interface LockOptions {
 export async function withLock<T>(path: string, fn: () => Promise<T> | T, opts: LockOptions = {}): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
   const staleMs = opts.staleMs ?? 10_000;
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  const release = await lockfile.lock(path, {
-    realpath: false,
-    stale: staleMs,
-    update: Math.max(1000, Math.floor(staleMs / 2)),
-    retries: { retries: Math.ceil(timeoutMs / 25), factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
-    onCompromised: () => {
-      /* another process took a lock we held too long; the atomic write keeps the file whole */
-    },
-  });
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const maxWait = Math.max(1, opts.maxRetryMs ?? 100);
+  const release = await acquire(path, staleMs, deadline, maxWait);
   try {
     return await fn();
   } finally {
     await release().catch(() => undefined);
+  }
+}
+
+/**
+ * Retry loop kept here rather than in proper-lockfile's `retries` option: that one precomputes and
+ * sorts a table of every wait up front, which cost ~20 ms per lock at the retry counts busy files need.
+ */
+async function acquire(path: string, staleMs: number, deadline: number, maxWait: number): Promise<() => Promise<void>> {
+  let wait = 1;
+  for (;;) {
+    try {
+      return await lockfile().lock(path, {
+        realpath: false,
+        stale: staleMs,
+        update: Math.max(1000, Math.floor(staleMs / 2)),
+        retries: 0,
+        onCompromised: () => {
+          /* another process took a lock we held too long; the atomic write keeps the file whole */
+        },
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      // ENOENT on the lock itself: another process removed it between our mkdir and stat (a takeover
+      // race inside proper-lockfile). That is contention, not failure: try again.
+      const vanished = err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock");
+      if ((err.code !== "ELOCKED" && !vanished) || Date.now() >= deadline) throw e;
+    }
+    // Randomized, growing, capped backoff: waiters spread out instead of waking together.
+    await sleep(Math.ceil(wait * (0.5 + Math.random())));
+    wait = Math.min(maxWait, wait * 1.5);
   }
 }

@@ -92,3 +92,14 @@ export function formatNotes(notes: Note[], session: string): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * Notes as ONE line, for typing into an agent that has no hooks (`braid send --notes`): a newline typed
+ * into a terminal UI would submit a half-written prompt.
+ */
+export function notesAsOneLine(notes: Note[]): string {
+  const parts = notes
+    .slice(-MAX_NOTES)
+    .map((n) => `[note from ${n.from}] ${escapeLine(n.text.replace(/\s*\n\s*/g, " / "))}`);
+  return `Notes from other braid sessions: ${parts.join(" | ")}`;
+}

@@ -1,10 +1,13 @@
 /** Open a file in the user's editor ($VISUAL, then $EDITOR, then vi), spawned with an argument array. */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { BraidError } from "../errors.js";
 
 export function editorArgv(): string[] {
   const raw = (process.env.VISUAL || process.env.EDITOR || "vi").trim();
-  // "code -w" style values carry arguments; split on whitespace, no shell involved.
+  // A path to an existing file is the command even if it contains spaces; otherwise "code -w"
+  // style values carry arguments: split on whitespace, no shell involved.
+  if (existsSync(raw)) return [raw];
   return raw.split(/\s+/).filter(Boolean);
 }
 

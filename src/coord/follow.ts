@@ -1,16 +1,16 @@
-/** `braid notes --follow`: yield notes appended after the given id, polling the file's size. */
+/** `braid notes --follow`: yield notes posted after a given one, polling the file's size. */
 import { statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Note, readNotesFile } from "./notes.js";
+import { type Cursor, notesAfter } from "./unread.js";
 
 export async function* followNotes(
   file: string,
-  afterId: number,
+  after: Cursor | undefined,
   signal: AbortSignal,
   intervalMs = 300,
 ): AsyncGenerator<Note> {
-  let last = afterId;
-  let epoch = readNotesFile(file).epoch;
+  let cursor = after;
   let seenSize = -1;
   while (!signal.aborted) {
     let size = 0;
@@ -21,20 +21,9 @@ export async function* followNotes(
     }
     if (size !== seenSize) {
       seenSize = size;
-      const f = readNotesFile(file);
-      // The file was deleted and started over: its ids begin again at 1.
-      if (f.epoch !== epoch) {
-        epoch = f.epoch;
-        last = 0;
-      }
-      // Hold back an entry whose write may still be in progress; it is shown whole on a later poll.
-      const ready = f.tailComplete ? f.notes : f.notes.slice(0, -1);
-      if (!f.tailComplete) seenSize = -1;
-      for (const n of ready) {
-        if (n.id > last) {
-          last = n.id;
-          yield n;
-        }
+      for (const n of notesAfter(readNotesFile(file).notes, cursor)) {
+        cursor = { id: n.id, time: n.time };
+        yield n;
       }
     }
     try {

@@ -1,5 +1,6 @@
 /** `braid learn`: add learnings to the project memory, typed in or taken from a session's transcript. */
 import type { ProjectContext } from "../project/context.js";
+import { readLive } from "../session/live.js";
 import { inferAuthor } from "./author.js";
 import { addLearnings, type LearnResult } from "./memory.js";
 import { memoryPath } from "./paths.js";
@@ -29,7 +30,7 @@ export interface SessionCandidates {
 /** Lines the session's agent marked as learnings/decisions/gotchas/patterns, not yet saved. */
 export function sessionCandidates(ctx: ProjectContext, name: string): SessionCandidates {
   const record = ctx.store.require(name);
-  const transcript = findTranscript(record);
+  const transcript = findTranscript(record, readLive(ctx.project.stateDir, name)?.transcriptPath);
   return { session: name, transcript, candidates: readCandidates(transcript) };
 }
 

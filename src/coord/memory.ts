@@ -10,8 +10,19 @@
  * go to the end of their section (created at the end of the file when missing); exact and
  * near-duplicates (case, spacing, emphasis, trailing punctuation) anywhere in the file are skipped.
  */
-import { readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "../errors.js";
 import { withLock, writeFileAtomic } from "../fsutil.js";
 import { COORD_LOCK } from "./paths.js";
@@ -151,7 +162,25 @@ export interface LearnResult {
   duplicates: string[];
 }
 
-/** Add learnings under the lock (read, dedupe, insert, atomic rewrite). */
+interface PendingLearning {
+  text: string;
+  section: string;
+  from: string | null;
+  /** YYYY-MM-DD */
+  date: string;
+}
+
+/** Where learnings wait (one small file each) until a writer holding the lock folds them in. */
+export function pendingDir(file: string): string {
+  return join(dirname(file), `.${basename(file, ".md")}.pending`);
+}
+
+/**
+ * Add learnings. Writers never queue on the memory lock: each learning is first written as its own
+ * file in the pending folder (atomic create, no lock), then whoever gets the lock folds every
+ * pending learning into the Markdown file in one rewrite. A writer returns once its own learnings
+ * are in the file, so the memory is complete when `braid learn` exits.
+ */
 export async function addLearnings(
   file: string,
   slug: string,
@@ -160,62 +189,173 @@ export async function addLearnings(
 ): Promise<LearnResult> {
   for (const i of items) if (i.section) requireSection(i.section);
   for (const i of items) if (i.from) requireName(i.from, "learning source");
+  const result: LearnResult = { added: [], duplicates: [] };
   try {
-    return await withLock(file, () => addLocked(file, slug, items, now), COORD_LOCK);
+    const existing = parseMemory(readText(file) ?? "");
+    const seen = new Set(existing.sections.flatMap((s) => s.items.map((i) => normalizeLearning(i.text))));
+    const mine: Array<{ path: string; pending: PendingLearning; key: string }> = [];
+    const date = now.toISOString().slice(0, 10);
+    for (const item of items) {
+      const text = toBulletText(item.text);
+      const key = normalizeLearning(text);
+      if (!key || seen.has(key)) {
+        result.duplicates.push(text);
+        continue;
+      }
+      seen.add(key);
+      const section = item.section?.trim() || DEFAULT_SECTION;
+      const pending: PendingLearning = { text, section, from: item.from ?? null, date };
+      const id = `${now.getTime().toString(36)}-${process.pid.toString(36)}-${randomBytes(3).toString("hex")}-${mine.length}`;
+      const p = join(pendingDir(file), `${id}.json`);
+      writePending(p, JSON.stringify(pending));
+      mine.push({ path: p, pending, key });
+      result.added.push({ text, section });
+    }
+    await foldUntilDone(file, slug, mine);
   } catch (e) {
     if (e instanceof BraidError) throw e;
     throw ioError("write", file, e as NodeJS.ErrnoException);
   }
+  return result;
 }
 
-function addLocked(file: string, slug: string, items: NewLearning[], now: Date): LearnResult {
-  const view = readMemory(file);
-  removeCrashedTemps(file);
-  const parsed = parseMemory(view.exists ? view.text : memoryTemplate(slug));
+/** Temp + rename so a fold never reads half a file; no fsync: the fold's own write is the durable one. */
+function writePending(path: string, data: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/**
+ * Wait until our pending learnings are folded AND visible in the file. If a fold that lost its lock
+ * (a holder stalled past the stale time) overwrote the file without them, they are queued again:
+ * a learning is never dropped silently.
+ */
+async function foldUntilDone(
+  file: string,
+  slug: string,
+  mine: Array<{ path: string; pending: PendingLearning; key: string }>,
+): Promise<void> {
+  const deadline = Date.now() + COORD_LOCK.timeoutMs;
+  let wait = 2;
+  for (;;) {
+    if (!mine.some((m) => existsSync(m.path))) {
+      const present = new Set(
+        parseMemory(readText(file) ?? "").sections.flatMap((s) => s.items.map((i) => normalizeLearning(i.text))),
+      );
+      const missing = mine.filter((m) => !present.has(m.key));
+      if (missing.length === 0) return;
+      for (const m of missing) writePending(m.path, JSON.stringify(m.pending));
+    }
+    try {
+      await withLock(file, () => foldPending(file, slug), { ...COORD_LOCK, timeoutMs: 0 });
+      continue;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const busy = err.code === "ELOCKED" || (err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock"));
+      if (!busy) throw e;
+    }
+    if (Date.now() > deadline) {
+      throw new BraidError(
+        `memory file ${file} stayed locked for ${COORD_LOCK.timeoutMs / 1000} s`,
+        "retry; if it persists, look for a hung braid process",
+      );
+    }
+    // Someone else is folding (probably ours too): check again shortly.
+    await sleep(Math.ceil(wait * (0.5 + Math.random())));
+    wait = Math.min(50, wait * 1.5);
+  }
+}
+
+/** Under the lock: merge every pending learning into the file, then remove the merged ones. */
+function foldPending(file: string, slug: string): void {
+  const dir = pendingDir(file);
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith(".json"))
+      .sort();
+  } catch {
+    return;
+  }
+  const items: PendingLearning[] = [];
+  const done: string[] = [];
+  for (const n of names) {
+    const p = join(dir, n);
+    try {
+      const v = JSON.parse(readFileSync(p, "utf8")) as PendingLearning;
+      if (typeof v.text === "string" && typeof v.section === "string") items.push(v);
+    } catch {
+      /* unreadable leftovers are dropped below with the rest */
+    }
+    done.push(p);
+  }
+  if (items.length) mergeLearnings(file, slug, items);
+  // Removed only after the memory file is written: a crash in between re-merges them, and
+  // dedupe keeps that from adding anything twice.
+  for (const p of done) {
+    try {
+      unlinkSync(p);
+    } catch {
+      /* gone already */
+    }
+  }
+  removeCrashedTemps(dir, "");
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ENOENT") return null;
+    throw err;
+  }
+}
+
+function mergeLearnings(file: string, slug: string, items: PendingLearning[]): void {
+  const parsed = parseMemory(readText(file) ?? memoryTemplate(slug));
   const seen = new Set(parsed.sections.flatMap((s) => s.items.map((i) => normalizeLearning(i.text))));
-  const result: LearnResult = { added: [], duplicates: [] };
-  const { lines } = parsed;
+  let added = 0;
+  const { lines, headings } = parsed;
+  // An unclosed code fence would swallow everything braid appends: close it first.
   if (parsed.openFence) lines.push("```");
-  let headings = parsed.openFence ? parseMemory(lines.join("\n")).headings : parsed.headings;
-  const date = now.toISOString().slice(0, 10);
   for (const item of items) {
     const text = toBulletText(item.text);
     const key = normalizeLearning(text);
-    if (!key || seen.has(key)) {
-      result.duplicates.push(text);
-      continue;
-    }
+    if (!key || seen.has(key)) continue;
     seen.add(key);
-    const section = item.section?.trim() || DEFAULT_SECTION;
-    const bullet = `- ${text} _(${date}${item.from ? `, from ${item.from}` : ""})_`;
+    const section = item.section.trim() || DEFAULT_SECTION;
+    const bullet = `- ${text} _(${item.date}${item.from ? `, from ${item.from}` : ""})_`;
     const at = headings.findIndex((h) => sectionKey(h.name) === sectionKey(section));
     if (at === -1) {
       while (lines.length && lines[lines.length - 1]?.trim() === "") lines.pop();
       if (lines.length) lines.push("");
+      headings.push({ line: lines.length, level: 2, name: section });
       lines.push(`## ${section}`, "", bullet);
     } else {
       const start = headings[at]?.line ?? 0;
       const end = headings[at + 1]?.line ?? lines.length;
       let last = end - 1;
       while (last > start && lines[last]?.trim() === "") last--;
-      const insert = last === start ? [start + 1, ["", bullet]] : [last + 1, [bullet]];
-      lines.splice(insert[0] as number, 0, ...(insert[1] as string[]));
+      const add = last === start ? ["", bullet] : [bullet];
+      lines.splice(last + 1, 0, ...add);
+      for (const h of headings) if (h.line > last) h.line += add.length;
     }
-    headings = parseMemory(lines.join("\n")).headings;
-    result.added.push({ text, section });
+    added++;
   }
-  if (result.added.length) writeFileAtomic(file, `${lines.join(parsed.eol)}${parsed.eol}`);
-  return result;
+  if (added) {
+    removeCrashedTemps(dirname(file), `${basename(file)}.`);
+    writeFileAtomic(file, `${lines.join(parsed.eol)}${parsed.eol}`);
+  }
 }
 
 /**
- * While we hold the lock no other braid writer is mid-write, so temp files next to the memory file
- * are leftovers of writers killed before their rename. Old ones are removed (young ones may belong
- * to a writer whose lock was taken over as stale; they are left alone).
+ * Temp files (`<name>.<pid>.<rand>.tmp`) older than a minute are leftovers of writers killed before
+ * their rename: a live writer renames within milliseconds. Younger ones are left alone.
  */
-function removeCrashedTemps(file: string): void {
-  const dir = dirname(file);
-  const prefix = `${basename(file)}.`;
+function removeCrashedTemps(dir: string, prefix: string): void {
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -19,5 +19,9 @@ export function cursorsPath(ctx: ProjectContext): string {
   return join(ctx.project.stateDir, "notes-cursors.json");
 }
 
-/** Lock timings for the shared files: short holds, so a dead holder is taken over after a few seconds. */
-export const COORD_LOCK = { staleMs: 5000, timeoutMs: 60_000 } as const;
+/**
+ * Lock timings for memory and cursors. A holder silent for 15 s is taken as dead (kill -9) and its
+ * lock taken over; shorter makes a slow holder on a loaded machine look dead. Waiters back off to at
+ * most 40 ms (tighter polling by dozens of processes burns the CPU the holder needs).
+ */
+export const COORD_LOCK = { staleMs: 15_000, timeoutMs: 90_000, maxRetryMs: 40 } as const;

@@ -5,7 +5,7 @@ import { currentSession } from "./author.js";
 import { type Note, readNotesFile } from "./notes.js";
 import { notesPath } from "./paths.js";
 import { parseSince } from "./since.js";
-import { isAddressedTo, takeUnread, unreadNotes } from "./unread.js";
+import { type Cursor, isAddressedTo, takeUnread, unreadNotes } from "./unread.js";
 
 export interface NotesQuery {
   unread?: boolean;
@@ -22,15 +22,16 @@ export interface NotesResult {
   session: string | null;
   notes: Note[];
   strayLines: number;
-  /** Highest id in the file when it was read: where `--follow` continues from. */
-  newestId: number;
+  /** The last note in the file when it was read: where `--follow` continues from. */
+  last: Cursor | undefined;
 }
 
 export async function queryNotes(ctx: ProjectContext, q: NotesQuery): Promise<NotesResult> {
   const path = notesPath(ctx);
   const since = q.since !== undefined ? parseSince(q.since) : null;
   const session = q.for ?? (q.unread ? currentSession(ctx) : null);
-  if (q.for !== undefined) ctx.store.require(q.for);
+  // "user" is the human: notes addressed to them can be listed like a session's.
+  if (q.for !== undefined && q.for !== "user") ctx.store.require(q.for);
   if (q.unread && !session) {
     throw new BraidError("--unread needs a session", "pass --for NAME, or run it inside a session's worktree");
   }
@@ -40,6 +41,7 @@ export async function queryNotes(ctx: ProjectContext, q: NotesQuery): Promise<No
   if (q.unread && session) notes = q.markRead ? await takeUnread(ctx, session) : unreadNotes(ctx, session);
   else notes = session ? file.notes.filter((n) => isAddressedTo(n, session)) : file.notes;
   if (since) notes = notes.filter((n) => Date.parse(n.time) >= since.getTime());
-  const newestId = file.notes.reduce((m, n) => Math.max(m, n.id), 0);
-  return { path, session, notes, strayLines: file.strayLines, newestId };
+  const end = file.notes[file.notes.length - 1];
+  const last = end ? { id: end.id, time: end.time } : undefined;
+  return { path, session, notes, strayLines: file.strayLines, last };
 }

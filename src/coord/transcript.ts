@@ -23,10 +23,12 @@ const SECTION_OF: Record<string, string> = {
 const MARK_RE =
   /^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)?(learning|decision|gotcha|pattern)s?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$/i;
 
-/** The transcript recorded by the session's hooks, else the newest one Claude keeps for its folder. */
-export function findTranscript(session: SessionRecord): string {
-  const recorded = recordedTranscript(session.ext);
-  if (recorded && existsSync(recorded)) return recorded;
+/**
+ * The transcript the session's hooks recorded (`recorded`, from its live state), else one recorded in
+ * its ext data, else the newest one Claude keeps for its folder.
+ */
+export function findTranscript(session: SessionRecord, recorded?: string | null): string {
+  for (const p of [recorded, recordedTranscript(session.ext)]) if (p && existsSync(p)) return p;
   const home = process.env.HOME || homedir();
   const dirs = [...new Set([session.path.replace(/\//g, "-"), session.path.replace(/[^A-Za-z0-9]/g, "-")])].map((d) =>
     join(home, ".claude", "projects", d),

@@ -1,36 +1,30 @@
 /**
- * Per-session read cursors: the id of the newest note a session has been given. A note is unread
- * for a session when it is addressed to it or to all, was written by someone else, and is newer than
- * its cursor. Cursors remember the notes file's epoch: if the file was deleted and started over,
- * every cursor counts from zero again instead of hiding the new notes.
+ * Per-session read cursors: the id and time of the newest note a session has been given. A note is
+ * unread for a session when it is addressed to it or to all, was written by someone else, and comes
+ * after its cursor in the file. If the cursor's note is gone (the file was cleared or hand-edited),
+ * notes newer than the cursor's time count as unread: nothing new is hidden.
  */
 import { readFileSync } from "node:fs";
 import { withLock, writeFileAtomic } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
-import { type Note, type NotesFile, readNotesCached, readNotesLocked } from "./notes.js";
+import { type Note, readNotesCached, readNotesFile } from "./notes.js";
 import { COORD_LOCK, cursorsPath, notesPath } from "./paths.js";
 
-interface CursorFile {
-  epoch: string | null;
-  cursors: Record<string, number>;
+export interface Cursor {
+  id: string;
+  time: string;
 }
+
+type CursorFile = Record<string, Cursor>;
 
 function readCursors(file: string): CursorFile {
   try {
-    const data = JSON.parse(readFileSync(file, "utf8")) as CursorFile;
-    if (data && typeof data.cursors === "object" && data.cursors !== null) {
-      return { epoch: typeof data.epoch === "string" ? data.epoch : null, cursors: data.cursors };
-    }
+    const data = JSON.parse(readFileSync(file, "utf8")) as { cursors?: CursorFile };
+    if (data?.cursors && typeof data.cursors === "object") return data.cursors;
   } catch {
-    /* missing or damaged: every session starts from the first note, which re-delivers rather than loses */
+    /* missing or damaged: sessions start from the first note, which re-delivers rather than loses */
   }
-  return { epoch: null, cursors: {} };
-}
-
-function cursorOf(c: CursorFile, session: string, epoch: string | null): number {
-  if (c.epoch !== epoch) return 0;
-  const v = c.cursors[session];
-  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+  return {};
 }
 
 /** Is this note meant for `session` (addressed to it or to all, not its own)? */
@@ -38,19 +32,31 @@ export function isAddressedTo(note: Note, session: string): boolean {
   return (note.to === session || note.to === "all") && note.from !== session;
 }
 
-function unreadIn(file: NotesFile, session: string, cursor: number): Note[] {
-  return file.notes.filter((n) => n.id > cursor && isAddressedTo(n, session));
+/** Notes after the cursor, in file order. */
+export function notesAfter(notes: Note[], cursor: Cursor | undefined): Note[] {
+  if (!cursor) return notes;
+  const at = notes.findIndex((n) => n.id === cursor.id);
+  if (at >= 0) return notes.slice(at + 1);
+  const t = Date.parse(cursor.time);
+  return notes.filter((n) => !(Date.parse(n.time) <= t));
 }
 
 /** Unread notes for a session, without marking them read. */
 export function unreadNotes(ctx: ProjectContext, session: string): Note[] {
-  const file = readNotesCached(notesPath(ctx));
-  return unreadIn(file, session, cursorOf(readCursors(cursorsPath(ctx)), session, file.epoch));
+  const { notes } = readNotesCached(notesPath(ctx));
+  return notesAfter(notes, readCursors(cursorsPath(ctx))[session]).filter((n) => isAddressedTo(n, session));
 }
 
-/** How many notes wait for `session` (for the board and `braid status`). Cheap to poll: cached by file size+mtime. */
+/**
+ * How many notes wait for `session` (for the board and `braid status`). Cheap to poll: cached by file
+ * size+mtime. Never throws: an unreadable notes file shows as 0 rather than breaking a view.
+ */
 export function unreadCount(ctx: ProjectContext, session: string): number {
-  return unreadNotes(ctx, session).length;
+  try {
+    return unreadNotes(ctx, session).length;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -61,20 +67,35 @@ export async function takeUnread(ctx: ProjectContext, session: string): Promise<
   const file = cursorsPath(ctx);
   return withLock(
     file,
-    async () => {
-      const notes = await readNotesLocked(notesPath(ctx));
+    () => {
+      const { notes } = readNotesFile(notesPath(ctx));
       const cursors = readCursors(file);
-      const unread = unreadIn(notes, session, cursorOf(cursors, session, notes.epoch));
-      const newest = notes.notes.reduce((m, n) => Math.max(m, n.id), 0);
-      if (cursors.epoch !== notes.epoch) {
-        cursors.epoch = notes.epoch;
-        cursors.cursors = {};
+      const fresh = notesAfter(notes, cursors[session]);
+      const last = fresh[fresh.length - 1];
+      if (last) {
+        cursors[session] = { id: last.id, time: last.time };
+        writeFileAtomic(file, `${JSON.stringify({ cursors }, null, 2)}\n`);
       }
-      if (newest > (cursors.cursors[session] ?? 0)) {
-        cursors.cursors[session] = newest;
-        writeFileAtomic(file, `${JSON.stringify(cursors, null, 2)}\n`);
-      }
-      return unread;
+      return fresh.filter((n) => isAddressedTo(n, session));
+    },
+    COORD_LOCK,
+  );
+}
+
+/**
+ * Move a session's cursor to `upTo` (a note it was just given some other way, e.g. typed into an agent
+ * without hooks by `braid send --notes`). Never moves a cursor backwards.
+ */
+export async function markRead(ctx: ProjectContext, session: string, upTo: Note): Promise<void> {
+  const file = cursorsPath(ctx);
+  await withLock(
+    file,
+    () => {
+      const { notes } = readNotesFile(notesPath(ctx));
+      const cursors = readCursors(file);
+      if (!notesAfter(notes, cursors[session]).some((n) => n.id === upTo.id)) return;
+      cursors[session] = { id: upTo.id, time: upTo.time };
+      writeFileAtomic(file, `${JSON.stringify({ cursors }, null, 2)}\n`);
     },
     COORD_LOCK,
   );

@@ -5,8 +5,10 @@
  * queue is pumped, so anything that watches status keeps the cascade moving.
  */
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
+import { unreadCount } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { conflictSummary } from "../radar/radar.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { gitFigures } from "./gitstats.js";
@@ -63,7 +65,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   }
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
-  const [panes, screenText, figures] = await Promise.all([
+  const [panes, screenText, figures, conflicts] = await Promise.all([
     paneTable(ctx, sessions),
     screens(ctx, sessions),
     Promise.all(
@@ -73,6 +75,10 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
           : gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f)),
       ),
     ),
+    // The radar: who would conflict with whom, uncommitted work included (never fails the view).
+    opts.noGit
+      ? Promise.resolve({} as Record<string, string[]>)
+      : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
   const now = Date.now();
   const updates: { name: string; state: SessionRecord["status"] }[] = [];
@@ -112,8 +118,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       changedFiles: f?.changedFiles ?? null,
       linesAdded: f?.linesAdded ?? null,
       linesRemoved: f?.linesRemoved ?? null,
-      conflictsWith: [],
-      unreadNotes: 0,
+      conflictsWith: conflicts[s.name] ?? [],
+      unreadNotes: unreadCount(ctx, s.name),
       tokens: null,
       costUsd: null,
       cpuPercent: null,

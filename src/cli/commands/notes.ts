@@ -52,7 +52,7 @@ export function registerNotes(program: Command): void {
           const stop = new AbortController();
           process.once("SIGINT", () => stop.abort());
           process.once("SIGTERM", () => stop.abort());
-          for await (const n of followNotes(r.path, Math.max(r.newestId, ...r.notes.map((n) => n.id)), stop.signal)) {
+          for await (const n of followNotes(r.path, r.last, stop.signal)) {
             if (r.session && !isAddressedTo(n, r.session)) continue;
             print(opts.json ? JSON.stringify(n) : render(n));
           }

@@ -20,7 +20,7 @@ import type { SlowFigures, SourceLoaders } from "./source.js";
 /** How many recent notes the notes view keeps. */
 const NOTES_SHOWN = 200;
 
-function boardNotes(ctx: ProjectContext, unreadIds: Set<number>): BoardNote[] {
+function boardNotes(ctx: ProjectContext, unreadIds: Set<string>): BoardNote[] {
   const notes: Note[] = readNotesFile(notesPath(ctx)).notes.slice(-NOTES_SHOWN);
   return notes.map((n) => ({
     at: n.time,
@@ -55,7 +55,7 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
         orElse(recommend(ctx), null),
       ]);
       // A note is shown unread while some session it is addressed to has not read it yet.
-      const unreadIds = new Set<number>();
+      const unreadIds = new Set<string>();
       const unread = new Map<string, number>();
       for (const v of views) {
         const mine = await orElse(() => unreadNotes(ctx, v.name), [] as Note[]);
