@@ -20,7 +20,9 @@ import {
 import { writeFileAtomic } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { readLive } from "./live.js";
 import { priceFor } from "./prices.js";
+import { runtimeOf } from "./runtime.js";
 
 export interface ModelCost {
   model: string;
@@ -95,15 +97,15 @@ function readCache(path: string): CostCache {
   return { version: 1, files: {} };
 }
 
-/** A transcript path the session runner recorded from a hook (ext.claude.transcriptPath), if any. */
-function recordedTranscripts(record: SessionRecord): string[] {
-  const claude = record.ext?.claude as { transcriptPath?: unknown } | undefined;
-  return typeof claude?.transcriptPath === "string" ? [claude.transcriptPath] : [];
+/** Transcript paths the session runner learned from hooks (they may live outside the worktree's folder). */
+function recordedTranscripts(ctx: ProjectContext, record: SessionRecord): string[] {
+  const paths = [runtimeOf(record)?.transcriptPath, readLive(ctx.project.stateDir, record.name)?.transcriptPath];
+  return paths.filter((p): p is string => typeof p === "string" && p.length > 0);
 }
 
 /** Tokens and cost of one session, reading only what its transcripts gained since the last call. */
 export function sessionCost(ctx: ProjectContext, record: SessionRecord): SessionCost {
-  const files = transcriptFiles(record.path, recordedTranscripts(record));
+  const files = transcriptFiles(record.path, recordedTranscripts(ctx, record));
   const agent = record.agent ?? null;
   if (files.length === 0)
     return { session: record.name, agent, tokens: null, costUsd: null, byModel: [], transcripts: 0 };

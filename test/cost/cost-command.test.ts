@@ -29,6 +29,13 @@ test("braid cost --json: per-session tokens and $, de-duplicated, incremental, p
     assert.equal(docs.tokens, null);
     assert.equal(docs.costUsd, null);
     assert.equal(j1.total.costUsd, 4.5);
+    // braid status --json carries the same figures per session
+    const st = await braid(sb, repo, ["status", "--json"]);
+    assert.equal(st.code, 0, st.stderr);
+    const authView = JSON.parse(st.stdout).sessions.find((s: { name: string }) => s.name === "auth");
+    assert.equal(authView.costUsd, 4.5);
+    assert.equal(authView.tokens.input, 1_000_000);
+    assert.equal(authView.cpuPercent, null, "no agent running");
 
     // appended lines (and a second transcript, a haiku model) are added on the next call
     writeTranscript(sb.home, wt, "s1.jsonl", [assistantLine("m2", U)]);

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { act } from "../program.js";
 
@@ -13,12 +12,7 @@ export function registerBoard(program: Command): void {
         const ctx = await loadContext();
         // ink + react cost ~500 ms to import: only this command loads them
         const { runBoard } = await import("../../ui/board/run.js");
-        return runBoard(ctx, {
-          bell: Boolean(opts.bell),
-          attach: async () => {
-            throw new BraidError("attaching is not available in this build", "use `tmux attach`");
-          },
-        });
+        return runBoard(ctx, { bell: Boolean(opts.bell) });
       }),
     );
 }

@@ -3,8 +3,8 @@
  * data source pushes new data. Attaching and the diff pager need the real terminal, so they end the board with
  * an exit intent; the runner does the job and mounts the board again (selection kept).
  */
-import { Box, useApp, useInput, useStdout } from "ink";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { Box, type Key, useApp, useInput, useStdout } from "ink";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { BoardView, isCompact } from "./BoardView.js";
 import { cardsPerRow } from "./CardGrid.js";
@@ -46,8 +46,16 @@ export interface AppProps {
 
 type Confirm = { kind: "merge" | "stop"; session: string };
 
+interface UiState {
+  selectedName: string | null;
+  mode: BoardMode;
+  prompt: PromptState | null;
+  confirm: Confirm | null;
+  message: string | null;
+}
+
 const PROMPTS: Record<PromptState["kind"], string[]> = {
-  new: ["name", `type (${SESSION_TYPES.join("/")})`, "task"],
+  new: ["new session name", `type (${SESSION_TYPES.join("/")}, empty = implementation)`, "task"],
   send: ["send"],
   note: ["to (empty = all)", "note"],
 };
@@ -79,54 +87,75 @@ export function App({
 }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const { columns, rows } = useTerminalSize(size);
-  const [data, setData] = useState<BoardData>(() => source.current());
-  const [selectedName, setSelectedName] = useState<string | null>(initialSelected);
-  const [mode, setMode] = useState<BoardMode>("main");
-  const [prompt, setPrompt] = useState<PromptState | null>(null);
-  const [confirm, setConfirm] = useState<Confirm | null>(null);
-  const [message, setMessage] = useState<string | null>(initialMessage);
+  const size$ = useTerminalSize(size);
+  // Keys can arrive faster than React re-subscribes the input handler, so the handler must never read state
+  // captured by its closure: UI state lives in a ref (updated synchronously, then a re-render is forced).
+  const ui = useRef<UiState>({
+    selectedName: initialSelected,
+    mode: "main",
+    prompt: null,
+    confirm: null,
+    message: initialMessage,
+  });
+  const dataRef = useRef<BoardData>(source.current());
+  const sizeRef = useRef(size$);
+  sizeRef.current = size$;
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
   const [now, setNow] = useState(clock);
   const waitingBefore = useRef<Set<string> | null>(null);
 
-  useEffect(() => source.subscribe(setData), [source]);
+  const set = useCallback((patch: Partial<UiState>) => {
+    ui.current = { ...ui.current, ...patch };
+    redraw();
+  }, []);
+
+  useEffect(
+    () =>
+      source.subscribe((d) => {
+        dataRef.current = d;
+        // Bell once per session that newly starts waiting (not for those already waiting when the board opened).
+        const waiting = new Set(d.views.filter((v) => v.state === "waiting").map((v) => v.name));
+        if (bell && waitingBefore.current && [...waiting].some((n) => !waitingBefore.current?.has(n))) {
+          stdout.write("\x07");
+        }
+        waitingBefore.current = waiting;
+        redraw();
+      }),
+    [source, bell, stdout],
+  );
   useEffect(() => {
+    waitingBefore.current = new Set(dataRef.current.views.filter((v) => v.state === "waiting").map((v) => v.name));
     const t = setInterval(() => setNow(clock()), 1000);
     return () => clearInterval(t);
   }, [clock]);
 
-  // Bell once per session that newly starts waiting (not for those already waiting when the board opened).
-  useEffect(() => {
-    const waiting = new Set(data.views.filter((v) => v.state === "waiting").map((v) => v.name));
-    if (bell && waitingBefore.current && [...waiting].some((n) => !waitingBefore.current?.has(n))) stdout.write("\x07");
-    waitingBefore.current = waiting;
-  }, [bell, data, stdout]);
-
-  const views = data.views;
-  const found = views.findIndex((v) => v.name === selectedName);
-  const selected = found >= 0 ? found : 0;
-  const current = views[selected];
+  const selection = () => {
+    const views = dataRef.current.views;
+    const found = views.findIndex((v) => v.name === ui.current.selectedName);
+    const index = Math.max(found, 0);
+    return { views, index, current: views[index] };
+  };
 
   const leave = (e: BoardExit) => {
-    onExit(e, current?.name ?? null);
+    onExit(e, selection().current?.name ?? null);
     exit();
   };
 
   const run = (label: string, job: () => Promise<string>) => {
-    setMessage(`${label}…`);
+    set({ message: `${label}…` });
     job()
-      .then((outcome) => setMessage(outcome))
-      .catch((e: unknown) => setMessage(`✘ ${(e as Error).message}`))
+      .then((outcome) => set({ message: outcome }))
+      .catch((e: unknown) => set({ message: `✘ ${(e as Error).message}` }))
       .finally(() => source.poke());
   };
 
   const finishPrompt = (p: PromptState) => {
     const a = p.answers;
+    const { current } = selection();
     if (p.kind === "new") {
       const [name = "", typeText = "", task = ""] = a;
-      const type = (SESSION_TYPES.find((t) => t.startsWith(typeText.trim() || "implementation")) ??
-        null) as SessionType | null;
-      if (!type) return setMessage(`✘ unknown type "${typeText}" — use ${SESSION_TYPES.join(", ")}`);
+      const type = SESSION_TYPES.find((t) => t.startsWith(typeText.trim() || "implementation"));
+      if (!type) return set({ message: `✘ unknown type "${typeText}" — use ${SESSION_TYPES.join(", ")}` });
       run(`creating ${name}`, () => actions.create(name.trim(), type, task));
     } else if (p.kind === "send" && current) {
       const name = current.name;
@@ -137,39 +166,42 @@ export function App({
     }
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
+    const { prompt, confirm, mode } = ui.current;
     if (prompt) {
-      if (key.escape) return setPrompt(null);
+      if (key.escape) return set({ prompt: null });
       if (key.return) {
         const answers = [...prompt.answers, prompt.value];
-        if (answers.length < prompt.fields.length) return setPrompt({ ...prompt, answers, value: "" });
-        setPrompt(null);
+        if (answers.length < prompt.fields.length) return set({ prompt: { ...prompt, answers, value: "" } });
+        set({ prompt: null });
         return finishPrompt({ ...prompt, answers });
       }
-      if (key.backspace || key.delete) return setPrompt({ ...prompt, value: prompt.value.slice(0, -1) });
-      if (input && !key.ctrl && !key.meta) setPrompt({ ...prompt, value: prompt.value + input });
+      if (key.backspace || key.delete) return set({ prompt: { ...prompt, value: prompt.value.slice(0, -1) } });
+      if (input && !key.ctrl && !key.meta) set({ prompt: { ...prompt, value: prompt.value + input } });
       return;
     }
     if (confirm) {
-      setConfirm(null);
-      if (input !== "y" && input !== "Y") return setMessage("cancelled");
-      const { kind, session } = confirm;
-      if (kind === "merge") run(`merging ${session}`, () => actions.merge(session));
-      else run(`stopping ${session}`, () => actions.stop(session));
+      set({ confirm: null });
+      if (input !== "y" && input !== "Y") return set({ message: "cancelled" });
+      if (confirm.kind === "merge") run(`merging ${confirm.session}`, () => actions.merge(confirm.session));
+      else run(`stopping ${confirm.session}`, () => actions.stop(confirm.session));
       return;
     }
     if (input === "q" || (key.ctrl && input === "c")) return leave({ kind: "quit" });
-    if (key.escape) return setMode("main");
-    if (input === "c") return setMode(mode === "conflicts" ? "main" : "conflicts");
-    if (input === "o") return setMode(mode === "notes" ? "main" : "notes");
-    if (input === "n") return setPrompt({ kind: "new", fields: PROMPTS.new, answers: [], value: "" });
-    if (mode === "notes" && input === "p")
-      return setPrompt({ kind: "note", fields: PROMPTS.note, answers: [], value: "" });
+    if (key.escape) return set({ mode: "main" });
+    if (input === "c") return set({ mode: mode === "conflicts" ? "main" : "conflicts" });
+    if (input === "o") return set({ mode: mode === "notes" ? "main" : "notes" });
+    if (input === "n") return set({ prompt: { kind: "new", fields: PROMPTS.new, answers: [], value: "" } });
+    if (mode === "notes" && input === "p") {
+      return set({ prompt: { kind: "note", fields: PROMPTS.note, answers: [], value: "" } });
+    }
+    const { views, index, current } = selection();
     if (!current) return;
+    const { columns, rows } = sizeRef.current;
     const step = isCompact(columns, rows) ? 1 : cardsPerRow(columns);
     const move = (d: number) => {
-      const next = views[Math.max(0, Math.min(views.length - 1, selected + d))];
-      if (next) setSelectedName(next.name);
+      const next = views[Math.max(0, Math.min(views.length - 1, index + d))];
+      if (next) set({ selectedName: next.name });
     };
     if (key.leftArrow) move(-1);
     else if (key.rightArrow) move(1);
@@ -177,22 +209,32 @@ export function App({
     else if (key.downArrow) move(step);
     else if (key.return) leave({ kind: "attach", session: current.name });
     else if (input === "d") leave({ kind: "diff", session: current.name });
-    else if (input === "s") setPrompt({ kind: "send", fields: [`send to ${current.name}`], answers: [], value: "" });
+    else if (input === "s")
+      set({ prompt: { kind: "send", fields: [`send to ${current.name}`], answers: [], value: "" } });
     else if (input === "m") {
-      setConfirm({ kind: "merge", session: current.name });
-      setMessage(`merge ${current.name} into ${current.baseRef} via the merge train? (y/n)`);
+      set({
+        confirm: { kind: "merge", session: current.name },
+        message: `merge ${current.name} into ${current.baseRef} via the merge train? (y/n)`,
+      });
     } else if (input === "x") {
-      setConfirm({ kind: "stop", session: current.name });
-      setMessage(`stop ${current.name}'s agent? its worktree and commits stay (y/n)`);
+      set({
+        confirm: { kind: "stop", session: current.name },
+        message: `stop ${current.name}'s agent? its worktree and commits stay (y/n)`,
+      });
     }
-  });
+  };
+  useInput(onKey);
 
+  const { index } = selection();
+  const { mode, prompt, message } = ui.current;
+  const data = dataRef.current;
+  const { columns, rows } = size$;
   return (
     <Box>
       <BoardView
         data={data}
         mode={mode}
-        selected={selected}
+        selected={index}
         now={now}
         columns={columns}
         rows={rows}

@@ -1,4 +1,4 @@
-/** The inline prompt (`n`, `s`, `p`): shows the answers so far and the field being typed. */
+/** The inline prompt (`n`, `s`, `p`): the field being typed, with earlier answers kept short. */
 import { Box, Text } from "ink";
 import type { PromptState } from "./model.js";
 
@@ -6,17 +6,16 @@ export function PromptLine({ prompt }: { prompt: PromptState }) {
   const field = prompt.fields[prompt.answers.length] ?? "";
   return (
     <Box>
-      {prompt.answers.map((a, i) => (
-        <Text key={prompt.fields[i]} dimColor>
-          {prompt.fields[i]}: {a} ·{" "}
+      <Box flexShrink={0}>
+        {prompt.answers.length ? <Text dimColor>{prompt.answers.join(" · ")} · </Text> : null}
+        <Text color="cyan" bold>
+          {field}:{" "}
         </Text>
-      ))}
-      <Text color="cyan" bold>
-        {field}:{" "}
+      </Box>
+      <Text wrap="truncate-start">
+        {prompt.value}
+        <Text inverse> </Text>
       </Text>
-      <Text>{prompt.value}</Text>
-      <Text inverse> </Text>
-      <Text dimColor> (enter ok · esc cancel)</Text>
     </Box>
   );
 }

@@ -1,27 +1,66 @@
 /** What the board's keys do, bound to braid's domain modules. Each returns a one-line outcome for the footer. */
+import { spawnSync } from "node:child_process";
+import { postNote } from "../../coord/post.js";
 import { BraidError } from "../../errors.js";
+import { runTrain, type TrainReport } from "../../merge/train.js";
 import type { ProjectContext } from "../../project/context.js";
-import { createWorktree } from "../../worktree/create.js";
+import { startSession, stopSession } from "../../session/control.js";
+import { attachPlan, sendToSession } from "../../session/interact.js";
 import type { BoardActions } from "./App.js";
+
+/** The merge train's outcome for one session, in one line. */
+export function mergeOutcome(name: string, r: TrainReport): string {
+  if (r.stoppedAt) {
+    const s = r.stoppedAt;
+    const files = s.conflictFiles.length ? `: ${s.conflictFiles.slice(0, 3).join(", ")}` : "";
+    return `✘ ${name} not merged — ${s.reason}${files}${r.integrationWorktree ? ` (kept in ${r.integrationWorktree})` : ""}`;
+  }
+  const skipped = r.notMerged.find((n) => n.name === name);
+  if (skipped) return `✘ ${name} not merged — ${skipped.reason}`;
+  if (r.merged.some((m) => m.name === name) && r.moved) {
+    return `✔ merged ${name} into ${r.baseRef} (${r.newBase.slice(0, 7)})`;
+  }
+  return `${name}: nothing to merge into ${r.baseRef}`;
+}
 
 export function realActions(ctx: ProjectContext): BoardActions {
   return {
     async create(name, type, task) {
-      const s = await createWorktree(ctx, { name });
-      await ctx.store.patch(name, { type, task });
-      return `created ${s.name} (${type}) on ${s.branch}`;
+      if (!name) throw new BraidError("a session needs a name", "press n again and type one");
+      const r = await startSession(ctx, { name, type, task: task || undefined });
+      return r.queued
+        ? `${name} queued (#${r.queuePosition}): the cascade is full`
+        : `started ${name} (${type}) on ${r.record.branch}`;
     },
-    async send() {
-      throw new BraidError("sending is not available in this build", "use `tmux send-keys`");
+    async send(session, text) {
+      await sendToSession(ctx, session, text);
+      return `sent to ${session}`;
     },
-    async merge() {
-      throw new BraidError("merging is not available in this build", "merge the branch with git");
+    async merge(session) {
+      return mergeOutcome(session, await runTrain(ctx, { names: [session] }));
     },
-    async stop() {
-      throw new BraidError("stopping is not available in this build", "stop the agent in its terminal");
+    async stop(session) {
+      const r = await stopSession(ctx, session);
+      return r.stopped ? `stopped ${session} (its worktree stays)` : `${session} was not running (${r.was})`;
     },
-    async postNote() {
-      throw new BraidError("notes are not available in this build", "write to the notes folder");
+    async postNote(text, to) {
+      const n = await postNote(ctx, { text, to: to ?? "all", from: "user" });
+      return `note #${n.id} posted to ${n.to}`;
     },
   };
+}
+
+/**
+ * Attach this terminal to the session's tmux window until the user detaches. A board inside the same tmux
+ * server switches its client instead (and comes back at once). A board inside another tmux server attaches
+ * a nested client: TMUX is cleared for that one command, as tmux requires.
+ */
+export async function attachJob(ctx: ProjectContext, session: string): Promise<string | null> {
+  const plan = await attachPlan(ctx, session);
+  const env = { ...process.env };
+  if (!plan.inside) delete env.TMUX;
+  const r = spawnSync("tmux", plan.args, { stdio: "inherit", env });
+  if (r.error) throw new BraidError(`tmux could not attach: ${r.error.message}`, "check `tmux -V` works");
+  if (plan.inside) return `switched to ${plan.target} — switch back to this window for the board`;
+  return r.status === 0 ? `back from ${session}` : `tmux attach exited ${r.status}`;
 }

@@ -1,42 +1,83 @@
-/** The board's real data: registry, session views, cost and resources, notes, scaling advice. */
+/**
+ * The board's real data. Live (every 500 ms): `listSessionViews` without git and without pumping the queue:
+ * hook state files, one tmux list-panes and one batched capture. Slow (every 3 s, in parallel): the full views
+ * (git figures; also pumps the cascade queue like `braid status`), the conflict radar, unread notes, scaling
+ * advice, notes, cost and CPU/memory.
+ */
 import { basename } from "node:path";
+import { type Note, readNotesFile } from "../../coord/notes.js";
+import { notesPath } from "../../coord/paths.js";
+import { unreadNotes } from "../../coord/unread.js";
 import type { ProjectContext } from "../../project/context.js";
+import { conflictSummary } from "../../radar/radar.js";
 import { addCostAndResources } from "../../session/figures.js";
 import { ResourceSampler } from "../../session/resources.js";
-import type { SessionView } from "../../session/types.js";
-import { listAll } from "../../worktree/list.js";
+import { listSessionViews, ScreenDebouncer } from "../../session/status.js";
+import { recommend } from "../../worktree/recommend.js";
+import type { BoardNote } from "./model.js";
 import type { SlowFigures, SourceLoaders } from "./source.js";
-import { viewFromRecord } from "./source.js";
 
-/** Views with git figures from `braid ls`'s worktree scan (one status per worktree, in parallel). */
-async function sessionViews(ctx: ProjectContext): Promise<SessionView[]> {
-  const records = ctx.store.sessions();
-  const infos = await listAll(ctx);
-  return records.map((r) => {
-    const w = infos.find((i) => i.path === r.path);
-    return {
-      ...viewFromRecord(r),
-      ahead: w?.ahead ?? null,
-      behind: w?.behind ?? null,
-      changedFiles: w?.changedFiles ?? null,
-    };
-  });
+/** How many recent notes the notes view keeps. */
+const NOTES_SHOWN = 200;
+
+function boardNotes(ctx: ProjectContext, unreadIds: Set<string>): BoardNote[] {
+  const notes: Note[] = readNotesFile(notesPath(ctx)).notes.slice(-NOTES_SHOWN);
+  return notes.map((n) => ({
+    at: n.time,
+    from: n.from,
+    to: n.to === "all" ? null : n.to,
+    text: n.text,
+    unread: unreadIds.has(n.id),
+  }));
+}
+
+/** A failing optional figure (radar on a broken ref, a damaged notes file) must not blank the board. */
+async function orElse<T>(p: Promise<T> | (() => T), fallback: T): Promise<T> {
+  try {
+    return await (typeof p === "function" ? p() : p);
+  } catch {
+    return fallback;
+  }
 }
 
 export function realLoaders(ctx: ProjectContext): SourceLoaders {
   const sampler = new ResourceSampler();
+  const liveDebouncer = new ScreenDebouncer();
+  const slowDebouncer = new ScreenDebouncer();
   return {
     project: basename(ctx.project.mainWorktree),
     limit: ctx.config.max_code_sessions,
-    records: () => ctx.store.sessions(),
+    live: () => listSessionViews(ctx, { noGit: true, noPump: true, debouncer: liveDebouncer }),
     slow: async (): Promise<SlowFigures> => {
-      const views = await sessionViews(ctx);
-      const pids = new Map<string, number | null>();
+      const [views, conflicts, advice] = await Promise.all([
+        listSessionViews(ctx, { debouncer: slowDebouncer }),
+        orElse(conflictSummary(ctx), {} as Record<string, string[]>),
+        orElse(recommend(ctx), null),
+      ]);
+      // A note is shown unread while some session it is addressed to has not read it yet.
+      const unreadIds = new Set<string>();
+      const unread = new Map<string, number>();
+      for (const v of views) {
+        const mine = await orElse(() => unreadNotes(ctx, v.name), [] as Note[]);
+        unread.set(v.name, mine.length);
+        for (const n of mine) unreadIds.add(n.id);
+      }
+      const withFigures = addCostAndResources(ctx, views, sampler).map((v) => ({
+        ...v,
+        conflictsWith: conflicts[v.name] ?? v.conflictsWith,
+        unreadNotes: unread.get(v.name) ?? 0,
+      }));
+      const notes = await orElse(() => boardNotes(ctx, unreadIds), [] as BoardNote[]);
       return {
-        views: addCostAndResources(ctx, views, pids, sampler),
-        recommendation: null,
-        notes: [],
+        views: withFigures,
+        recommendation: advice ? recommendationLine(advice) : null,
+        notes,
       };
     },
   };
+}
+
+function recommendationLine(r: Awaited<ReturnType<typeof recommend>>): string {
+  const over = r.liveCodeSessions > r.limit;
+  return `${r.trackedFiles} files → ${r.advice}${over ? ` · ${r.liveCodeSessions} live is over the limit (${r.limit})` : ""}`;
 }

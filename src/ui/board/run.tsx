@@ -7,15 +7,13 @@ import { render } from "ink";
 import { BraidError } from "../../errors.js";
 import type { ProjectContext } from "../../project/context.js";
 import { App, type BoardExit } from "./App.js";
-import { realActions } from "./actions.js";
+import { attachJob, realActions } from "./actions.js";
 import { realLoaders } from "./loaders.js";
 import { PollingSource } from "./source.js";
 import { ENTER_SCREEN, LEAVE_SCREEN, pageDiff } from "./terminal.js";
 
 export interface BoardOptions {
   bell: boolean;
-  /** Attach job (tmux) — returns a message for the board, or null. */
-  attach: (ctx: ProjectContext, session: string) => Promise<string | null>;
 }
 
 export async function runBoard(ctx: ProjectContext, opts: BoardOptions): Promise<number> {
@@ -54,7 +52,7 @@ export async function runBoard(ctx: ProjectContext, opts: BoardOptions): Promise
       if (done.kind === "quit") return 0;
       process.stdout.write(LEAVE_SCREEN);
       try {
-        message = done.kind === "attach" ? await opts.attach(ctx, done.session) : await pageDiff(ctx, done.session);
+        message = done.kind === "attach" ? await attachJob(ctx, done.session) : await pageDiff(ctx, done.session);
       } catch (e) {
         message = `✘ ${e instanceof BraidError ? e.oneLine() : (e as Error).message}`;
       }

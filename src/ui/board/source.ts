@@ -1,12 +1,11 @@
 /**
  * Feeds the board. Two cadences:
- * - live (every `liveMs`, default 500 ms): re-read the session registry (one small JSON file) so state changes
- *   written by hooks show within a second;
+ * - live (every `liveMs`, default 500 ms): session state without git (hook state files, tmux panes), so
+ *   state changes written by hooks show within a second;
  * - slow (every `slowMs`, default 3 s): the expensive figures — git (ahead/behind, changes), conflicts, unread
  *   notes, cost, CPU/memory — all loaded in parallel; a slow load never blocks the live one.
  * Listeners get data only when something visible changed, so an idle board does not redraw.
  */
-import type { SessionRecord } from "../../project/state.js";
 import type { SessionView } from "../../session/types.js";
 import type { BoardSource } from "./App.js";
 import type { BoardData, BoardNote } from "./model.js";
@@ -20,8 +19,8 @@ export interface SlowFigures {
 export interface SourceLoaders {
   project: string;
   limit: number;
-  /** Cheap: the registry's records (state, since). */
-  records(): SessionRecord[];
+  /** Cheap: views with live state (hooks, panes) but no git figures. */
+  live(): Promise<SessionView[]>;
   /** Expensive: full views with git figures, cost, resources; notes and advice. */
   slow(): Promise<SlowFigures>;
   liveMs?: number;
@@ -29,49 +28,31 @@ export interface SourceLoaders {
   clock?: () => number;
 }
 
-/** A view for a record the slow loader has not seen yet (just created): registry fields, figures unknown. */
-export function viewFromRecord(r: SessionRecord): SessionView {
-  return {
-    order: r.order,
-    name: r.name,
-    type: r.type,
-    agent: r.agent ?? null,
-    state: r.status,
-    since: r.statusSince ?? r.createdAt,
-    detail: null,
-    runner: null,
-    branch: r.branch,
-    path: r.path,
-    baseRef: r.baseRef,
-    ahead: null,
-    behind: null,
-    changedFiles: null,
-    linesAdded: null,
-    linesRemoved: null,
-    conflictsWith: [],
-    unreadNotes: 0,
-    tokens: null,
-    costUsd: null,
-    cpuPercent: null,
-    rssBytes: null,
-    queuePosition: null,
-  };
-}
+/** Figures only the slow load computes; everything else comes from the fresher live views. */
+const SLOW_FIELDS = [
+  "ahead",
+  "behind",
+  "changedFiles",
+  "linesAdded",
+  "linesRemoved",
+  "conflictsWith",
+  "unreadNotes",
+  "tokens",
+  "costUsd",
+  "cpuPercent",
+  "rssBytes",
+] as const satisfies readonly (keyof SessionView)[];
 
-/**
- * Registry order and state win (they are fresher); slow figures fill the rest. A view whose registry state
- * changed since the slow load drops the slow `detail`, which described the old state.
- */
-export function mergeLive(records: SessionRecord[], slow: SessionView[]): SessionView[] {
+/** Live views (order, state, detail) with the slow figures of the same session filled in. */
+export function mergeLive(live: SessionView[], slow: SessionView[]): SessionView[] {
   const byName = new Map(slow.map((v) => [v.name, v]));
-  return [...records]
-    .sort((a, b) => a.order - b.order)
-    .map((r) => {
-      const v = byName.get(r.name);
-      if (!v) return viewFromRecord(r);
-      if (v.state === r.status) return v;
-      return { ...v, state: r.status, since: r.statusSince ?? v.since, detail: null };
-    });
+  return live.map((v) => {
+    const s = byName.get(v.name);
+    if (!s) return v;
+    const merged: SessionView = { ...v };
+    for (const k of SLOW_FIELDS) (merged as unknown as Record<string, unknown>)[k] = s[k];
+    return merged;
+  });
 }
 
 export class PollingSource implements BoardSource {
@@ -80,7 +61,11 @@ export class PollingSource implements BoardSource {
   private listeners = new Set<(d: BoardData) => void>();
   private timers: NodeJS.Timeout[] = [];
   private slowRunning = false;
+  private liveRunning = false;
+  private liveViews: SessionView[] | null = null;
   private lastSent = "";
+  /** Last slow-refresh failure, kept on screen until a slow refresh succeeds. */
+  private slowError: string | null = null;
 
   constructor(private readonly loaders: SourceLoaders) {
     this.data = {
@@ -109,20 +94,20 @@ export class PollingSource implements BoardSource {
   }
 
   poke(): void {
-    this.live();
+    void this.live();
     void this.slow();
   }
 
   /** First load, awaited by the runner so the board opens with figures. */
   async load(): Promise<void> {
-    this.live();
+    await this.live();
     await this.slow();
   }
 
   private start(): void {
-    this.live();
+    void this.live();
     void this.slow();
-    this.timers.push(setInterval(() => this.live(), this.loaders.liveMs ?? 500));
+    this.timers.push(setInterval(() => void this.live(), this.loaders.liveMs ?? 500));
     this.timers.push(setInterval(() => void this.slow(), this.loaders.slowMs ?? 3000));
     for (const t of this.timers) t.unref?.();
   }
@@ -136,12 +121,17 @@ export class PollingSource implements BoardSource {
     return (this.loaders.clock ?? Date.now)();
   }
 
-  private live(): void {
+  private async live(): Promise<void> {
+    if (this.liveRunning) return;
+    this.liveRunning = true;
     try {
-      const records = this.loaders.records();
-      this.publish({ views: mergeLive(records, this.slowFigures?.views ?? []), liveAt: this.clock(), error: null });
+      this.liveViews = await this.loaders.live();
+      const views = mergeLive(this.liveViews, this.slowFigures?.views ?? []);
+      this.publish({ views, liveAt: this.clock(), error: this.slowError });
     } catch (e) {
-      this.publish({ error: `registry: ${(e as Error).message}` });
+      this.publish({ error: `live: ${(e as Error).message}` });
+    } finally {
+      this.liveRunning = false;
     }
   }
 
@@ -150,11 +140,14 @@ export class PollingSource implements BoardSource {
     this.slowRunning = true;
     try {
       this.slowFigures = await this.loaders.slow();
+      this.slowError = null;
       const { recommendation, notes } = this.slowFigures;
-      this.publish({ recommendation, notes, gitAt: this.clock() });
-      this.live();
+      // until the first live load, the slow views (same shape, older state) are what there is
+      const views = mergeLive(this.liveViews ?? this.slowFigures.views, this.slowFigures.views);
+      this.publish({ views, recommendation, notes, gitAt: this.clock(), error: null });
     } catch (e) {
-      this.publish({ error: `refresh: ${(e as Error).message}` });
+      this.slowError = `refresh: ${(e as Error).message}`;
+      this.publish({ error: this.slowError });
     } finally {
       this.slowRunning = false;
     }
