@@ -19,15 +19,29 @@ describe("braid hook", () => {
   const hook = (event: string, input: unknown, env: NodeJS.ProcessEnv = {}) =>
     braid(sb, repo, ["hook", event], {
       input: typeof input === "string" ? input : JSON.stringify(input),
-      env: { BRAID_SESSION: "s1", BRAID_STATE_DIR: stateDir, BRAID_RUN_ID: "run1", BRAID_SESSION_TYPE: "implementation", ...env },
+      env: {
+        BRAID_SESSION: "s1",
+        BRAID_STATE_DIR: stateDir,
+        BRAID_RUN_ID: "run1",
+        BRAID_SESSION_TYPE: "implementation",
+        ...env,
+      },
     });
   const live = () => JSON.parse(readFileSync(join(stateDir, "run", "s1", "live.json"), "utf8"));
 
   it("records state, Claude's session id and transcript path", async () => {
-    const r = await hook("UserPromptSubmit", { session_id: "abc", transcript_path: "/t/abc.jsonl", cwd: repo, prompt: "go" });
+    const r = await hook("UserPromptSubmit", {
+      session_id: "abc",
+      transcript_path: "/t/abc.jsonl",
+      cwd: repo,
+      prompt: "go",
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "", "no context to deliver by default");
-    assert.deepEqual([live().state, live().conversationId, live().transcriptPath, live().runId], ["working", "abc", "/t/abc.jsonl", "run1"]);
+    assert.deepEqual(
+      [live().state, live().conversationId, live().transcriptPath, live().runId],
+      ["working", "abc", "/t/abc.jsonl", "run1"],
+    );
     await hook("PermissionRequest", { session_id: "abc", tool_name: "Bash", cwd: repo });
     assert.deepEqual([live().state, live().detail], ["waiting", "permission prompt: Bash"]);
     await hook("Stop", { session_id: "abc", cwd: repo });
@@ -37,16 +51,28 @@ describe("braid hook", () => {
   it("denies write tools in research sessions, and only those", async () => {
     const research = { BRAID_SESSION_TYPE: "research" };
     for (const tool of ["Write", "Edit", "MultiEdit", "NotebookEdit"]) {
-      const r = await hook("PreToolUse", { tool_name: tool, tool_input: { file_path: join(repo, "x") }, cwd: repo }, research);
+      const r = await hook(
+        "PreToolUse",
+        { tool_name: tool, tool_input: { file_path: join(repo, "x") }, cwd: repo },
+        research,
+      );
       assert.equal(r.code, 0);
       const out = JSON.parse(r.stdout);
       assert.equal(out.hookSpecificOutput.hookEventName, "PreToolUse");
       assert.equal(out.hookSpecificOutput.permissionDecision, "deny");
       assert.match(out.hookSpecificOutput.permissionDecisionReason, /read-only research session/);
     }
-    const read = await hook("PreToolUse", { tool_name: "Read", tool_input: { file_path: join(repo, "x") }, cwd: repo }, research);
+    const read = await hook(
+      "PreToolUse",
+      { tool_name: "Read", tool_input: { file_path: join(repo, "x") }, cwd: repo },
+      research,
+    );
     assert.equal(read.stdout, "");
-    const impl = await hook("PreToolUse", { tool_name: "Write", tool_input: { file_path: join(repo, "x") }, cwd: repo });
+    const impl = await hook("PreToolUse", {
+      tool_name: "Write",
+      tool_input: { file_path: join(repo, "x") },
+      cwd: repo,
+    });
     assert.equal(impl.stdout, "", "the ownership guard allows by default");
   });
 
@@ -74,6 +100,9 @@ describe("braid hook", () => {
     assert.equal(r.code, 0);
     assert.equal(r.stdout, "");
     assert.equal(live().state, "idle");
-    assert.ok(!existsSync(join(stateDir, "logs", "hooks.log")) || !/SessionStart/.test(readFileSync(join(stateDir, "logs", "hooks.log"), "utf8")));
+    assert.ok(
+      !existsSync(join(stateDir, "logs", "hooks.log")) ||
+        !/SessionStart/.test(readFileSync(join(stateDir, "logs", "hooks.log"), "utf8")),
+    );
   });
 });
