@@ -48,6 +48,12 @@ export const configSchema = z.strictObject({
   verify: z.string().optional(),
   /** What the ownership hook does when an agent edits a file another session owns. */
   guard: z.enum(["warn", "deny"]).default("warn"),
+  /** Swarm mode: executor agents running at once, reviewer agents, and review rounds before giving up. */
+  swarm_executors: z.number().int().min(1).max(32).default(4),
+  swarm_architects: z.number().int().min(1).max(16).default(3),
+  swarm_rounds: z.number().int().min(1).max(10).default(3),
+  /** One-shot agent runs (swarm planner/executors/reviewers, plan sessions) are killed after this many seconds. */
+  agent_timeout: z.number().int().min(10).default(1800),
   /** Token prices per model (USD per million tokens), overriding braid's table. */
   prices: z
     .record(
@@ -96,7 +102,12 @@ export function readTomlFile(path: string): Record<string, unknown> {
 /** Validate a partial config object; throws one line naming the file and key. */
 export function validatePartial(data: Record<string, unknown>, source: string): Partial<Config> {
   const r = configSchema.partial().safeParse(data);
-  if (r.success) return r.data as Partial<Config>;
+  if (r.success) {
+    // zod applies defaults even under .partial(): keep only keys the file set, so a project file
+    // never overrides a global setting with a default it did not write.
+    const set = Object.fromEntries(Object.entries(r.data).filter(([k]) => k in data));
+    return set as Partial<Config>;
+  }
   const issue = r.error.issues[0];
   if (!issue) throw new BraidError(`${source}: invalid config`);
   if (issue.code === "unrecognized_keys") {

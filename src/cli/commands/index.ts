@@ -1,19 +1,40 @@
 /** Every command, registered in help order. Add one line per command module. */
 import type { Command } from "commander";
 import { registerAttach } from "./attach.js";
+import { registerBoard } from "./board.js";
+import { registerClean } from "./clean.js";
+import { registerConfig } from "./config.js";
+import { registerConflicts } from "./conflicts.js";
+import { registerCost } from "./cost.js";
+import { registerDoctor } from "./doctor.js";
+import { registerFinish } from "./finish.js";
 import { registerHook } from "./hook.js";
+import { registerLearn } from "./learn.js";
 import { registerLs } from "./ls.js";
+import { registerMemory } from "./memory.js";
+import { registerMerge } from "./merge.js";
 import { registerNew } from "./new.js";
+import { registerNote } from "./note.js";
+import { registerNotes } from "./notes.js";
 import { registerPump } from "./pump.js";
+import { registerRecommend } from "./recommend.js";
 import { registerRestart } from "./restart.js";
+import { registerRm } from "./rm.js";
 import { registerSend } from "./send.js";
 import { registerStart } from "./start.js";
 import { registerStatus } from "./status.js";
 import { registerStop } from "./stop.js";
+import { registerSwarm } from "./swarm.js";
+import { registerTrust } from "./trust.js";
 
 export function registerAll(program: Command): void {
   registerNew(program);
   registerLs(program);
+  registerRm(program);
+  registerRecommend(program);
+  registerTrust(program);
+  registerConfig(program);
+  registerDoctor(program);
   registerStart(program);
   registerStatus(program);
   registerAttach(program);
@@ -22,4 +43,15 @@ export function registerAll(program: Command): void {
   registerRestart(program);
   registerHook(program);
   registerPump(program);
+  registerNote(program);
+  registerNotes(program);
+  registerLearn(program);
+  registerMemory(program);
+  registerConflicts(program);
+  registerMerge(program);
+  registerFinish(program);
+  registerClean(program);
+  registerCost(program);
+  registerBoard(program);
+  registerSwarm(program);
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
-import { createWorktree } from "../../worktree/create.js";
-import { print, printJson } from "../output.js";
+import { newSession } from "../../worktree/new-session.js";
+import { print, printJson, printWarning } from "../output.js";
 import { act } from "../program.js";
 
 export function registerNew(program: Command): void {
@@ -12,17 +12,32 @@ export function registerNew(program: Command): void {
     .option("--branch <branch>", "branch name (default: config `branch`, feature/<name>)")
     .option("--path <path>", "worktree path (default: config `worktree_path`, ../<repo>-<name>)")
     .option("--fetch", "fetch the base from its remote first")
+    .option("--no-bootstrap", "skip .worktreeinclude copies, `copy` dirs and setup commands")
     .option("--json", "print the created session as JSON")
     .action(
       act(
         async (
           name: string,
-          opts: { base?: string; branch?: string; path?: string; fetch?: boolean; json?: boolean },
+          opts: { base?: string; branch?: string; path?: string; fetch?: boolean; bootstrap: boolean; json?: boolean },
         ) => {
           const ctx = await loadContext();
-          const s = await createWorktree(ctx, { name, ...opts });
-          if (opts.json) printJson(s);
-          else print(`created ${s.name}: ${s.path} on ${s.branch} (from ${s.baseRef} @ ${s.baseCommit.slice(0, 7)})`);
+          const { json, ...create } = opts;
+          const r = await newSession(ctx, { name, ...create });
+          for (const w of r.warnings) printWarning(w);
+          const s = r.session;
+          if (json) {
+            printJson({ ...s, bootstrap: r.bootstrap });
+            return 0;
+          }
+          print(`created ${s.name}: ${s.path} on ${s.branch} (from ${s.baseRef} @ ${s.baseCommit.slice(0, 7)})`);
+          const b = r.bootstrap;
+          if (b) {
+            if (b.included.length) print(`  copied ${b.included.length} path(s) from .worktreeinclude`);
+            for (const c of b.copied)
+              print(`  ${c.mode === "symlink" ? "linked" : `copied ${c.files} files of`} ${c.path} (${c.ms} ms)`);
+            for (const k of b.skipped) print(`  skipped ${k.path}: ${k.reason}`);
+            if (b.setup.ran) print(`  ran ${b.setup.commands} setup command(s)`);
+          }
           return 0;
         },
       ),

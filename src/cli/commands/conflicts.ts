@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { loadContext } from "../../project/context.js";
+import { conflictNames, type PairResult, type RadarReport, runRadar } from "../../radar/radar.js";
+import { SnapshotCache } from "../../radar/snapshot.js";
+import { paint, print, table } from "../output.js";
+import { act } from "../program.js";
+
+/** The JSON shape of `braid conflicts --json` (stable: see README "JSON shapes"). */
+export function radarJson(r: RadarReport) {
+  return {
+    sessions: r.sessions.map((s) => ({
+      name: s.name,
+      branch: s.branch,
+      baseRef: s.baseRef,
+      dirty: s.dirty,
+      snapshot: s.snapshot,
+      changedFiles: s.changedFiles.length,
+      conflictsWith: conflictNames(r)[s.name] ?? [],
+    })),
+    pairs: r.pairs,
+    withBase: r.withBase,
+    ownership: r.ownership,
+    skipped: r.skipped,
+    elapsedMs: r.elapsedMs,
+  };
+}
+
+function cell(p: PairResult | undefined): string {
+  if (!p) return "";
+  if (p.status === "conflict") return paint("red", `CONFLICT(${p.conflictFiles.length})`);
+  if (p.status === "same-files") return paint("yellow", `same(${p.sharedFiles.length})`);
+  return paint("green", "ok");
+}
+
+export function renderRadar(r: RadarReport): string {
+  const lines: string[] = [];
+  if (r.sessions.length === 0) lines.push("no live sessions to check");
+  else {
+    const names = r.sessions.map((s) => s.name);
+    const find = (a: string, b: string) => r.pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a));
+    const baseLabel = r.bases.length === 1 ? (r.bases[0]?.ref ?? "base") : "base";
+    const rows = r.sessions.map((s) => [
+      s.name + (s.dirty ? "*" : ""),
+      ...names.map((n) => (n === s.name ? "-" : cell(find(s.name, n)))),
+      cell(r.withBase.find((p) => p.a === s.name)),
+    ]);
+    lines.push(table(["", ...names, baseLabel], rows));
+    lines.push("(* = uncommitted work included; ok = no shared files; same(n) = n shared files, merges cleanly)");
+    const bad = [...r.pairs, ...r.withBase].filter((p) => p.status === "conflict");
+    for (const p of bad) lines.push(`${paint("red", "conflict")} ${p.a} × ${p.b}: ${p.conflictFiles.join(", ")}`);
+  }
+  for (const o of r.ownership) {
+    lines.push(
+      o.kind === "owned-by-other"
+        ? `${paint("yellow", "ownership")} ${o.session} changed ${o.file}, owned by ${o.owner}`
+        : `${paint("yellow", "ownership")} ${o.session} changed ${o.file}, outside the paths it owns`,
+    );
+  }
+  for (const s of r.skipped) lines.push(`skipped ${s.name}: ${s.reason}`);
+  lines.push(`checked ${r.sessions.length} sessions in ${r.elapsedMs} ms`);
+  return lines.join("\n");
+}
+
+export function registerConflicts(program: Command): void {
+  program
+    .command("conflicts")
+    .description("predict conflicts between live sessions (uncommitted work included) and with the base branch")
+    .option("--json", "machine-readable output (see README: JSON shapes)")
+    .option("--watch", "re-check every few seconds until interrupted")
+    .option("--interval <seconds>", "seconds between checks with --watch", "3")
+    .action(
+      act(async (opts: { json?: boolean; watch?: boolean; interval: string }) => {
+        const ctx = await loadContext();
+        const cache = new SnapshotCache(join(ctx.project.stateDir, "radar", "snapshots.json"));
+        const once = async () => {
+          const r = await runRadar(ctx, { cache });
+          if (opts.json) process.stdout.write(`${JSON.stringify(radarJson(r))}\n`);
+          else {
+            if (opts.watch && process.stdout.isTTY) process.stdout.write("\x1b[2J\x1b[H");
+            print(renderRadar(r));
+          }
+          return r;
+        };
+        const r = await once();
+        if (!opts.watch) return r ? 0 : 1;
+        const ms = Math.max(0.5, Number(opts.interval) || 3) * 1000;
+        for (;;) {
+          await new Promise((res) => setTimeout(res, ms));
+          await once();
+        }
+      }),
+    );
+}

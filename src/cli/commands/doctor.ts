@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import { loadContext } from "../../project/context.js";
+import { runDoctor } from "../../worktree/doctor.js";
+import { paint, print, printJson } from "../output.js";
+import { act } from "../program.js";
+
+export function registerDoctor(program: Command): void {
+  program
+    .command("doctor")
+    .description("find and (with --fix) repair locked, missing, corrupted or unregistered worktrees")
+    .option("--fix", "apply every fix marked fixable")
+    .option("--json", "machine-readable output")
+    .action(
+      act(async (opts: { fix?: boolean; json?: boolean }) => {
+        const report = await runDoctor(await loadContext(), { fix: opts.fix });
+        if (opts.json) {
+          printJson(report);
+          return report.ok ? 0 : 1;
+        }
+        if (report.findings.length === 0) print("no problems found");
+        for (const f of report.findings) {
+          const tag = f.fixed ? paint("green", "fixed") : f.severity === "info" ? "info" : paint("red", f.severity);
+          print(`${tag}  ${f.kind}  ${f.where}\n       ${f.message}\n       fix: ${f.fix}${f.fixable && !f.fixed && !opts.fix ? " (braid doctor --fix)" : ""}`);
+        }
+        return report.ok ? 0 : 1;
+      }),
+    );
+}

@@ -1,0 +1,29 @@
+import type { Command } from "commander";
+import { loadContext } from "../../project/context.js";
+import { removeSession, restoreHint } from "../../worktree/remove.js";
+import { formatBytes, print, printJson } from "../output.js";
+import { act } from "../program.js";
+
+export function registerRm(program: Command): void {
+  program
+    .command("rm <name>")
+    .description("remove a session's worktree and its merged branch (refuses to lose work unless --force)")
+    .option("--force", "remove anyway, after saving all work to refs/braid/backup/<name>/<time>")
+    .option("--keep-branch", "keep the branch (only the worktree and registry entry go)")
+    .option("--json", "print the result as JSON")
+    .action(
+      act(async (name: string, opts: { force?: boolean; keepBranch?: boolean; json?: boolean }) => {
+        const ctx = await loadContext();
+        const rec = ctx.store.require(name);
+        const r = await removeSession(ctx, name, { force: opts.force, keepBranch: opts.keepBranch });
+        if (opts.json) {
+          printJson({ name, ...r, backupRef: r.backupRef ?? null, reclaimedBytes: r.reclaimedBytes ?? null });
+          return 0;
+        }
+        const size = r.reclaimedBytes !== undefined ? `, ${formatBytes(r.reclaimedBytes)} reclaimed` : "";
+        print(`removed ${name}: ${rec.path}${size}; branch ${rec.branch} ${r.branchDeleted ? "deleted" : "kept"}`);
+        if (r.backupRef) print(`saved work to ${r.backupRef} — ${restoreHint(rec, r.backupRef)}`);
+        return 0;
+      }),
+    );
+}

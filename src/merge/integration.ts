@@ -1,0 +1,136 @@
+/**
+ * The merge train's scratch space: a detached worktree under `<state>/merge/`, never the user's
+ * checkout, plus a small record of the running train (pid, phase) so a train killed with -9 can be
+ * recognised and cleaned up or finished by the next run.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../fsutil.js";
+import { git, gitTry } from "../git/git.js";
+import type { ProjectContext } from "../project/context.js";
+import { radarSnapshot, statusPaths } from "../radar/snapshot.js";
+
+export interface TrainRecord {
+  pid: number;
+  startedAt: string;
+  baseRef: string;
+  oldBase: string;
+  worktree: string;
+  /** merging: base untouched; advanced: base moved, checkouts may still need their fast-forward. */
+  phase: "merging" | "advanced";
+  newBase?: string;
+  /** Checkouts of the base that were clean and get fast-forwarded after the ref moves. */
+  checkouts?: string[];
+}
+
+export function mergeDir(ctx: ProjectContext): string {
+  return join(ctx.project.stateDir, "merge");
+}
+
+function recordPath(ctx: ProjectContext): string {
+  return join(mergeDir(ctx), "train.json");
+}
+
+export function readTrainRecord(ctx: ProjectContext): TrainRecord | null {
+  try {
+    return JSON.parse(readFileSync(recordPath(ctx), "utf8")) as TrainRecord;
+  } catch {
+    return null;
+  }
+}
+
+export function writeTrainRecord(ctx: ProjectContext, rec: TrainRecord): void {
+  writeFileAtomic(recordPath(ctx), `${JSON.stringify(rec, null, 2)}\n`);
+}
+
+export function clearTrainRecord(ctx: ProjectContext): void {
+  rmSync(recordPath(ctx), { force: true });
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Bring checkouts of the base up to date after the ref moved: a two-tree read-tree is exactly a fast-forward. */
+export async function fastForwardCheckout(path: string, oldBase: string, newBase: string): Promise<boolean> {
+  const r = await git(["read-tree", "-m", "-u", oldBase, newBase], { cwd: path, okCodes: [0, 128] }).catch(() => null);
+  return r?.code === 0;
+}
+
+export async function removeWorktree(ctx: ProjectContext, path: string): Promise<void> {
+  const cwd = ctx.project.mainWorktree;
+  await git(["worktree", "remove", "--force", "--force", path], { cwd, okCodes: [0, 128] }).catch(() => undefined);
+  rmSync(path, { recursive: true, force: true });
+  await git(["worktree", "prune"], { cwd }).catch(() => undefined);
+}
+
+export interface RecoveryNote {
+  action: "removed-stale" | "finished-fast-forward" | "removed-kept" | "backed-up-kept";
+  path: string;
+  detail?: string;
+}
+
+/**
+ * Called with the train lock held. A record whose process is gone means a train was killed:
+ * in phase `merging` the base was never touched, so its worktree is just removed; in phase `advanced`
+ * the base already moved (update-ref is atomic), so the pending fast-forwards are finished.
+ * Integration worktrees kept for inspection by an earlier failed train are removed too, after a backup
+ * ref when someone edited them.
+ */
+export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryNote[]> {
+  const notes: RecoveryNote[] = [];
+  const rec = readTrainRecord(ctx);
+  if (rec && rec.pid !== process.pid && !pidAlive(rec.pid)) {
+    const baseNow = await gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${rec.baseRef}`], {
+      cwd: ctx.project.mainWorktree,
+    });
+    // Killed between writing the record and update-ref: the base did not move, nothing to finish.
+    if (rec.phase === "advanced" && rec.newBase && baseNow === rec.newBase) {
+      for (const c of rec.checkouts ?? []) {
+        const ok = await fastForwardCheckout(c, rec.oldBase, rec.newBase);
+        notes.push({ action: "finished-fast-forward", path: c, detail: ok ? "updated" : "left as is" });
+      }
+    }
+    await removeWorktree(ctx, rec.worktree);
+    notes.push({ action: "removed-stale", path: rec.worktree });
+    clearTrainRecord(ctx);
+  }
+  const dir = mergeDir(ctx);
+  if (!existsSync(dir)) return notes;
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith("wt-")) continue;
+    const path = join(dir, entry);
+    if (rec && path === rec.worktree && pidAlive(rec.pid)) continue;
+    const dirty = await statusPaths(path).catch(() => []);
+    if (dirty.length) {
+      // Someone may have resolved conflicts by hand in it: keep that work reachable before removal.
+      try {
+        const snap = await radarSnapshot(path, { tmpDir: join(dir, "tmp") });
+        const ref = `refs/braid/backup/integration/${entry.slice(3)}`;
+        await git(["update-ref", ref, snap.commit], { cwd: ctx.project.mainWorktree });
+        notes.push({ action: "backed-up-kept", path, detail: ref });
+      } catch {
+        notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });
+        continue;
+      }
+    }
+    await removeWorktree(ctx, path);
+    notes.push({ action: "removed-kept", path });
+  }
+  return notes;
+}
+
+/** A fresh detached integration worktree at `commit`. */
+export async function createIntegration(ctx: ProjectContext, commit: string): Promise<string> {
+  const dir = mergeDir(ctx);
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+  const path = join(dir, `wt-${stamp}-${process.pid}`);
+  await git(["worktree", "add", "--quiet", "--detach", path, commit], { cwd: ctx.project.mainWorktree });
+  return path;
+}

@@ -1,0 +1,78 @@
+/** Which sessions a merge train takes, and the checks that make a session unmergeable. */
+import { existsSync } from "node:fs";
+import { gitOut } from "../git/git.js";
+import { branchExists, currentBranch, resolveCommit } from "../git/refs.js";
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord } from "../project/state.js";
+import { statusPaths } from "../radar/snapshot.js";
+
+export interface Candidate {
+  session: SessionRecord;
+  tip: string;
+  ahead: number;
+}
+
+export interface Refusal {
+  name: string;
+  reason: string;
+  /** What to do about it. */
+  fix: string;
+}
+
+/** Sessions the train takes when none are named: done or idle ones. */
+export const MERGEABLE_STATES = new Set(["done", "idle"]);
+
+/** Check one session; returns a candidate or why it cannot be merged. */
+export async function checkSession(
+  ctx: ProjectContext,
+  s: SessionRecord,
+  baseRef: string,
+  baseCommit: string,
+): Promise<Candidate | Refusal> {
+  const cwd = ctx.project.mainWorktree;
+  if (s.type === "research") {
+    return { name: s.name, reason: "is a research session: it has nothing to merge", fix: "read its findings instead" };
+  }
+  if (s.baseRef !== baseRef) {
+    return { name: s.name, reason: `merges into ${s.baseRef}, not ${baseRef}`, fix: `merge it in a separate run` };
+  }
+  if (!(await branchExists(cwd, s.branch))) {
+    return {
+      name: s.name,
+      reason: `its branch ${s.branch} no longer exists (deleted by hand?)`,
+      fix: `recreate it (git branch ${s.branch} <commit>) or remove the session with \`braid rm ${s.name}\``,
+    };
+  }
+  if (existsSync(s.path)) {
+    const onBranch = await currentBranch(s.path);
+    if (onBranch === null) {
+      return {
+        name: s.name,
+        reason: `its worktree ${s.path} is on a detached HEAD`,
+        fix: `check out ${s.branch} there (commit or branch the detached work first)`,
+      };
+    }
+    if (onBranch !== s.branch) {
+      return {
+        name: s.name,
+        reason: `its worktree has ${onBranch} checked out, not ${s.branch}`,
+        fix: `check out ${s.branch} there`,
+      };
+    }
+    const dirty = await statusPaths(s.path);
+    if (dirty.length) {
+      return {
+        name: s.name,
+        reason: `has uncommitted work (${dirty.length} file${dirty.length === 1 ? "" : "s"})`,
+        fix: `commit it in ${s.path}, or ask the agent: braid send ${s.name} "commit your work"`,
+      };
+    }
+  }
+  const tip = (await resolveCommit(cwd, `refs/heads/${s.branch}`)) as string;
+  const ahead = Number(await gitOut(["rev-list", "--count", `${baseCommit}..${tip}`], { cwd }));
+  return { session: s, tip, ahead };
+}
+
+export function isRefusal(x: Candidate | Refusal): x is Refusal {
+  return "reason" in x;
+}

@@ -1,0 +1,67 @@
+/** One step of the train: integrate one session's branch into the integration worktree's HEAD. */
+import { git, gitOut } from "../git/git.js";
+
+export type Strategy = "merge" | "squash" | "rebase";
+export const STRATEGIES: Strategy[] = ["merge", "squash", "rebase"];
+
+export interface StepResult {
+  ok: boolean;
+  /** HEAD of the integration worktree after the step. */
+  head: string;
+  conflictFiles: string[];
+  /** Nothing new to integrate (the branch's changes are already in). */
+  empty: boolean;
+  error?: string;
+}
+
+async function unmerged(cwd: string): Promise<string[]> {
+  const out = await gitOut(["diff", "--name-only", "--diff-filter=U", "-z"], { cwd });
+  return [...new Set(out.split("\0").filter(Boolean))];
+}
+
+async function head(cwd: string): Promise<string> {
+  return gitOut(["rev-parse", "HEAD"], { cwd });
+}
+
+function firstLine(s: string): string {
+  return (
+    s
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? ""
+  );
+}
+
+export async function integrateStep(
+  cwd: string,
+  tip: string,
+  strategy: Strategy,
+  message: string,
+): Promise<StepResult> {
+  const before = await head(cwd);
+  let r: { code: number; stdout: string; stderr: string };
+  if (strategy === "merge") {
+    r = await git(["merge", "--no-ff", "--no-edit", "-m", message, tip], { cwd, okCodes: [0, 1, 128] });
+  } else if (strategy === "squash") {
+    r = await git(["merge", "--squash", tip], { cwd, okCodes: [0, 1, 128] });
+    if (r.code === 0) {
+      const staged = await git(["diff", "--cached", "--quiet"], { cwd, okCodes: [0, 1] });
+      if (staged.code === 0) return { ok: true, head: before, conflictFiles: [], empty: true };
+      r = await git(["commit", "--quiet", "--no-verify", "-m", message], { cwd, okCodes: [0, 1, 128] });
+    }
+  } else {
+    r = await git(["rebase", "--quiet", "--onto", before, before, tip], { cwd, okCodes: [0, 1, 128] });
+  }
+  if (r.code !== 0) {
+    const conflicts = await unmerged(cwd).catch(() => []);
+    return {
+      ok: false,
+      head: await head(cwd),
+      conflictFiles: conflicts,
+      empty: false,
+      error: conflicts.length ? undefined : firstLine(r.stderr) || firstLine(r.stdout),
+    };
+  }
+  const after = await head(cwd);
+  return { ok: true, head: after, conflictFiles: [], empty: after === before };
+}

@@ -1,0 +1,102 @@
+/**
+ * Batched git plumbing for the radar: one process answers many questions, because on a busy machine
+ * process start-up, not git's work, dominates (28 merges: ~38 ms batched vs ~660 ms as separate processes).
+ */
+import { git } from "../git/git.js";
+
+/** Which of these object ids exist as commits (one `cat-file --batch-check`). */
+export async function existingCommits(cwd: string, ids: string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const out = (
+    await git(["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd, input: `${unique.join("\n")}\n` })
+  ).stdout;
+  const ok = new Set<string>();
+  for (const line of out.split("\n")) {
+    const [id, type] = line.split(" ");
+    if (id && type === "commit") ok.add(id);
+  }
+  return ok;
+}
+
+/**
+ * Files changed between each pair of commits (one `diff-tree --stdin`). `--always` prints every line's
+ * header even for an empty diff, so the output can be split back per request in order.
+ * Ids must be raw hex (diff-tree --stdin misreads `X^{tree}`).
+ */
+export async function changedFilesBatch(cwd: string, pairs: Array<[string, string]>): Promise<string[][]> {
+  if (pairs.length === 0) return [];
+  const input = pairs.map(([a, b]) => `${a} ${b}\n`).join("");
+  const out = (
+    await git(["diff-tree", "--stdin", "--always", "-r", "--name-only", "--no-renames", "-z"], { cwd, input })
+  ).stdout;
+  const result: string[][] = pairs.map(() => []);
+  let idx = -1;
+  for (const tok of out.split("\0")) {
+    if (tok === "") continue;
+    const next = pairs[idx + 1];
+    if (next && tok === next[0]) {
+      idx++;
+      continue;
+    }
+    if (idx >= 0) result[idx]?.push(tok);
+  }
+  return result;
+}
+
+export interface MergeCheck {
+  clean: boolean;
+  /** Paths with conflicts (empty when clean). */
+  conflicts: string[];
+  /** The merged tree git wrote (with conflict markers when not clean). */
+  tree: string;
+}
+
+/**
+ * Real three-way merges of many pairs in one `git merge-tree --write-tree --stdin` process.
+ * Per merge the -z output is: status (1 clean, 0 conflict), tree, then for conflicts the conflicted
+ * paths, an empty field, and informational messages (count, paths…, type, text) up to an empty field.
+ * Callers must verify the ids first: a bad id kills the whole batch.
+ */
+export async function mergeTreeBatch(cwd: string, pairs: Array<[string, string]>): Promise<MergeCheck[]> {
+  if (pairs.length === 0) return [];
+  const input = pairs.map(([a, b]) => `${a} ${b}\n`).join("");
+  const out = (await git(["merge-tree", "--write-tree", "--name-only", "-z", "--stdin"], { cwd, input })).stdout;
+  const toks = out.split("\0");
+  let i = 0;
+  const results: MergeCheck[] = [];
+  for (let n = 0; n < pairs.length; n++) {
+    const status = toks[i++];
+    const tree = toks[i++] ?? "";
+    if (status === "1") {
+      i++; // the empty field that ends this merge
+      results.push({ clean: true, conflicts: [], tree });
+      continue;
+    }
+    if (status !== "0") throw new Error(`unexpected merge-tree output near "${status}"`);
+    const conflicts: string[] = [];
+    while (i < toks.length && toks[i] !== "") conflicts.push(toks[i++] as string);
+    i++; // end of the conflicted-path list
+    while (i < toks.length && toks[i] !== "") {
+      const count = Number(toks[i++]);
+      i += count + 2; // paths, type, message
+    }
+    i++; // end of messages = end of this merge
+    results.push({ clean: false, conflicts: [...new Set(conflicts)], tree });
+  }
+  return results;
+}
+
+/** Run fn over items with at most `limit` running at once, keeping order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

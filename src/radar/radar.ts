@@ -1,0 +1,214 @@
+/**
+ * The conflict radar: for every live session, a snapshot including uncommitted work; the files each
+ * changed since its merge base (one batched diff-tree); then real three-way merges (one batched
+ * merge-tree) only for the pairs whose file sets overlap — so the cost grows with overlapping pairs,
+ * not with the size of the repository.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { gitTry } from "../git/git.js";
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord } from "../project/state.js";
+import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch } from "./batch.js";
+import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
+import { radarSnapshot, SnapshotCache } from "./snapshot.js";
+
+export type PairStatus = "clean" | "same-files" | "conflict";
+
+export interface PairResult {
+  /** Session name. */
+  a: string;
+  /** Session name, or the base ref for a session-vs-base check (then `withBase` is true). */
+  b: string;
+  withBase: boolean;
+  status: PairStatus;
+  /** Files both sides changed since their merge base. */
+  sharedFiles: string[];
+  /** Files with a textual conflict (status "conflict"). */
+  conflictFiles: string[];
+}
+
+export interface RadarSession {
+  name: string;
+  branch: string;
+  path: string;
+  baseRef: string;
+  /** Snapshot commit (HEAD when clean). */
+  snapshot: string;
+  head: string | null;
+  dirty: boolean;
+  /** Files changed since the merge base with the base ref, committed or not. */
+  changedFiles: string[];
+}
+
+export interface RadarReport {
+  sessions: RadarSession[];
+  /** Sessions left out, with why (worktree missing, broken checkout...). */
+  skipped: Array<{ name: string; reason: string }>;
+  bases: Array<{ ref: string; commit: string }>;
+  /** Every pair of checked sessions, in cascade order. */
+  pairs: PairResult[];
+  /** Each session against the current tip of its base ref. */
+  withBase: PairResult[];
+  ownership: OwnershipIssue[];
+  elapsedMs: number;
+}
+
+export interface RadarOptions {
+  /** Reuse snapshots across calls (--watch keeps one). */
+  cache?: SnapshotCache;
+  /** Only these sessions (default: all sessions with a worktree on disk). */
+  names?: string[];
+}
+
+function intersect(a: string[], b: Set<string>): string[] {
+  return a.filter((x) => b.has(x));
+}
+
+export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Promise<RadarReport> {
+  const t0 = performance.now();
+  const cwd = ctx.project.mainWorktree;
+  const radarDir = join(ctx.project.stateDir, "radar");
+  const cache = opts.cache ?? new SnapshotCache(join(radarDir, "snapshots.json"));
+  const all = ctx.store.sessions();
+  const wanted = opts.names ? all.filter((s) => opts.names?.includes(s.name)) : all;
+  const skipped: RadarReport["skipped"] = [];
+  const live: SessionRecord[] = [];
+  for (const s of wanted) {
+    if (!existsSync(s.path)) skipped.push({ name: s.name, reason: `worktree missing: ${s.path}` });
+    else live.push(s);
+  }
+
+  // Base tips, once per distinct base ref.
+  const baseRefs = [...new Set(live.map((s) => s.baseRef))];
+  const bases = new Map<string, string>();
+  for (const ref of baseRefs) {
+    const c = await gitTry(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd });
+    if (c) bases.set(ref, c);
+  }
+
+  // Snapshots (two at a time: status/add are I/O + CPU bound and the machine may have 2 cores).
+  const snaps = await mapLimit(live, 2, async (s) => {
+    try {
+      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache });
+    } catch (e) {
+      return e as Error;
+    }
+  });
+  cache.save();
+
+  const checked: Array<{
+    rec: SessionRecord;
+    snap: { commit: string; head: string | null; dirty: boolean };
+    base: string;
+  }> = [];
+  live.forEach((rec, i) => {
+    const snap = snaps[i];
+    const base = bases.get(rec.baseRef);
+    if (!snap) return;
+    if (snap instanceof Error) skipped.push({ name: rec.name, reason: `cannot snapshot: ${snap.message}` });
+    else if (!base) skipped.push({ name: rec.name, reason: `base ref "${rec.baseRef}" does not exist` });
+    else checked.push({ rec, snap, base });
+  });
+
+  // Verify every id before the batches: on git 2.39 one bad id fails the whole merge-tree run.
+  const ok = await existingCommits(cwd, [...checked.map((c) => c.snap.commit), ...bases.values()]);
+  const verified = checked.filter((c) => {
+    if (ok.has(c.snap.commit)) return true;
+    skipped.push({ name: c.rec.name, reason: `snapshot ${c.snap.commit} is not a commit` });
+    return false;
+  });
+
+  const mergeBases = await mapLimit(verified, 4, async (c) => gitTry(["merge-base", c.snap.commit, c.base], { cwd }));
+
+  // Changed files: session vs its merge base, and base tip vs the same merge base.
+  const diffPairs: Array<[string, string]> = [];
+  verified.forEach((c, i) => {
+    const mb = mergeBases[i] ?? c.base;
+    diffPairs.push([mb, c.snap.commit], [mb, c.base]);
+  });
+  const diffs = await changedFilesBatch(cwd, diffPairs);
+  const sessions: RadarSession[] = verified.map((c, i) => ({
+    name: c.rec.name,
+    branch: c.rec.branch,
+    path: c.rec.path,
+    baseRef: c.rec.baseRef,
+    snapshot: c.snap.commit,
+    head: c.snap.head,
+    dirty: c.snap.dirty,
+    changedFiles: diffs[2 * i] ?? [],
+  }));
+  const sets = sessions.map((s) => new Set(s.changedFiles));
+
+  // Prefilter: only pairs sharing a file go to merge-tree.
+  const pairs: PairResult[] = [];
+  const withBase: PairResult[] = [];
+  const toMerge: Array<{ result: PairResult; ids: [string, string] }> = [];
+  for (let i = 0; i < sessions.length; i++) {
+    const si = sessions[i] as RadarSession;
+    for (let j = i + 1; j < sessions.length; j++) {
+      const sj = sessions[j] as RadarSession;
+      const shared = intersect(si.changedFiles, sets[j] as Set<string>);
+      const result: PairResult = {
+        a: si.name,
+        b: sj.name,
+        withBase: false,
+        status: "clean",
+        sharedFiles: shared,
+        conflictFiles: [],
+      };
+      pairs.push(result);
+      if (shared.length) toMerge.push({ result, ids: [si.snapshot, sj.snapshot] });
+    }
+    const baseChanged = new Set(diffs[2 * i + 1] ?? []);
+    const shared = intersect(si.changedFiles, baseChanged);
+    const result: PairResult = {
+      a: si.name,
+      b: si.baseRef,
+      withBase: true,
+      status: "clean",
+      sharedFiles: shared,
+      conflictFiles: [],
+    };
+    withBase.push(result);
+    if (shared.length) toMerge.push({ result, ids: [verified[i]?.base as string, si.snapshot] });
+  }
+  const merges = await mergeTreeBatch(
+    cwd,
+    toMerge.map((m) => m.ids),
+  );
+  toMerge.forEach((m, k) => {
+    const r = merges[k];
+    if (!r) return;
+    m.result.status = r.clean ? "same-files" : "conflict";
+    m.result.conflictFiles = r.conflicts;
+  });
+
+  const ownership = sessions.flatMap((s, i) => ownershipIssues(verified[i]?.rec as SessionRecord, s.changedFiles, all));
+  return {
+    sessions,
+    skipped,
+    bases: [...bases].map(([ref, commit]) => ({ ref, commit })),
+    pairs,
+    withBase,
+    ownership,
+    elapsedMs: Math.round(performance.now() - t0),
+  };
+}
+
+/** Per session: names of the other sessions it would conflict with (textually). Board and status use this. */
+export function conflictNames(report: RadarReport): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of report.sessions) out[s.name] = [];
+  for (const p of report.pairs) {
+    if (p.status !== "conflict") continue;
+    out[p.a]?.push(p.b);
+    out[p.b]?.push(p.a);
+  }
+  return out;
+}
+
+/** Run the radar and return, per session name, the sessions it would conflict with. */
+export async function conflictSummary(ctx: ProjectContext): Promise<Record<string, string[]>> {
+  return conflictNames(await runRadar(ctx));
+}

@@ -1,0 +1,181 @@
+/**
+ * Tokens and dollars per session, from the Claude Code transcripts written for the session's worktree.
+ * Every transcript in Claude's project folder for the worktree counts (resumed and sub-agent runs included).
+ * Read incrementally: per-file cursors are cached in `<stateDir>/cost/<session>.json`, so a refresh reads
+ * only what was appended since. A cache is self-contained (cursor + counts for the same bytes), so two
+ * processes refreshing at once can only both write a correct cache: an atomic write suffices, no lock.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import {
+  addCounts,
+  emptyCounts,
+  projectFolderName,
+  readTranscript,
+  type TokenCounts,
+  type TranscriptCursor,
+  totalCounts,
+} from "../agents/claude/transcript.js";
+import { writeFileAtomic } from "../fsutil.js";
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord } from "../project/state.js";
+import { priceFor } from "./prices.js";
+
+export interface ModelCost {
+  model: string;
+  tokens: TokenCounts;
+  /** null when the model has no price (see `prices` in config). */
+  costUsd: number | null;
+}
+
+export interface SessionCost {
+  session: string;
+  agent: string | null;
+  /** null when no transcript was found (not a Claude session, or not started yet). */
+  tokens: TokenCounts | null;
+  /** Sum over priced models; null when nothing was found or nothing could be priced. */
+  costUsd: number | null;
+  byModel: ModelCost[];
+  transcripts: number;
+}
+
+export interface ProjectCost {
+  sessions: SessionCost[];
+  total: { tokens: TokenCounts; costUsd: number };
+  /** Models seen without a price: their tokens are counted but cost nothing in the totals. */
+  unpricedModels: string[];
+}
+
+interface CostCache {
+  version: 1;
+  files: Record<string, TranscriptCursor>;
+}
+
+/** Claude Code's config dir: $CLAUDE_CONFIG_DIR, else ~/.claude. */
+export function claudeDir(): string {
+  return process.env.CLAUDE_CONFIG_DIR || join(process.env.HOME || homedir(), ".claude");
+}
+
+/** Transcript files for a worktree: <claude>/projects/<folder>/*.jsonl and sub-agent runs under <id>/subagents/. */
+export function transcriptFiles(worktreePath: string, extra: string[] = []): string[] {
+  const dir = join(claudeDir(), "projects", projectFolderName(worktreePath));
+  const files = new Set<string>(extra.filter((f) => existsSync(f)));
+  let entries: import("node:fs").Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [...files];
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith(".jsonl")) files.add(join(dir, e.name));
+    else if (e.isDirectory()) {
+      const sub = join(dir, e.name, "subagents");
+      try {
+        for (const f of readdirSync(sub)) if (f.endsWith(".jsonl")) files.add(join(sub, f));
+      } catch {
+        /* no sub-agents */
+      }
+    }
+  }
+  return [...files].sort();
+}
+
+function cachePath(ctx: ProjectContext, session: string): string {
+  return join(ctx.project.stateDir, "cost", `${encodeURIComponent(session)}.json`);
+}
+
+function readCache(path: string): CostCache {
+  try {
+    const d = JSON.parse(readFileSync(path, "utf8")) as CostCache;
+    if (d?.version === 1 && d.files && typeof d.files === "object") return d;
+  } catch {
+    /* missing or damaged: a cache, so start over */
+  }
+  return { version: 1, files: {} };
+}
+
+/** A transcript path the session runner recorded from a hook (ext.claude.transcriptPath), if any. */
+function recordedTranscripts(record: SessionRecord): string[] {
+  const claude = record.ext?.claude as { transcriptPath?: unknown } | undefined;
+  return typeof claude?.transcriptPath === "string" ? [claude.transcriptPath] : [];
+}
+
+/** Tokens and cost of one session, reading only what its transcripts gained since the last call. */
+export function sessionCost(ctx: ProjectContext, record: SessionRecord): SessionCost {
+  const files = transcriptFiles(record.path, recordedTranscripts(record));
+  const agent = record.agent ?? null;
+  if (files.length === 0)
+    return { session: record.name, agent, tokens: null, costUsd: null, byModel: [], transcripts: 0 };
+  const path = cachePath(ctx, record.name);
+  const cache = readCache(path);
+  let changed = false;
+  const byModel: Record<string, TokenCounts> = {};
+  for (const f of files) {
+    const before = cache.files[f];
+    const after = readTranscript(f, before);
+    if (after !== before && (after.offset !== before?.offset || after.fileId !== before?.fileId)) changed = true;
+    cache.files[f] = after;
+    for (const [m, c] of Object.entries(after.byModel)) byModel[m] = addCounts(byModel[m] ?? emptyCounts(), c);
+  }
+  if (changed) {
+    try {
+      writeFileAtomic(path, JSON.stringify(cache));
+    } catch {
+      /* a cache: failing to save only costs a re-read next time */
+    }
+  }
+  return summarize(ctx, record.name, agent, byModel, files.length);
+}
+
+function summarize(
+  ctx: ProjectContext,
+  session: string,
+  agent: string | null,
+  byModel: Record<string, TokenCounts>,
+  transcripts: number,
+): SessionCost {
+  const models: ModelCost[] = Object.entries(byModel)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([model, tokens]) => ({ model, tokens, costUsd: priceTokens(ctx, model, tokens) }));
+  const priced = models.filter((m) => m.costUsd !== null);
+  return {
+    session,
+    agent,
+    tokens: totalCounts(byModel),
+    costUsd: priced.length ? round(priced.reduce((s, m) => s + (m.costUsd ?? 0), 0)) : null,
+    byModel: models,
+    transcripts,
+  };
+}
+
+/** USD for `tokens` of `model`, or null when the model has no price. */
+export function priceTokens(ctx: Pick<ProjectContext, "config">, model: string, tokens: TokenCounts): number | null {
+  const p = priceFor(model, ctx.config.prices);
+  if (!p) return null;
+  const usd =
+    (tokens.input * p.input +
+      tokens.output * p.output +
+      tokens.cacheRead * p.cacheRead +
+      tokens.cacheWrite * p.cacheWrite) /
+    1_000_000;
+  return round(usd);
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 1_000_000) / 1_000_000;
+}
+
+/** Every session's cost in cascade order, plus project totals. */
+export function projectCost(ctx: ProjectContext): ProjectCost {
+  const sessions = ctx.store.sessions().map((r) => sessionCost(ctx, r));
+  let tokens = emptyCounts();
+  let costUsd = 0;
+  const unpriced = new Set<string>();
+  for (const s of sessions) {
+    if (s.tokens) tokens = addCounts(tokens, s.tokens);
+    costUsd += s.costUsd ?? 0;
+    for (const m of s.byModel) if (m.costUsd === null) unpriced.add(m.model);
+  }
+  return { sessions, total: { tokens, costUsd: round(costUsd) }, unpricedModels: [...unpriced].sort() };
+}

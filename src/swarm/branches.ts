@@ -1,0 +1,96 @@
+/**
+ * Git side of a swarm: executor sub-worktrees branched from the session branch, recording an
+ * executor's work as a commit, and merging executor branches into the session worktree.
+ */
+import { rmSync } from "node:fs";
+import picomatch from "picomatch";
+import { GitError, git, gitOut, gitTry } from "../git/git.js";
+import type { Merge } from "./record.js";
+
+export interface SubWorktree {
+  branch: string;
+  path: string;
+}
+
+/** Branch for one executor run: braid-swarm/<session>/r<round>-<id>. */
+export function executorBranch(session: string, round: number, id: string): string {
+  return `braid-swarm/${session}/r${round}-${id}`;
+}
+
+/** Create a worktree on a new branch at `from` (the session branch's head). Replaces a stale one. */
+export async function addSubWorktree(repo: string, path: string, branch: string, from: string): Promise<SubWorktree> {
+  await removeSubWorktree(repo, path);
+  await git(["worktree", "add", "--quiet", "-B", branch, path, from], { cwd: repo });
+  return { branch, path };
+}
+
+export async function removeSubWorktree(repo: string, path: string): Promise<void> {
+  await git(["worktree", "remove", "--force", path], { cwd: repo, okCodes: [0, 128] }).catch(() => undefined);
+  rmSync(path, { recursive: true, force: true });
+  await git(["worktree", "prune"], { cwd: repo }).catch(() => undefined);
+}
+
+/**
+ * Commit whatever the executor left uncommitted (agents may or may not commit themselves).
+ * Returns the branch head if it moved past `from`, else null (nothing to merge).
+ */
+export async function recordWork(wt: SubWorktree, from: string, message: string): Promise<string | null> {
+  await git(["add", "-A"], { cwd: wt.path });
+  const staged = await git(["diff", "--cached", "--quiet"], { cwd: wt.path, okCodes: [0, 1] });
+  if (staged.code === 1) await git(["commit", "--quiet", "--no-verify", "-m", message], { cwd: wt.path });
+  const head = await gitOut(["rev-parse", "HEAD"], { cwd: wt.path });
+  return head === from ? null : head;
+}
+
+/** Files changed between `from` and the worktree head that none of `owns` covers. */
+export async function filesOutside(wt: SubWorktree, from: string, owns: string[]): Promise<string[]> {
+  const changed = (await gitOut(["diff", "--name-only", "-z", from, "HEAD"], { cwd: wt.path }))
+    .split("\0")
+    .filter(Boolean);
+  const matchers = owns.map((o) => {
+    const m = picomatch(o, { dot: true });
+    return (f: string) => o === "" || o === "**" || f === o || f.startsWith(`${o}/`) || m(f);
+  });
+  return changed.filter((f) => !matchers.some((m) => m(f)));
+}
+
+/**
+ * Merge `branch` into the branch checked out at `sessionPath`. On conflict the merge is aborted
+ * (the session branch is left as it was) and the conflicting files are returned.
+ */
+export async function mergeInto(sessionPath: string, branch: string, message: string): Promise<Merge> {
+  const before = await gitOut(["rev-parse", "HEAD"], { cwd: sessionPath });
+  const r = await git(["merge", "--no-ff", "--no-edit", "-m", message, branch], {
+    cwd: sessionPath,
+    okCodes: [0, 1],
+  });
+  if (r.code === 0) {
+    const after = await gitOut(["rev-parse", "HEAD"], { cwd: sessionPath });
+    return { branch, commit: after === before ? null : after, conflict: null };
+  }
+  const conflicted = (await gitTry(["diff", "--name-only", "--diff-filter=U"], { cwd: sessionPath })) ?? "";
+  await git(["merge", "--abort"], { cwd: sessionPath }).catch((e: unknown) => {
+    if (!(e instanceof GitError)) throw e;
+  });
+  const files = conflicted.split("\n").filter(Boolean);
+  return { branch, commit: null, conflict: files.length ? files : [lastLine(r.stderr || r.stdout)] };
+}
+
+function lastLine(s: string): string {
+  const lines = s
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim());
+  return lines[lines.length - 1] ?? "merge failed";
+}
+
+/** The combined diff reviewers judge, capped so it fits in a prompt. */
+export async function combinedDiff(sessionPath: string, from: string, maxChars = 120_000): Promise<string> {
+  const stat = await gitOut(["diff", "--stat", from, "HEAD"], { cwd: sessionPath });
+  const patch = await gitOut(["diff", from, "HEAD"], { cwd: sessionPath });
+  const body =
+    patch.length > maxChars
+      ? `${patch.slice(0, maxChars)}\n[... diff cut at ${maxChars} characters: read the files]`
+      : patch;
+  return `${stat}\n\n${body}`;
+}

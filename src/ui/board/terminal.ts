@@ -1,0 +1,27 @@
+/**
+ * Jobs that need the real terminal while the board is unmounted: attaching to a session and paging a diff.
+ * Each returns a message for the board to show when it comes back (null = nothing to say).
+ */
+import { spawnSync } from "node:child_process";
+import { gitOut, gitTry } from "../../git/git.js";
+import type { ProjectContext } from "../../project/context.js";
+
+/** Alternate screen on/off: the board leaves the user's scrollback as it was. */
+export const ENTER_SCREEN = "\x1b[?1049h\x1b[H\x1b[?25l";
+export const LEAVE_SCREEN = "\x1b[?25h\x1b[?1049l";
+
+/** `git diff` of the session's worktree against its fork point (uncommitted tracked changes included), paged. */
+export async function pageDiff(ctx: ProjectContext, session: string): Promise<string | null> {
+  const s = ctx.store.require(session);
+  const base = (await gitTry(["merge-base", s.baseRef, "HEAD"], { cwd: s.path, noOptionalLocks: true })) ?? s.baseRef;
+  const diff = await gitOut(["diff", "--stat", "--patch", "--color=always", base], {
+    cwd: s.path,
+    noOptionalLocks: true,
+  });
+  if (!diff.trim()) return `${session}: no changes against ${s.baseRef}`;
+  // $PAGER is the user's own setting; split on spaces (no shell) so "less -R" works
+  const [cmd = "less", ...args] = (process.env.BRAID_PAGER || process.env.PAGER || "less -R").split(/\s+/);
+  const r = spawnSync(cmd, args, { input: `${diff}\n`, stdio: ["pipe", "inherit", "inherit"] });
+  if (r.error) return `pager "${cmd}" failed: ${r.error.message} — set PAGER`;
+  return null;
+}

@@ -1,0 +1,112 @@
+/** Repairs `braid doctor --fix` applies that take more than one git call. */
+import { existsSync, readFileSync, renameSync, rmdirSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { git, gitOut, gitTry } from "../git/git.js";
+import { listWorktrees } from "../git/worktrees.js";
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord, StateData } from "../project/state.js";
+import { resolveBase } from "./create.js";
+import { validateSessionName } from "./names.js";
+
+/** `.git` of a linked worktree: the admin dir it points at, or null when missing/unreadable. */
+export function gitdirOf(worktree: string): string | null {
+  const f = join(worktree, ".git");
+  try {
+    if (!statSync(f).isFile()) return null;
+    const m = /^gitdir: (.+)$/m.exec(readFileSync(f, "utf8"));
+    return m?.[1] ? resolve(worktree, m[1].trim()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Is the worktree's `.git` link healthy (points at an existing admin dir)? */
+export function linkOk(worktree: string): boolean {
+  const d = gitdirOf(worktree);
+  return d !== null && existsSync(d) && existsSync(join(d, "HEAD"));
+}
+
+/**
+ * Re-attach a worktree directory whose admin entry is gone, on `branch`, keeping every file in it:
+ * check the branch out (without touching files) into a temp worktree, move that `.git` link into the
+ * directory, let git repair the back-link, and reset only the index to the branch.
+ */
+export async function readdWorktree(ctx: ProjectContext, path: string, branch: string): Promise<void> {
+  const cwd = ctx.project.mainWorktree;
+  await git(["worktree", "prune"], { cwd });
+  const stamp = Date.now();
+  const tmp = `${path}.braid-readd-${stamp}`;
+  await git(["worktree", "add", "--no-checkout", "--quiet", tmp, branch], { cwd });
+  const broken = join(path, ".git");
+  if (existsSync(broken)) renameSync(broken, `${broken}.braid-broken-${stamp}`);
+  renameSync(join(tmp, ".git"), broken);
+  rmdirSync(tmp);
+  await git(["worktree", "repair", path], { cwd });
+  await git(["reset", "--quiet", "--mixed"], { cwd: path });
+}
+
+/** Session name braid would have used for a worktree path made from the default template. */
+export function nameFromPath(ctx: ProjectContext, path: string): string | null {
+  const prefix = `${ctx.project.repoName}-`;
+  const base = basename(path);
+  if (!base.startsWith(prefix)) return null;
+  const name = base.slice(prefix.length);
+  try {
+    validateSessionName(name);
+    return name;
+  } catch {
+    return null;
+  }
+}
+
+/** A registry record for an existing worktree braid did not (or no longer does) know about. */
+export async function recordFor(
+  ctx: ProjectContext,
+  name: string,
+  path: string,
+  branch: string,
+  order: number,
+): Promise<SessionRecord> {
+  const cwd = ctx.project.mainWorktree;
+  let baseRef = "HEAD";
+  let baseCommit = "";
+  try {
+    const base = await resolveBase(ctx);
+    baseRef = base.ref;
+    baseCommit = (await gitTry(["merge-base", base.commit, `refs/heads/${branch}`], { cwd })) ?? base.commit;
+  } catch {
+    baseCommit = await gitOut(["rev-parse", `refs/heads/${branch}`], { cwd });
+  }
+  const now = new Date().toISOString();
+  return {
+    name,
+    branch,
+    path,
+    baseRef,
+    baseCommit,
+    createdAt: now,
+    order,
+    type: "implementation",
+    status: "created",
+    statusSince: now,
+    // braid did not create the branch as far as it can prove: `rm` keeps it.
+    createdBranch: false,
+  };
+}
+
+/** Rebuild the registry from `git worktree list`: every non-main worktree on a branch with a valid name. */
+export async function rebuildRegistry(ctx: ProjectContext): Promise<StateData> {
+  const data: StateData = { version: 1, nextOrder: 1, sessions: [] };
+  const wts = (await listWorktrees(ctx.project.mainWorktree)).filter((w) => !w.main && w.branch && !w.prunable);
+  for (const w of wts) {
+    const name = nameFromPath(ctx, w.path) ?? basename(w.path);
+    try {
+      validateSessionName(name);
+    } catch {
+      continue;
+    }
+    if (data.sessions.some((s) => s.name === name)) continue;
+    data.sessions.push(await recordFor(ctx, name, w.path, w.branch as string, data.nextOrder++));
+  }
+  return data;
+}

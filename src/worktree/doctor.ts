@@ -1,0 +1,294 @@
+/**
+ * `braid doctor`: find (and with `fix`, repair) everything that goes wrong with worktrees in practice —
+ * the guide's troubleshooting section, automated. Every repair keeps files: nothing is deleted that
+ * git does not already consider gone.
+ */
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { isBraidError } from "../errors.js";
+import { withLock, writeFileAtomic } from "../fsutil.js";
+import { git, gitTry } from "../git/git.js";
+import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
+import type { ProjectContext } from "../project/context.js";
+import { readSlugRegistry } from "../project/identity.js";
+import { braidHome } from "../project/paths.js";
+import type { SessionRecord } from "../project/state.js";
+import { linkOk, nameFromPath, readdWorktree, rebuildRegistry, recordFor } from "./doctor-repair.js";
+
+export type FindingKind =
+  | "corrupt-state"
+  | "locked"
+  | "prunable"
+  | "corrupt-worktree"
+  | "vanished"
+  | "unregistered"
+  | "checked-out-twice"
+  | "slug-collision"
+  | "stale-slug";
+
+export interface Finding {
+  kind: FindingKind;
+  /** Path (or branch/slug) the finding is about. */
+  where: string;
+  message: string;
+  /** What fixes it: the command doctor runs, or what the user should do. */
+  fix: string;
+  /** Whether `--fix` repairs it. */
+  fixable: boolean;
+  fixed: boolean;
+  /** `info` findings explain something and never fail the run. */
+  severity: "error" | "warning" | "info";
+}
+
+export interface DoctorReport {
+  findings: Finding[];
+  /** No error/warning finding is left unfixed. */
+  ok: boolean;
+}
+
+export interface DoctorOptions {
+  fix?: boolean;
+  /** A lock without a reason (or git's own "initializing") older than this is stale. Default 1 hour. */
+  staleLockMs?: number;
+  now?: number;
+}
+
+/** Reasons git itself (or braid) writes while creating a worktree: left behind only by a crash. */
+const TRANSIENT_LOCK = /^(initializing|braid\b.*)$/i;
+
+export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): Promise<DoctorReport> {
+  const fix = opts.fix ?? false;
+  const now = opts.now ?? Date.now();
+  const staleMs = opts.staleLockMs ?? 3_600_000;
+  const cwd = ctx.project.mainWorktree;
+  const findings: Finding[] = [];
+  const add = (f: Omit<Finding, "fixed" | "severity"> & { severity?: Finding["severity"] }): Finding => {
+    const full: Finding = { severity: "error", ...f, fixed: false };
+    findings.push(full);
+    return full;
+  };
+  const attempt = async (f: Finding, repair: () => Promise<unknown>): Promise<void> => {
+    if (!fix || !f.fixable) return;
+    try {
+      await repair();
+      f.fixed = true;
+    } catch (e) {
+      f.message += ` (fix failed: ${isBraidError(e) ? e.message : (e as Error).message})`;
+    }
+  };
+
+  // 1. The registry itself: nothing else about sessions can be checked if it cannot be read.
+  let sessions: SessionRecord[] | null = null;
+  try {
+    sessions = ctx.store.sessions();
+  } catch (e) {
+    const bad = `${ctx.store.file}.bad-${new Date(now).toISOString().replace(/[-:.]/g, "")}`;
+    const f = add({
+      kind: "corrupt-state",
+      where: ctx.store.file,
+      message: isBraidError(e) ? e.message : String(e),
+      fix: `move it aside to ${bad} and rebuild the registry from \`git worktree list\``,
+      fixable: true,
+    });
+    await attempt(f, async () => {
+      await withLock(ctx.store.file, async () => {
+        renameSync(ctx.store.file, bad);
+        const data = await rebuildRegistry(ctx);
+        writeFileAtomic(ctx.store.file, `${JSON.stringify(data, null, 2)}\n`);
+      });
+      sessions = ctx.store.sessions();
+    });
+  }
+
+  let wts = await listWorktrees(cwd);
+
+  // 2. Locks: git's own "initializing" lock (or a reasonless one) left by a crash is stale after a while;
+  //    a lock with a human reason (portable drive, NFS) is the user's decision and only reported.
+  for (const w of wts.filter((x) => x.locked && !x.main)) {
+    const lockFile = await lockFileOf(cwd, w);
+    const age = lockFile ? now - statSync(lockFile).mtimeMs : 0;
+    const reason = w.lockReason ?? "";
+    const stale = (reason === "" || TRANSIENT_LOCK.test(reason)) && age > staleMs;
+    const f = add({
+      kind: "locked",
+      where: w.path,
+      message: `worktree is locked${reason ? ` ("${reason}")` : ""}, ${Math.round(age / 60000)} min ago${stale ? "; the lock looks stale" : ""}`,
+      fix: stale ? `git worktree unlock ${w.path}` : `if it is no longer needed: git worktree unlock ${w.path}`,
+      fixable: stale,
+      severity: stale ? "warning" : "info",
+    });
+    await attempt(f, () => git(["worktree", "unlock", w.path], { cwd }));
+  }
+
+  // 3. Worktrees whose directory is gone: git's prune clears them (locked ones are skipped by git).
+  const prunable = wts.filter((w) => w.prunable && !w.locked);
+  for (const w of prunable) {
+    const f = add({
+      kind: "prunable",
+      where: w.path,
+      message: `worktree directory is missing (${w.prunableReason ?? "gitdir points nowhere"})`,
+      fix: "git worktree prune",
+      fixable: true,
+      severity: "warning",
+    });
+    await attempt(f, () => git(["worktree", "prune"], { cwd }));
+  }
+
+  // 4. Directories whose `.git` link is broken: repair the link, else re-attach on the same branch.
+  for (const w of wts.filter((x) => !x.main && !x.prunable && existsSync(x.path) && !linkOk(x.path))) {
+    const f = add({
+      kind: "corrupt-worktree",
+      where: w.path,
+      message: "the worktree's .git file points nowhere",
+      fix: `git worktree repair ${w.path}`,
+      fixable: true,
+    });
+    await attempt(f, async () => {
+      await git(["worktree", "repair", w.path], { cwd });
+      if (!linkOk(w.path)) throw new Error("git worktree repair could not fix the link");
+    });
+  }
+  const listed = new Set(wts.map((w) => w.path));
+  for (const s of sessions ?? []) {
+    if (listed.has(s.path) || !existsSync(s.path)) continue;
+    const f = add({
+      kind: "corrupt-worktree",
+      where: s.path,
+      message: `session "${s.name}" is a directory git no longer knows as a worktree`,
+      fix: `re-attach it on ${s.branch}, keeping its files (git worktree repair, else add --no-checkout + reset)`,
+      fixable: true,
+    });
+    await attempt(f, async () => {
+      await gitTry(["worktree", "repair", s.path], { cwd });
+      if ((await listWorktrees(cwd)).some((w) => w.path === s.path) && linkOk(s.path)) return;
+      await readdWorktree(ctx, s.path, s.branch);
+    });
+  }
+
+  if (fix) wts = await listWorktrees(cwd);
+
+  // 5. Registry entries whose worktree vanished: drop the entry, keep the branch (its commits stay).
+  for (const s of sessions ?? []) {
+    if (existsSync(s.path)) continue;
+    const f = add({
+      kind: "vanished",
+      where: s.path,
+      message: `session "${s.name}": its worktree directory is gone`,
+      fix: `drop the registry entry (branch ${s.branch} is kept)`,
+      fixable: true,
+      severity: "warning",
+    });
+    await attempt(f, async () => {
+      await gitTry(["worktree", "prune"], { cwd });
+      await ctx.store.update((d) => {
+        d.sessions = d.sessions.filter((x) => x.name !== s.name);
+      });
+    });
+  }
+
+  // 6. Worktrees at braid-style paths that braid does not know: offer to register them.
+  const known = new Set((sessions ?? []).map((s) => s.path));
+  const knownNames = new Set((sessions ?? []).map((s) => s.name));
+  for (const w of wts.filter((x) => !x.main && !x.prunable && !known.has(x.path) && existsSync(x.path))) {
+    const name = nameFromPath(ctx, w.path);
+    if (!name) continue;
+    const can = Boolean(w.branch) && !knownNames.has(name) && sessions !== null;
+    const f = add({
+      kind: "unregistered",
+      where: w.path,
+      message: `worktree looks like a braid session ("${name}") but is not registered`,
+      fix: can ? `register it as session "${name}"` : "check it out on a branch first, then run `braid doctor --fix`",
+      fixable: can,
+      severity: "warning",
+    });
+    await attempt(f, () =>
+      ctx.store.update(async (d) => {
+        if (d.sessions.some((x) => x.name === name)) throw new Error(`session "${name}" exists`);
+        d.sessions.push(await recordFor(ctx, name, w.path, w.branch as string, d.nextOrder++));
+      }),
+    );
+  }
+
+  // 7. One branch checked out in two worktrees (git worktree add -f): commits in one silently move the other.
+  const byBranch = new Map<string, string[]>();
+  for (const w of wts) if (w.branch) byBranch.set(w.branch, [...(byBranch.get(w.branch) ?? []), w.path]);
+  for (const [branch, paths] of byBranch) {
+    if (paths.length < 2) continue;
+    add({
+      kind: "checked-out-twice",
+      where: branch,
+      message: `branch ${branch} is checked out in ${paths.length} worktrees: ${paths.join(", ")}`,
+      fix: `switch all but one to another branch (git -C <path> switch -c <new-branch>)`,
+      fixable: false,
+    });
+  }
+
+  // 8. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+  checkSlugs(ctx, add);
+  if (fix) await fixStaleSlugs(findings);
+
+  const ok = findings.every((f) => f.fixed || f.severity === "info");
+  return { findings, ok };
+}
+
+async function lockFileOf(cwd: string, w: GitWorktree): Promise<string | null> {
+  const gitdir = await gitTry(["rev-parse", "--path-format=absolute", "--git-dir"], { cwd: w.path });
+  if (gitdir && existsSync(join(gitdir, "locked"))) return join(gitdir, "locked");
+  // Directory missing: find the admin dir whose gitdir file points at this path.
+  const common = await gitTry(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd });
+  if (!common) return null;
+  const admin = join(common, "worktrees");
+  for (const id of existsSync(admin) ? readdirSync(admin) : []) {
+    try {
+      const g = readFileSync(join(admin, id, "gitdir"), "utf8").trim();
+      if (g === join(w.path, ".git") && existsSync(join(admin, id, "locked"))) return join(admin, id, "locked");
+    } catch {
+      /* not a worktree admin dir */
+    }
+  }
+  return null;
+}
+
+type Add = (f: Omit<Finding, "fixed" | "severity"> & { severity?: Finding["severity"] }) => Finding;
+
+function checkSlugs(ctx: ProjectContext, add: Add): void {
+  const { slug, repoName, commonDir } = ctx.project;
+  const reg = readSlugRegistry();
+  if (slug !== repoName) {
+    const owner = reg.slugs[repoName];
+    add({
+      kind: "slug-collision",
+      where: slug,
+      message: `another repository (${owner ?? "unknown"}) already uses the name "${repoName}", so this one is "${slug}" in braid's global dirs (memory, notes, tmux)`,
+      fix: "nothing to do; rename one repository's folder if you prefer plain names",
+      fixable: false,
+      severity: "info",
+    });
+  }
+  for (const [s, dir] of Object.entries(reg.slugs)) {
+    if (dir === commonDir || existsSync(dir)) continue;
+    add({
+      kind: "stale-slug",
+      where: s,
+      message: `global slug "${s}" is claimed by a repository that no longer exists (${dir})`,
+      fix: `remove the claim from ${join(braidHome(), "projects.json")}`,
+      fixable: true,
+      severity: "info",
+    });
+  }
+}
+
+async function fixStaleSlugs(findings: Finding[]): Promise<void> {
+  const stale = findings.filter((f) => f.kind === "stale-slug");
+  if (stale.length === 0) return;
+  const file = join(braidHome(), "projects.json");
+  await withLock(file, () => {
+    const reg = readSlugRegistry();
+    for (const f of stale) {
+      const dir = reg.slugs[f.where];
+      if (dir && !existsSync(dir)) delete reg.slugs[f.where];
+      f.fixed = true;
+    }
+    writeFileAtomic(file, `${JSON.stringify(reg, null, 2)}\n`);
+  });
+}

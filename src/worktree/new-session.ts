@@ -1,0 +1,30 @@
+/** `braid new` end to end: create the worktree, bootstrap it, and warn about over-parallelism. */
+import type { ProjectContext } from "../project/context.js";
+import type { SessionRecord } from "../project/state.js";
+import { type BootstrapReport, bootstrapWorktree } from "./bootstrap.js";
+import { type CreateOptions, createWorktree } from "./create.js";
+import { overLimitWarning, recommend } from "./recommend.js";
+
+export interface NewSessionResult {
+  session: SessionRecord;
+  /** null with bootstrap: false. */
+  bootstrap: BootstrapReport | null;
+  /** One-line warnings for the CLI to show. */
+  warnings: string[];
+}
+
+export async function newSession(
+  ctx: ProjectContext,
+  opts: CreateOptions & { bootstrap?: boolean },
+): Promise<NewSessionResult> {
+  const session = await createWorktree(ctx, opts);
+  const warnings: string[] = [];
+  if ((opts.type ?? "implementation") === "implementation") {
+    const w = overLimitWarning(await recommend(ctx));
+    if (w) warnings.push(w);
+  }
+  // A bootstrap failure keeps the worktree (the error says how to retry or remove it).
+  const bootstrap = opts.bootstrap === false ? null : await bootstrapWorktree(ctx, session);
+  if (bootstrap) warnings.push(...bootstrap.warnings);
+  return { session, bootstrap, warnings };
+}
