@@ -17,12 +17,23 @@ const home = join(root, "home");
 mkdirSync(home, { recursive: true });
 const repo = join(root, "app");
 mkdirSync(repo);
-const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, "d"), XDG_CONFIG_HOME: join(home, "c") };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  HOME: home,
+  XDG_DATA_HOME: join(home, "d"),
+  XDG_CONFIG_HOME: join(home, "c"),
+};
 const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, env, encoding: "utf8" });
 git("init", "-q");
 git("-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q", "--allow-empty", "-m", "init");
 const stateDir = join(repo, ".git", "braid");
-const hookEnv = (type: string) => ({ ...env, BRAID_SESSION: "s1", BRAID_STATE_DIR: stateDir, BRAID_RUN_ID: "r", BRAID_SESSION_TYPE: type });
+const hookEnv = (type: string) => ({
+  ...env,
+  BRAID_SESSION: "s1",
+  BRAID_STATE_DIR: stateDir,
+  BRAID_RUN_ID: "r",
+  BRAID_SESSION_TYPE: type,
+});
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,24 +52,37 @@ function time(label: string, argv: string[], input: string, e: NodeJS.ProcessEnv
   return m;
 }
 
-const write = JSON.stringify({ tool_name: "Write", tool_input: { file_path: join(repo, "x") }, cwd: repo, session_id: "c" });
+const write = JSON.stringify({
+  tool_name: "Write",
+  tool_input: { file_path: join(repo, "x") },
+  cwd: repo,
+  session_id: "c",
+});
 const stop = JSON.stringify({ cwd: repo, session_id: "c" });
 const results: [string, number][] = [];
 results.push(["node -e 0 (baseline)", time("node", ["-e", "0"], "", env)]);
 results.push(["braid --version", time("version", [BIN, "--version"], "", env)]);
 results.push(["braid hook Stop", time("stop", [BIN, "hook", "Stop"], stop, hookEnv("implementation"))]);
-results.push(["braid hook PreToolUse Write (research: deny)", time("deny", [BIN, "hook", "PreToolUse"], write, hookEnv("research"))]);
+results.push([
+  "braid hook PreToolUse Write (research: deny)",
+  time("deny", [BIN, "hook", "PreToolUse"], write, hookEnv("research")),
+]);
 results.push([
   "braid hook PreToolUse Write (guard: loads project)",
   time("guard", [BIN, "hook", "PreToolUse"], write, hookEnv("implementation")),
 ]);
-results.push(["braid hook SessionStart (context: loads project)", time("start", [BIN, "hook", "SessionStart"], stop, hookEnv("implementation"))]);
+results.push([
+  "braid hook SessionStart (context: loads project)",
+  time("start", [BIN, "hook", "SessionStart"], stop, hookEnv("implementation")),
+]);
 writeFileSync(join(repo, "braid.toml"), "");
 results.push(["braid status --json (no sessions)", time("status", [BIN, "status", "--json"], "", env)]);
 
 const base = results[0]?.[1] ?? 1;
 console.log(`median of ${runs} runs each (load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)})`);
 for (const [label, ms] of results) {
-  console.log(`${label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x baseline  +${(ms - base).toFixed(1)} ms`);
+  console.log(
+    `${label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x baseline  +${(ms - base).toFixed(1)} ms`,
+  );
 }
 rmSync(root, { recursive: true, force: true });

@@ -9,9 +9,11 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
+import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
+import type { ResourceSampler } from "./resources.js";
 import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
 import { capturePanes } from "./tmux.js";
 import type { SessionView } from "./types.js";
@@ -40,6 +42,8 @@ export interface ViewOptions {
   noGit?: boolean;
   /** Do not start queued sessions (read-only view). */
   noPump?: boolean;
+  /** Keep one across ticks (watch mode, the board) so CPU is measured between refreshes. */
+  sampler?: ResourceSampler;
 }
 
 async function screens(ctx: ProjectContext, sessions: SessionRecord[]): Promise<Map<string, string>> {
@@ -75,7 +79,9 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
     ),
   ]);
   const now = Date.now();
-  const updates: { name: string; state: SessionRecord["status"] }[] = [];
+  const updates: { name: string; state?: SessionRecord["status"]; conversationId?: string; transcriptPath?: string }[] =
+    [];
+  const pids = new Map<string, number | null>();
   const views = sessions.map((s, i): SessionView => {
     const rt = runtimeOf(s);
     const live = readLive(stateDir, s.name);
@@ -92,9 +98,21 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agentAlive: pidAlive(agentPid),
       now,
     });
-    if (isActive(s.status) && isActive(r.state) && r.state !== s.status) updates.push({ name: s.name, state: r.state });
     const f = figures[i];
     const sameRun = live && rt && live.runId === rt.runId ? live : null;
+    const stateChanged = isActive(s.status) && isActive(r.state) && r.state !== s.status;
+    const learned =
+      sameRun &&
+      ((sameRun.conversationId && sameRun.conversationId !== rt?.conversationId) ||
+        (sameRun.transcriptPath && sameRun.transcriptPath !== rt?.transcriptPath));
+    if (stateChanged || learned)
+      updates.push({
+        name: s.name,
+        ...(stateChanged ? { state: r.state } : {}),
+        ...(learned && sameRun?.conversationId ? { conversationId: sameRun.conversationId } : {}),
+        ...(learned && sameRun?.transcriptPath ? { transcriptPath: sameRun.transcriptPath } : {}),
+      });
+    pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
     return {
       order: s.order,
       name: s.name,
@@ -125,19 +143,35 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       exitCode: rt?.exitCode ?? null,
       tmuxTarget: rt?.tmux ? `${rt.tmux.session}:${rt.tmux.window}` : null,
       logPath: rt?.logPath ?? null,
+      pid: pids.get(s.name) ?? null,
     };
   });
-  // Keep the registry's own status roughly current for readers that do not resolve views (cheap: only on change).
+  // Keep the registry current for readers that do not resolve views (only on change): the state, and the
+  // conversation id + transcript the hooks reported (restart resumes it; cost reads `ext.claude`).
   if (updates.length > 0) {
     await ctx.store.update((d) => {
       for (const u of updates) {
         const rec = d.sessions.find((x) => x.name === u.name);
-        if (rec && isActive(rec.status) && rec.status !== u.state) {
+        if (!rec) continue;
+        if (u.state && isActive(rec.status) && rec.status !== u.state) {
           rec.status = u.state;
           rec.statusSince = new Date().toISOString();
+        }
+        const cur = runtimeOf(rec);
+        if (cur && (u.conversationId || u.transcriptPath)) {
+          const session = {
+            ...cur,
+            conversationId: u.conversationId ?? cur.conversationId,
+            transcriptPath: u.transcriptPath ?? cur.transcriptPath,
+          };
+          rec.ext = {
+            ...rec.ext,
+            session,
+            claude: { sessionId: session.conversationId, transcriptPath: session.transcriptPath },
+          };
         }
       }
     });
   }
-  return views;
+  return addCostAndResources(ctx, views, pids, opts.sampler);
 }

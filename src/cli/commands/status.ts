@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
+import { ResourceSampler } from "../../session/resources.js";
 import { listSessionViews, ScreenDebouncer } from "../../session/status.js";
 import type { SessionView } from "../../session/types.js";
 import { paint, print, printJson, table } from "../output.js";
@@ -70,12 +71,13 @@ export function registerStatus(program: Command): void {
           return 0;
         }
         const debouncer = new ScreenDebouncer();
+        const sampler = new ResourceSampler();
         let stop = false;
         process.on("SIGINT", () => {
           stop = true;
         });
         while (!stop) {
-          const views = pick(await listSessionViews(ctx, { debouncer }));
+          const views = pick(await listSessionViews(ctx, { debouncer, sampler }));
           if (opts.json) process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), sessions: views })}\n`);
           else {
             const clear = process.stdout.isTTY ? "\x1b[H\x1b[2J" : "";
