@@ -40,6 +40,7 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
   env.BRAID_SESSION = rec.name;
   env.BRAID_PROJECT = ctx.project.slug;
   env.BRAID_STATE_DIR = ctx.project.stateDir;
+  env.BRAID_MAIN_WORKTREE = ctx.project.mainWorktree;
   env.BRAID_RUN_ID = runId;
   env.BRAID_SESSION_TYPE = rec.type;
   return env;

@@ -94,11 +94,16 @@ describe("braid hook", () => {
     assert.equal(noEvent.code, 0);
   });
 
-  it("SessionStart loads the project context for coordination and stays quiet when there is none", async () => {
+  it("SessionStart hands the coordination context to the agent as additionalContext", async () => {
     mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
-    const r = await hook("SessionStart", { session_id: "abc", cwd: repo, source: "startup" });
-    assert.equal(r.code, 0);
-    assert.equal(r.stdout, "");
+    for (const extra of [{}, { BRAID_MAIN_WORKTREE: repo, BRAID_PROJECT: "app" }]) {
+      const r = await hook("SessionStart", { session_id: "abc", cwd: repo, source: "startup" }, extra);
+      assert.equal(r.code, 0);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.hookSpecificOutput.hookEventName, "SessionStart");
+      assert.equal(typeof out.hookSpecificOutput.additionalContext, "string");
+      assert.ok(out.hookSpecificOutput.additionalContext.length > 0);
+    }
     assert.equal(live().state, "idle");
     assert.ok(
       !existsSync(join(stateDir, "logs", "hooks.log")) ||
