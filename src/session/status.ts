@@ -46,16 +46,18 @@ export interface ViewOptions {
   sampler?: ResourceSampler;
 }
 
-async function screens(ctx: ProjectContext, sessions: SessionRecord[]): Promise<Map<string, string>> {
+/** Screens of live panes only: one missing pane would abort tmux's whole `;`-chained batch. */
+async function screens(sessions: SessionRecord[], panes: Map<string, { dead: boolean }>): Promise<Map<string, string>> {
   const bySocket = new Map<string, string[]>();
   for (const s of sessions) {
     const rt = runtimeOf(s);
     if (!rt?.tmux || !isActive(s.status)) continue;
+    const pane = panes.get(rt.tmux.paneId);
+    if (!pane || pane.dead) continue;
     bySocket.set(rt.tmux.socket, [...(bySocket.get(rt.tmux.socket) ?? []), rt.tmux.paneId]);
   }
   const all = new Map<string, string>();
-  for (const [socket, panes] of bySocket) for (const [k, v] of await capturePanes({ socket }, panes)) all.set(k, v);
-  void ctx;
+  for (const [socket, ids] of bySocket) for (const [k, v] of await capturePanes({ socket }, ids)) all.set(k, v);
   return all;
 }
 
@@ -67,9 +69,9 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   }
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
-  const [panes, screenText, figures] = await Promise.all([
-    paneTable(ctx, sessions),
-    screens(ctx, sessions),
+  const panes = await paneTable(ctx, sessions);
+  const [screenText, figures] = await Promise.all([
+    screens(sessions, panes),
     Promise.all(
       sessions.map((s) =>
         opts.noGit
