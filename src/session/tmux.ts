@@ -240,7 +240,9 @@ export async function capturePanes(server: TmuxServer, paneIds: string[]): Promi
   const args: string[] = [];
   for (const id of paneIds) {
     if (args.length) args.push(";");
-    args.push("display-message", "-p", "-t", id, `${marker}${id}`, ";", "capture-pane", "-p", "-J", "-t", id);
+    // The pane id comes from tmux's own #{pane_id}: display-message runs its text through strftime, which
+    // would mangle a literal "%3".
+    args.push("display-message", "-p", "-t", id, `${marker}#{pane_id}`, ";", "capture-pane", "-p", "-J", "-t", id);
   }
   const r = await tmuxRun(server, args);
   let current: string | null = null;

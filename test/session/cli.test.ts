@@ -83,7 +83,7 @@ describe("session commands with a fake agent", () => {
     ).sessions.find((s) => s.name === name);
 
   it("delivers task text with quotes, newlines, $(...), ; and backticks verbatim, never through a shell", async () => {
-    const task = `it's "quoted"\nline two $(touch pwned1); touch pwned2; \`touch pwned3\` && echo $HOME sleep:600000`;
+    const task = `it's "quoted"\nline two $(touch pwned1); touch pwned2; \`touch pwned3\` && echo $HOME sleep:600000 ;`;
     for (const [name, flags] of [
       ["verbatim-tmux", []],
       ["verbatim-headless", ["--headless"]],

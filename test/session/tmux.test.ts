@@ -51,7 +51,7 @@ describe("tmux module", () => {
       window: "b",
       cwd: sb.root,
       env: { GREETING: "hi there" },
-      argv: [...sh, 'echo "$GREETING"; sleep 1; exit 7'],
+      argv: [...sh, 'echo "$GREETING"; sleep 60'],
     });
     assert.notEqual(bash, b);
     assert.equal(await paneOfWindow(server, "braid-t", "b"), b);
@@ -63,15 +63,23 @@ describe("tmux module", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.match(screen, /hi there/, "the environment passed with -e reached the program");
+    // A program that exits: its pane stays (remain-on-exit) with the exit status.
+    const x = await openWindow(server, {
+      session: "braid-t",
+      window: "x",
+      cwd: sb.root,
+      env: {},
+      argv: [...sh, "exit 7"],
+    });
     deadline = Date.now() + 10_000;
-    let pane = (await listPanes(server)).find((p) => p.paneId === b);
+    let pane = (await listPanes(server)).find((p) => p.paneId === x);
     while ((!pane?.dead || pane.deadStatus === null) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      pane = (await listPanes(server)).find((p) => p.paneId === b);
+      pane = (await listPanes(server)).find((p) => p.paneId === x);
     }
-    assert.deepEqual([pane?.dead, pane?.deadStatus, pane?.window], [true, 7, "b"]);
-    const screens = await capturePanes(server, [bash, b]);
-    assert.ok(screens.has(bash) && screens.has(b), "one batched call captures live and dead panes");
+    assert.deepEqual([pane?.dead, pane?.deadStatus, pane?.window], [true, 7, "x"]);
+    const screens = await capturePanes(server, [bash, b, x]);
+    assert.ok(screens.has(bash) && screens.has(b) && screens.has(x), "one batched call captures live and dead panes");
   });
 
   it("types text literally: key names and shell syntax arrive as characters", async () => {
@@ -91,6 +99,6 @@ describe("tmux module", () => {
       if (screen.split("\n").filter((l) => l === text).length >= 2) break; // echoed by the tty, then by cat
       await new Promise((r) => setTimeout(r, 50));
     }
-    assert.equal(screen.split("\n").filter((l) => l === text).length, 2, screen);
+    assert.equal(screen.split("\n").filter((l) => l === text).length, 2, `pane ${pane}: ${JSON.stringify(screen)}`);
   });
 });
