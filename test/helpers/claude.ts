@@ -104,6 +104,14 @@ export function hookSettings(events: string[], command: (event: string) => strin
   return JSON.stringify({ hooks });
 }
 
+/**
+ * Where Claude writes a session's transcript: `~/.claude/projects/<cwd, non-alphanumerics as "-">/<id>.jsonl`.
+ * Prefer the `transcript_path` a hook reports; this is for tests that have no hook.
+ */
+export function transcriptPath(home: string, cwd: string, sessionId: string): string {
+  return join(home, ".claude", "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"), `${sessionId}.jsonl`);
+}
+
 export interface ClaudeRun {
   code: number;
   stdout: string;
@@ -129,7 +137,7 @@ export function runClaude(
     child.stderr.on("data", (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -157,8 +165,9 @@ export class TmuxTestServer {
   readonly socket: string;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor(sb: Sandbox, name = "t") {
-    this.socket = `braid-${name}-${process.pid}-${++socketCounter}`;
+  /** `socket`: wrap an existing server by its -L name (e.g. one braid started) instead of a fresh name. */
+  constructor(sb: Sandbox, name = "t", opts: { socket?: string } = {}) {
+    this.socket = opts.socket ?? `braid-${name}-${process.pid}-${++socketCounter}`;
     this.env = { ...sb.env };
     delete this.env.TMUX;
     delete this.env.TMUX_PANE;

@@ -30,6 +30,8 @@ export interface Turn {
   blocks?: TurnBlock[];
   /** Wait this long before sending anything (holds the agent "working"). */
   delayMs?: number;
+  /** Send nothing until this settles (then `delayMs`, if any): hold the agent working until the test says so. */
+  holdUntil?: Promise<unknown>;
   usage?: TurnUsage;
   /** Defaults to tool_use when the turn has a tool call, else end_turn. */
   stopReason?: "end_turn" | "tool_use" | "max_tokens" | "stop_sequence";
@@ -225,6 +227,7 @@ export class ModelStub {
       }
     }
     r.reply = turn;
+    if (turn?.holdUntil) await untilClosedOr(turn.holdUntil, res);
     if (turn?.delayMs) await sleepUnlessClosed(turn.delayMs, res);
     if (res.destroyed) return;
     if (turn?.httpError) {
@@ -396,6 +399,26 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+function untilClosedOr(p: Promise<unknown>, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("close", done);
+      resolve();
+    };
+    res.on("close", done);
+    p.then(done, done);
+  });
+}
+
+/** A promise and its resolver, for `Turn.holdUntil`. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
 
 function sleepUnlessClosed(ms: number, res: ServerResponse): Promise<void> {

@@ -4,7 +4,14 @@ import { randomUUID } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { claudeAvailable, claudeEnv, hookSettings, prepareClaudeHome, runClaude } from "../helpers/claude.js";
+import {
+  claudeAvailable,
+  claudeEnv,
+  hookSettings,
+  prepareClaudeHome,
+  runClaude,
+  transcriptPath,
+} from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
 import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
 
@@ -43,13 +50,14 @@ describe("real claude -p against the model stub", { skip: !claudeAvailable() && 
   });
 
   it("fires hooks given with --settings, each with the event's JSON on stdin", async () => {
-    const dir = join(sb.root, "hooks");
+    const dir = join(sb.root, "hooks_v1.2");
     mkdirSync(dir);
     const log = join(sb.root, "hooks.jsonl");
     const hook = join(sb.root, "hook.sh");
     writeFileSync(hook, '#!/bin/sh\n{ cat; echo; } >> "$1"\n');
     chmodSync(hook, 0o755);
-    stub.scriptForCwd(dir, [
+    // Keyed by a marker in the prompt (not the cwd), to prove marker routing on the real CLI.
+    stub.scriptForMarker("[[hooks-run]]", [
       { toolUse: { name: "Bash", input: { command: "echo ran > ran.txt", description: "write ran.txt" } } },
       { text: "done" },
     ]);
@@ -58,7 +66,7 @@ describe("real claude -p against the model stub", { skip: !claudeAvailable() && 
     const settings = hookSettings(events, () => `'${hook}' '${log}'`);
     const r = await runClaude(dir, claudeEnv(sb, stub.url), [
       "-p",
-      "run it",
+      "run it [[hooks-run]]",
       "--allowedTools",
       "Bash",
       "--session-id",
@@ -79,11 +87,14 @@ describe("real claude -p against the model stub", { skip: !claudeAvailable() && 
     for (const rec of records) {
       assert.equal(rec.session_id, sessionId);
       assert.equal(rec.cwd, dir);
-      assert.match(rec.transcript_path, new RegExp(`${sessionId}\\.jsonl$`));
+      assert.equal(rec.transcript_path, transcriptPath(sb.home, dir, sessionId));
     }
+    const transcript = readFileSync(transcriptPath(sb.home, dir, sessionId), "utf8");
+    assert.match(transcript, /"usage"/, "the transcript records token usage");
     const pre = records.find((x) => x.hook_event_name === "PreToolUse");
     assert.equal(pre.tool_name, "Bash");
     assert.equal(pre.tool_input.command, "echo ran > ran.txt");
-    assert.equal(records.find((x) => x.hook_event_name === "UserPromptSubmit").prompt, "run it");
+    assert.equal(records.find((x) => x.hook_event_name === "UserPromptSubmit").prompt, "run it [[hooks-run]]");
+    assert.equal(stub.mainRequests({ script: "[[hooks-run]]" }).length, 2);
   });
 });

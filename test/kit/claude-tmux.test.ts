@@ -4,9 +4,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { detectScreenState } from "../../src/agents/detectors/index.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
-import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
+import { gate, type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
 
 const IDLE = /\? for shortcuts/;
 
@@ -36,42 +37,60 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     const dir = workdir("hello");
     stub.scriptForCwd(dir, [{ text: "Hi from the stub." }]);
     const pane = tmux.newSession("hello", dir, [CLAUDE_BIN, "say hi"], { env: claudeEnv(sb, stub.url) });
-    const screen = await tmux.waitForScreen(pane, /Hi from the stub\./, 30_000);
+    const screen = await tmux.waitForScreen(pane, /Hi from the stub\./, 60_000);
     assert.doesNotMatch(screen, /trust this folder|Detected a custom API key|Choose the text style|Unable to connect/i);
-    await tmux.waitForScreen(pane, IDLE, 10_000);
+    const idle = await tmux.waitForScreen(pane, IDLE, 30_000);
     assert.equal(stub.mainRequests({ cwd: dir }).length, 1);
+    assert.deepEqual(detectScreenState("claude", idle), { state: "idle" });
   });
 
   it("shows working while a reply is delayed, then waits on a permission prompt for an unapproved Bash call", async () => {
     const dir = workdir("perm");
+    const hold = gate();
     stub.scriptForCwd(dir, [
       {
-        delayMs: 2_500,
+        holdUntil: hold.promise,
         text: "Running it.",
         toolUse: { name: "Bash", input: { command: "echo ok > bash.txt", description: "Write bash.txt" } },
       },
       { text: "All done." },
     ]);
     const pane = tmux.newSession("perm", dir, [CLAUDE_BIN, "run the command"], { env: claudeEnv(sb, stub.url) });
-    const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 30_000);
-    const working = await tmux.waitForScreen(pane, /esc to interrupt/, 2_000);
-    assert.equal(held.finishedAt, undefined, "the stub is still holding the reply while the screen says working");
+    const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 60_000);
+    const working = await tmux.waitForScreen(pane, /esc to interrupt/, 30_000);
     assert.doesNotMatch(working, IDLE);
+    assert.deepEqual(detectScreenState("claude", working), { state: "working" });
+    // Still working a second later: only the held reply keeps it so.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.match(tmux.capture(pane), /esc to interrupt/);
+    assert.equal(held.finishedAt, undefined, "the stub is still holding the reply");
+    hold.open();
 
-    const prompt = await tmux.waitForScreen(pane, /Do you want to proceed\?/, 15_000);
+    const prompt = await tmux.waitForScreen(pane, /Do you want to proceed\?/, 30_000);
     assert.match(prompt, /Bash command/);
     assert.match(prompt, /echo ok > bash\.txt/);
     assert.match(prompt, /1\. Yes/);
+    assert.deepEqual(detectScreenState("claude", prompt), { state: "waiting", detail: "permission prompt" });
     // It really waits: nothing ran and no further model request while the prompt is up.
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(existsSync(join(dir, "bash.txt")), false);
     assert.equal(stub.mainRequests({ cwd: dir }).length, 1);
 
     tmux.sendKeys(pane, "1");
-    await tmux.waitForScreen(pane, /All done\./, 15_000);
-    await tmux.waitForScreen(pane, IDLE, 10_000);
+    await tmux.waitForScreen(pane, /All done\./, 30_000);
+    const done = await tmux.waitForScreen(pane, IDLE, 30_000);
+    assert.deepEqual(detectScreenState("claude", done), { state: "idle" });
     assert.equal(existsSync(join(dir, "bash.txt")), true);
     const second = stub.mainRequests({ cwd: dir })[1]!;
     assert.equal(toolResults(second)[0]?.isError, false);
+  });
+
+  it("stops on the folder-trust dialog when the folder is not trusted (and sends no model request)", async () => {
+    const dir = join(sb.root, "untrusted");
+    mkdirSync(dir);
+    const pane = tmux.newSession("untrusted", dir, [CLAUDE_BIN, "hello"], { env: claudeEnv(sb, stub.url) });
+    const screen = await tmux.waitForScreen(pane, /trust this folder/, 60_000);
+    assert.deepEqual(detectScreenState("claude", screen), { state: "waiting", detail: "trust dialog" });
+    assert.equal(stub.mainRequests({ cwd: dir }).length, 0);
   });
 });

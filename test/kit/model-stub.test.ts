@@ -1,7 +1,14 @@
 // The model stub on its own (plain HTTP, no Claude): wire format, routing, side requests, recording.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { firstUserText, type ModelStub, requestContains, startModelStub, toolResults } from "../helpers/model-stub.js";
+import {
+  firstUserText,
+  gate,
+  type ModelStub,
+  requestContains,
+  startModelStub,
+  toolResults,
+} from "../helpers/model-stub.js";
 
 const TOOLS = [{ name: "Write", description: "w", input_schema: { type: "object" } }];
 
@@ -137,6 +144,17 @@ describe("model stub", () => {
     assert.ok(Date.now() - t0 >= 390);
     await new Promise((r) => setTimeout(r, 20));
     assert.ok(seen.finishedAt! - seen.receivedAt >= 390);
+  });
+
+  it("holds a reply until the test opens its gate", async () => {
+    const g = gate();
+    stub.scriptForCwd("/w/gate", [{ text: "released", holdUntil: g.promise }]);
+    const pending = post(stub, body({ cwd: "/w/gate" }));
+    const seen = await stub.waitForRequest((r) => r.cwd === "/w/gate");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(seen.finishedAt, undefined, "still held");
+    g.open();
+    assert.equal(JSON.parse((await pending).text).content[0].text, "released");
   });
 
   it("sends scripted HTTP errors", async () => {
