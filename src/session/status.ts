@@ -4,6 +4,7 @@
  * per worktree (all in parallel). Also acts as the supervisor tick: ended runs are recorded and the
  * queue is pumped, so anything that watches status keeps the cascade moving.
  */
+import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -19,25 +20,25 @@ import { capturePanes } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
 /**
- * Screen readings must repeat on two consecutive ticks before they count (a TUI redrawing mid-frame
- * must not flip the state). Pass one instance across ticks (watch mode, the board); one-shot callers
- * get the raw reading.
+ * Screen readings must repeat on two consecutive ticks before they count (a TUI redrawing mid-frame must
+ * not flip the state): one detector debouncer per session. Pass one instance across ticks (watch mode,
+ * the board); one-shot callers get the raw reading.
  */
-export class ScreenDebouncer {
-  private last = new Map<string, string>();
-  private stable = new Map<string, ScreenReading | null>();
+export class SessionScreenDebouncer {
+  private readonly perSession = new Map<string, ScreenDebouncer>();
 
   accept(name: string, reading: ScreenReading | null): ScreenReading | null {
-    const key = reading ? `${reading.state}|${reading.detail ?? ""}` : "";
-    const prev = this.last.get(name);
-    this.last.set(name, key);
-    if (prev === undefined || prev === key) this.stable.set(name, reading);
-    return this.stable.get(name) ?? null;
+    let d = this.perSession.get(name);
+    if (!d) {
+      d = new ScreenDebouncer();
+      this.perSession.set(name, d);
+    }
+    return d.push(reading);
   }
 }
 
 export interface ViewOptions {
-  debouncer?: ScreenDebouncer;
+  debouncer?: SessionScreenDebouncer;
   /** Skip git figures (faster; they come back null). */
   noGit?: boolean;
   /** Do not start queued sessions (read-only view). */

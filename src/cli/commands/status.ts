@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { ResourceSampler } from "../../session/resources.js";
-import { listSessionViews, ScreenDebouncer } from "../../session/status.js";
+import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
 import type { SessionView } from "../../session/types.js";
 import { paint, print, printJson, table } from "../output.js";
 import { act } from "../program.js";
@@ -70,7 +70,7 @@ export function registerStatus(program: Command): void {
           else print(render(views));
           return 0;
         }
-        const debouncer = new ScreenDebouncer();
+        const debouncer = new SessionScreenDebouncer();
         const sampler = new ResourceSampler();
         let stop = false;
         process.on("SIGINT", () => {
