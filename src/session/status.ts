@@ -43,6 +43,8 @@ export interface ViewOptions {
   noGit?: boolean;
   /** Do not start queued sessions (read-only view). */
   noPump?: boolean;
+  /** Skip tokens/cost and CPU/RSS (transcript parsing and a /proc scan): for fast polls. */
+  noCost?: boolean;
   /** Keep one across ticks (watch mode, the board) so CPU is measured between refreshes. */
   sampler?: ResourceSampler;
 }
@@ -176,5 +178,5 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       }
     });
   }
-  return addCostAndResources(ctx, views, pids, opts.sampler);
+  return opts.noCost ? views : addCostAndResources(ctx, views, pids, opts.sampler);
 }

@@ -108,11 +108,25 @@ describe("resolveState: registry, then process, then hooks, then screen", () => 
     assert.deepEqual([r.state, r.detail], ["failed", "exit 2"]);
   });
 
-  it("hooks win over a disagreeing screen while fresh; a persisting waiting screen wins after that", () => {
-    const screen = { state: "waiting" as const, detail: "trust dialog" };
-    assert.equal(resolveState({ ...base, record: rec({}), live: live("working", 200, now), screen }).state, "working");
-    const r = resolveState({ ...base, record: rec({}), live: live("working", 5000, now), screen });
-    assert.deepEqual([r.state, r.detail], ["waiting", "trust dialog"]);
+  it("a prompt on screen wins at once (its hook may lag); other screens never override working/idle hooks", () => {
+    const screen = { state: "waiting" as const, detail: "permission prompt" };
+    const r = resolveState({ ...base, record: rec({}), live: live("working", 0, now), screen });
+    assert.deepEqual([r.state, r.detail], ["waiting", "permission prompt"]);
+    assert.equal(
+      resolveState({ ...base, record: rec({}), live: live("working", 5000, now), screen: { state: "idle" } }).state,
+      "working",
+    );
+    assert.equal(
+      resolveState({ ...base, record: rec({}), live: live("idle", 5000, now), screen: { state: "working" } }).state,
+      "idle",
+    );
+  });
+
+  it("an answered prompt: the hook's 'waiting' holds briefly, then the screen wins", () => {
+    assert.equal(
+      resolveState({ ...base, record: rec({}), live: live("waiting", 200, now), screen: { state: "working" } }).state,
+      "waiting",
+    );
   });
 
   it("a stale hook 'waiting' gives way to the screen once the prompt is gone", () => {
