@@ -111,6 +111,9 @@ describe("session commands with a fake agent", () => {
     const attach = await run(["attach", "verbatim-headless"]);
     assert.ok(isOneLineError(attach), attach.stderr);
     assert.match(attach.stderr, /headless/);
+    const noTty = await run(["attach", "verbatim-tmux"]);
+    assert.ok(isOneLineError(noTty) && /needs a terminal/.test(noTty.stderr), noTty.stderr);
+    assert.equal(noTty.stdout, "", "nothing printed before the refusal");
     const type = await run(["start", "t1", "--type", "bogus", "x"]);
     assert.ok(isOneLineError(type) && /unknown session type/.test(type.stderr), type.stderr);
   });
