@@ -134,7 +134,8 @@ export async function handleHook(event: string, raw: string, env: HookEnv): Prom
   }
   try {
     const prev = readLive(env.stateDir, env.session);
-    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, input));
+    const withLaunch = { ...input, braidInitialPrompt: process.env.BRAID_INITIAL_PROMPT === "1" };
+    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, withLaunch));
   } catch (e) {
     log(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
   }

@@ -75,7 +75,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     conversationId: randomUUID(),
     ...(previousConversation ? { previousConversationId: previousConversation } : {}),
   });
-  const env = { ...agentEnv(ctx, rec, runId), ...launch.env };
+  const env = { ...agentEnv(ctx, rec, runId), ...launch.env, BRAID_INITIAL_PROMPT: rec.task && prompt ? "1" : "0" };
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
   const runtime: SessionRuntime = {
     runner: o.headless ? "headless" : "tmux",

@@ -44,6 +44,14 @@ describe("hook events → live state", () => {
     );
   });
 
+  it("SessionStart of an agent launched with a task is the start of work, not idle", () => {
+    assert.deepEqual(stateForEvent(null, "SessionStart", { source: "startup", braidInitialPrompt: true }), {
+      state: "working",
+      detail: "starting on the task",
+    });
+    assert.equal(stateForEvent(null, "SessionStart", { source: "clear", braidInitialPrompt: true })?.state, "idle");
+  });
+
   it("a compaction SessionStart keeps the current state; unknown events change nothing", () => {
     assert.equal(stateForEvent({ state: "working", detail: null }, "SessionStart", { source: "compact" }), null);
     assert.equal(stateForEvent({ state: "working", detail: null }, "SubagentStop", {}), null);
