@@ -1,8 +1,16 @@
 /** File helpers shared by every store: atomic writes and cross-process locks. */
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import lockfile from "proper-lockfile";
+import type Lockfile from "proper-lockfile";
+
+// Loaded on first use: read-only commands never lock, so they should not pay for loading it.
+let lockfileModule: typeof Lockfile | undefined;
+function lockfile(): typeof Lockfile {
+  lockfileModule ??= createRequire(import.meta.url)("proper-lockfile") as typeof Lockfile;
+  return lockfileModule;
+}
 
 /** Write a file so readers see the old or the new content, never a torn one: temp file + fsync + rename. */
 export function writeFileAtomic(path: string, data: string | Buffer): void {
@@ -43,7 +51,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T> | T, opts: 
   mkdirSync(dirname(path), { recursive: true });
   const staleMs = opts.staleMs ?? 10_000;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const release = await lockfile.lock(path, {
+  const release = await lockfile().lock(path, {
     realpath: false,
     stale: staleMs,
     update: Math.max(1000, Math.floor(staleMs / 2)),

@@ -40,3 +40,27 @@ export async function aheadBehind(cwd: string, base: string, head: string): Prom
   const [behind, ahead] = out.split(/\s+/).map(Number);
   return { ahead: ahead ?? 0, behind: behind ?? 0 };
 }
+
+export interface BranchTips {
+  /** Local branch name → commit. */
+  heads: Map<string, string>;
+  /** Branch origin/HEAD points at (without "origin/"), if known. */
+  originHead: string | null;
+}
+
+/** Every local branch tip and origin/HEAD in one git call (instead of one call per question). */
+export async function branchTips(cwd: string): Promise<BranchTips> {
+  const out = await gitOut(
+    ["for-each-ref", "--format=%(refname)%00%(symref)%00%(objectname)", "refs/heads/", "refs/remotes/origin/HEAD"],
+    { cwd },
+  );
+  const heads = new Map<string, string>();
+  let originHead: string | null = null;
+  for (const line of out.split("\n")) {
+    const [ref, symref, sha] = line.split("\0");
+    if (!ref || !sha) continue;
+    if (ref.startsWith("refs/heads/")) heads.set(ref.slice("refs/heads/".length), sha);
+    else if (ref === "refs/remotes/origin/HEAD" && symref) originHead = symref.replace(/^refs\/remotes\/origin\//, "");
+  }
+  return { heads, originHead };
+}

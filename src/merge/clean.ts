@@ -4,11 +4,13 @@
  * ref through removeSession, exactly as `braid rm --force`).
  */
 import { existsSync } from "node:fs";
+import { isBraidError } from "../errors.js";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
+import { stopSession } from "../session/control.js";
 import { removeSession } from "../worktree/remove.js";
 import { treeBytes } from "./disk.js";
 import { type IntegratedHow, integratedHow } from "./integrated.js";
@@ -39,11 +41,6 @@ export interface CleanReport {
   /** Not integrated (or not checkable): left alone. */
   kept: Array<{ name: string; reason: string }>;
   reclaimedBytes: number;
-}
-
-/** Stop the session's agent before its worktree goes away. */
-async function stopAgent(_ctx: ProjectContext, _name: string): Promise<void> {
-  // TODO(issue 3 integration): call stopSession(ctx, name) from src/session/control.ts once it is on main.
 }
 
 function stamp(): string {
@@ -97,8 +94,15 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       report.reclaimedBytes += size;
       continue;
     }
-    await stopAgent(ctx, s.name);
-    const r = await removeSession(ctx, s.name, { force: opts.force, keepBranch: true });
+    let r: Awaited<ReturnType<typeof removeSession>>;
+    try {
+      await stopSession(ctx, s.name); // the agent must not keep writing into a worktree being removed
+      r = await removeSession(ctx, s.name, { force: opts.force, keepBranch: true });
+    } catch (e) {
+      if (!isBraidError(e)) throw e;
+      report.refused.push({ name: s.name, reason: e.oneLine() });
+      continue;
+    }
     if (r.backupRef) entry.backupRefs.push(r.backupRef);
     if (r.reclaimedBytes !== undefined) entry.reclaimedBytes = r.reclaimedBytes;
     if (s.createdBranch !== false) {

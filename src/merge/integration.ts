@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
 import { git, gitTry } from "../git/git.js";
 import type { ProjectContext } from "../project/context.js";
-import { radarSnapshot, statusPaths } from "../radar/snapshot.js";
+import { privateIndexPath, radarSnapshot, statusPaths } from "../radar/snapshot.js";
 
 export interface TrainRecord {
   pid: number;
@@ -110,7 +110,9 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
     if (dirty.length) {
       // Someone may have resolved conflicts by hand in it: keep that work reachable before removal.
       try {
-        const snap = await radarSnapshot(path, { tmpDir: join(dir, "tmp") });
+        const tmpDir = join(dir, "tmp");
+        const snap = await radarSnapshot(path, { tmpDir });
+        rmSync(privateIndexPath(tmpDir, path), { force: true });
         const ref = `refs/braid/backup/integration/${entry.slice(3)}`;
         await git(["update-ref", ref, snap.commit], { cwd: ctx.project.mainWorktree });
         notes.push({ action: "backed-up-kept", path, detail: ref });

@@ -1,16 +1,23 @@
-/**
- * Tell the other live sessions that the base moved. Notes belong to coordination (src/coord, issue 4);
- * this is the single call site to wire to it.
- */
+/** Tell the other live sessions that the base moved, through coordination notes (src/coord). */
+import { postNote } from "../coord/post.js";
 import type { ProjectContext } from "../project/context.js";
 
+/**
+ * One note to "all" from "braid": every session's agent gets it with its next prompt. Returns whether
+ * it was posted; a failure to post never undoes a merge that already happened.
+ */
 export async function notifyMerged(
-  _ctx: ProjectContext,
-  _merged: string[],
-  _baseRef: string,
-  _recipients: string[],
+  ctx: ProjectContext,
+  merged: string[],
+  baseRef: string,
+  recipients: string[],
 ): Promise<boolean> {
-  // TODO(issue 4 integration): post the note `merged <names>; rebase or merge <baseRef>` to each
-  // recipient through src/coord's note API once it is on main. Returns whether notes were posted.
-  return false;
+  if (recipients.length === 0) return false;
+  const text = `merged ${merged.join(", ")} into ${baseRef}; rebase or merge ${baseRef} into your branch before you go on (git merge ${baseRef}).`;
+  try {
+    await postNote(ctx, { text, from: "braid", to: "all" });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -78,7 +78,8 @@ export interface TrainReport {
   notified: string[];
 }
 
-const LOCK_WAIT_MS = 1500;
+/** Brief: a second train fails fast and says who holds the lock (withLock retries ~every 25-100 ms). */
+const LOCK_WAIT_MS = 250;
 
 /** Hold the train lock; a lock left by a killed train (its pid is gone) is taken over. */
 async function withTrainLock<T>(ctx: ProjectContext, fn: () => Promise<T>): Promise<T> {

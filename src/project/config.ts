@@ -132,7 +132,4 @@ export function loadConfig(mainWorktree?: string): ConfigSources {
   return { config, globalPath, projectPath };
 }
 
-/** Fill `{key}` placeholders. Unknown placeholders are left as they are. */
-export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
-}
+export { fillTemplate } from "./template.js";

@@ -1,5 +1,6 @@
 /** Everything a command needs about "this project": identity, effective config, state registry. */
-import { type Config, loadConfig } from "./config.js";
+import type { Config } from "./config.js";
+import { loadConfigFast } from "./config-fast.js";
 import { type Project, resolveProject } from "./identity.js";
 import { StateStore } from "./state.js";
 
@@ -11,6 +12,6 @@ export interface ProjectContext {
 
 export async function loadContext(cwd: string = process.cwd()): Promise<ProjectContext> {
   const project = await resolveProject(cwd);
-  const { config } = loadConfig(project.mainWorktree);
+  const config = await loadConfigFast(project.mainWorktree, project.stateDir);
   return { project, config, store: new StateStore(project.stateDir) };
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { BraidError } from "../errors.js";
 import { withLock, writeFileAtomic } from "../fsutil.js";
 import { GitError, git } from "../git/git.js";
@@ -33,14 +33,32 @@ function shortHash(s: string): string {
 export async function resolveProject(cwd: string): Promise<Project> {
   if (!existsSync(cwd))
     throw new BraidError(`directory does not exist: ${cwd}`, "run braid from inside a git repository");
-  let out: string;
+  // One git call on the happy path; the slower diagnosis below only runs when it fails.
+  const fast = await git(
+    [
+      "rev-parse",
+      "--path-format=absolute",
+      "--git-common-dir",
+      "--is-bare-repository",
+      "--is-inside-work-tree",
+      "--show-toplevel",
+    ],
+    { cwd },
+  ).catch(() => null);
+  const lines = fast?.stdout.trim().split("\n") ?? [];
+  if (!fast || lines[1] !== "false" || lines[2] !== "true" || !lines[3]) await diagnose(cwd);
+  const [commonDirRaw, , , top] = lines as [string, string, string, string];
+  const commonDir = realpathSync(commonDirRaw);
+  const mainWorktree = await findMainWorktree(cwd, commonDir);
+  const repoName = basename(mainWorktree);
+  const slug = await projectSlug(repoName, commonDir);
+  return { commonDir, mainWorktree, repoName, slug, stateDir: join(commonDir, "braid"), currentWorktree: top };
+}
+
+/** Why cwd is not a usable repository, as a one-line error (always throws). */
+async function diagnose(cwd: string): Promise<never> {
   try {
-    out = (
-      await git(
-        ["rev-parse", "--path-format=absolute", "--git-common-dir", "--is-bare-repository", "--is-inside-work-tree"],
-        { cwd },
-      )
-    ).stdout;
+    await git(["rev-parse", "--git-dir"], { cwd });
   } catch (e) {
     if (e instanceof GitError)
       throw new BraidError(
@@ -49,22 +67,15 @@ export async function resolveProject(cwd: string): Promise<Project> {
       );
     throw e;
   }
-  const [commonDirRaw, bare, insideWorkTree] = out.trim().split("\n");
-  if (bare === "true" || insideWorkTree !== "true") {
-    throw new BraidError(
-      `${cwd} is a bare repository or not inside a working tree`,
-      "run braid in a checkout with a working tree (git clone without --bare)",
-    );
-  }
-  const commonDir = realpathSync(commonDirRaw ?? "");
-  const top = (await git(["rev-parse", "--show-toplevel"], { cwd })).stdout.trim();
-  const mainWorktree = await findMainWorktree(cwd, commonDir);
-  const repoName = basename(mainWorktree);
-  const slug = await projectSlug(repoName, commonDir);
-  return { commonDir, mainWorktree, repoName, slug, stateDir: join(commonDir, "braid"), currentWorktree: top };
+  throw new BraidError(
+    `${cwd} is a bare repository or not inside a working tree`,
+    "run braid in a checkout with a working tree (git clone without --bare)",
+  );
 }
 
 async function findMainWorktree(cwd: string, commonDir: string): Promise<string> {
+  // The usual layout (<main>/.git) needs no git call; anything else asks git.
+  if (basename(commonDir) === ".git" && existsSync(join(commonDir, "..", ".git", "HEAD"))) return dirname(commonDir);
   // The first entry of `worktree list` is always the main worktree.
   const list = (await git(["worktree", "list", "--porcelain"], { cwd })).stdout;
   const first = list.split("\n").find((l) => l.startsWith("worktree "));

@@ -145,6 +145,6 @@ export class StateStore {
 function corrupt(file: string, why: string): BraidError {
   return new BraidError(
     `braid state file is corrupt (${why}): ${file}`,
-    `move it aside (mv ${file} ${file}.bad) and run \`braid doctor --fix\` to re-register worktrees`,
+    `run \`braid doctor --fix\` (moves it aside to state.json.bad-<time> and rebuilds the registry from git)`,
   );
 }

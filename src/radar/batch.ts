@@ -19,6 +19,21 @@ export async function existingCommits(cwd: string, ids: string[]): Promise<Set<s
   return ok;
 }
 
+/** Tree id of each commit (one `cat-file --batch-check` on `<id>^{tree}`); missing ones are left out. */
+export async function treesOf(cwd: string, commits: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(commits)];
+  const trees = new Map<string, string>();
+  if (unique.length === 0) return trees;
+  const input = unique.map((c) => `${c}^{tree}\n`).join("");
+  const out = (await git(["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd, input })).stdout;
+  out.split("\n").forEach((line, i) => {
+    const [id, type] = line.split(" ");
+    const c = unique[i];
+    if (c && id && type === "tree") trees.set(c, id);
+  });
+  return trees;
+}
+
 /**
  * Files changed between each pair of commits (one `diff-tree --stdin`). `--always` prints every line's
  * header even for an empty diff, so the output can be split back per request in order.

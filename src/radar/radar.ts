@@ -4,14 +4,15 @@
  * merge-tree) only for the pairs whose file sets overlap — so the cost grows with overlapping pairs,
  * not with the size of the repository.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
+import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch } from "./batch.js";
+import { changedFilesBatch, existingCommits, mapLimit, mergeTreeBatch, treesOf } from "./batch.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
-import { radarSnapshot, SnapshotCache } from "./snapshot.js";
+import { indexPathOf, privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
 
 export type PairStatus = "clean" | "same-files" | "conflict";
 
@@ -61,6 +62,15 @@ export interface RadarOptions {
   names?: string[];
 }
 
+/** Drop private indexes and cache entries of sessions that are gone. */
+function forgetRemoved(tmpDir: string, cache: SnapshotCache, live: SessionRecord[]): void {
+  cache.retain(new Set(live.map((s) => s.path)));
+  const keep = new Set(live.map((s) => basename(privateIndexPath(tmpDir, s.path))));
+  const idx = join(tmpDir, "idx");
+  if (!existsSync(idx)) return;
+  for (const f of readdirSync(idx)) if (!keep.has(f)) rmSync(join(idx, f), { force: true });
+}
+
 function intersect(a: string[], b: Set<string>): string[] {
   return a.filter((x) => b.has(x));
 }
@@ -87,14 +97,23 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     if (c) bases.set(ref, c);
   }
 
-  // Snapshots (two at a time: status/add are I/O + CPU bound and the machine may have 2 cores).
-  const snaps = await mapLimit(live, 2, async (s) => {
+  // Snapshots, four at a time: each is mostly process start-up and lstat calls, which overlap well even on 2 cores.
+  // HEADs of all worktrees (one worktree list) and their trees (one cat-file) instead of a rev-parse each.
+  const heads = new Map<string, string>();
+  for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
+  const trees = await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>());
+  const snaps = await mapLimit(live, 4, async (s) => {
+    const head = heads.get(s.path);
+    const headTree = head ? trees.get(head) : undefined;
+    const indexPath = indexPathOf(s.path);
+    const known = head && headTree && indexPath ? { head, headTree, indexPath } : undefined;
     try {
-      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache });
+      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache, known });
     } catch (e) {
       return e as Error;
     }
   });
+  if (!opts.names) forgetRemoved(join(radarDir, "tmp"), cache, live);
   cache.save();
 
   const checked: Array<{
@@ -113,13 +132,31 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
 
   // Verify every id before the batches: on git 2.39 one bad id fails the whole merge-tree run.
   const ok = await existingCommits(cwd, [...checked.map((c) => c.snap.commit), ...bases.values()]);
+  for (const c of checked) {
+    if (ok.has(c.snap.commit)) continue;
+    // A cached snapshot id whose object was pruned by gc: make it again without the cache (same content, same id).
+    const again = await radarSnapshot(c.rec.path, { tmpDir: join(radarDir, "tmp") }).catch(() => null);
+    if (again && (await existingCommits(cwd, [again.commit])).has(again.commit)) {
+      c.snap = again;
+      ok.add(again.commit);
+    }
+  }
   const verified = checked.filter((c) => {
     if (ok.has(c.snap.commit)) return true;
     skipped.push({ name: c.rec.name, reason: `snapshot ${c.snap.commit} is not a commit` });
     return false;
   });
 
-  const mergeBases = await mapLimit(verified, 4, async (c) => gitTry(["merge-base", c.snap.commit, c.base], { cwd }));
+  // merge-base(snapshot, base) = merge-base(HEAD, base): the snapshot is one commit on top of HEAD.
+  const mergeBases = await mapLimit(verified, 4, async (c) => {
+    const from = c.snap.head ?? c.snap.commit;
+    const known = cache.mergeBase(from, c.base);
+    if (known) return known;
+    const mb = await gitTry(["merge-base", from, c.base], { cwd });
+    if (mb) cache.setMergeBase(from, c.base, mb);
+    return mb;
+  });
+  cache.save();
 
   // Changed files: session vs its merge base, and base tip vs the same merge base.
   const diffPairs: Array<[string, string]> = [];

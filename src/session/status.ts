@@ -8,6 +8,7 @@ import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { conflictSummary } from "../radar/radar.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { addCostAndResources } from "./figures.js";
@@ -73,7 +74,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
   const panes = await paneTable(ctx, sessions);
-  const [screenText, figures] = await Promise.all([
+  const [screenText, figures, conflicts] = await Promise.all([
     screens(sessions, panes),
     Promise.all(
       sessions.map((s) =>
@@ -82,6 +83,10 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
           : gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f)),
       ),
     ),
+    // The radar: who would conflict with whom, uncommitted work included (never fails the view).
+    opts.noGit
+      ? Promise.resolve({} as Record<string, string[]>)
+      : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
   const now = Date.now();
   const updates: { name: string; state?: SessionRecord["status"]; conversationId?: string; transcriptPath?: string }[] =
@@ -135,7 +140,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       changedFiles: f?.changedFiles ?? null,
       linesAdded: f?.linesAdded ?? null,
       linesRemoved: f?.linesRemoved ?? null,
-      conflictsWith: [],
+      conflictsWith: conflicts[s.name] ?? [],
       unreadNotes: 0,
       tokens: null,
       costUsd: null,

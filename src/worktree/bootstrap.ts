@@ -63,7 +63,7 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     report.copied.push({ path: rel, mode: ctx.config.copy_mode, files, ms: Math.round(performance.now() - t0) });
   }
 
-  const plan = setupPlan(ctx);
+  const plan = await setupPlan(ctx);
   report.setup = { commands: plan.commands.length, ran: false, trusted: plan.trusted };
   if (plan.commands.length > 0 && !plan.trusted) {
     report.warnings.push(

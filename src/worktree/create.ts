@@ -5,12 +5,12 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { BraidError } from "../errors.js";
-import { GitError, git, gitOut } from "../git/git.js";
-import { branchExists, defaultBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
+import { GitError, git, gitOut, gitTry } from "../git/git.js";
+import { branchExists, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
-import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
+import { fillTemplate } from "../project/template.js";
 import { validateSessionName } from "./names.js";
 
 export interface CreateOptions {
@@ -33,27 +33,47 @@ export interface CreatePlan {
   reuseBranch: boolean;
 }
 
-/** Resolve the base ref the way every command does: option > config > repo default branch. */
+/**
+ * Resolve the base ref the way every command does: option > config > repo default branch
+ * (origin/HEAD, init.defaultBranch, main, master, the main worktree's branch). Two git calls at once
+ * on the common path: this runs on every `new` and `ls`.
+ */
 export async function resolveBase(ctx: ProjectContext, base?: string): Promise<{ ref: string; commit: string }> {
-  const { project } = ctx;
-  const head = await resolveCommit(project.mainWorktree, "HEAD");
-  if (!head) {
-    throw new BraidError(
-      "the repository has no commits yet",
-      "make a first commit (e.g. `git commit --allow-empty -m init`), then try again",
-    );
+  const cwd = ctx.project.mainWorktree;
+  const explicit = base ?? ctx.config.base;
+  const [tips, configured, explicitCommit] = await Promise.all([
+    branchTips(cwd),
+    explicit ? null : gitTry(["config", "init.defaultBranch"], { cwd }),
+    explicit ? resolveCommit(cwd, explicit) : null,
+  ]);
+  const noCommits = async () => tips.heads.size === 0 && !(await resolveCommit(cwd, "HEAD"));
+  if (explicit) {
+    if (explicitCommit) return { ref: explicit, commit: explicitCommit };
+    if (await noCommits()) throw noCommitsError();
+    throw new BraidError(`base ref "${explicit}" does not exist`, "pass --base with an existing branch, tag or commit");
   }
-  const ref = base ?? ctx.config.base ?? (await defaultBranch(project.mainWorktree, project.mainWorktree));
+  const candidates = [tips.originHead, configured, "main", "master"];
+  let ref = candidates.find((b): b is string => Boolean(b) && tips.heads.has(b as string)) ?? null;
   if (!ref) {
+    if (await noCommits()) throw noCommitsError();
+    ref = await currentBranch(cwd);
+  }
+  const commit = ref ? (tips.heads.get(ref) ?? (await resolveCommit(cwd, ref))) : null;
+  if (!ref || !commit) {
+    if (await noCommits()) throw noCommitsError();
     throw new BraidError(
       "cannot tell the base branch: HEAD is detached and there is no main/master branch",
       "pass --base <ref> or set `base` in braid.toml",
     );
   }
-  const commit = await resolveCommit(project.mainWorktree, ref);
-  if (!commit)
-    throw new BraidError(`base ref "${ref}" does not exist`, "pass --base with an existing branch, tag or commit");
   return { ref, commit };
+}
+
+function noCommitsError(): BraidError {
+  return new BraidError(
+    "the repository has no commits yet",
+    "make a first commit (e.g. `git commit --allow-empty -m init`), then try again",
+  );
 }
 
 /** Work out (and check) everything `new` will do, without changing anything. */
@@ -70,7 +90,13 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   const base = await resolveBase(ctx, opts.base);
   const vars = { repo: project.repoName, name: opts.name };
   const branch = opts.branch ?? fillTemplate(config.branch, vars);
-  if (!(await isValidBranchName(project.mainWorktree, branch))) {
+  // Independent checks, asked of git at once: every spawn is on the user's wait.
+  const [validName, reuseBranch, worktrees] = await Promise.all([
+    isValidBranchName(project.mainWorktree, branch),
+    branchExists(project.mainWorktree, branch),
+    listWorktrees(project.mainWorktree),
+  ]);
+  if (!validName) {
     throw new BraidError(
       `"${branch}" is not a valid git branch name`,
       "choose a name without spaces, '..', '~', '^', ':' or '\\'",
@@ -81,9 +107,8 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   if (existsSync(path) && readdirSync(path).length > 0) {
     throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
   }
-  const reuseBranch = await branchExists(project.mainWorktree, branch);
   if (reuseBranch) {
-    const holder = (await listWorktrees(project.mainWorktree)).find((w) => w.branch === branch);
+    const holder = worktrees.find((w) => w.branch === branch);
     if (holder) {
       throw new BraidError(
         `branch "${branch}" is already checked out at ${holder.path}`,

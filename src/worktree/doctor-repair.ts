@@ -1,5 +1,15 @@
 /** Repairs `braid doctor --fix` applies that take more than one git call. */
-import { existsSync, readFileSync, renameSync, rmdirSync, statSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { listWorktrees } from "../git/worktrees.js";
@@ -20,6 +30,15 @@ export function gitdirOf(worktree: string): string | null {
   }
 }
 
+/** A `.git` directory (a nested repository) holds history: never replaced by a repair. */
+export function hasGitDir(worktree: string): boolean {
+  try {
+    return lstatSync(join(worktree, ".git")).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Is the worktree's `.git` link healthy (points at an existing admin dir)? */
 export function linkOk(worktree: string): boolean {
   const d = gitdirOf(worktree);
@@ -33,13 +52,23 @@ export function linkOk(worktree: string): boolean {
  */
 export async function readdWorktree(ctx: ProjectContext, path: string, branch: string): Promise<void> {
   const cwd = ctx.project.mainWorktree;
+  // An admin entry that still claims this path is beyond repair (repair already failed): drop it,
+  // so the branch is free to be checked out again. Files in the directory are not touched.
+  const admin = join(ctx.project.commonDir, "worktrees");
+  for (const id of existsSync(admin) ? readdirSync(admin) : []) {
+    const back = join(admin, id, "gitdir");
+    if (existsSync(back) && readFileSync(back, "utf8").trim() === join(path, ".git")) {
+      rmSync(join(admin, id), { recursive: true, force: true });
+    }
+  }
   await git(["worktree", "prune"], { cwd });
   const stamp = Date.now();
   const tmp = `${path}.braid-readd-${stamp}`;
   await git(["worktree", "add", "--no-checkout", "--quiet", tmp, branch], { cwd });
-  const broken = join(path, ".git");
-  if (existsSync(broken)) renameSync(broken, `${broken}.braid-broken-${stamp}`);
-  renameSync(join(tmp, ".git"), broken);
+  const link = join(path, ".git");
+  // Only a dangling `.git` *file* (a one-line pointer) is replaced; callers refuse a `.git` directory.
+  if (existsSync(link)) unlinkSync(link);
+  renameSync(join(tmp, ".git"), link);
   rmdirSync(tmp);
   await git(["worktree", "repair", path], { cwd });
   await git(["reset", "--quiet", "--mixed"], { cwd: path });

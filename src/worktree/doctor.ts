@@ -13,7 +13,7 @@ import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
 import type { SessionRecord } from "../project/state.js";
-import { linkOk, nameFromPath, readdWorktree, rebuildRegistry, recordFor } from "./doctor-repair.js";
+import { hasGitDir, linkOk, nameFromPath, readdWorktree, rebuildRegistry, recordFor } from "./doctor-repair.js";
 
 export type FindingKind =
   | "corrupt-state"
@@ -136,27 +136,37 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
   // 4. Directories whose `.git` link is broken: repair the link, else re-attach on the same branch.
   for (const w of wts.filter((x) => !x.main && !x.prunable && existsSync(x.path) && !linkOk(x.path))) {
+    const nested = hasGitDir(w.path);
     const f = add({
       kind: "corrupt-worktree",
       where: w.path,
-      message: "the worktree's .git file points nowhere",
-      fix: `git worktree repair ${w.path}`,
-      fixable: true,
+      message: nested ? "the worktree holds its own .git directory" : "the worktree's .git file points nowhere",
+      fix: nested
+        ? "move the nested .git directory away, then run `braid doctor --fix`"
+        : w.branch
+          ? `git worktree repair, else re-attach on ${w.branch} keeping files`
+          : "git worktree repair",
+      fixable: !nested,
     });
     await attempt(f, async () => {
-      await git(["worktree", "repair", w.path], { cwd });
-      if (!linkOk(w.path)) throw new Error("git worktree repair could not fix the link");
+      await git(["worktree", "repair"], { cwd });
+      if (linkOk(w.path)) return;
+      if (!w.branch) throw new Error("git worktree repair could not fix the link and HEAD is detached");
+      await readdWorktree(ctx, w.path, w.branch);
     });
   }
   const listed = new Set(wts.map((w) => w.path));
   for (const s of sessions ?? []) {
     if (listed.has(s.path) || !existsSync(s.path)) continue;
+    const nested = hasGitDir(s.path);
     const f = add({
       kind: "corrupt-worktree",
       where: s.path,
       message: `session "${s.name}" is a directory git no longer knows as a worktree`,
-      fix: `re-attach it on ${s.branch}, keeping its files (git worktree repair, else add --no-checkout + reset)`,
-      fixable: true,
+      fix: nested
+        ? "it holds its own .git directory: move that away, then run `braid doctor --fix`"
+        : `re-attach it on ${s.branch}, keeping its files (git worktree repair, else add --no-checkout + reset)`,
+      fixable: !nested,
     });
     await attempt(f, async () => {
       await gitTry(["worktree", "repair", s.path], { cwd });
@@ -189,10 +199,12 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
   // 6. Worktrees at braid-style paths that braid does not know: offer to register them.
   const known = new Set((sessions ?? []).map((s) => s.path));
   const knownNames = new Set((sessions ?? []).map((s) => s.name));
-  for (const w of wts.filter((x) => !x.main && !x.prunable && !known.has(x.path) && existsSync(x.path))) {
+  // (Only with a readable registry: otherwise every worktree would look unregistered.)
+  const candidates = sessions === null ? [] : wts;
+  for (const w of candidates.filter((x) => !x.main && !x.prunable && !known.has(x.path) && existsSync(x.path))) {
     const name = nameFromPath(ctx, w.path);
     if (!name) continue;
-    const can = Boolean(w.branch) && !knownNames.has(name) && sessions !== null;
+    const can = Boolean(w.branch) && !knownNames.has(name);
     const f = add({
       kind: "unregistered",
       where: w.path,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import ignore, { type Ignore } from "ignore";
+import type { Ignore } from "ignore";
 import { gitOut } from "../git/git.js";
 
 export const INCLUDE_FILE = ".worktreeinclude";
@@ -32,6 +32,7 @@ export async function includedPaths(
   patterns = readIncludePatterns(mainWorktree),
 ): Promise<string[]> {
   if (patterns.length === 0) return [];
+  const { default: ignore } = await import("ignore"); // only when there is a .worktreeinclude
   const ig = ignore().add(patterns);
   const out = await gitOut(["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"], {
     cwd: mainWorktree,

@@ -39,13 +39,14 @@ export async function countChanges(path: string): Promise<number | null> {
 export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
   const { project, store } = ctx;
   const sessions = store.sessions();
-  const worktrees = await listWorktrees(project.mainWorktree);
-  let defaultBase: string | null = null;
-  try {
-    defaultBase = (await resolveBase(ctx)).ref;
-  } catch {
-    defaultBase = null;
-  }
+  // Independent git questions: ask them at once.
+  const [worktrees, defaultBase] = await Promise.all([
+    listWorktrees(project.mainWorktree),
+    resolveBase(ctx).then(
+      (b) => b.ref,
+      () => null,
+    ),
+  ]);
   const infos = await Promise.all(
     worktrees.map(async (w): Promise<WorktreeInfo> => {
       const s = sessions.find((x) => x.path === w.path) ?? null;

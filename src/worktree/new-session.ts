@@ -3,7 +3,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { type BootstrapReport, bootstrapWorktree } from "./bootstrap.js";
 import { type CreateOptions, createWorktree } from "./create.js";
-import { overLimitWarning, recommend } from "./recommend.js";
+import { newSessionWarning } from "./recommend.js";
 
 export interface NewSessionResult {
   session: SessionRecord;
@@ -20,7 +20,7 @@ export async function newSession(
   const session = await createWorktree(ctx, opts);
   const warnings: string[] = [];
   if ((opts.type ?? "implementation") === "implementation") {
-    const w = overLimitWarning(await recommend(ctx));
+    const w = await newSessionWarning(ctx);
     if (w) warnings.push(w);
   }
   // A bootstrap failure keeps the worktree (the error says how to retry or remove it).

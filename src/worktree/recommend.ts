@@ -57,7 +57,17 @@ export function tierFor(trackedFiles: number): (typeof TIERS)[number] {
 }
 
 export async function recommend(ctx: ProjectContext): Promise<Recommendation> {
-  const trackedFiles = await countTrackedFiles(ctx.project.mainWorktree);
+  return recommendFor(ctx, await countTrackedFiles(ctx.project.mainWorktree));
+}
+
+/** The over-limit warning for `braid new`, skipping the file count when it cannot matter. */
+export async function newSessionWarning(ctx: ProjectContext): Promise<string | null> {
+  // Every limit is at least 1, so one live session can never exceed it.
+  if (liveCodeSessions(ctx.store.sessions()) <= 1) return null;
+  return overLimitWarning(await recommend(ctx));
+}
+
+function recommendFor(ctx: ProjectContext, trackedFiles: number): Recommendation {
   const t = tierFor(trackedFiles);
   const maxCodeSessions = ctx.config.max_code_sessions;
   return {

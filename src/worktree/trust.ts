@@ -9,7 +9,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../errors.js";
 import { withLock, writeFileAtomic } from "../fsutil.js";
-import { projectConfigPath, readTomlFile } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import { braidHome } from "../project/paths.js";
 
@@ -55,7 +54,8 @@ function readTrust(): TrustFile {
 }
 
 /** The setup commands the repository itself provides (project braid.toml), or [] if none. */
-export function repoSetupCommands(ctx: ProjectContext): string[] {
+export async function repoSetupCommands(ctx: ProjectContext): Promise<string[]> {
+  const { projectConfigPath, readTomlFile } = await import("../project/config.js");
   const raw = readTomlFile(projectConfigPath(ctx.project.mainWorktree)).setup;
   return Array.isArray(raw) ? (raw as string[]) : [];
 }
@@ -67,11 +67,11 @@ export interface SetupPlan {
 }
 
 /** The setup commands to run and whether they may run. */
-export function setupPlan(ctx: ProjectContext): SetupPlan {
+export async function setupPlan(ctx: ProjectContext): Promise<SetupPlan> {
   const commands = ctx.config.setup;
   if (commands.length === 0) return { commands, trusted: true };
   // A list that the project file does not set came from the user's own global config.
-  if (repoSetupCommands(ctx).length === 0) return { commands, trusted: true };
+  if ((await repoSetupCommands(ctx)).length === 0) return { commands, trusted: true };
   const entry = readTrust().entries[ctx.project.commonDir];
   return { commands, trusted: entry?.hash === hashCommands(commands) };
 }

@@ -117,6 +117,10 @@ describe("braid merge (merge train)", () => {
     assert.ok(isOneLineError(r), r.stderr);
     assert.match(r.stderr, /research session: it has nothing to merge/);
 
+    r = await braid(sb, repo, ["merge", "nope"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(r.stderr, /no session named "nope"/);
+
     r = await braid(sb, repo, ["merge", "--strategy", "octopus", "dirty"]);
     assert.ok(isOneLineError(r), r.stderr);
     assert.match(r.stderr, /unknown merge strategy "octopus"/);
@@ -173,8 +177,13 @@ describe("braid merge (merge train)", () => {
     commitIn(sb, wt("s"), { "s1.txt": "1\n" });
     commitIn(sb, wt("s"), { "s2.txt": "2\n" });
     let r = await braid(sb, repo, ["merge", "s", "--strategy", "squash"]);
+    assert.match(r.stdout, /told r to rebase or merge main/);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s %P", "main").split(" ").length, 5, "one parent");
+    // the other live session (r) is told the base moved
+    const notes = await braid(sb, repo, ["notes", "--json"]);
+    assert.equal(notes.code, 0, notes.stderr);
+    assert.match(notes.stdout, /merged s into main; rebase or merge main/);
     commitIn(sb, wt("r"), { "r1.txt": "1\n" });
     commitIn(sb, wt("r"), { "r2.txt": "2\n" });
     r = await braid(sb, repo, ["merge", "r", "--strategy", "rebase"]);

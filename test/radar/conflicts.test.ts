@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import { checkOwnership } from "../../src/radar/guard.js";
 import { conflictSummary } from "../../src/radar/radar.js";
-import { braid, gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
+import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
 
 const lines = (n: number, tag = "") => Array.from({ length: n }, (_, i) => `line ${i + 1}${tag}`).join("\n") + "\n";
 
@@ -62,6 +63,15 @@ describe("braid conflicts (radar)", () => {
     assert.equal(statSync(indexPath).mtimeMs, mtimeBefore);
     assert.match(gitIn(sb, wt("one"), "status", "--porcelain"), /^ M a\.txt\n\?\? new\.txt$/);
     assert.equal(gitIn(sb, wt("one"), "rev-parse", "HEAD"), gitIn(sb, repo, "rev-parse", "main"));
+  });
+
+  it("re-creates a cached snapshot whose object was pruned", async () => {
+    const j1 = JSON.parse((await braid(sb, repo, ["conflicts", "--json"])).stdout);
+    const snap = j1.sessions.find((s: { name: string }) => s.name === "one").snapshot as string;
+    rmSync(join(repo, ".git", "objects", snap.slice(0, 2), snap.slice(2)));
+    const j2 = JSON.parse((await braid(sb, repo, ["conflicts", "--json"])).stdout);
+    assert.equal(j2.sessions.find((s: { name: string }) => s.name === "one").snapshot, snap);
+    assert.equal(j2.pairs.find((p: { a: string; b: string }) => p.a === "one" && p.b === "two").status, "conflict");
   });
 
   it("draws a readable matrix naming the conflicting files", async () => {
@@ -135,5 +145,47 @@ describe("braid conflicts (radar)", () => {
     assert.deepEqual(s.one, ["two"]);
     assert.deepEqual(s.two, ["one"]);
     assert.deepEqual(s.four, []);
+    const st = await braid(sb, repo, ["status", "--json"]);
+    assert.equal(st.code, 0, st.stderr);
+    const views = JSON.parse(st.stdout).sessions as Array<{ name: string; conflictsWith: string[] }>;
+    assert.deepEqual(views.find((v) => v.name === "two")?.conflictsWith, ["one"]);
+    const table = await braid(sb, repo, ["status"]);
+    assert.match(table.stdout, /CONFLICTS/);
+  });
+
+  it("--watch --json prints one report per line, picking up new edits between ticks", async () => {
+    const child = spawn(process.execPath, [BRAID_BIN, "conflicts", "--watch", "--json", "--interval", "0.5"], {
+      cwd: repo,
+      env: sb.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const reports: Array<{ pairs: Array<{ a: string; b: string; conflictFiles: string[] }> }> = [];
+    let buf = "";
+    let edited = false;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`watch produced ${reports.length} reports`)), 90_000);
+      child.stdout.on("data", (d: Buffer) => {
+        buf += d.toString();
+        let nl = buf.indexOf("\n");
+        while (nl >= 0) {
+          reports.push(JSON.parse(buf.slice(0, nl)));
+          buf = buf.slice(nl + 1);
+          nl = buf.indexOf("\n");
+        }
+        if (reports.length >= 1 && !edited) {
+          edited = true;
+          writeFileSync(join(wt("two"), "a.txt"), lines(20).replace("line 3\n", "line 3 by two again\n"));
+        }
+        const last = reports.at(-1);
+        const p = last?.pairs.find((x) => x.a === "one" && x.b === "two");
+        if (reports.length >= 2 && p?.conflictFiles.includes("a.txt")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGTERM");
+    const first = reports[0]?.pairs.find((x) => x.a === "one" && x.b === "two");
+    assert.deepEqual(first?.conflictFiles, ["new.txt"]);
   });
 });

@@ -17,7 +17,11 @@ describe("braid config", () => {
     assert.equal((await braid(sb, repo, ["config", "set", "max_code_sessions", "6"])).code, 0);
     assert.equal((await braid(sb, repo, ["config", "set", "branch", "work/{name}"])).code, 0);
     assert.equal((await braid(sb, repo, ["config", "set", "copy", '["node_modules"]'])).code, 0);
-    assert.equal((await braid(sb, repo, ["config", "set", "base", "2024"])).code, 0, "string key keeps a numeric-looking value");
+    assert.equal(
+      (await braid(sb, repo, ["config", "set", "base", "2024"])).code,
+      0,
+      "string key keeps a numeric-looking value",
+    );
     const toml = readFileSync(join(repo, "braid.toml"), "utf8");
     assert.match(toml, /max_code_sessions = 6/);
     assert.match(toml, /base = "2024"/);
@@ -112,7 +116,10 @@ describe("braid recommend", () => {
     assert.equal(first.stderr, "", "one session is within the recommendation");
     const second = await braid(sb, repo, ["new", "two", "--no-bootstrap"]);
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stderr, /^warning: 2 live implementation sessions exceed the recommendation for 20 tracked files/);
+    assert.match(
+      second.stderr,
+      /^warning: 2 live implementation sessions exceed the recommendation for 20 tracked files/,
+    );
     assert.equal(second.stderr.trim().split("\n").length, 1);
     const r = JSON.parse((await braid(sb, repo, ["recommend", "--json"])).stdout);
     assert.equal(r.liveCodeSessions, 2);

@@ -99,7 +99,7 @@ describe("braid doctor", () => {
     assert.equal(fixed.code, 0, JSON.stringify(fixed.report));
     assert.equal(gitIn(sb, wt, "symbolic-ref", "--short", "HEAD"), "feature/s1");
     assert.equal(readFileSync(join(wt, "README.md"), "utf8"), "edited, not committed\n");
-    assert.equal(gitIn(sb, wt, "status", "--porcelain"), " M README.md\n?? new.txt".trim());
+    assert.equal(gitIn(sb, wt, "status", "--porcelain"), " M README.md\n?? new.txt");
     assert.deepEqual((await doctor(repo)).report.findings, []);
   });
 

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { configGet, configList, configSet } from "../../project/config-edit.js";
 import { resolveProject } from "../../project/identity.js";
 import { print, printJson, table } from "../output.js";
 import { act } from "../program.js";
@@ -25,6 +24,7 @@ export function registerConfig(program: Command): void {
     .action(
       act(async (key: string, opts: { global?: boolean; json?: boolean }) => {
         const mainWorktree = opts.global ? undefined : await mainWorktreeOrNone();
+        const { configGet } = await import("../../project/config-edit.js"); // loads the schema validator
         const e = configGet(key, { mainWorktree, global: opts.global });
         if (opts.json) printJson(e);
         else print(show(e.value));
@@ -39,6 +39,7 @@ export function registerConfig(program: Command): void {
     .action(
       act(async (key: string, value: string, opts: { global?: boolean; json?: boolean }) => {
         const mainWorktree = opts.global ? undefined : await mainWorktreeOrNone();
+        const { configSet } = await import("../../project/config-edit.js");
         const r = await configSet(key, value, { mainWorktree, global: opts.global });
         if (opts.json) printJson(r);
         else print(`${r.key} = ${show(r.value)}  (${r.file})`);
@@ -52,6 +53,7 @@ export function registerConfig(program: Command): void {
     .option("--json", "machine-readable output")
     .action(
       act(async (opts: { global?: boolean; json?: boolean }) => {
+        const { configList } = await import("../../project/config-edit.js");
         const entries = configList(opts.global ? undefined : await mainWorktreeOrNone());
         if (opts.json) printJson({ settings: entries });
         else

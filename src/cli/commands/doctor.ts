@@ -20,7 +20,9 @@ export function registerDoctor(program: Command): void {
         if (report.findings.length === 0) print("no problems found");
         for (const f of report.findings) {
           const tag = f.fixed ? paint("green", "fixed") : f.severity === "info" ? "info" : paint("red", f.severity);
-          print(`${tag}  ${f.kind}  ${f.where}\n       ${f.message}\n       fix: ${f.fix}${f.fixable && !f.fixed && !opts.fix ? " (braid doctor --fix)" : ""}`);
+          print(
+            `${tag}  ${f.kind}  ${f.where}\n       ${f.message}\n       fix: ${f.fix}${f.fixable && !f.fixed && !opts.fix ? " (braid doctor --fix)" : ""}`,
+          );
         }
         return report.ok ? 0 : 1;
       }),

@@ -42,11 +42,26 @@ function render(views: SessionView[]): string {
       v.ahead === null ? "" : `+${v.ahead}/-${v.behind}`,
       v.changedFiles === null ? "" : String(v.changedFiles),
       v.linesAdded === null ? "" : `+${v.linesAdded}/-${v.linesRemoved}`,
+      v.conflictsWith.length ? paint("red", String(v.conflictsWith.length)) : "",
       v.path,
     ];
   });
   return table(
-    ["#", "NAME", "TYPE", "AGENT", "STATE", "SINCE", "DETAIL", "BRANCH", "AHEAD/BEHIND", "FILES", "LINES", "PATH"],
+    [
+      "#",
+      "NAME",
+      "TYPE",
+      "AGENT",
+      "STATE",
+      "SINCE",
+      "DETAIL",
+      "BRANCH",
+      "AHEAD/BEHIND",
+      "FILES",
+      "LINES",
+      "CONFLICTS",
+      "PATH",
+    ],
     rows,
   );
 }

@@ -29,7 +29,7 @@ export function registerTrust(program: Command): void {
           else print(had ? `revoked trust for ${ctx.project.mainWorktree}` : "this repository was not trusted");
           return 0;
         }
-        const before = setupPlan(ctx);
+        const before = await setupPlan(ctx);
         const e = await trustRepo(ctx);
         if (opts.json) printJson({ ...e, alreadyTrusted: before.trusted });
         else

@@ -1,0 +1,73 @@
+/**
+ * Cold start: where a read-only command's time goes. Baseline: bare `node -e 0`, measured in this run.
+ *   node dist/bench/startup.js [--runs N] [--before /path/to/other/bin/braid.js]
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BRAID_BIN, makeRepo, makeSandbox, REPO_ROOT } from "../test/helpers/env.js";
+
+const runsArg = process.argv.indexOf("--runs");
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+
+const beforeArg = process.argv.indexOf("--before");
+/** Another build's bin/braid.js to compare against (e.g. main's), optional. */
+const BEFORE = beforeArg > 0 ? process.argv[beforeArg + 1] : undefined;
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+
+interface Sample {
+  wall: number;
+  /** user+sys CPU ms of the process and its children (git): steadier than wall time on a busy machine. */
+  cpu: number;
+}
+
+function median(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Sample {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = TIME
+      ? spawnSync(TIME, ["-f", "BRAIDCPU %U %S", cmd, ...args], { cwd, env, encoding: "utf8" })
+      : spawnSync(cmd, args, { cwd, env, encoding: "utf8" });
+    walls.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
+    const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    cpus.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
+  }
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return { wall: mid(walls), cpu: mid(cpus) };
+}
+
+const sb = makeSandbox("braid-bench-");
+try {
+  const repo = makeRepo(sb, "app");
+  const node = (args: string[]) => median(process.execPath, args, repo, sb.env);
+  const base = node(["-e", "0"]);
+  const line = (label: string, s: Sample) =>
+    console.log(
+      `${label.padEnd(50)} wall ${s.wall.toFixed(0).padStart(5)} ms (${(s.wall / base.wall).toFixed(2)}x node)   cpu ${s.cpu.toFixed(0).padStart(4)} ms (${(s.cpu / base.cpu).toFixed(2)}x node)`,
+    );
+  console.log(`runs: ${RUNS} (medians; cpu = user+sys incl. git children, 10 ms resolution)`);
+  line("node -e 0 (baseline)", base);
+  for (const pkg of ["commander", "zod", "proper-lockfile", "smol-toml", "ignore"]) {
+    line(
+      `import ${pkg}`,
+      median(
+        process.execPath,
+        ["--input-type=module", "-e", `await import(${JSON.stringify(pkg)})`],
+        REPO_ROOT,
+        sb.env,
+      ),
+    );
+  }
+  line("git rev-parse (one git spawn)", median("git", ["rev-parse", "--git-dir"], repo, sb.env));
+  line("braid --version", node([BRAID_BIN, "--version"]));
+  line("braid --help", node([BRAID_BIN, "--help"]));
+  line("braid ls --json (no config file)", node([BRAID_BIN, "ls", "--json"]));
+  if (BEFORE) line(`before: ${BEFORE} ls --json`, node([BEFORE, "ls", "--json"]));
+  writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
+  line("braid ls --json (braid.toml present: zod loads)", node([BRAID_BIN, "ls", "--json"]));
+  if (BEFORE) line(`before: ${BEFORE} ls --json (braid.toml)`, node([BEFORE, "ls", "--json"]));
+} finally {
+  sb.cleanup();
+}

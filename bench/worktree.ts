@@ -1,0 +1,132 @@
+/**
+ * Worktree creation benchmark: raw `git worktree add` vs `braid new` (without and with a node_modules
+ * bootstrap) vs `cp -a node_modules`, all measured in this run on one synthetic repository.
+ *   node dist/bench/worktree.js [--quick] [--runs N]
+ * Targets: braid new w/o bootstrap ≤ 1.1× raw add (same checkout workers); bootstrap < cp -a.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BRAID_BIN, makeSandbox, type Sandbox } from "../test/helpers/env.js";
+
+const quick = process.argv.includes("--quick");
+const runsArg = process.argv.indexOf("--runs");
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : quick ? 1 : 3;
+const TRACKED = quick ? 500 : 20_000;
+const MODULE_FILES = quick ? 800 : 30_000;
+
+function runOut(sb: Sandbox, cwd: string, cmd: string, args: string[], input?: string): { ms: number; out: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env: sb.env, input, encoding: "utf8", maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+const run = (sb: Sandbox, cwd: string, cmd: string, args: string[], input?: string): number =>
+  runOut(sb, cwd, cmd, args, input).ms;
+
+/** Tracked files via one `git fast-import` stream (no 20k separate writes + `git add`). */
+function makeRepo(sb: Sandbox): string {
+  const repo = join(sb.root, "bench");
+  mkdirSync(repo);
+  run(sb, repo, "git", ["init", "-q"]);
+  const parts: string[] = ["commit refs/heads/main", "committer bench <b@x> 1700000000 +0000", "data 5", "bench"];
+  parts.push("M 100644 inline .gitignore", "data 14", "node_modules/");
+  for (let i = 0; i < TRACKED; i++) {
+    const body = `export const v${i} = ${i};\n`;
+    parts.push(`M 100644 inline src/d${i % 200}/f${i}.ts`, `data ${Buffer.byteLength(body)}`, body.slice(0, -1));
+  }
+  run(sb, repo, "git", ["fast-import", "--quiet"], `${parts.join("\n")}\n`);
+  run(sb, repo, "git", ["-c", "checkout.workers=0", "reset", "-q", "--hard", "main"]);
+  // Ignored node_modules: many small files in many packages, like the real thing.
+  const perPkg = 20;
+  for (let p = 0; p < MODULE_FILES / perPkg; p++) {
+    const dir = join(repo, "node_modules", `pkg${p}`, "lib");
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < perPkg; f++) writeFileSync(join(dir, `m${f}.js`), `module.exports = ${p * perPkg + f};\n`);
+  }
+  return repo;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function main(): void {
+  const sb = makeSandbox("braid-bench-");
+  try {
+    const t0 = performance.now();
+    const repo = makeRepo(sb);
+    console.log(
+      `synthetic repo: ${TRACKED} tracked files, ${MODULE_FILES} files in node_modules (${fmt(performance.now() - t0)} to generate)`,
+    );
+    const wt = (n: string) => join(sb.root, `wt-${n}`);
+    const drop = (n: string, branch: string) => {
+      run(sb, repo, "git", ["worktree", "remove", "--force", wt(n)]);
+      run(sb, repo, "git", ["branch", "-D", "-q", branch]);
+    };
+    const braid = (args: string[]) => run(sb, repo, process.execPath, [BRAID_BIN, ...args]);
+    // Warm the page cache and git's object access once, untimed.
+    run(sb, repo, "git", ["worktree", "add", "-q", "-b", "warm", wt("warm"), "main"]);
+    drop("warm", "warm");
+
+    const raw: number[] = [];
+    const plain: number[] = [];
+    const boot: number[] = [];
+    const copyMs: number[] = [];
+    const cpa: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      raw.push(
+        run(sb, repo, "git", [
+          "-c",
+          "checkout.workers=0",
+          "worktree",
+          "add",
+          "-q",
+          "-b",
+          `raw${i}`,
+          wt(`raw${i}`),
+          "main",
+        ]),
+      );
+      drop(`raw${i}`, `raw${i}`);
+
+      writeFileSync(join(repo, "braid.toml"), `worktree_path = "../wt-{name}"\ncheckout_workers = 0\n`);
+      plain.push(braid(["new", `plain${i}`, "--no-bootstrap"]));
+      braid(["rm", `plain${i}`, "--force"]);
+
+      writeFileSync(
+        join(repo, "braid.toml"),
+        `worktree_path = "../wt-{name}"\ncheckout_workers = 0\ncopy = ["node_modules"]\n`,
+      );
+      const b = runOut(sb, repo, process.execPath, [BRAID_BIN, "new", `boot${i}`, "--json"]);
+      boot.push(b.ms);
+      copyMs.push(JSON.parse(b.out).bootstrap.copied[0].ms);
+      braid(["rm", `boot${i}`, "--force"]);
+
+      const dst = join(sb.root, `cp${i}`);
+      mkdirSync(dst);
+      cpa.push(run(sb, repo, "cp", ["-a", "node_modules", dst]));
+      rmSync(dst, { recursive: true, force: true });
+    }
+    const r = median(raw);
+    const p = median(plain);
+    const b = median(boot);
+    const c = median(cpa);
+    const bootstrapOnly = median(copyMs);
+    console.log(`runs: ${RUNS} (medians)`);
+    console.log(`git worktree add (checkout.workers=0)   ${fmt(r)}`);
+    console.log(
+      `braid new --no-bootstrap                 ${fmt(p)}   ratio vs raw add: ${(p / r).toFixed(2)}x (target <= 1.10x)`,
+    );
+    console.log(`braid new + node_modules bootstrap       ${fmt(b)}`);
+    console.log(`  node_modules copy (braid's report)         ${fmt(bootstrapOnly)}`);
+    console.log(
+      `cp -a node_modules                       ${fmt(c)}   bootstrap/cp -a: ${(bootstrapOnly / c).toFixed(2)}x (target < 1.00x)`,
+    );
+  } finally {
+    sb.cleanup();
+  }
+}
+
+main();

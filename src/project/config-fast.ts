@@ -1,0 +1,82 @@
+/**
+ * The effective config without loading the schema validator (zod, the biggest start-up cost) when
+ * nothing changed since it last ran:
+ * - no config file at all → the schema's defaults, precomputed at build time (scripts/gen-config-defaults.mjs);
+ * - otherwise → the last validated result, cached in the repo's state dir and keyed by the files'
+ *   content and the compiled schema's mtime. Anything else (first run, edited file, new build) → full load.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../fsutil.js";
+import type { Config } from "./config.js";
+import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
+
+const DEFAULTS_URL = new URL("./config-defaults.json", import.meta.url);
+const SCHEMA_URL = new URL("./config.js", import.meta.url);
+
+function mtime(p: string | URL): number | null {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** Content, not mtime: coarse file timestamps could miss two quick edits of the same size. */
+function fileKey(p: string): string {
+  try {
+    return `${p}\0${readFileSync(p, "utf8")}`;
+  } catch {
+    return `${p}\0-`;
+  }
+}
+
+function precomputedDefaults(): Config | null {
+  const d = mtime(DEFAULTS_URL);
+  const s = mtime(SCHEMA_URL);
+  // Older than the compiled schema: a key was added since the build step ran.
+  if (d === null || s === null || d < s) return null;
+  try {
+    return JSON.parse(readFileSync(DEFAULTS_URL, "utf8")) as Config;
+  } catch {
+    return null;
+  }
+}
+
+interface CacheFile {
+  key: string;
+  config: Config;
+}
+
+/** `stateDir`: where to cache a validated config (the repo's braid state dir); none → no cache. */
+export async function loadConfigFast(mainWorktree?: string, stateDir?: string): Promise<Config> {
+  const globalPath = globalConfigPath();
+  const projectPath = mainWorktree ? join(mainWorktree, PROJECT_CONFIG_FILE) : null;
+  if (!existsSync(globalPath) && !(projectPath && existsSync(projectPath))) {
+    const d = precomputedDefaults();
+    if (d) return d;
+  }
+  const cacheFile = stateDir ? join(stateDir, "config-cache.json") : null;
+  const key = createHash("sha256")
+    .update([fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0"))
+    .digest("hex");
+  if (cacheFile) {
+    try {
+      const c = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheFile;
+      if (c.key === key && c.config) return c.config;
+    } catch {
+      /* no or unreadable cache: validate below */
+    }
+  }
+  const { loadConfig } = await import("./config.js");
+  const config = loadConfig(mainWorktree).config;
+  if (cacheFile && existsSync(stateDir as string)) {
+    try {
+      writeFileAtomic(cacheFile, JSON.stringify({ key, config } satisfies CacheFile));
+    } catch {
+      /* a read-only state dir only costs speed */
+    }
+  }
+  return config;
+}

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BRAID_BIN, braid, gitIn, isOneLineError, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { commitIn, repoWithSessions } from "./fixture.js";
+
+async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!existsSync(file)) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${file}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("merge train faults", () => {
+  let sb: Sandbox;
+  let prevEnv: NodeJS.ProcessEnv;
+  before(() => {
+    sb = makeSandbox();
+    prevEnv = { ...process.env };
+    Object.assign(process.env, sb.env);
+  });
+  after(() => {
+    process.env = prevEnv;
+    sb.cleanup();
+  });
+
+  it("two merges at once: the second fails cleanly while the first runs; the base moves once per branch", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "f1", ["a"]);
+    commitIn(sb, wt("a"), { "a.txt": "a\n" });
+    const marker = join(sb.root, "f1.running");
+    const first = braid(sb, repo, ["merge", "a", "--verify", `touch ${marker}; sleep 8`]);
+    await waitFor(marker);
+    const second = await braid(sb, repo, ["merge", "a"]);
+    assert.ok(isOneLineError(second), second.stderr);
+    assert.match(second.stderr, /another merge train is running \(pid \d+/);
+    const r1 = await first;
+    assert.equal(r1.code, 0, r1.stderr);
+    const again = await braid(sb, repo, ["merge", "a"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /nothing to merge/);
+    assert.equal(
+      gitIn(sb, repo, "log", "--format=%s", "main")
+        .split("\n")
+        .filter((s) => s.includes("merge a")).length,
+      1,
+    );
+  });
+
+  it("kill -9 mid-train leaves the base old; the next run removes the stale integration worktree and merges", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "f2", ["a"]);
+    commitIn(sb, wt("a"), { "a.txt": "a\n" });
+    const old = gitIn(sb, repo, "rev-parse", "main");
+    const marker = join(sb.root, "f2.running");
+    const child = spawn(process.execPath, [BRAID_BIN, "merge", "a", "--verify", `touch ${marker}; sleep 60`], {
+      cwd: repo,
+      env: sb.env,
+      stdio: "ignore",
+      detached: true,
+    });
+    await waitFor(marker);
+    process.kill(-(child.pid as number), "SIGKILL"); // braid and its verify shell
+    await new Promise((r) => child.on("exit", r));
+    assert.equal(gitIn(sb, repo, "rev-parse", "main"), old, "base untouched by the killed train");
+    const mergeDir = join(repo, ".git", "braid", "merge");
+    const stale = readdirSync(mergeDir).filter((e) => e.startsWith("wt-"));
+    assert.equal(stale.length, 1);
+
+    const r = await braid(sb, repo, ["merge", "a", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.recovered.some((n: { action: string }) => n.action === "removed-stale"));
+    assert.equal(j.moved, true);
+    assert.deepEqual(
+      readdirSync(mergeDir).filter((e) => e.startsWith("wt-")),
+      [],
+    );
+    assert.ok(!gitIn(sb, repo, "worktree", "list").includes("wt-"));
+  });
+
+  it("a train killed after moving the base is finished by the next run (checkout fast-forwarded)", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "f3", ["a"]);
+    const old = gitIn(sb, repo, "rev-parse", "main");
+    const tip = commitIn(sb, wt("a"), { "a.txt": "a\n" });
+    // The state a kill -9 right after `update-ref` leaves: base moved, record says "advanced", checkout stale.
+    gitIn(sb, repo, "update-ref", "refs/heads/main", tip, old);
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+    const mergeDir = join(repo, ".git", "braid", "merge");
+    mkdirSync(mergeDir, { recursive: true });
+    writeFileSync(
+      join(mergeDir, "train.json"),
+      JSON.stringify({
+        pid: dead,
+        startedAt: new Date().toISOString(),
+        baseRef: "main",
+        oldBase: old,
+        worktree: join(mergeDir, "wt-gone"),
+        phase: "advanced",
+        newBase: tip,
+        checkouts: [repo],
+      }),
+    );
+    assert.notEqual(gitIn(sb, repo, "status", "--porcelain"), "", "checkout looks reverted before recovery");
+    const r = await braid(sb, repo, ["merge", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(
+      j.recovered.some(
+        (n: { action: string; detail: string }) => n.action === "finished-fast-forward" && n.detail === "updated",
+      ),
+    );
+    assert.equal(gitIn(sb, repo, "status", "--porcelain"), "");
+    assert.ok(existsSync(join(repo, "a.txt")));
+    assert.ok(!existsSync(join(mergeDir, "train.json")));
+  });
+});
