@@ -25,7 +25,7 @@ export interface EndedRun {
 export function endedRun(
   ctx: ProjectContext,
   rec: SessionRecord,
-  panes: Map<string, { dead: boolean; deadStatus: number | null }> | null,
+  panes: Map<string, { dead: boolean; deadStatus: number | null; deadSignal?: number | null }> | null,
 ): EndedRun | null {
   const rt = runtimeOf(rec);
   if (!rt || !isActive(rec.status)) return null;
@@ -45,6 +45,9 @@ export function endedRun(
     const pane = panes.get(rt.tmux.paneId);
     if (!pane) return { status: "stopped", exitCode: null, detail: "tmux window closed" };
     if (pane.dead) {
+      if (pane.deadSignal) return { status: "failed", exitCode: null, detail: `killed by signal ${pane.deadSignal}` };
+      // tmux may flag the pane dead a moment before it has reaped the exit status: decide on the next look.
+      if (pane.deadStatus === null) return null;
       const code = pane.deadStatus;
       return code === 0
         ? { status: "done", exitCode: 0, detail: "exit 0" }
@@ -64,13 +67,13 @@ export function endedRun(
 export async function paneTable(
   ctx: ProjectContext,
   sessions: SessionRecord[],
-): Promise<Map<string, { dead: boolean; deadStatus: number | null; pid: number }>> {
+): Promise<Map<string, { dead: boolean; deadStatus: number | null; deadSignal: number | null; pid: number }>> {
   const sockets = new Set<string>();
   for (const s of sessions) {
     const rt = runtimeOf(s);
     if (rt?.tmux && isActive(s.status)) sockets.add(rt.tmux.socket);
   }
-  const table = new Map<string, { dead: boolean; deadStatus: number | null; pid: number }>();
+  const table = new Map<string, { dead: boolean; deadStatus: number | null; deadSignal: number | null; pid: number }>();
   for (const socket of sockets) {
     for (const p of await listPanes({ socket })) table.set(p.paneId, p);
   }

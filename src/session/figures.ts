@@ -1,35 +1,27 @@
 /**
  * Cost and resources for session views: fills `tokens`, `costUsd`, `cpuPercent` and `rssBytes`.
- * `braid status` and the board call this on the views `listSessionViews` built.
+ * `braid status --json` and the board both call this on the views they built.
  */
 import type { ProjectContext } from "../project/context.js";
 import { sessionCost } from "./cost.js";
 import { ResourceSampler } from "./resources.js";
-import { isActive, readAgentPid, runtimeOf } from "./runtime.js";
 import type { SessionView } from "./types.js";
 
-/**
- * CPU needs two samples: long-running callers (the board, status --watch) pass one sampler across refreshes;
- * a one-shot caller gets memory now and CPU null (or use `measureTrees` first).
- */
+/** Keep one sampler per long-running caller (the board) so CPU is measured between refreshes. */
 export function addCostAndResources(
   ctx: ProjectContext,
   views: SessionView[],
+  pids: Map<string, number | null>,
   sampler: ResourceSampler = new ResourceSampler(),
 ): SessionView[] {
   const records = new Map(ctx.store.sessions().map((r) => [r.name, r]));
-  const pids = new Map<string, number>();
-  for (const r of records.values()) {
-    const rt = runtimeOf(r);
-    const pid = rt && isActive(r.status) ? readAgentPid(ctx.project.stateDir, r.name, rt.runId) : null;
-    if (pid) pids.set(r.name, pid);
-  }
-  const res = sampler.sample([...pids.values()]);
+  const roots = [...pids.values()].filter((p): p is number => typeof p === "number");
+  const res = sampler.sample(roots);
   return views.map((v) => {
     const record = records.get(v.name);
     const cost = record ? sessionCost(ctx, record) : null;
     const pid = pids.get(v.name);
-    const r = pid ? res.get(pid) : undefined;
+    const r = typeof pid === "number" ? res.get(pid) : undefined;
     return {
       ...v,
       tokens: cost?.tokens ?? v.tokens,

@@ -8,7 +8,8 @@
  * config) is loaded only for the events that need it.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
+import type { ProjectContext } from "../project/context.js";
 import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
 import { hookLogFile } from "./paths.js";
 
@@ -60,13 +61,38 @@ function readStdin(timeoutMs: number): Promise<string> {
 /** What the hook prints for Claude Code (null = nothing). */
 export type HookOutput = Record<string, unknown> | null;
 
+/**
+ * The project context for a hook, without running git: braid put everything it needs into the agent's
+ * environment at launch. Falls back to the full lookup when launched by an older braid.
+ */
+async function hookProjectContext(input: HookInput, env: HookEnv): Promise<ProjectContext> {
+  const main = process.env.BRAID_MAIN_WORKTREE;
+  const slug = process.env.BRAID_PROJECT;
+  if (!main || !slug) {
+    const { loadContext } = await import("../project/context.js");
+    return loadContext(input.cwd || process.cwd());
+  }
+  const [{ loadConfig }, { StateStore }] = await Promise.all([
+    import("../project/config.js"),
+    import("../project/state.js"),
+  ]);
+  return {
+    project: {
+      commonDir: dirname(env.stateDir),
+      mainWorktree: main,
+      repoName: basename(main),
+      slug,
+      stateDir: env.stateDir,
+      currentWorktree: input.cwd || process.cwd(),
+    },
+    config: loadConfig(main).config,
+    store: new StateStore(env.stateDir),
+  };
+}
+
 async function answer(event: string, input: HookInput, env: HookEnv): Promise<HookOutput> {
   if (event === "SessionStart" || event === "UserPromptSubmit") {
-    const [{ loadContext }, { hookContext }] = await Promise.all([
-      import("../project/context.js"),
-      import("../coord/deliver.js"),
-    ]);
-    const ctx = await loadContext(input.cwd || process.cwd());
+    const [ctx, { hookContext }] = await Promise.all([hookProjectContext(input, env), import("../coord/deliver.js")]);
     const text = await hookContext(ctx, env.session, event);
     return text ? { hookSpecificOutput: { hookEventName: event, additionalContext: text } } : null;
   }
@@ -82,11 +108,7 @@ async function answer(event: string, input: HookInput, env: HookEnv): Promise<Ho
     }
     const path = String(input.tool_input?.file_path ?? input.tool_input?.notebook_path ?? "");
     if (!path) return null;
-    const [{ loadContext }, { checkOwnership }] = await Promise.all([
-      import("../project/context.js"),
-      import("../radar/guard.js"),
-    ]);
-    const ctx = await loadContext(input.cwd || process.cwd());
+    const [ctx, { checkOwnership }] = await Promise.all([hookProjectContext(input, env), import("../radar/guard.js")]);
     const d = await checkOwnership(ctx, env.session, path);
     if (d.decision === "deny")
       return {
@@ -112,7 +134,8 @@ export async function handleHook(event: string, raw: string, env: HookEnv): Prom
   }
   try {
     const prev = readLive(env.stateDir, env.session);
-    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, input));
+    const withLaunch = { ...input, braidInitialPrompt: process.env.BRAID_INITIAL_PROMPT === "1" };
+    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, withLaunch));
   } catch (e) {
     log(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
   }

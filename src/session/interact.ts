@@ -59,6 +59,11 @@ export async function attachPlan(ctx: ProjectContext, name: string): Promise<Att
   const target = `=${tm.session}:=${tm.window}`;
   // Inside tmux on the same server: switch this client over; otherwise attach a new client.
   const inside = Boolean(process.env.TMUX) && !p.server.socket;
+  if (!inside && !process.stdin.isTTY)
+    throw new BraidError(
+      "attach needs a terminal (stdin is not a TTY)",
+      "run `braid attach` from an interactive shell",
+    );
   const args = inside ? [...base, "switch-client", "-t", target] : [...base, "attach-session", "-t", target];
   return { args, inside, target: `${tm.session}:${tm.window}` };
 }

@@ -42,6 +42,7 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
   env.BRAID_SESSION = rec.name;
   env.BRAID_PROJECT = ctx.project.slug;
   env.BRAID_STATE_DIR = ctx.project.stateDir;
+  env.BRAID_MAIN_WORKTREE = ctx.project.mainWorktree;
   env.BRAID_RUN_ID = runId;
   env.BRAID_SESSION_TYPE = rec.type;
   return env;
@@ -82,7 +83,11 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
           ...(previousConversation ? { previousConversationId: previousConversation } : {}),
           ...(forkFrom ? { forkFrom } : {}),
         });
-  const env = { ...agentEnv(ctx, rec, runId), ...launch.env };
+  const env = {
+    ...agentEnv(ctx, rec, runId),
+    ...launch.env,
+    BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
+  };
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
   const runtime: SessionRuntime = {
     runner: o.headless ? "headless" : "tmux",

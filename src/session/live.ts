@@ -36,6 +36,8 @@ export interface HookInput {
   source?: string;
   reason?: string;
   prompt?: string;
+  /** Set by braid (not Claude): the agent was launched with a first prompt it is about to work on. */
+  braidInitialPrompt?: boolean;
 }
 
 function short(s: string, n = 60): string {
@@ -54,6 +56,9 @@ export function stateForEvent(
     case "SessionStart":
       // A compaction restarts the session mid-turn: keep what we had.
       if (input.source === "compact" && prev) return null;
+      // Launched with a task: the prompt is submitted right after start-up, so this is not an idle moment.
+      if (input.braidInitialPrompt && (input.source ?? "startup") === "startup")
+        return { state: "working", detail: "starting on the task" };
       return { state: "idle", detail: "ready" };
     case "UserPromptSubmit":
       return { state: "working", detail: "thinking" };

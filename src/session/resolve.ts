@@ -38,11 +38,13 @@ export function resolveState(o: Observation): Resolved {
   const live = o.live && runtime && o.live.runId === runtime.runId ? o.live : null;
   if (live) {
     const quietMs = o.now - Date.parse(live.at);
-    if (screen && screen.state !== live.state && quietMs > SCREEN_OVERRIDE_MS) {
-      // Hooks do not cover every prompt (trust dialog, a denied permission): believe a screen that persists.
-      if (screen.state === "waiting" || live.state === "waiting")
-        return { state: screen.state, since: live.at, detail: screen.detail ?? `screen: ${screen.state}` };
-    }
+    // A prompt on screen is definitive and often ahead of its hook (the hook is a process start away):
+    // believe it at once. Other disagreements (a prompt answered, a dialog hooks never report) need the
+    // hooks to have been quiet for a moment first.
+    if (screen?.state === "waiting" && live.state !== "waiting")
+      return { state: "waiting", since: new Date(o.now).toISOString(), detail: screen.detail ?? "screen: waiting" };
+    if (screen && screen.state !== live.state && live.state === "waiting" && quietMs > SCREEN_OVERRIDE_MS)
+      return { state: screen.state, since: live.at, detail: screen.detail ?? `screen: ${screen.state}` };
     return { state: live.state === "done" ? "done" : live.state, since: live.since, detail: live.detail };
   }
   if (screen) return { state: screen.state, since: record.statusSince ?? null, detail: screen.detail ?? null };

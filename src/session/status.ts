@@ -4,6 +4,7 @@
  * per worktree (all in parallel). Also acts as the supervisor tick: ended runs are recorded and the
  * queue is pumped, so anything that watches status keeps the cascade moving.
  */
+import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import { unreadCount } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
@@ -12,49 +13,57 @@ import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
+import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
+import type { ResourceSampler } from "./resources.js";
 import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
 import { capturePanes } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
 /**
- * Screen readings must repeat on two consecutive ticks before they count (a TUI redrawing mid-frame
- * must not flip the state). Pass one instance across ticks (watch mode, the board); one-shot callers
- * get the raw reading.
+ * Screen readings must repeat on two consecutive ticks before they count (a TUI redrawing mid-frame must
+ * not flip the state): one detector debouncer per session. Pass one instance across ticks (watch mode,
+ * the board); one-shot callers get the raw reading.
  */
-export class ScreenDebouncer {
-  private last = new Map<string, string>();
-  private stable = new Map<string, ScreenReading | null>();
+export class SessionScreenDebouncer {
+  private readonly perSession = new Map<string, ScreenDebouncer>();
 
   accept(name: string, reading: ScreenReading | null): ScreenReading | null {
-    const key = reading ? `${reading.state}|${reading.detail ?? ""}` : "";
-    const prev = this.last.get(name);
-    this.last.set(name, key);
-    if (prev === undefined || prev === key) this.stable.set(name, reading);
-    return this.stable.get(name) ?? null;
+    let d = this.perSession.get(name);
+    if (!d) {
+      d = new ScreenDebouncer();
+      this.perSession.set(name, d);
+    }
+    return d.push(reading);
   }
 }
 
 export interface ViewOptions {
-  debouncer?: ScreenDebouncer;
+  debouncer?: SessionScreenDebouncer;
   /** Skip git figures (faster; they come back null). */
   noGit?: boolean;
   /** Do not start queued sessions (read-only view). */
   noPump?: boolean;
+  /** Skip tokens/cost and CPU/RSS (transcript parsing and a /proc scan): for fast polls. */
+  noCost?: boolean;
+  /** Keep one across ticks (watch mode, the board) so CPU is measured between refreshes. */
+  sampler?: ResourceSampler;
 }
 
-async function screens(ctx: ProjectContext, sessions: SessionRecord[]): Promise<Map<string, string>> {
+/** Screens of live panes only: one missing pane would abort tmux's whole `;`-chained batch. */
+async function screens(sessions: SessionRecord[], panes: Map<string, { dead: boolean }>): Promise<Map<string, string>> {
   const bySocket = new Map<string, string[]>();
   for (const s of sessions) {
     const rt = runtimeOf(s);
     if (!rt?.tmux || !isActive(s.status)) continue;
+    const pane = panes.get(rt.tmux.paneId);
+    if (!pane || pane.dead) continue;
     bySocket.set(rt.tmux.socket, [...(bySocket.get(rt.tmux.socket) ?? []), rt.tmux.paneId]);
   }
   const all = new Map<string, string>();
-  for (const [socket, panes] of bySocket) for (const [k, v] of await capturePanes({ socket }, panes)) all.set(k, v);
-  void ctx;
+  for (const [socket, ids] of bySocket) for (const [k, v] of await capturePanes({ socket }, ids)) all.set(k, v);
   return all;
 }
 
@@ -66,9 +75,9 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   }
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
-  const [panes, screenText, figures, conflicts] = await Promise.all([
-    paneTable(ctx, sessions),
-    screens(ctx, sessions),
+  const panes = await paneTable(ctx, sessions);
+  const [screenText, figures, conflicts] = await Promise.all([
+    screens(sessions, panes),
     Promise.all(
       sessions.map((s) =>
         opts.noGit
@@ -82,7 +91,9 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
   const now = Date.now();
-  const updates: { name: string; state: SessionRecord["status"] }[] = [];
+  const updates: { name: string; state?: SessionRecord["status"]; conversationId?: string; transcriptPath?: string }[] =
+    [];
+  const pids = new Map<string, number | null>();
   const views = sessions.map((s, i): SessionView => {
     const rt = runtimeOf(s);
     const live = readLive(stateDir, s.name);
@@ -99,9 +110,21 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agentAlive: pidAlive(agentPid),
       now,
     });
-    if (isActive(s.status) && isActive(r.state) && r.state !== s.status) updates.push({ name: s.name, state: r.state });
     const f = figures[i];
     const sameRun = live && rt && live.runId === rt.runId ? live : null;
+    const stateChanged = isActive(s.status) && isActive(r.state) && r.state !== s.status;
+    const learned =
+      sameRun &&
+      ((sameRun.conversationId && sameRun.conversationId !== rt?.conversationId) ||
+        (sameRun.transcriptPath && sameRun.transcriptPath !== rt?.transcriptPath));
+    if (stateChanged || learned)
+      updates.push({
+        name: s.name,
+        ...(stateChanged ? { state: r.state } : {}),
+        ...(learned && sameRun?.conversationId ? { conversationId: sameRun.conversationId } : {}),
+        ...(learned && sameRun?.transcriptPath ? { transcriptPath: sameRun.transcriptPath } : {}),
+      });
+    pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
     return {
       order: s.order,
       name: s.name,
@@ -132,19 +155,35 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       exitCode: rt?.exitCode ?? null,
       tmuxTarget: rt?.tmux ? `${rt.tmux.session}:${rt.tmux.window}` : null,
       logPath: rt?.logPath ?? null,
+      pid: pids.get(s.name) ?? null,
     };
   });
-  // Keep the registry's own status roughly current for readers that do not resolve views (cheap: only on change).
+  // Keep the registry current for readers that do not resolve views (only on change): the state, and the
+  // conversation id + transcript the hooks reported (restart resumes it; cost reads `ext.claude`).
   if (updates.length > 0) {
     await ctx.store.update((d) => {
       for (const u of updates) {
         const rec = d.sessions.find((x) => x.name === u.name);
-        if (rec && isActive(rec.status) && rec.status !== u.state) {
+        if (!rec) continue;
+        if (u.state && isActive(rec.status) && rec.status !== u.state) {
           rec.status = u.state;
           rec.statusSince = new Date().toISOString();
+        }
+        const cur = runtimeOf(rec);
+        if (cur && (u.conversationId || u.transcriptPath)) {
+          const session = {
+            ...cur,
+            conversationId: u.conversationId ?? cur.conversationId,
+            transcriptPath: u.transcriptPath ?? cur.transcriptPath,
+          };
+          rec.ext = {
+            ...rec.ext,
+            session,
+            claude: { sessionId: session.conversationId, transcriptPath: session.transcriptPath },
+          };
         }
       }
     });
   }
-  return views;
+  return opts.noCost ? views : addCostAndResources(ctx, views, pids, opts.sampler);
 }

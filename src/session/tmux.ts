@@ -23,6 +23,15 @@ export function tmuxServer(configSocket: string): TmuxServer {
   return { socket: process.env.BRAID_TMUX_SOCKET ?? configSocket ?? "" };
 }
 
+/**
+ * tmux reads an argument that ENDS with ';' as a command separator, even in argv form; `\;` at the end
+ * stands for a literal ';'. Every argument that carries outside text (task, env values, typed text)
+ * goes through this.
+ */
+export function tmuxLiteral(arg: string): string {
+  return arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
 function baseArgs(server: TmuxServer): string[] {
   return server.socket ? ["-L", server.socket] : [];
 }
@@ -108,13 +117,33 @@ export interface NewWindowOptions {
  */
 export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promise<string> {
   if (o.argv.length < 2) throw new Error("openWindow needs argv with at least two elements (no shell)");
-  const envArgs = Object.entries(o.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+  const envArgs = Object.entries(o.env).flatMap(([k, v]) => ["-e", tmuxLiteral(`${k}=${v}`)]);
+  const argv = o.argv.map(tmuxLiteral);
+  const cwd = tmuxLiteral(o.cwd);
   const fmt = ["-P", "-F", "#{pane_id}"];
+  // Set remain-on-exit in the same tmux invocation: the server runs the whole command list before it
+  // reaps any child, so even an agent that exits at once leaves its pane (and exit status) behind.
+  const keep = [";", "set-option", "-w", "-t", windowTarget(o.session, o.window), "remain-on-exit", "on"];
   let out: string;
   if (await hasSession(server, o.session)) {
+    await removeDeadWindow(server, o.session, o.window);
     out = await tmux(
       server,
-      ["new-window", "-d", ...fmt, "-t", `=${o.session}:`, "-n", o.window, "-c", o.cwd, ...envArgs, "--", ...o.argv],
+      [
+        "new-window",
+        "-d",
+        ...fmt,
+        "-t",
+        `=${o.session}:`,
+        "-n",
+        o.window,
+        "-c",
+        cwd,
+        ...envArgs,
+        "--",
+        ...argv,
+        ...keep,
+      ],
       `open a window for ${o.window}`,
     );
   } else {
@@ -131,10 +160,11 @@ export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promi
       "-y",
       "50",
       "-c",
-      o.cwd,
+      cwd,
       ...envArgs,
       "--",
-      ...o.argv,
+      ...argv,
+      ...keep,
     ]);
     if (r.code !== 0 && /duplicate session/.test(r.stderr)) {
       // Another braid created the session between our check and now: add a window instead.
@@ -149,10 +179,17 @@ export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promi
     }
     out = r.stdout;
   }
-  const pane = out.trim();
-  // remain-on-exit is a pane option (tmux ≥ 3.0): keep the dead pane so its exit status can be read.
-  await tmuxRun(server, ["set-option", "-p", "-t", pane, "remain-on-exit", "on"]);
-  return pane;
+  return out.trim().split("\n")[0] ?? "";
+}
+
+/** A dead pane left by an earlier run of the same session would make the window name ambiguous. */
+async function removeDeadWindow(server: TmuxServer, session: string, window: string): Promise<void> {
+  for (const p of await listPanes(server)) {
+    if (p.session === session && p.window === window) {
+      if (!p.dead) throw new BraidError(`a tmux window "${window}" is already running in ${session}`, "stop it first");
+      await tmuxRun(server, ["kill-pane", "-t", p.paneId]);
+    }
+  }
 }
 
 export interface PaneInfo {
@@ -161,6 +198,8 @@ export interface PaneInfo {
   window: string;
   dead: boolean;
   deadStatus: number | null;
+  /** Signal that killed the pane's process, when it died that way. */
+  deadSignal: number | null;
   pid: number;
 }
 
@@ -170,20 +209,21 @@ export async function listPanes(server: TmuxServer): Promise<PaneInfo[]> {
     "list-panes",
     "-a",
     "-F",
-    "#{pane_id}\t#{session_name}\t#{window_name}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_pid}",
+    "#{pane_id}\t#{session_name}\t#{window_name}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_pid}\t#{pane_dead_signal}",
   ]);
   if (r.code !== 0) return [];
   return r.stdout
     .split("\n")
     .filter(Boolean)
     .map((line) => {
-      const [paneId, session, window, dead, status, pid] = line.split("\t");
+      const [paneId, session, window, dead, status, pid, signal] = line.split("\t");
       return {
         paneId: paneId ?? "",
         session: session ?? "",
         window: window ?? "",
         dead: dead === "1",
         deadStatus: status ? Number(status) : null,
+        deadSignal: signal ? Number(signal) : null,
         pid: Number(pid ?? 0),
       };
     });
@@ -200,7 +240,9 @@ export async function capturePanes(server: TmuxServer, paneIds: string[]): Promi
   const args: string[] = [];
   for (const id of paneIds) {
     if (args.length) args.push(";");
-    args.push("display-message", "-p", "-t", id, `${marker}${id}`, ";", "capture-pane", "-p", "-J", "-t", id);
+    // The pane id comes from tmux's own #{pane_id}: display-message runs its text through strftime, which
+    // would mangle a literal "%3".
+    args.push("display-message", "-p", "-t", id, `${marker}#{pane_id}`, ";", "capture-pane", "-p", "-J", "-t", id);
   }
   const r = await tmuxRun(server, args);
   let current: string | null = null;
@@ -221,7 +263,8 @@ export async function capturePanes(server: TmuxServer, paneIds: string[]): Promi
 
 /** Type text into a pane literally (no key-name lookup), then press Enter. */
 export async function sendText(server: TmuxServer, paneId: string, text: string): Promise<void> {
-  if (text.length > 0) await tmux(server, ["send-keys", "-t", paneId, "-l", "--", text], "type into the session");
+  if (text.length > 0)
+    await tmux(server, ["send-keys", "-t", paneId, "-l", "--", tmuxLiteral(text)], "type into the session");
   // A short pause so TUIs that detect pastes by timing treat Enter as "submit", not as a newline in the paste.
   await new Promise((r) => setTimeout(r, 150));
   await tmux(server, ["send-keys", "-t", paneId, "Enter"], "press Enter in the session");
@@ -231,8 +274,8 @@ export async function killPane(server: TmuxServer, paneId: string): Promise<void
   await tmuxRun(server, ["kill-pane", "-t", paneId]);
 }
 
-/** The pane a window target resolves to, or null. */
+/** The pane a window target resolves to, or null (list-panes fails on a missing target; display-message would fall back). */
 export async function paneOfWindow(server: TmuxServer, session: string, window: string): Promise<string | null> {
-  const r = await tmuxRun(server, ["display-message", "-p", "-t", windowTarget(session, window), "#{pane_id}"]);
-  return r.code === 0 ? r.stdout.trim() || null : null;
+  const r = await tmuxRun(server, ["list-panes", "-t", windowTarget(session, window), "-F", "#{pane_id}"]);
+  return r.code === 0 ? r.stdout.trim().split("\n")[0] || null : null;
 }

@@ -46,4 +46,6 @@ export interface SessionView {
   tmuxTarget?: string | null;
   /** Output log (runner headless). */
   logPath?: string | null;
+  /** pid of the agent process (root of its process tree) while it runs. */
+  pid?: number | null;
 }

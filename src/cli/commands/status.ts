@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
-import { addCostAndResources } from "../../session/figures.js";
 import { ResourceSampler } from "../../session/resources.js";
-import { listSessionViews, ScreenDebouncer } from "../../session/status.js";
+import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
 import type { SessionView } from "../../session/types.js";
 import { paint, print, printJson, table } from "../output.js";
 import { act } from "../program.js";
@@ -81,19 +80,19 @@ export function registerStatus(program: Command): void {
         if (name) ctx.store.require(name);
         const pick = (vs: SessionView[]) => (name ? vs.filter((v) => v.name === name) : vs);
         if (!opts.watch) {
-          const views = pick(addCostAndResources(ctx, await listSessionViews(ctx)));
+          const views = pick(await listSessionViews(ctx));
           if (opts.json) printJson({ sessions: views });
           else print(render(views));
           return 0;
         }
-        const debouncer = new ScreenDebouncer();
+        const debouncer = new SessionScreenDebouncer();
         const sampler = new ResourceSampler();
         let stop = false;
         process.on("SIGINT", () => {
           stop = true;
         });
         while (!stop) {
-          const views = pick(addCostAndResources(ctx, await listSessionViews(ctx, { debouncer }), sampler));
+          const views = pick(await listSessionViews(ctx, { debouncer, sampler }));
           if (opts.json) process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), sessions: views })}\n`);
           else {
             const clear = process.stdout.isTTY ? "\x1b[H\x1b[2J" : "";

@@ -1,18 +1,16 @@
 /**
  * The board's real data. Live (every 500 ms): `listSessionViews` without git and without pumping the queue:
  * hook state files, one tmux list-panes and one batched capture. Slow (every 3 s, in parallel): the full views
- * (git figures; also pumps the cascade queue like `braid status`), the conflict radar, unread notes, scaling
- * advice, notes, cost and CPU/memory.
+ * (git figures, conflict radar, cost, CPU/memory; also pumps the cascade queue like `braid status`), unread notes, scaling
+ * advice and the notes list.
  */
 import { basename } from "node:path";
 import { type Note, readNotesFile } from "../../coord/notes.js";
 import { notesPath } from "../../coord/paths.js";
 import { unreadNotes } from "../../coord/unread.js";
 import type { ProjectContext } from "../../project/context.js";
-import { conflictSummary } from "../../radar/radar.js";
-import { addCostAndResources } from "../../session/figures.js";
 import { ResourceSampler } from "../../session/resources.js";
-import { listSessionViews, ScreenDebouncer } from "../../session/status.js";
+import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
 import { recommend } from "../../worktree/recommend.js";
 import type { BoardNote } from "./model.js";
 import type { SlowFigures, SourceLoaders } from "./source.js";
@@ -42,16 +40,16 @@ async function orElse<T>(p: Promise<T> | (() => T), fallback: T): Promise<T> {
 
 export function realLoaders(ctx: ProjectContext): SourceLoaders {
   const sampler = new ResourceSampler();
-  const liveDebouncer = new ScreenDebouncer();
-  const slowDebouncer = new ScreenDebouncer();
+  const liveDebouncer = new SessionScreenDebouncer();
+  const slowDebouncer = new SessionScreenDebouncer();
   return {
     project: basename(ctx.project.mainWorktree),
     limit: ctx.config.max_code_sessions,
     live: () => listSessionViews(ctx, { noGit: true, noPump: true, debouncer: liveDebouncer }),
     slow: async (): Promise<SlowFigures> => {
-      const [views, conflicts, advice] = await Promise.all([
-        listSessionViews(ctx, { debouncer: slowDebouncer }),
-        orElse(conflictSummary(ctx), {} as Record<string, string[]>),
+      // Full views carry git figures, conflicts (the radar), cost and CPU/memory.
+      const [views, advice] = await Promise.all([
+        listSessionViews(ctx, { debouncer: slowDebouncer, sampler }),
         orElse(recommend(ctx), null),
       ]);
       // A note is shown unread while some session it is addressed to has not read it yet.
@@ -62,11 +60,7 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
         unread.set(v.name, mine.length);
         for (const n of mine) unreadIds.add(n.id);
       }
-      const withFigures = addCostAndResources(ctx, views, sampler).map((v) => ({
-        ...v,
-        conflictsWith: conflicts[v.name] ?? v.conflictsWith,
-        unreadNotes: unread.get(v.name) ?? 0,
-      }));
+      const withFigures = views.map((v) => ({ ...v, unreadNotes: unread.get(v.name) ?? 0 }));
       const notes = await orElse(() => boardNotes(ctx, unreadIds), [] as BoardNote[]);
       return {
         views: withFigures,

@@ -1,0 +1,88 @@
+// How fast is `braid hook <event>` (run by Claude Code on every tool call)? Target < 100 ms typical.
+// Baselines measured in the same run: bare `node -e 0` and `braid --version` (the CLI's cheapest path).
+// Also times `braid status --json` and the in-process listSessionViews for a few sessions.
+// Usage: npm run bench -- hook [runs]
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "bin", "braid.js");
+const runs = Number(process.argv[2] ?? 15);
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), "braid-bench-hook-")));
+const home = join(root, "home");
+mkdirSync(home, { recursive: true });
+const repo = join(root, "app");
+mkdirSync(repo);
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  HOME: home,
+  XDG_DATA_HOME: join(home, "d"),
+  XDG_CONFIG_HOME: join(home, "c"),
+};
+const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, env, encoding: "utf8" });
+git("init", "-q");
+git("-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q", "--allow-empty", "-m", "init");
+const stateDir = join(repo, ".git", "braid");
+const hookEnv = (type: string) => ({
+  ...env,
+  BRAID_SESSION: "s1",
+  BRAID_STATE_DIR: stateDir,
+  BRAID_RUN_ID: "r",
+  BRAID_SESSION_TYPE: type,
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+function time(label: string, argv: string[], input: string, e: NodeJS.ProcessEnv): number {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, argv, { cwd: repo, env: e, input, encoding: "utf8" });
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr}`);
+  }
+  const m = median(ms);
+  return m;
+}
+
+const write = JSON.stringify({
+  tool_name: "Write",
+  tool_input: { file_path: join(repo, "x") },
+  cwd: repo,
+  session_id: "c",
+});
+const stop = JSON.stringify({ cwd: repo, session_id: "c" });
+const results: [string, number][] = [];
+results.push(["node -e 0 (baseline)", time("node", ["-e", "0"], "", env)]);
+results.push(["braid --version", time("version", [BIN, "--version"], "", env)]);
+results.push(["braid hook Stop", time("stop", [BIN, "hook", "Stop"], stop, hookEnv("implementation"))]);
+results.push([
+  "braid hook PreToolUse Write (research: deny)",
+  time("deny", [BIN, "hook", "PreToolUse"], write, hookEnv("research")),
+]);
+results.push([
+  "braid hook PreToolUse Write (guard: loads project)",
+  time("guard", [BIN, "hook", "PreToolUse"], write, hookEnv("implementation")),
+]);
+results.push([
+  "braid hook SessionStart (context: loads project)",
+  time("start", [BIN, "hook", "SessionStart"], stop, hookEnv("implementation")),
+]);
+writeFileSync(join(repo, "braid.toml"), "");
+results.push(["braid status --json (no sessions)", time("status", [BIN, "status", "--json"], "", env)]);
+
+const base = results[0]?.[1] ?? 1;
+console.log(`median of ${runs} runs each (load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)})`);
+for (const [label, ms] of results) {
+  console.log(
+    `${label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x baseline  +${(ms - base).toFixed(1)} ms`,
+  );
+}
+rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,101 @@
+// Agent adapters: argv for every mode, braid's Claude hook settings, unknown/missing agents.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { describe, it } from "node:test";
+import { braidBin, CLAUDE_HOOK_EVENTS, claudeAdapter, claudeHookSettings } from "../../src/agents/claude.js";
+import { requireAgentBinary, resolveAgent } from "../../src/agents/index.js";
+import { isBraidError } from "../../src/errors.js";
+import { configSchema } from "../../src/project/config.js";
+
+const req = {
+  prompt: "do it",
+  headless: false,
+  resume: false,
+  readOnly: false,
+  conversationId: "11111111-2222-3333-4444-555555555555",
+};
+
+describe("claude adapter", () => {
+  it("interactive: braid's session id, hook settings, prompt after `--`", () => {
+    const { argv, conversationId, hooks } = claudeAdapter().build(req);
+    assert.equal(argv[0], "claude");
+    assert.deepEqual(argv.slice(1, 3), ["--session-id", req.conversationId]);
+    assert.equal(conversationId, req.conversationId);
+    assert.equal(hooks, true);
+    assert.deepEqual(argv.slice(-2), ["--", "do it"]);
+    assert.ok(!argv.includes("-p"));
+  });
+
+  it("headless: -p with stream-json output", () => {
+    const { argv } = claudeAdapter().build({ ...req, headless: true });
+    assert.deepEqual(argv.slice(1, 5), ["-p", "--output-format", "stream-json", "--verbose"]);
+  });
+
+  it("read-only: plan mode and write tools disallowed", () => {
+    const { argv } = claudeAdapter().build({ ...req, readOnly: true });
+    const i = argv.indexOf("--permission-mode");
+    assert.equal(argv[i + 1], "plan");
+    assert.equal(argv[argv.indexOf("--disallowedTools") + 1], "Edit,Write,MultiEdit,NotebookEdit");
+    assert.ok(argv.indexOf("--disallowedTools") < argv.indexOf("--"), "the variadic flag cannot swallow the prompt");
+  });
+
+  it("resume: --resume <previous id>, else --continue", () => {
+    const a = claudeAdapter().build({ ...req, prompt: "", resume: true, previousConversationId: "prev-id" });
+    assert.deepEqual(a.argv.slice(1, 3), ["--resume", "prev-id"]);
+    assert.equal(a.conversationId, "prev-id");
+    assert.ok(!a.argv.includes("--session-id"));
+    const b = claudeAdapter().build({ ...req, prompt: "", resume: true });
+    assert.ok(b.argv.includes("--continue"));
+  });
+
+  it("hook settings cover every event with absolute node + braid paths", () => {
+    const s = JSON.parse(claudeHookSettings()) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
+    assert.deepEqual(Object.keys(s.hooks).sort(), [...CLAUDE_HOOK_EVENTS].sort());
+    for (const ev of CLAUDE_HOOK_EVENTS) {
+      const cmd = s.hooks[ev]?.[0]?.hooks[0]?.command ?? "";
+      assert.equal(cmd, `'${process.execPath}' '${braidBin()}' hook ${ev}`);
+    }
+    assert.ok(existsSync(braidBin()), "the launcher path hooks run exists");
+  });
+
+  it("quotes paths with single quotes safely", () => {
+    const s = claudeHookSettings("/opt/it's node", "/b in/braid.js");
+    assert.match(s, /'\/opt\/it'\\\\''s node' '\/b in\/braid\.js' hook Stop/);
+  });
+});
+
+describe("agent resolution", () => {
+  const config = configSchema.parse({ agents: { mine: { command: ["my-agent", "--flag"] } } });
+
+  it("built-ins and configured custom agents", () => {
+    assert.equal(
+      resolveAgent(config, "codex")
+        .build({ ...req, headless: true })
+        .argv.join(" "),
+      "codex exec -- do it",
+    );
+    assert.deepEqual(resolveAgent(config, "gemini").build(req).argv, ["gemini", "--prompt-interactive", "do it"]);
+    assert.deepEqual(resolveAgent(config, "aider").build({ ...req, headless: true }).argv, [
+      "aider",
+      "--yes-always",
+      "--message",
+      "do it",
+    ]);
+    assert.deepEqual(resolveAgent(config, "mine").build(req).argv, ["my-agent", "--flag", "do it"]);
+  });
+
+  it("unknown agent: one-line error listing the known ones", () => {
+    assert.throws(
+      () => resolveAgent(config, "no-such-agent-xyz"),
+      (e: unknown) =>
+        isBraidError(e) && /unknown agent "no-such-agent-xyz"/.test(e.message) && /mine/.test(e.fix ?? ""),
+    );
+  });
+
+  it("missing binary: names the command and how to install it", () => {
+    assert.throws(
+      () => requireAgentBinary(resolveAgent(config, "codex"), "/nonexistent"),
+      (e: unknown) => isBraidError(e) && /`codex`/.test(e.message) && /npm install -g @openai\/codex/.test(e.fix ?? ""),
+    );
+  });
+});

@@ -1,0 +1,104 @@
+// The tmux module against a private tmux server: exact targets, batched capture, literal typing, pane exits.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import {
+  capturePanes,
+  listPanes,
+  openWindow,
+  paneOfWindow,
+  projectTmuxSession,
+  sendText,
+  type TmuxServer,
+  tmuxServer,
+} from "../../src/session/tmux.js";
+import { makeSandbox, type Sandbox } from "../helpers/env.js";
+
+describe("tmux module", () => {
+  let sb: Sandbox;
+  let server: TmuxServer;
+  const saved = { ...process.env };
+  before(() => {
+    sb = makeSandbox();
+    // The module reads the environment like braid does: private socket dir + socket name.
+    process.env.TMUX_TMPDIR = sb.env.TMUX_TMPDIR;
+    delete process.env.TMUX;
+    process.env.BRAID_TMUX_SOCKET = `braid-b1-tmux-${process.pid}`;
+    server = tmuxServer("ignored-config-socket");
+  });
+  after(() => {
+    spawnSync("tmux", ["-L", server.socket, "kill-server"], { env: process.env });
+    process.env = saved;
+    sb.cleanup();
+  });
+
+  it("env BRAID_TMUX_SOCKET overrides the config socket; session names lose '.' and ':'", () => {
+    assert.equal(server.socket, `braid-b1-tmux-${process.pid}`);
+    assert.equal(projectTmuxSession("my.app:x"), "braid-my_app_x");
+  });
+
+  it("opens windows by exact name (a window 'b' never matches 'bash'), keeps dead panes with their status", async () => {
+    const sh = ["sh", "-c"];
+    const bash = await openWindow(server, {
+      session: "braid-t",
+      window: "bash",
+      cwd: sb.root,
+      env: { X: "1" },
+      argv: [...sh, "sleep 30"],
+    });
+    const b = await openWindow(server, {
+      session: "braid-t",
+      window: "b",
+      cwd: sb.root,
+      env: { GREETING: "hi there" },
+      argv: [...sh, 'echo "$GREETING"; sleep 60'],
+    });
+    assert.notEqual(bash, b);
+    assert.equal(await paneOfWindow(server, "braid-t", "b"), b);
+    assert.equal(await paneOfWindow(server, "braid-t", "ba"), null, "no prefix matching");
+    let deadline = Date.now() + 10_000;
+    let screen = "";
+    while (!/hi there/.test(screen) && Date.now() < deadline) {
+      screen = (await capturePanes(server, [bash, b])).get(b) ?? "";
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(screen, /hi there/, "the environment passed with -e reached the program");
+    // A program that exits: its pane stays (remain-on-exit) with the exit status.
+    const x = await openWindow(server, {
+      session: "braid-t",
+      window: "x",
+      cwd: sb.root,
+      env: {},
+      argv: [...sh, "exit 7"],
+    });
+    deadline = Date.now() + 10_000;
+    let pane = (await listPanes(server)).find((p) => p.paneId === x);
+    while ((!pane?.dead || pane.deadStatus === null) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      pane = (await listPanes(server)).find((p) => p.paneId === x);
+    }
+    assert.deepEqual([pane?.dead, pane?.deadStatus, pane?.window], [true, 7, "x"]);
+    const screens = await capturePanes(server, [bash, b, x]);
+    assert.ok(screens.has(bash) && screens.has(b) && screens.has(x), "one batched call captures live and dead panes");
+  });
+
+  it("types text literally: key names and shell syntax arrive as characters", async () => {
+    const pane = await openWindow(server, {
+      session: "braid-t",
+      window: "cat",
+      cwd: sb.root,
+      env: {},
+      argv: ["cat", "-v"],
+    });
+    const text = `Enter C-c $(echo no) 'q' ;`;
+    await sendText(server, pane, text);
+    const deadline = Date.now() + 10_000;
+    let screen = "";
+    while (Date.now() < deadline) {
+      screen = (await capturePanes(server, [pane])).get(pane) ?? "";
+      if (screen.split("\n").filter((l) => l === text).length >= 2) break; // echoed by the tty, then by cat
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(screen.split("\n").filter((l) => l === text).length, 2, `pane ${pane}: ${JSON.stringify(screen)}`);
+  });
+});
