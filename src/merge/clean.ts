@@ -11,8 +11,8 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
 import { stopSession } from "../session/control.js";
+import { diskUsage } from "../worktree/du.js";
 import { removeSession } from "../worktree/remove.js";
-import { treeBytes } from "./disk.js";
 import { type IntegratedHow, integratedHow } from "./integrated.js";
 
 export interface CleanOptions {
@@ -79,7 +79,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       });
       continue;
     }
-    const size = exists ? await treeBytes(s.path) : 0;
+    const size = exists ? await diskUsage(s.path) : 0;
     const entry: CleanedSession = {
       name: s.name,
       branch: s.branch,

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { BRAID_BIN, braid, gitIn, isOneLineError, makeSandbox, type Sandbox } from "../helpers/env.js";
-import { commitIn, repoWithSessions } from "./fixture.js";
+import { beforeEach, describe, it } from "node:test";
+import { BRAID_BIN, braid, gitIn, isOneLineError, type Sandbox } from "../helpers/env.js";
+import { commitIn, repoWithSessions, useSandboxEnv } from "./fixture.js";
 
 async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
@@ -15,16 +15,10 @@ async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
 }
 
 describe("merge train faults", () => {
+  const sandbox = useSandboxEnv();
   let sb: Sandbox;
-  let prevEnv: NodeJS.ProcessEnv;
-  before(() => {
-    sb = makeSandbox();
-    prevEnv = { ...process.env };
-    Object.assign(process.env, sb.env);
-  });
-  after(() => {
-    process.env = prevEnv;
-    sb.cleanup();
+  beforeEach(() => {
+    sb = sandbox();
   });
 
   it("two merges at once: the second fails cleanly while the first runs; the base moves once per branch", async () => {

@@ -1,10 +1,11 @@
 /** Shared setup for merge-train and clean tests: a repo with sessions made through the real API. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import type { SessionRecord } from "../../src/project/state.js";
 import { createWorktree } from "../../src/worktree/create.js";
-import { gitIn, makeRepo, type Sandbox, writeFiles } from "../helpers/env.js";
+import { gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
 
 export const lines = (n: number) => `${Array.from({ length: n }, (_, i) => `line ${i + 1}`).join("\n")}\n`;
 
@@ -38,4 +39,23 @@ export function editLine(sb: Sandbox, dir: string, n: number, text: string): str
 
 export async function setStatus(repo: string, name: string, status: SessionRecord["status"]): Promise<void> {
   await (await loadContext(repo)).store.patch(name, { status });
+}
+
+/**
+ * A sandbox for the whole describe block whose environment is also this process's, because these tests call
+ * braid's library code in-process (loadContext reads HOME/XDG) as well as the CLI. Restored afterwards.
+ */
+export function useSandboxEnv(): () => Sandbox {
+  let sb: Sandbox | undefined;
+  let prevEnv: NodeJS.ProcessEnv;
+  before(() => {
+    sb = makeSandbox();
+    prevEnv = { ...process.env };
+    Object.assign(process.env, sb.env);
+  });
+  after(() => {
+    process.env = prevEnv;
+    sb?.cleanup();
+  });
+  return () => sb as Sandbox;
 }

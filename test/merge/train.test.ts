@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { braid, gitIn, isOneLineError, makeSandbox, type Sandbox } from "../helpers/env.js";
-import { commitIn, repoWithSessions, setStatus } from "./fixture.js";
+import { beforeEach, describe, it } from "node:test";
+import { braid, gitIn, isOneLineError, type Sandbox } from "../helpers/env.js";
+import { commitIn, repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
 describe("braid merge (merge train)", () => {
+  const sandbox = useSandboxEnv();
   let sb: Sandbox;
-  let prevEnv: NodeJS.ProcessEnv;
-  before(() => {
-    sb = makeSandbox();
-    prevEnv = { ...process.env };
-    Object.assign(process.env, sb.env);
-  });
-  after(() => {
-    process.env = prevEnv;
-    sb.cleanup();
+  beforeEach(() => {
+    sb = sandbox();
   });
 
   it("merges three sessions in cascade order, verifying each step, and fast-forwards the clean checkout", async () => {

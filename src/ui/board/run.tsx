@@ -24,7 +24,8 @@ export async function runBoard(ctx: ProjectContext, opts: BoardOptions): Promise
     );
   }
   const source = new PollingSource(realLoaders(ctx));
-  await source.load();
+  // Draw from the cheap live state first: git figures and the radar can take seconds on a busy machine.
+  await source.loadLive();
   const actions = realActions(ctx);
   let selected: string | null = null;
   let message: string | null = null;

@@ -104,6 +104,11 @@ export class PollingSource implements BoardSource {
     await this.slow();
   }
 
+  /** Only the cheap live figures: enough to draw the board at once; the slow figures follow while it shows. */
+  async loadLive(): Promise<void> {
+    await this.live();
+  }
+
   private start(): void {
     void this.live();
     void this.slow();
