@@ -3,10 +3,10 @@
  * its environment, a pre-seeded ~/.claude.json that skips first-run screens, `claude -p` runs, and a private
  * tmux server for interactive sessions.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, type Sandbox } from "./env.js";
+import { REPO_ROOT, runProcess, type Sandbox } from "./env.js";
 
 export const CLAUDE_BIN = join(REPO_ROOT, "node_modules", ".bin", "claude");
 export const CLAUDE_VERSION = "2.1.197";
@@ -126,24 +126,7 @@ export function runClaude(
   args: string[],
   opts: { timeoutMs?: number } = {},
 ): Promise<ClaudeRun> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLAUDE_BIN, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
+  return runProcess(CLAUDE_BIN, args, { cwd, env, timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
 let socketCounter = 0;

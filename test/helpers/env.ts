@@ -96,19 +96,15 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
   }
 }
 
-/** Run the built braid CLI as a user would. */
-export function braid(
-  sb: Sandbox,
-  cwd: string,
+/** Run a program to completion, collecting its output; killed after timeoutMs (then code 128). */
+export function runProcess(
+  cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs: number },
+): Promise<RunResult & { ms: number }> {
+  const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BRAID_BIN, ...args], {
-      cwd,
-      env: { ...sb.env, ...opts.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -117,14 +113,33 @@ export function braid(
     child.stderr.on("data", (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 128, stdout, stderr });
+      resolve({ code: code ?? 128, stdout, stderr, ms: Date.now() - t0 });
+    });
+    child.stdin.on("error", () => {
+      /* the program may exit without reading its input */
     });
     child.stdin.end(opts.input ?? "");
   });
+}
+
+/** Run the built braid CLI as a user would. */
+export async function braid(
+  sb: Sandbox,
+  cwd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { code, stdout, stderr } = await runProcess(process.execPath, [BRAID_BIN, ...args], {
+    cwd,
+    env: { ...sb.env, ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    timeoutMs: opts.timeoutMs ?? 60_000,
+  });
+  return { code, stdout, stderr };
 }
 
 /** Assert helper: a failed CLI run printed exactly one line on stderr, naming a fix. */
