@@ -9,6 +9,7 @@ import { writeFileAtomic } from "../fsutil.js";
 import { git, gitTry } from "../git/git.js";
 import type { ProjectContext } from "../project/context.js";
 import { privateIndexPath, radarSnapshot, statusPaths } from "../radar/snapshot.js";
+import { pidAlive } from "../session/runtime.js";
 
 export interface TrainRecord {
   pid: number;
@@ -45,15 +46,6 @@ export function writeTrainRecord(ctx: ProjectContext, rec: TrainRecord): void {
 
 export function clearTrainRecord(ctx: ProjectContext): void {
   rmSync(recordPath(ctx), { force: true });
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Bring checkouts of the base up to date after the ref moved: a two-tree read-tree is exactly a fast-forward. */

@@ -14,13 +14,13 @@ import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
+import { pidAlive } from "../session/runtime.js";
 import { resolveBase } from "../worktree/create.js";
 import {
   clearTrainRecord,
   createIntegration,
   fastForwardCheckout,
   mergeDir,
-  pidAlive,
   type RecoveryNote,
   readTrainRecord,
   recoverIntegration,
