@@ -2,21 +2,13 @@
 import { Command, CommanderError } from "commander";
 import { isBraidError } from "../errors.js";
 import { GitError } from "../git/git.js";
-import { registerAll } from "./commands/index.js";
+import { takeResultCode } from "./act.js";
+import { registerCommands } from "./commands/index.js";
 import { version } from "./main.js";
 import { printError } from "./output.js";
 
-let resultCode = 0;
-
-/** Wrap an action so its returned number becomes braid's exit code. */
-export function act<A extends unknown[]>(fn: (...args: A) => Promise<number | undefined> | number | undefined) {
-  return async (...args: A): Promise<void> => {
-    const code = await fn(...args);
-    if (typeof code === "number") resultCode = code;
-  };
-}
-
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs (all of them for help and unknown words). */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("braid")
     .description("Run many AI coding-agent sessions in parallel on one repository, and braid their work back together.")
     .version(version(), "-V, --version")
@@ -25,17 +17,17 @@ export function buildProgram(): Command {
     .configureOutput({
       writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `braid: ${s.slice(7)}` : s),
     });
-  registerAll(program);
+  await registerCommands(program, argv);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
 
 export async function runProgram(argv: string[]): Promise<number> {
-  resultCode = 0;
-  const program = buildProgram();
+  takeResultCode();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });
-    return resultCode;
+    return takeResultCode();
   } catch (e) {
     return errorCode(e);
   }

@@ -10,9 +10,22 @@ export async function branchExists(cwd: string, branch: string): Promise<boolean
   return (await gitTry(["show-ref", "--verify", "--quiet", `refs/heads/${branch}`], { cwd })) !== null;
 }
 
-/** Is `branch` a name git accepts for a branch? */
-export async function isValidBranchName(cwd: string, branch: string): Promise<boolean> {
-  return (await gitTry(["check-ref-format", "--branch", branch], { cwd })) !== null;
+/**
+ * Is `branch` a name git accepts for a new branch? The rules of `git check-ref-format --branch`
+ * (check_refname_format on refs/heads/<name>, plus no leading '-' and not HEAD), in JS because this
+ * runs before every `braid new` and a git spawn there is on the user's wait. A test checks it
+ * against git itself over a corpus of awkward names.
+ */
+export function isValidBranchName(branch: string): boolean {
+  if (branch === "" || branch.startsWith("-") || branch === "HEAD") return false;
+  // Control characters, space and DEL, then the characters git reserves for revision syntax and globs.
+  for (let i = 0; i < branch.length; i++) {
+    const c = branch.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return false;
+  }
+  if (/[~^:?*[\\]/.test(branch)) return false;
+  if (branch.includes("..") || branch.includes("@{") || branch.endsWith(".")) return false;
+  return branch.split("/").every((part) => part !== "" && !part.startsWith(".") && !part.endsWith(".lock"));
 }
 
 /** The branch checked out at cwd, or null on a detached HEAD. */

@@ -1,11 +1,17 @@
 /**
  * Bring large git-ignored trees (node_modules, build caches) into a new worktree by the fastest safe
- * method: copy-on-write clones where the filesystem supports them (COPYFILE_FICLONE falls back to a
- * plain copy elsewhere, e.g. ext4), with many copies in flight so the thread pool stays busy.
- * Never hardlinks: an in-place write in one worktree would change the other.
+ * method: copy-on-write clones where the filesystem supports them, else a plain copy spread over
+ * every core. Never hardlinks: an in-place write in one worktree would change the other.
+ *
+ * With GNU cp (Linux) the tree is split into chunks that several `cp -a --reflink=auto` processes
+ * copy at once: creating files is kernel time, so it scales with cores, and one cp per chunk keeps
+ * per-file overhead at cp's own. Measured on 30k small files (bench/worktree): parallel cp beats a
+ * single `cp -a`, which beats Node's copyFile through its 4-thread pool. Elsewhere Node copies.
  */
+import { spawn, spawnSync } from "node:child_process";
 import { constants } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readlink, symlink } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 export interface CopyStats {
@@ -15,7 +21,111 @@ export interface CopyStats {
 }
 
 /** Parallel recursive copy of `src` to `dst` (created). Symlinks are recreated as symlinks. */
-export async function copyTree(src: string, dst: string, concurrency = 32): Promise<CopyStats> {
+export async function copyTree(src: string, dst: string): Promise<CopyStats> {
+  const top = await lstat(src);
+  if (top.isDirectory() && hasGnuCp()) {
+    const [stats] = await Promise.all([countTree(src), copyWithCp(src, dst, top.mode & 0o7777)]);
+    return stats;
+  }
+  return copyWithNode(src, dst);
+}
+
+let gnuCp: boolean | undefined;
+function hasGnuCp(): boolean {
+  gnuCp ??=
+    process.platform === "linux" &&
+    /GNU coreutils/.test(spawnSync("cp", ["--version"], { encoding: "utf8" }).stdout ?? "");
+  return gnuCp;
+}
+
+interface CpTask {
+  /** Destination directory the sources are copied into. */
+  into: string;
+  sources: string[];
+}
+
+/**
+ * Split the tree into tasks for `workers` cp processes, about four tasks per worker so a large
+ * package cannot leave the others idle. A level with too few entries is opened up (its directories
+ * created here, their children become the units) so one huge folder still spreads over every core.
+ */
+async function copyWithCp(src: string, dst: string, mode: number): Promise<void> {
+  const workers = Math.min(8, Math.max(2, availableParallelism() * 2));
+  const wanted = workers * 4;
+  let level: Array<{ into: string; from: string }> = [];
+  await mkdir(dst, { recursive: true, mode: mode | 0o700 });
+  for (const name of await readdir(src)) level.push({ into: dst, from: join(src, name) });
+  for (let depth = 0; depth < 3 && level.length > 0 && level.length < wanted; depth++) {
+    const next: Array<{ into: string; from: string }> = [];
+    for (const u of level) {
+      const st = await lstat(u.from);
+      if (!st.isDirectory()) {
+        next.push(u);
+        continue;
+      }
+      const made = join(u.into, u.from.slice(u.from.lastIndexOf("/") + 1));
+      await mkdir(made, { mode: (st.mode & 0o7777) | 0o700 });
+      for (const name of await readdir(u.from)) next.push({ into: made, from: join(u.from, name) });
+    }
+    level = next;
+  }
+  const size = Math.max(1, Math.ceil(level.length / wanted));
+  const tasks: CpTask[] = [];
+  for (const u of level) {
+    const last = tasks[tasks.length - 1];
+    if (last && last.into === u.into && last.sources.length < size) last.sources.push(u.from);
+    else tasks.push({ into: u.into, sources: [u.from] });
+  }
+  let failure: unknown = null;
+  const worker = async (): Promise<void> => {
+    for (let t = tasks.shift(); t && !failure; t = tasks.shift()) {
+      await runCp(t).catch((e) => {
+        failure ??= e;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure;
+}
+
+function runCp(task: CpTask): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("cp", ["-a", "--reflink=auto", "--", ...task.sources, `${task.into}/`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`cp failed: ${err.trim().split("\n")[0] ?? `exit code ${code}`}`));
+    });
+  });
+}
+
+/** Files, folders and symlinks in a tree, for the report (cp does not say). */
+async function countTree(src: string): Promise<CopyStats> {
+  const stats: CopyStats = { files: 0, dirs: 1, symlinks: 0 };
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const subdirs: Promise<void>[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        stats.dirs++;
+        subdirs.push(walk(join(dir, e.name)));
+      } else if (e.isSymbolicLink()) stats.symlinks++;
+      else if (e.isFile()) stats.files++;
+    }
+    await Promise.all(subdirs);
+  };
+  await walk(src);
+  return stats;
+}
+
+/** The portable path: Node's copyFile (FICLONE where supported) with many copies in flight. */
+export async function copyWithNode(src: string, dst: string, concurrency = 32): Promise<CopyStats> {
   const stats: CopyStats = { files: 0, dirs: 0, symlinks: 0 };
   const top = await lstat(src);
   if (!top.isDirectory()) {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { BraidError } from "../errors.js";
 import { GitError, git, gitOut, gitTry } from "../git/git.js";
-import { branchExists, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
+import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
@@ -38,11 +38,15 @@ export interface CreatePlan {
  * (origin/HEAD, init.defaultBranch, main, master, the main worktree's branch). Two git calls at once
  * on the common path: this runs on every `new` and `ls`.
  */
-export async function resolveBase(ctx: ProjectContext, base?: string): Promise<{ ref: string; commit: string }> {
+export async function resolveBase(
+  ctx: ProjectContext,
+  base?: string,
+  tipsOf: Promise<BranchTips> = branchTips(ctx.project.mainWorktree),
+): Promise<{ ref: string; commit: string }> {
   const cwd = ctx.project.mainWorktree;
   const explicit = base ?? ctx.config.base;
   const [tips, configured, explicitCommit] = await Promise.all([
-    branchTips(cwd),
+    tipsOf,
     explicit ? null : gitTry(["config", "init.defaultBranch"], { cwd }),
     explicit ? resolveCommit(cwd, explicit) : null,
   ]);
@@ -76,7 +80,10 @@ function noCommitsError(): BraidError {
   );
 }
 
-/** Work out (and check) everything `new` will do, without changing anything. */
+/**
+ * Work out (and check) everything `new` will do, without changing anything. One round of git calls
+ * (branch tips and base at once) when the branch is new; the worktree list only when it is reused.
+ */
 export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Promise<CreatePlan> {
   const { project, config, store } = ctx;
   validateSessionName(opts.name);
@@ -86,17 +93,9 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
       "pick another name, or `braid rm` the old one",
     );
   }
-  if (opts.fetch ?? config.fetch) await fetchBase(ctx, opts.base ?? config.base);
-  const base = await resolveBase(ctx, opts.base);
   const vars = { repo: project.repoName, name: opts.name };
   const branch = opts.branch ?? fillTemplate(config.branch, vars);
-  // Independent checks, asked of git at once: every spawn is on the user's wait.
-  const [validName, reuseBranch, worktrees] = await Promise.all([
-    isValidBranchName(project.mainWorktree, branch),
-    branchExists(project.mainWorktree, branch),
-    listWorktrees(project.mainWorktree),
-  ]);
-  if (!validName) {
+  if (!isValidBranchName(branch)) {
     throw new BraidError(
       `"${branch}" is not a valid git branch name`,
       "choose a name without spaces, '..', '~', '^', ':' or '\\'",
@@ -107,8 +106,12 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   if (existsSync(path) && readdirSync(path).length > 0) {
     throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
   }
+  if (opts.fetch ?? config.fetch) await fetchBase(ctx, opts.base ?? config.base);
+  const tips = branchTips(project.mainWorktree);
+  const base = await resolveBase(ctx, opts.base, tips);
+  const reuseBranch = (await tips).heads.has(branch);
   if (reuseBranch) {
-    const holder = worktrees.find((w) => w.branch === branch);
+    const holder = (await listWorktrees(project.mainWorktree)).find((w) => w.branch === branch);
     if (holder) {
       throw new BraidError(
         `branch "${branch}" is already checked out at ${holder.path}`,
@@ -133,7 +136,12 @@ async function fetchBase(ctx: ProjectContext, base?: string): Promise<void> {
   }
 }
 
-/** Create the worktree + branch and register the session. Rolls back on any failure. */
+/**
+ * Create the worktree + branch and register the session. Rolls back on any failure.
+ * The registry lock is taken while git checks out, and the record is written once the checkout has
+ * succeeded: the lock and its write cost nothing on the user's wait, and no reader ever sees a
+ * session whose worktree does not exist yet.
+ */
 export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): Promise<SessionRecord> {
   const plan = await planWorktree(ctx, opts);
   const { project, config, store } = ctx;
@@ -141,15 +149,22 @@ export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): 
   const args = ["-c", `checkout.workers=${config.checkout_workers}`, "worktree", "add", "--quiet"];
   if (plan.reuseBranch) args.push(plan.path, plan.branch);
   else args.push("--no-track", "-b", plan.branch, plan.path, plan.baseCommit);
+  const added = git(args, { cwd }).then(
+    () => true,
+    (e: unknown) => {
+      if (e instanceof GitError)
+        throw new BraidError(
+          `could not create worktree: ${e.message}`,
+          "see the git message above; nothing was created",
+        );
+      throw e;
+    },
+  );
+  added.catch(() => undefined); // handled below; a rejection before the lock is ours must not go unhandled
+  let created = false;
   try {
-    await git(args, { cwd });
-  } catch (e) {
-    if (e instanceof GitError)
-      throw new BraidError(`could not create worktree: ${e.message}`, "see the git message above; nothing was created");
-    throw e;
-  }
-  try {
-    return await store.update((data) => {
+    return await store.update(async (data) => {
+      created = await added;
       if (data.sessions.some((s) => s.name === plan.name)) {
         throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
       }
@@ -173,7 +188,9 @@ export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): 
       return record;
     });
   } catch (e) {
-    await rollback(cwd, plan);
+    // The lock may have failed before the checkout ended: wait for it, then undo only what we made.
+    created ||= await added.catch(() => false);
+    if (created) await rollback(cwd, plan);
     throw e;
   }
 }

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { attachPlan, runAttach } from "../../session/interact.js";
+import { act } from "../act.js";
 import { print } from "../output.js";
-import { act } from "../program.js";
 
 export function registerAttach(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
-import { act } from "../program.js";
+import { act } from "../act.js";
 
 export function registerBoard(program: Command): void {
   program

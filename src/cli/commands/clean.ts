@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { type CleanReport, cleanMerged } from "../../merge/clean.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { formatBytes, paint, print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export function renderClean(r: CleanReport): string {
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { resolveProject } from "../../project/identity.js";
+import { act } from "../act.js";
 import { print, printJson, table } from "../output.js";
-import { act } from "../program.js";
 
 /** The main worktree when run inside a repository; config also works outside one (global only). */
 async function mainWorktreeOrNone(): Promise<string | undefined> {

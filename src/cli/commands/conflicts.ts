@@ -3,8 +3,8 @@ import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { conflictNames, type PairResult, type RadarReport, runRadar } from "../../radar/radar.js";
 import { SnapshotCache } from "../../radar/snapshot.js";
+import { act } from "../act.js";
 import { paint, print, table } from "../output.js";
-import { act } from "../program.js";
 
 /** The JSON shape of `braid conflicts --json` (stable: see README "JSON shapes"). */
 export function radarJson(r: RadarReport) {

@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { projectCost } from "../../session/cost.js";
 import { formatCount, formatUsd } from "../../ui/format.js";
+import { act } from "../act.js";
 import { print, printJson, printWarning, table } from "../output.js";
-import { act } from "../program.js";
 
 export function registerCost(program: Command): void {
   program

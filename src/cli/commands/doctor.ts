@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { runDoctor } from "../../worktree/doctor.js";
+import { act } from "../act.js";
 import { paint, print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export function registerDoctor(program: Command): void {
   program

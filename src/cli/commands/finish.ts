@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { cleanMerged } from "../../merge/clean.js";
 import { runTrain } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 import { renderClean } from "./clean.js";
 import { parseStrategy, renderTrain } from "./merge.js";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { runHookCli } from "../../session/hook.js";
-import { act } from "../program.js";
+import { act } from "../act.js";
 
 /** Listed for --help; real invocations take the fast path in main.ts and never load commander. */
 export function registerHook(program: Command): void {

@@ -1,61 +1,47 @@
-/** Every command, registered in help order. Add one line per command module. */
+/**
+ * Every command, in help order, loaded on demand: a run imports only the module of the command it
+ * names (each pulls in its own domain code), so start-up stays near bare node. Help, unknown words and
+ * suggestions load them all. Add one line per command module.
+ */
 import type { Command } from "commander";
-import { registerAttach } from "./attach.js";
-import { registerBoard } from "./board.js";
-import { registerClean } from "./clean.js";
-import { registerConfig } from "./config.js";
-import { registerConflicts } from "./conflicts.js";
-import { registerCost } from "./cost.js";
-import { registerDoctor } from "./doctor.js";
-import { registerFinish } from "./finish.js";
-import { registerFork } from "./fork.js";
-import { registerHook } from "./hook.js";
-import { registerLearn } from "./learn.js";
-import { registerLs } from "./ls.js";
-import { registerMemory } from "./memory.js";
-import { registerMerge } from "./merge.js";
-import { registerNew } from "./new.js";
-import { registerNote } from "./note.js";
-import { registerNotes } from "./notes.js";
-import { registerPlan } from "./plan.js";
-import { registerPump } from "./pump.js";
-import { registerRecommend } from "./recommend.js";
-import { registerRestart } from "./restart.js";
-import { registerRm } from "./rm.js";
-import { registerSend } from "./send.js";
-import { registerStart } from "./start.js";
-import { registerStatus } from "./status.js";
-import { registerStop } from "./stop.js";
-import { registerSwarm } from "./swarm.js";
-import { registerTrust } from "./trust.js";
 
-export function registerAll(program: Command): void {
-  registerNew(program);
-  registerLs(program);
-  registerRm(program);
-  registerRecommend(program);
-  registerTrust(program);
-  registerConfig(program);
-  registerDoctor(program);
-  registerStart(program);
-  registerStatus(program);
-  registerAttach(program);
-  registerSend(program);
-  registerStop(program);
-  registerRestart(program);
-  registerHook(program);
-  registerPump(program);
-  registerNote(program);
-  registerNotes(program);
-  registerLearn(program);
-  registerMemory(program);
-  registerConflicts(program);
-  registerMerge(program);
-  registerFinish(program);
-  registerClean(program);
-  registerCost(program);
-  registerBoard(program);
-  registerSwarm(program);
-  registerFork(program);
-  registerPlan(program);
+type Register = (program: Command) => void;
+
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
+  ["new", () => import("./new.js").then((m) => m.registerNew)],
+  ["ls", () => import("./ls.js").then((m) => m.registerLs)],
+  ["rm", () => import("./rm.js").then((m) => m.registerRm)],
+  ["recommend", () => import("./recommend.js").then((m) => m.registerRecommend)],
+  ["trust", () => import("./trust.js").then((m) => m.registerTrust)],
+  ["config", () => import("./config.js").then((m) => m.registerConfig)],
+  ["doctor", () => import("./doctor.js").then((m) => m.registerDoctor)],
+  ["start", () => import("./start.js").then((m) => m.registerStart)],
+  ["status", () => import("./status.js").then((m) => m.registerStatus)],
+  ["attach", () => import("./attach.js").then((m) => m.registerAttach)],
+  ["send", () => import("./send.js").then((m) => m.registerSend)],
+  ["stop", () => import("./stop.js").then((m) => m.registerStop)],
+  ["restart", () => import("./restart.js").then((m) => m.registerRestart)],
+  ["hook", () => import("./hook.js").then((m) => m.registerHook)],
+  ["_pump", () => import("./pump.js").then((m) => m.registerPump)],
+  ["note", () => import("./note.js").then((m) => m.registerNote)],
+  ["notes", () => import("./notes.js").then((m) => m.registerNotes)],
+  ["learn", () => import("./learn.js").then((m) => m.registerLearn)],
+  ["memory", () => import("./memory.js").then((m) => m.registerMemory)],
+  ["conflicts", () => import("./conflicts.js").then((m) => m.registerConflicts)],
+  ["merge", () => import("./merge.js").then((m) => m.registerMerge)],
+  ["finish", () => import("./finish.js").then((m) => m.registerFinish)],
+  ["clean", () => import("./clean.js").then((m) => m.registerClean)],
+  ["cost", () => import("./cost.js").then((m) => m.registerCost)],
+  ["board", () => import("./board.js").then((m) => m.registerBoard)],
+  ["swarm", () => import("./swarm.js").then((m) => m.registerSwarm)],
+  ["fork", () => import("./fork.js").then((m) => m.registerFork)],
+  ["plan", () => import("./plan.js").then((m) => m.registerPlan)],
+];
+
+/** Register the command `argv` names, or every command when it names none (help, typos). */
+export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const named = COMMANDS.find(([name]) => name === argv[0]);
+  const chosen = named ? [named] : COMMANDS;
+  const registers = await Promise.all(chosen.map(([, load]) => load()));
+  for (const register of registers) register(program);
 }

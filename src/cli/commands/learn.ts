@@ -5,8 +5,8 @@ import type { LearnResult } from "../../coord/memory.js";
 import { memoryPath } from "../../coord/paths.js";
 import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 import { textArg } from "../stdin.js";
 
 interface Opts {

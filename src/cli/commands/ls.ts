@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { listAll } from "../../worktree/list.js";
+import { act } from "../act.js";
 import { print, printJson, table } from "../output.js";
-import { act } from "../program.js";
 
 export function registerLs(program: Command): void {
   program

@@ -4,8 +4,8 @@ import { ensureMemoryFile, readMemory } from "../../coord/memory.js";
 import { memoryPath } from "../../coord/paths.js";
 import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export function registerMemory(program: Command): void {
   program

@@ -3,8 +3,8 @@ import { BraidError } from "../../errors.js";
 import { STRATEGIES, type Strategy } from "../../merge/steps.js";
 import { runTrain, type TrainReport } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { paint, print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export interface MergeCliOptions {
   allDone?: boolean;

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { newSession } from "../../worktree/new-session.js";
+import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
-import { act } from "../program.js";
 
 export function registerNew(program: Command): void {
   program

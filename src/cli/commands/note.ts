@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { postNote } from "../../coord/post.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 import { textArg } from "../stdin.js";
 
 export function registerNote(program: Command): void {

@@ -5,8 +5,8 @@ import { queryNotes } from "../../coord/query.js";
 import { escapeLine } from "../../coord/text.js";
 import { isAddressedTo } from "../../coord/unread.js";
 import { loadContext } from "../../project/context.js";
+import { act } from "../act.js";
 import { paint, print, printJson, printWarning } from "../output.js";
-import { act } from "../program.js";
 
 interface Opts {
   unread?: boolean;

@@ -4,8 +4,8 @@ import { loadContext } from "../../project/context.js";
 import { applyPlan } from "../../session/plan-apply.js";
 import { loadPlan } from "../../session/plan-file.js";
 import { recommend } from "../../worktree/recommend.js";
+import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
-import { act } from "../program.js";
 
 interface PlanFlags {
   apply?: boolean;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { pump } from "../../session/cascade.js";
-import { act } from "../program.js";
+import { act } from "../act.js";
 
 /** Hidden: run by the exec wrapper when an agent exits, to start queued sessions at once. */
 export function registerPump(program: Command): void {

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { restartSession } from "../../session/control.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export function registerRestart(program: Command): void {
   program

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { removeSession, restoreHint } from "../../worktree/remove.js";
+import { act } from "../act.js";
 import { formatBytes, print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export function registerRm(program: Command): void {
   program

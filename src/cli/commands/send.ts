@@ -3,8 +3,8 @@ import { sendUnreadNotes } from "../../coord/push.js";
 import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { sendToSession } from "../../session/interact.js";
+import { act } from "../act.js";
 import { print } from "../output.js";
-import { act } from "../program.js";
 
 export function registerSend(program: Command): void {
   program

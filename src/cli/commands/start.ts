@@ -3,8 +3,8 @@ import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 interface StartFlags {
   type?: string;

@@ -3,8 +3,8 @@ import { loadContext } from "../../project/context.js";
 import { ResourceSampler } from "../../session/resources.js";
 import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
 import type { SessionView } from "../../session/types.js";
+import { act } from "../act.js";
 import { paint, print, printJson, table } from "../output.js";
-import { act } from "../program.js";
 
 const STATE_STYLE: Record<string, Parameters<typeof paint>[0]> = {
   working: "green",

@@ -3,8 +3,8 @@ import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { requireSwarm, type SwarmRecord, swarmSummary } from "../../swarm/record.js";
 import { runSwarmSession, startSwarmSession } from "../../swarm/session.js";
+import { act } from "../act.js";
 import { print, printJson, table } from "../output.js";
-import { act } from "../program.js";
 
 function count(flag: string) {
   return (v: string): number => {

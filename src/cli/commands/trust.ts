@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { listTrust, revokeTrust, setupPlan, trustRepo } from "../../worktree/trust.js";
+import { act } from "../act.js";
 import { print, printJson } from "../output.js";
-import { act } from "../program.js";
 
 export function registerTrust(program: Command): void {
   program
