@@ -21,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     const { runHookCli } = await import("../session/hook.js");
     return runHookCli(argv.slice(1));
   }
+  const { prefetchFor } = await import("../project/prefetch.js");
+  prefetchFor(argv[0], process.cwd());
   const { runProgram } = await import("./program.js");
   return runProgram(argv);
 }

@@ -2,7 +2,8 @@
  * The single place braid runs git. Always spawn with an argument array, never a shell,
  * so user text (names, messages, paths) can never be interpreted as shell syntax.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 
 export interface GitOptions {
   cwd: string;
@@ -61,7 +62,13 @@ function gitEnv(opts: GitOptions): NodeJS.ProcessEnv {
 /** Run git; resolves with its output, rejects with GitError on an exit code not in okCodes. */
 export function git(args: string[], opts: GitOptions): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd: opts.cwd, env: gitEnv(opts), stdio: ["pipe", "pipe", "pipe"] });
+    // No input → stdin is /dev/null (EOF, as before) without the cost of a pipe and its stream.
+    const stdin = opts.input === undefined ? "ignore" : "pipe";
+    const child = spawn("git", args, {
+      cwd: opts.cwd,
+      env: gitEnv(opts),
+      stdio: [stdin, "pipe", "pipe"],
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
@@ -76,10 +83,12 @@ export function git(args: string[], opts: GitOptions): Promise<GitResult> {
       if ((opts.okCodes ?? [0]).includes(result.code)) resolve(result);
       else reject(new GitError(args, result.code, result.stderr, opts.cwd));
     });
-    child.stdin.on("error", () => {
-      /* git may exit before reading stdin; the exit code tells the story */
-    });
-    child.stdin.end(opts.input ?? "");
+    if (child.stdin) {
+      child.stdin.on("error", () => {
+        /* git may exit before reading stdin; the exit code tells the story */
+      });
+      child.stdin.end(opts.input);
+    }
   });
 }
 

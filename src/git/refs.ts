@@ -33,20 +33,6 @@ export function currentBranch(cwd: string): Promise<string | null> {
   return gitTry(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd });
 }
 
-/** The repository's default branch: origin/HEAD if known, else init.defaultBranch/main/master that exists, else HEAD's branch. */
-export async function defaultBranch(cwd: string, mainWorktree: string): Promise<string | null> {
-  const originHead = await gitTry(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], { cwd });
-  if (originHead) {
-    const b = originHead.replace(/^origin\//, "");
-    if (await branchExists(cwd, b)) return b;
-  }
-  const configured = await gitTry(["config", "init.defaultBranch"], { cwd });
-  for (const b of [configured, "main", "master"]) {
-    if (b && (await branchExists(cwd, b))) return b;
-  }
-  return currentBranch(mainWorktree);
-}
-
 /** Count of commits in a..b (a not reachable from b is ignored). */
 export async function aheadBehind(cwd: string, base: string, head: string): Promise<{ ahead: number; behind: number }> {
   const out = await gitOut(["rev-list", "--left-right", "--count", `${base}...${head}`], { cwd });

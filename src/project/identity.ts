@@ -9,6 +9,7 @@ import { BraidError } from "../errors.js";
 import { withLock, writeFileAtomic } from "../fsutil.js";
 import { GitError, git } from "../git/git.js";
 import { braidHome } from "./paths.js";
+import { projectProbe } from "./prefetch.js";
 
 export interface Project {
   /** Absolute, real path of the git common dir (`.git` of the main worktree). */
@@ -34,17 +35,7 @@ export async function resolveProject(cwd: string): Promise<Project> {
   if (!existsSync(cwd))
     throw new BraidError(`directory does not exist: ${cwd}`, "run braid from inside a git repository");
   // One git call on the happy path; the slower diagnosis below only runs when it fails.
-  const fast = await git(
-    [
-      "rev-parse",
-      "--path-format=absolute",
-      "--git-common-dir",
-      "--is-bare-repository",
-      "--is-inside-work-tree",
-      "--show-toplevel",
-    ],
-    { cwd },
-  ).catch(() => null);
+  const fast = await projectProbe(cwd);
   const lines = fast?.stdout.trim().split("\n") ?? [];
   if (!fast || lines[1] !== "false" || lines[2] !== "true" || !lines[3]) await diagnose(cwd);
   const [commonDirRaw, , , top] = lines as [string, string, string, string];

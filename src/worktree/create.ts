@@ -9,6 +9,7 @@ import { GitError, git, gitOut, gitTry } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
+import { takePrefetchedTips } from "../project/prefetch.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
 import { fillTemplate } from "../project/template.js";
 import { validateSessionName } from "./names.js";
@@ -35,8 +36,9 @@ export interface CreatePlan {
 
 /**
  * Resolve the base ref the way every command does: option > config > repo default branch
- * (origin/HEAD, init.defaultBranch, main, master, the main worktree's branch). Two git calls at once
- * on the common path: this runs on every `new` and `ls`.
+ * (origin/HEAD, main, master, init.defaultBranch, the main worktree's branch). On the common path
+ * that is the one for-each-ref call: this runs on every `new` and `ls`, and a spawn is ~10 ms of
+ * the user's wait, so git's config is asked only when no usual name exists.
  */
 export async function resolveBase(
   ctx: ProjectContext,
@@ -45,19 +47,19 @@ export async function resolveBase(
 ): Promise<{ ref: string; commit: string }> {
   const cwd = ctx.project.mainWorktree;
   const explicit = base ?? ctx.config.base;
-  const [tips, configured, explicitCommit] = await Promise.all([
-    tipsOf,
-    explicit ? null : gitTry(["config", "init.defaultBranch"], { cwd }),
-    explicit ? resolveCommit(cwd, explicit) : null,
-  ]);
+  const [tips, explicitCommit] = await Promise.all([tipsOf, explicit ? resolveCommit(cwd, explicit) : null]);
   const noCommits = async () => tips.heads.size === 0 && !(await resolveCommit(cwd, "HEAD"));
   if (explicit) {
     if (explicitCommit) return { ref: explicit, commit: explicitCommit };
     if (await noCommits()) throw noCommitsError();
     throw new BraidError(`base ref "${explicit}" does not exist`, "pass --base with an existing branch, tag or commit");
   }
-  const candidates = [tips.originHead, configured, "main", "master"];
-  let ref = candidates.find((b): b is string => Boolean(b) && tips.heads.has(b as string)) ?? null;
+  const existing = (b: string | null | undefined): b is string => Boolean(b) && tips.heads.has(b as string);
+  let ref = [tips.originHead, "main", "master"].find(existing) ?? null;
+  if (!ref) {
+    const configured = await gitTry(["config", "init.defaultBranch"], { cwd });
+    if (existing(configured)) ref = configured;
+  }
   if (!ref) {
     if (await noCommits()) throw noCommitsError();
     ref = await currentBranch(cwd);
@@ -107,7 +109,7 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
     throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
   }
   if (opts.fetch ?? config.fetch) await fetchBase(ctx, opts.base ?? config.base);
-  const tips = branchTips(project.mainWorktree);
+  const tips = takePrefetchedTips().then((t) => t ?? branchTips(project.mainWorktree));
   const base = await resolveBase(ctx, opts.base, tips);
   const reuseBranch = (await tips).heads.has(branch);
   if (reuseBranch) {

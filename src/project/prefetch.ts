@@ -1,0 +1,54 @@
+/**
+ * The git questions a command asks first, started before the CLI's modules load: loading them takes
+ * about as long as the spawns (tens of ms each here), so asking early overlaps the two instead of
+ * queueing one after the other. Each answer is taken at most once; anything not prefetched, or asked
+ * from another directory, is simply asked then.
+ */
+import { type GitResult, git } from "../git/git.js";
+import { type BranchTips, branchTips } from "../git/refs.js";
+
+/** Everything resolveProject needs from git, in one call. */
+export const PROJECT_PROBE_ARGS = [
+  "rev-parse",
+  "--path-format=absolute",
+  "--git-common-dir",
+  "--is-bare-repository",
+  "--is-inside-work-tree",
+  "--show-toplevel",
+];
+
+interface Pending<T> {
+  cwd: string;
+  answer: Promise<T>;
+}
+
+let probe: Pending<GitResult | null> | undefined;
+let tips: Pending<BranchTips | null> | undefined;
+
+/** Commands that ask nothing of the repository (or print help) gain nothing from a prefetch. */
+const NO_REPO = new Set(["--help", "-h", "help", "trust"]);
+/** Commands whose first step after finding the project is reading the branch tips. */
+const READS_TIPS = new Set(["new", "start"]);
+
+/** Start the first git calls `command` will make, from `cwd`. Failures surface when the answer is taken. */
+export function prefetchFor(command: string | undefined, cwd: string): void {
+  if (!command || NO_REPO.has(command)) return;
+  probe = { cwd, answer: git(PROJECT_PROBE_ARGS, { cwd }).catch(() => null) };
+  // Refs are shared by every worktree of a repo, so cwd's tips are the main worktree's.
+  if (READS_TIPS.has(command)) tips = { cwd, answer: branchTips(cwd).catch(() => null) };
+}
+
+/** The project probe for cwd: the prefetched answer if there is one, else a fresh call. */
+export function projectProbe(cwd: string): Promise<GitResult | null> {
+  const pending = probe;
+  probe = undefined;
+  if (pending?.cwd === cwd) return pending.answer;
+  return git(PROJECT_PROBE_ARGS, { cwd }).catch(() => null);
+}
+
+/** The prefetched branch tips of this repository, once; undefined when none were (or they failed). */
+export async function takePrefetchedTips(): Promise<BranchTips | undefined> {
+  const pending = tips;
+  tips = undefined;
+  return (await pending?.answer) ?? undefined;
+}
