@@ -62,8 +62,12 @@ export async function recommend(ctx: ProjectContext): Promise<Recommendation> {
 
 /** The over-limit warning for `braid new`, skipping the file count when it cannot matter. */
 export async function newSessionWarning(ctx: ProjectContext): Promise<string | null> {
+  const live = liveCodeSessions(ctx.store.sessions());
   // Every limit is at least 1, so one live session can never exceed it.
-  if (liveCodeSessions(ctx.store.sessions()) <= 1) return null;
+  if (live <= 1) return null;
+  // Over the configured maximum the warning does not depend on the repo's size: skip counting its
+  // files (a git ls-files of the whole index, tens of ms on a big repo).
+  if (live > ctx.config.max_code_sessions) return overLimitWarning(recommendFor(ctx, Number.POSITIVE_INFINITY));
   return overLimitWarning(await recommend(ctx));
 }
 

@@ -12,8 +12,10 @@ describe("bench/worktree --quick", () => {
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /git worktree add \(checkout\.workers=0\)\s+\d+\.\d+ s/);
-    assert.match(r.stdout, /braid new --no-bootstrap\s+\d+\.\d+ s\s+ratio vs raw add: \d+\.\d+x/);
+    assert.match(r.stdout, /braid new --no-bootstrap\s+\d+\.\d+ s/);
+    assert.match(r.stdout, /ratio vs raw add: \d+\.\d+x/);
     assert.match(r.stdout, /node_modules copy \(braid's report\)\s+\d+\.\d+ s/);
-    assert.match(r.stdout, /cp -a node_modules\s+\d+\.\d+ s\s+bootstrap\/cp -a: \d+\.\d+x/);
+    assert.match(r.stdout, /cp -a node_modules\s+\d+\.\d+ s/);
+    assert.match(r.stdout, /bootstrap copy \/ cp -a: \d+\.\d+x/);
   });
 });
