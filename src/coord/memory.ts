@@ -25,7 +25,7 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "../errors.js";
 import { withLock, writeFileAtomic } from "../fsutil.js";
-import { COORD_LOCK } from "./paths.js";
+import { COORD_LOCK, coordFileError } from "./paths.js";
 import { normalizeLearning, requireName, requireSection, toBulletText } from "./text.js";
 
 export const DEFAULT_SECTION = "Learnings";
@@ -135,7 +135,7 @@ export function readMemory(file: string): MemoryView {
         `memory path ${file} is a directory`,
         "move it aside; braid keeps memory in a Markdown file",
       );
-    throw ioError("read", file, err);
+    throw coordFileError("read", "memory", file, err);
   }
   return { path: file, exists: true, text, sections: parseMemory(text).sections };
 }
@@ -214,7 +214,7 @@ export async function addLearnings(
     await foldUntilDone(file, slug, mine);
   } catch (e) {
     if (e instanceof BraidError) throw e;
-    throw ioError("write", file, e as NodeJS.ErrnoException);
+    throw coordFileError("write", "memory", file, e as NodeJS.ErrnoException);
   }
   return result;
 }
@@ -373,14 +373,6 @@ function removeCrashedTemps(dir: string, prefix: string): void {
   }
 }
 
-function ioError(op: "read" | "write", file: string, err: NodeJS.ErrnoException): BraidError {
-  const why = err.code === "EACCES" || err.code === "EPERM" || err.code === "EROFS" ? "permission denied" : err.message;
-  return new BraidError(
-    `cannot ${op} memory file ${file}: ${why}`,
-    `check the permissions of ${dirname(file)}, or point BRAID_WORKFLOWS_DIR at a writable folder`,
-  );
-}
-
 /** Create the memory file with its short header if it does not exist yet (for `braid memory --edit`). */
 export async function ensureMemoryFile(file: string, slug: string): Promise<void> {
   try {
@@ -393,6 +385,6 @@ export async function ensureMemoryFile(file: string, slug: string): Promise<void
     );
   } catch (e) {
     if (e instanceof BraidError) throw e;
-    throw ioError("write", file, e as NodeJS.ErrnoException);
+    throw coordFileError("write", "memory", file, e as NodeJS.ErrnoException);
   }
 }

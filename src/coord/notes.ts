@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { BraidError } from "../errors.js";
+import { coordFileError } from "./paths.js";
 import { escapeLine, isValidName, requireName, unescapeLine } from "./text.js";
 
 export interface Note {
@@ -104,7 +104,7 @@ export function readNotesFile(file: string): NotesFile {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === "ENOENT") return { notes: [], strayLines: 0 };
-    throw ioError("read", file, err);
+    throw coordFileError("read", "notes", file, err);
   }
   return parseNotes(text);
 }
@@ -152,7 +152,7 @@ export async function appendNote(file: string, input: NewNote): Promise<Note> {
       closeSync(fd);
     }
   } catch (e) {
-    throw ioError("write", file, e as NodeJS.ErrnoException);
+    throw coordFileError("write", "notes", file, e as NodeJS.ErrnoException);
   }
   return note;
 }
@@ -175,14 +175,4 @@ function writeHeaderOnce(file: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-function ioError(op: "read" | "write", file: string, err: NodeJS.ErrnoException): BraidError {
-  const denied = err.code === "EACCES" || err.code === "EPERM" || err.code === "EROFS";
-  return new BraidError(
-    `cannot ${op} notes file ${file}: ${denied ? "permission denied" : err.message}`,
-    err.code === "ENOSPC"
-      ? "free some disk space and retry"
-      : `check the permissions of ${dirname(file)}, or point BRAID_WORKFLOWS_DIR at a writable folder`,
-  );
 }

@@ -2,7 +2,8 @@
  * Where a project's shared memory and notes live: the guide's workflow folder, keyed by the project
  * slug (git common dir identity), so every worktree of a repo resolves the same files.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { workflowsDir } from "../project/paths.js";
 
@@ -25,3 +26,19 @@ export function cursorsPath(ctx: ProjectContext): string {
  * most 40 ms (tighter polling by dozens of processes burns the CPU the holder needs).
  */
 export const COORD_LOCK = { staleMs: 15_000, timeoutMs: 90_000, maxRetryMs: 40 } as const;
+
+/** A one-line error for a memory or notes file braid cannot read or write (usually the workflow folder's permissions). */
+export function coordFileError(
+  op: "read" | "write",
+  what: "memory" | "notes",
+  file: string,
+  err: NodeJS.ErrnoException,
+): BraidError {
+  const denied = err.code === "EACCES" || err.code === "EPERM" || err.code === "EROFS";
+  return new BraidError(
+    `cannot ${op} ${what} file ${file}: ${denied ? "permission denied" : err.message}`,
+    err.code === "ENOSPC"
+      ? "free some disk space and retry"
+      : `check the permissions of ${dirname(file)}, or point BRAID_WORKFLOWS_DIR at a writable folder`,
+  );
+}

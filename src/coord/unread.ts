@@ -60,26 +60,37 @@ export function unreadCount(ctx: ProjectContext, session: string): number {
 }
 
 /**
- * The session's unread notes, marked read in the same step (under the cursor lock, so two hooks firing
- * at once cannot both deliver the same note).
+ * Under the cursor lock (so two hooks firing at once cannot both deliver the same note): `step` sees the
+ * notes and `session`'s cursor and may move the cursor to a note, which is then written back.
  */
-export async function takeUnread(ctx: ProjectContext, session: string): Promise<Note[]> {
+function withCursor<T>(
+  ctx: ProjectContext,
+  session: string,
+  step: (notes: Note[], cursor: Cursor | undefined) => { moveTo?: Note; result: T },
+): Promise<T> {
   const file = cursorsPath(ctx);
   return withLock(
     file,
     () => {
       const { notes } = readNotesFile(notesPath(ctx));
       const cursors = readCursors(file);
-      const fresh = notesAfter(notes, cursors[session]);
-      const last = fresh[fresh.length - 1];
-      if (last) {
-        cursors[session] = { id: last.id, time: last.time };
+      const { moveTo, result } = step(notes, cursors[session]);
+      if (moveTo) {
+        cursors[session] = { id: moveTo.id, time: moveTo.time };
         writeFileAtomic(file, `${JSON.stringify({ cursors }, null, 2)}\n`);
       }
-      return fresh.filter((n) => isAddressedTo(n, session));
+      return result;
     },
     COORD_LOCK,
   );
+}
+
+/** The session's unread notes, marked read in the same step. */
+export async function takeUnread(ctx: ProjectContext, session: string): Promise<Note[]> {
+  return withCursor(ctx, session, (notes, cursor) => {
+    const fresh = notesAfter(notes, cursor);
+    return { moveTo: fresh[fresh.length - 1], result: fresh.filter((n) => isAddressedTo(n, session)) };
+  });
 }
 
 /**
@@ -87,16 +98,8 @@ export async function takeUnread(ctx: ProjectContext, session: string): Promise<
  * without hooks by `braid send --notes`). Never moves a cursor backwards.
  */
 export async function markRead(ctx: ProjectContext, session: string, upTo: Note): Promise<void> {
-  const file = cursorsPath(ctx);
-  await withLock(
-    file,
-    () => {
-      const { notes } = readNotesFile(notesPath(ctx));
-      const cursors = readCursors(file);
-      if (!notesAfter(notes, cursors[session]).some((n) => n.id === upTo.id)) return;
-      cursors[session] = { id: upTo.id, time: upTo.time };
-      writeFileAtomic(file, `${JSON.stringify({ cursors }, null, 2)}\n`);
-    },
-    COORD_LOCK,
-  );
+  await withCursor(ctx, session, (notes, cursor) => ({
+    moveTo: notesAfter(notes, cursor).some((n) => n.id === upTo.id) ? upTo : undefined,
+    result: undefined,
+  }));
 }

@@ -1,45 +1,98 @@
 /**
- * Snapshot a worktree's full state (tracked changes + untracked files, not ignored ones) as a commit,
- * without touching the worktree's real index: the agent working there may be mid-`git add`.
- * Copy the index to a temp file, `git add -A` into that copy, write-tree, commit-tree on top of HEAD.
+ * Snapshots of a worktree as it is on disk (committed + staged + unstaged + untracked, minus ignored files),
+ * made without touching the worktree's real index or files: the agent working there may be mid-`git add`
+ * and must never see an index.lock or a changed index because braid looked.
+ *
+ * The core, shared by `braid rm --force` / `braid fork` (snapshotWorktree below) and the conflict radar
+ * (radar/snapshot.ts, which keeps its index copies between runs and caches the results):
+ * an index file of braid's own seeded from the real one (GIT_INDEX_FILE), `git add -A` into it, write-tree,
+ * then commit-tree on top of HEAD.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
-import { GitError, gitOut } from "./git.js";
+import { isAbsolute, join } from "node:path";
+import { GitError, git, gitOut } from "./git.js";
 
-/** Identity used only when the user has none configured, so a backup never fails for lack of a name. */
-const FALLBACK_IDENTITY = {
+/** braid's own identity: used when the user has none configured (so a backup never fails for lack of a name), and always by the radar. */
+export const SNAPSHOT_IDENTITY = {
   GIT_AUTHOR_NAME: "braid",
   GIT_AUTHOR_EMAIL: "braid@localhost",
   GIT_COMMITTER_NAME: "braid",
   GIT_COMMITTER_EMAIL: "braid@localhost",
 };
 
+export interface WorktreeHead {
+  /** HEAD commit (null on an unborn branch). */
+  head: string | null;
+  /** HEAD's tree (null on an unborn branch). */
+  headTree: string | null;
+  /** The worktree's real index file. */
+  indexPath: string;
+}
+
+/** HEAD, its tree and the index file of a worktree, in one git call. Throws GitError if it is not a usable checkout. */
+export async function worktreeHead(worktree: string): Promise<WorktreeHead> {
+  const info = await git(["rev-parse", "--git-path", "index", "HEAD", "HEAD^{tree}"], {
+    cwd: worktree,
+    okCodes: [0, 128],
+  });
+  const [indexRaw = "", headLine = "", treeLine = ""] = info.stdout.split("\n");
+  const hex = /^[0-9a-f]{40,64}$/;
+  const head = info.code === 0 && hex.test(headLine) ? headLine : null;
+  const headTree = head && hex.test(treeLine) ? treeLine : null;
+  if (!indexRaw || indexRaw.startsWith("fatal")) {
+    await gitOut(["rev-parse", "--git-dir"], { cwd: worktree }); // throws the real reason
+  }
+  return { head, headTree, indexPath: isAbsolute(indexRaw) ? indexRaw : join(worktree, indexRaw) };
+}
+
+/** Tree of the worktree's content, staged through `indexFile` (braid's own; the real index is never used). */
+export async function treeViaIndex(worktree: string, indexFile: string): Promise<string> {
+  const env = { GIT_INDEX_FILE: indexFile };
+  await gitOut(["add", "-A", "--", "."], { cwd: worktree, env });
+  return gitOut(["write-tree"], { cwd: worktree, env });
+}
+
+/** treeViaIndex through a one-off copy of the real index in a fresh temp dir under `dir`, removed afterwards. */
+export async function treeViaIndexCopy(worktree: string, realIndex: string, dir = tmpdir()): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(join(dir, "braid-snap-"));
+  try {
+    const index = join(tmp, "index");
+    if (existsSync(realIndex)) copyFileSync(realIndex, index);
+    return await treeViaIndex(worktree, index);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Commit `tree` with `parents` (nulls and repeats dropped) and return its id; no ref is changed.
+ * With `env` (identity, dates) that is used as is; without, the user's identity, or braid's when git has none.
+ */
+export async function commitTree(
+  worktree: string,
+  tree: string,
+  parents: Array<string | null>,
+  message: string,
+  env?: Record<string, string>,
+): Promise<string> {
+  const ps = [...new Set(parents.filter((p): p is string => Boolean(p)))];
+  const args = ["commit-tree", tree, ...ps.flatMap((p) => ["-p", p]), "-m", message];
+  try {
+    return await gitOut(args, { cwd: worktree, env });
+  } catch (e) {
+    if (env || !(e instanceof GitError)) throw e;
+    return await gitOut(args, { cwd: worktree, env: SNAPSHOT_IDENTITY });
+  }
+}
+
 /**
  * Commit the worktree at `path` as it is now. Parents: HEAD (if any) plus `extraParents`.
  * Returns the new commit id; no ref or index is changed.
  */
 export async function snapshotWorktree(path: string, message: string, extraParents: string[] = []): Promise<string> {
-  const tmp = mkdtempSync(join(tmpdir(), "braid-snap-"));
-  const tmpIndex = join(tmp, "index");
-  try {
-    const indexRel = await gitOut(["rev-parse", "--git-path", "index"], { cwd: path });
-    const index = isAbsolute(indexRel) ? indexRel : resolve(path, indexRel);
-    if (existsSync(index)) copyFileSync(index, tmpIndex);
-    const env = { GIT_INDEX_FILE: tmpIndex };
-    await gitOut(["add", "-A", "--", "."], { cwd: path, env });
-    const tree = await gitOut(["write-tree"], { cwd: path, env });
-    const head = await gitOut(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: path }).catch(() => null);
-    const parents = [...new Set([head, ...extraParents].filter((p): p is string => Boolean(p)))];
-    const args = ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-m", message];
-    try {
-      return await gitOut(args, { cwd: path });
-    } catch (e) {
-      if (!(e instanceof GitError)) throw e;
-      return await gitOut(args, { cwd: path, env: FALLBACK_IDENTITY });
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const { head, indexPath } = await worktreeHead(path);
+  const tree = await treeViaIndexCopy(path, indexPath);
+  return commitTree(path, tree, [head, ...extraParents], message);
 }

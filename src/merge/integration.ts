@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
 import { git, gitTry } from "../git/git.js";
+import { snapshotWorktree } from "../git/snapshot.js";
 import type { ProjectContext } from "../project/context.js";
-import { privateIndexPath, radarSnapshot, statusPaths } from "../radar/snapshot.js";
+import { statusPaths } from "../radar/snapshot.js";
 import { pidAlive } from "../session/runtime.js";
 
 export interface TrainRecord {
@@ -102,11 +103,9 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
     if (dirty.length) {
       // Someone may have resolved conflicts by hand in it: keep that work reachable before removal.
       try {
-        const tmpDir = join(dir, "tmp");
-        const snap = await radarSnapshot(path, { tmpDir });
-        rmSync(privateIndexPath(tmpDir, path), { force: true });
+        const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
         const ref = `refs/braid/backup/integration/${entry.slice(3)}`;
-        await git(["update-ref", ref, snap.commit], { cwd: ctx.project.mainWorktree });
+        await git(["update-ref", ref, snap], { cwd: ctx.project.mainWorktree });
         notes.push({ action: "backed-up-kept", path, detail: ref });
       } catch {
         notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });

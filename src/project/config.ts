@@ -82,21 +82,26 @@ export function projectConfigPath(mainWorktree: string): string {
   return join(mainWorktree, PROJECT_CONFIG_FILE);
 }
 
-/** Read and parse one TOML file (no validation). Missing file → {}. */
-export function readTomlFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) return {};
+/** Read and parse a TOML file (no validation); a one-line BraidError naming it as `what` when it cannot be read or parsed. */
+export function parseTomlFile(path: string, what: string, syntaxHint: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new BraidError(`cannot read config ${path}: ${(e as Error).message}`, "check the file's permissions");
+    throw new BraidError(`cannot read ${what} ${path}: ${(e as Error).message}`, "check the file's permissions");
   }
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (e) {
     const first = String((e as Error).message).split("\n")[0];
-    throw new BraidError(`config ${path} is not valid TOML: ${first}`, "fix the syntax or remove the file");
+    throw new BraidError(`${what} ${path} is not valid TOML: ${first}`, syntaxHint);
   }
+}
+
+/** Read and parse one config file (no validation). Missing file → {}. */
+export function readTomlFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  return parseTomlFile(path, "config", "fix the syntax or remove the file");
 }
 
 /** Validate a partial config object; throws one line naming the file and key. */

@@ -3,17 +3,18 @@
  * ignored files), made without touching the worktree's own index or files: the agent working there
  * must never see an index.lock or a changed index because braid looked.
  *
- * How: a private copy of the worktree's index (GIT_INDEX_FILE), `git add -A` into it, write-tree, and
- * commit-tree on top of HEAD with fixed dates, so the same content always gives the same id.
+ * How: the shared core in git/snapshot.ts (a private copy of the worktree's index, `git add -A` into it,
+ * write-tree, commit-tree on top of HEAD), with fixed identity and dates, so the same content always gives the same id.
  * The private index is kept between runs (re-copied only when the agent's index changes): `add -A` then
  * refreshes its stat data once, and later runs only stat files instead of re-reading "racily clean" ones
  * that a lock-free status can never fix in the agent's own index.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
-import { git, gitOut } from "../git/git.js";
+import { gitOut } from "../git/git.js";
+import { commitTree, SNAPSHOT_IDENTITY, treeViaIndex, treeViaIndexCopy, worktreeHead } from "../git/snapshot.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */
@@ -26,10 +27,7 @@ export interface Snapshot {
 
 /** Fixed identity and dates: the snapshot id depends on content only, so caches and merge results stay valid. */
 const SNAPSHOT_ENV = {
-  GIT_AUTHOR_NAME: "braid",
-  GIT_AUTHOR_EMAIL: "braid@localhost",
-  GIT_COMMITTER_NAME: "braid",
-  GIT_COMMITTER_EMAIL: "braid@localhost",
+  ...SNAPSHOT_IDENTITY,
   GIT_AUTHOR_DATE: "1700000000 +0000",
   GIT_COMMITTER_DATE: "1700000000 +0000",
 };
@@ -167,32 +165,9 @@ export function privateIndexPath(tmpDir: string, worktree: string): string {
   return join(tmpDir, "idx", `${createHash("sha1").update(worktree).digest("hex").slice(0, 16)}.index`);
 }
 
-async function treeVia(cwd: string, indexFile: string): Promise<string> {
-  const env = { GIT_INDEX_FILE: indexFile };
-  await gitOut(["add", "-A", "--", "."], { cwd, env });
-  return gitOut(["write-tree"], { cwd, env });
-}
-
 /** Snapshot one worktree. Throws GitError if the worktree is not a usable git checkout. */
 export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Promise<Snapshot> {
-  const cwd = worktree;
-  let head: string | null;
-  let headTree: string | null;
-  let realIndex: string;
-  if (opts.known) {
-    ({ head, headTree, indexPath: realIndex } = opts.known);
-  } else {
-    const info = await git(["rev-parse", "--git-path", "index", "HEAD", "HEAD^{tree}"], { cwd, okCodes: [0, 128] });
-    const [indexRaw = "", headLine = "", treeLine = ""] = info.stdout.split("\n");
-    const hex = /^[0-9a-f]{40,64}$/;
-    head = info.code === 0 && hex.test(headLine) ? headLine : null;
-    headTree = head && hex.test(treeLine) ? treeLine : null;
-    if (!indexRaw || indexRaw.startsWith("fatal")) {
-      await gitOut(["rev-parse", "--git-dir"], { cwd }); // throws the real reason
-    }
-    realIndex = isAbsolute(indexRaw) ? indexRaw : join(worktree, indexRaw);
-  }
-
+  const { head, headTree, indexPath: realIndex } = opts.known ?? (await worktreeHead(worktree));
   const priv = privateIndexPath(opts.tmpDir, worktree);
   const realStamp = stamp(realIndex);
   let tree: string;
@@ -203,26 +178,16 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
       if (existsSync(realIndex)) copyFileSync(realIndex, priv);
       opts.cache?.setIndexStamp(worktree, realStamp);
     }
-    tree = await treeVia(cwd, priv);
+    tree = await treeViaIndex(worktree, priv);
   } catch {
     // Another radar holds the private index (index.lock), or it is damaged: use a one-off copy.
-    mkdirSync(opts.tmpDir, { recursive: true });
-    const once = join(opts.tmpDir, `snap-${process.pid}-${randomBytes(4).toString("hex")}.index`);
-    try {
-      if (existsSync(realIndex)) copyFileSync(realIndex, once);
-      tree = await treeVia(cwd, once);
-    } finally {
-      rmSync(once, { force: true });
-      rmSync(`${once}.lock`, { force: true });
-    }
+    tree = await treeViaIndexCopy(worktree, realIndex, opts.tmpDir);
   }
   if (head && tree === headTree) return { commit: head, head, dirty: false };
   const key = `${head}|${tree}`;
   const hit = opts.cache?.get(worktree, key);
   if (hit) return { commit: hit, head, dirty: true };
-  const args = ["commit-tree", tree, "-m", "braid snapshot"];
-  if (head) args.push("-p", head);
-  const commit = await gitOut(args, { cwd, env: SNAPSHOT_ENV });
+  const commit = await commitTree(worktree, tree, [head], "braid snapshot", SNAPSHOT_ENV);
   opts.cache?.set(worktree, key, commit);
   return { commit, head, dirty: true };
 }

@@ -4,10 +4,10 @@
  * dependency cycles and shared files, then grouped into waves (sessions whose dependencies are met
  * start together). Interface sessions (`interface = true`) come before every other session.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { parse as parseToml } from "smol-toml";
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { BraidError } from "../errors.js";
+import { parseTomlFile } from "../project/config.js";
 import { SESSION_TYPES } from "../project/state.js";
 import { findCycle, waves } from "../swarm/graph.js";
 import { overlappingOwners } from "../swarm/overlap.js";
@@ -48,18 +48,7 @@ export interface SessionPlan {
 
 function readPlanText(file: string): unknown {
   if (!existsSync(file)) throw new BraidError(`plan file not found: ${file}`, "pass the path of a .toml plan file");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new BraidError(`cannot read plan ${file}: ${(e as Error).message}`, "check the file's permissions");
-  }
-  try {
-    return parseToml(text);
-  } catch (e) {
-    const first = String((e as Error).message).split("\n")[0];
-    throw new BraidError(`plan ${file} is not valid TOML: ${first}`, "fix the syntax (see docs/plan.md)");
-  }
+  return parseTomlFile(file, "plan", "fix the syntax (see docs/plan.md)");
 }
 
 function schemaError(file: string, err: z.ZodError): BraidError {

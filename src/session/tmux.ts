@@ -112,60 +112,37 @@ export interface NewWindowOptions {
 }
 
 /**
+ * Argument list opening o's window: `new-window` in the existing session, or `new-session` creating it
+ * (at 200x50: detached, it would start at 80x24). Prints the new pane's id. Set remain-on-exit
+ * in the same tmux invocation: the server runs the whole command list before it reaps any child, so even
+ * an agent that exits at once leaves its pane (and exit status) behind.
+ */
+function openArgs(o: NewWindowOptions, newSession: boolean): string[] {
+  const where = newSession
+    ? ["new-session", "-d", "-s", o.session, "-x", "200", "-y", "50"]
+    : ["new-window", "-d", "-t", `=${o.session}:`];
+  return [
+    ...where,
+    ...["-P", "-F", "#{pane_id}", "-n", o.window, "-c", tmuxLiteral(o.cwd)],
+    ...Object.entries(o.env).flatMap(([k, v]) => ["-e", tmuxLiteral(`${k}=${v}`)]),
+    "--",
+    ...o.argv.map(tmuxLiteral),
+    ...[";", "set-option", "-w", "-t", windowTarget(o.session, o.window), "remain-on-exit", "on"],
+  ];
+}
+
+/**
  * Open a window running argv (creating the project's tmux session if needed) with `remain-on-exit on`
  * so the exit status stays readable. Returns the new pane's id (`%N`).
  */
 export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promise<string> {
   if (o.argv.length < 2) throw new Error("openWindow needs argv with at least two elements (no shell)");
-  const envArgs = Object.entries(o.env).flatMap(([k, v]) => ["-e", tmuxLiteral(`${k}=${v}`)]);
-  const argv = o.argv.map(tmuxLiteral);
-  const cwd = tmuxLiteral(o.cwd);
-  const fmt = ["-P", "-F", "#{pane_id}"];
-  // Set remain-on-exit in the same tmux invocation: the server runs the whole command list before it
-  // reaps any child, so even an agent that exits at once leaves its pane (and exit status) behind.
-  const keep = [";", "set-option", "-w", "-t", windowTarget(o.session, o.window), "remain-on-exit", "on"];
   let out: string;
   if (await hasSession(server, o.session)) {
     await removeDeadWindow(server, o.session, o.window);
-    out = await tmux(
-      server,
-      [
-        "new-window",
-        "-d",
-        ...fmt,
-        "-t",
-        `=${o.session}:`,
-        "-n",
-        o.window,
-        "-c",
-        cwd,
-        ...envArgs,
-        "--",
-        ...argv,
-        ...keep,
-      ],
-      `open a window for ${o.window}`,
-    );
+    out = await tmux(server, openArgs(o, false), `open a window for ${o.window}`);
   } else {
-    const r = await tmuxRun(server, [
-      "new-session",
-      "-d",
-      ...fmt,
-      "-s",
-      o.session,
-      "-n",
-      o.window,
-      "-x",
-      "200",
-      "-y",
-      "50",
-      "-c",
-      cwd,
-      ...envArgs,
-      "--",
-      ...argv,
-      ...keep,
-    ]);
+    const r = await tmuxRun(server, openArgs(o, true));
     if (r.code !== 0 && /duplicate session/.test(r.stderr)) {
       // Another braid created the session between our check and now: add a window instead.
       return openWindow(server, o);

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from "node:fs";
 import { BraidError } from "../errors.js";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
-import { snapshotWorktree } from "../git/snapshot.js";
+import { commitTree, snapshotWorktree } from "../git/snapshot.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -119,9 +119,7 @@ export async function removeSession(
     if (!dirty && strandedHead && unmerged && tip && headTip !== tip) {
       // Both the branch and a detached HEAD hold work: tie them together in one backup commit.
       const tree = await gitOut(["rev-parse", `${commit}^{tree}`], { cwd });
-      parents = [
-        await gitOut(["commit-tree", tree, "-p", commit, "-p", tip, "-m", `braid backup of ${name}`], { cwd }),
-      ];
+      parents = [await commitTree(cwd, tree, [commit, tip], `braid backup of ${name}`)];
     }
     backupRef = backupRefName(name);
     await git(["update-ref", backupRef, parents[0] as string], { cwd });

@@ -80,6 +80,11 @@ describe("braid merge (merge train)", () => {
     assert.ok(
       j.recovered.some((n: { action: string; path: string }) => n.action === "removed-kept" && n.path === kept),
     );
+    const backup = j.recovered.find(
+      (n: { action: string; path: string }) => n.action === "backed-up-kept" && n.path === kept,
+    )?.detail as string;
+    assert.match(backup, /^refs\/braid\/backup\/integration\//);
+    assert.match(gitIn(sb, repo, "show", `${backup}:shared.txt`), /<<<<<<</);
     assert.ok(!existsSync(kept));
     assert.equal(j.moved, true);
   });
