@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { REPO_ROOT, runProcess, type Sandbox } from "./env.js";
 
 export const CLAUDE_BIN = join(REPO_ROOT, "node_modules", ".bin", "claude");
@@ -50,6 +50,20 @@ export function claudeEnv(sb: Sandbox, stubUrl: string, apiKey = STUB_API_KEY): 
   ])
     delete env[k];
   return env;
+}
+
+/**
+ * Environment for braid commands that start Claude themselves (swarm, fork, plan --apply): claudeEnv pointed
+ * at the stub, a prepared ~/.claude.json, BRAID_CLAUDE_BIN set and `claude` on PATH.
+ */
+export function braidClaudeEnv(sb: Sandbox, stubUrl: string): NodeJS.ProcessEnv {
+  prepareClaudeHome(sb.home);
+  const bin = join(REPO_ROOT, "node_modules", ".bin");
+  return {
+    ...claudeEnv(sb, stubUrl),
+    BRAID_CLAUDE_BIN: CLAUDE_BIN,
+    PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
+  };
 }
 
 export interface ClaudeHomeOptions {
