@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { pidAlive } from "../../src/session/runtime.js";
 import { REPO_ROOT, runProcess, type Sandbox } from "./env.js";
 
 export const CLAUDE_BIN = join(REPO_ROOT, "node_modules", ".bin", "claude");
@@ -145,15 +146,6 @@ export function runClaude(
 
 let socketCounter = 0;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A private tmux server for one test: unique `-L` socket inside the sandbox's TMUX_TMPDIR. `kill()` ends
  * only this server; the user's default server is never touched.
@@ -269,6 +261,6 @@ export class TmuxTestServer {
       .filter((n) => n > 0);
     spawnSync("tmux", ["-L", this.socket, "kill-server"], { env: this.env, encoding: "utf8" });
     const deadline = Date.now() + waitMs;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   }
 }
