@@ -1,24 +1,19 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { snapshotWorktree } from "../../src/git/snapshot.js";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { braid, gitIn, isOneLineError } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
 
 describe("braid rm", () => {
-  let sb: Sandbox;
-  let repo: string;
+  const { sb, repo } = useRepo();
   const newSession = async (name: string): Promise<string> => {
     const r = await braid(sb, repo, ["new", name, "--json", "--no-bootstrap"]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout).path as string;
   };
   const hasBranch = (b: string) => gitIn(sb, repo, "branch", "--list", b) !== "";
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-  });
-  after(() => sb.cleanup());
 
   it("removes a clean session with no new commits, deletes its branch, reports JSON", async () => {
     const p = await newSession("clean1");
