@@ -93,6 +93,14 @@ export function makeRepo(
   return dir;
 }
 
+/** Write `files` in `dir` (a worktree), stage everything and commit; returns the new commit. */
+export function commitIn(sb: Sandbox, dir: string, files: Record<string, string>, msg = "work"): string {
+  writeFiles(dir, files);
+  gitIn(sb, dir, "add", "-A");
+  gitIn(sb, dir, "commit", "-q", "-m", msg);
+  return gitIn(sb, dir, "rev-parse", "HEAD");
+}
+
 export function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [p, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, p)), { recursive: true });

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { braid, gitIn } from "../helpers/env.js";
-import { commitIn, repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
+import { braid, commitIn, gitIn } from "../helpers/env.js";
+import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
 describe("braid clean --merged / braid finish", () => {
   const sb = useSandboxEnv();

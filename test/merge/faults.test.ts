@@ -3,8 +3,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { BRAID_BIN, braid, gitIn, isOneLineError } from "../helpers/env.js";
-import { commitIn, repoWithSessions, useSandboxEnv } from "./fixture.js";
+import { BRAID_BIN, braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
+import { repoWithSessions, useSandboxEnv } from "./fixture.js";
 
 async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();

@@ -5,7 +5,7 @@ import { after, before } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import type { SessionRecord } from "../../src/project/state.js";
 import { createWorktree } from "../../src/worktree/create.js";
-import { gitIn, makeRepo, type Sandbox, writeFiles } from "../helpers/env.js";
+import { gitIn, makeRepo, type Sandbox } from "../helpers/env.js";
 import { useSandbox } from "../helpers/suite.js";
 
 export const lines = (n: number) => `${Array.from({ length: n }, (_, i) => `line ${i + 1}`).join("\n")}\n`;
@@ -20,14 +20,6 @@ export async function repoWithSessions(
   const ctx = await loadContext(repo);
   for (const n of names) await createWorktree(ctx, { name: n, type: opts.type });
   return { repo, wt: (n: string) => join(sb.root, `${repoName}-${n}`) };
-}
-
-/** Commit `files` in a session's worktree. */
-export function commitIn(sb: Sandbox, dir: string, files: Record<string, string>, msg = "work"): string {
-  writeFiles(dir, files);
-  gitIn(sb, dir, "add", "-A");
-  gitIn(sb, dir, "commit", "-q", "-m", msg);
-  return gitIn(sb, dir, "rev-parse", "HEAD");
 }
 
 /** Replace line `n` of shared.txt with `text` and commit. */

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { braid, gitIn, isOneLineError } from "../helpers/env.js";
-import { commitIn, repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
+import { braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
+import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
 describe("braid merge (merge train)", () => {
   const sb = useSandboxEnv();
