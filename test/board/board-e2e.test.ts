@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stripVTControlCharacters } from "node:util";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
-import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox, writeFiles } from "../helpers/env.js";
+import { BRAID_BIN, braid, commitIn, gitIn, makeRepo, makeSandbox } from "../helpers/env.js";
 import { startModelStub } from "../helpers/model-stub.js";
 
 const LONG = 90_000;
@@ -45,9 +45,7 @@ test("braid board over real Claude sessions: states, attach/detach, merge", { ti
       assert.equal(r.code, 0, `start ${name}: ${r.stderr}`);
     }
     // alpha's work, committed (as the agent would): something for the merge train to merge
-    writeFiles(alphaWt, { "src/alpha.txt": "alpha\n" });
-    gitIn(sb, alphaWt, "add", "-A");
-    gitIn(sb, alphaWt, "commit", "-q", "-m", "alpha: add alpha.txt");
+    commitIn(sb, alphaWt, { "src/alpha.txt": "alpha\n" }, "alpha: add alpha.txt");
 
     const diffFile = join(sb.root, "paged-diff.txt");
     const pane = boardServer.newSession("board", repo, [process.execPath, BRAID_BIN, "board"], {

@@ -5,7 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
+import { pidAlive } from "../../src/session/runtime.js";
 import { REPO_ROOT, runProcess, type Sandbox } from "./env.js";
 
 export const CLAUDE_BIN = join(REPO_ROOT, "node_modules", ".bin", "claude");
@@ -50,6 +51,20 @@ export function claudeEnv(sb: Sandbox, stubUrl: string, apiKey = STUB_API_KEY): 
   ])
     delete env[k];
   return env;
+}
+
+/**
+ * Environment for braid commands that start Claude themselves (swarm, fork, plan --apply): claudeEnv pointed
+ * at the stub, a prepared ~/.claude.json, BRAID_CLAUDE_BIN set and `claude` on PATH.
+ */
+export function braidClaudeEnv(sb: Sandbox, stubUrl: string): NodeJS.ProcessEnv {
+  prepareClaudeHome(sb.home);
+  const bin = join(REPO_ROOT, "node_modules", ".bin");
+  return {
+    ...claudeEnv(sb, stubUrl),
+    BRAID_CLAUDE_BIN: CLAUDE_BIN,
+    PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
+  };
 }
 
 export interface ClaudeHomeOptions {
@@ -130,15 +145,6 @@ export function runClaude(
 }
 
 let socketCounter = 0;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A private tmux server for one test: unique `-L` socket inside the sandbox's TMUX_TMPDIR. `kill()` ends
@@ -255,6 +261,6 @@ export class TmuxTestServer {
       .filter((n) => n > 0);
     spawnSync("tmux", ["-L", this.socket, "kill-server"], { env: this.env, encoding: "utf8" });
     const deadline = Date.now() + waitMs;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -19,9 +19,13 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-/** A fresh temp dir with its own HOME, XDG dirs and tmux socket dir. */
-export function makeSandbox(prefix = "braid-test-"): Sandbox {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+/**
+ * A fresh temp dir with its own HOME, XDG dirs and tmux socket dir. `at`: make it at this path (which must
+ * not exist yet) instead of a new mkdtemp name.
+ */
+export function makeSandbox(prefix = "braid-test-", at?: string): Sandbox {
+  if (at) mkdirSync(at, { mode: 0o700 }); // private, like mkdtemp
+  const root = at ?? realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   const home = join(root, "home");
   mkdirSync(home, { recursive: true });
   writeFileSync(
@@ -87,6 +91,14 @@ export function makeRepo(
   gitIn(sb, dir, "add", "-A");
   gitIn(sb, dir, "commit", "-q", "-m", "initial");
   return dir;
+}
+
+/** Write `files` in `dir` (a worktree), stage everything and commit; returns the new commit. */
+export function commitIn(sb: Sandbox, dir: string, files: Record<string, string>, msg = "work"): string {
+  writeFiles(dir, files);
+  gitIn(sb, dir, "add", "-A");
+  gitIn(sb, dir, "commit", "-q", "-m", msg);
+  return gitIn(sb, dir, "rev-parse", "HEAD");
 }
 
 export function writeFiles(dir: string, files: Record<string, string>): void {

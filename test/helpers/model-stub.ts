@@ -5,7 +5,8 @@
  * requests on the side (session titles, topic checks, quota probes, summaries…: no tools). Only main
  * requests consume scripted turns; side requests get a harmless default so they never disturb a script.
  * Several Claude processes can share one stub: scripts are keyed by the working directory Claude puts in
- * its system prompt, or by a marker in the first user message.
+ * its system prompt, or by a marker in the first user message. Requests record when they arrived and when
+ * their reply was sent, so tests can observe concurrency (`maxOverlap`, `barrier`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,6 +29,11 @@ export interface Turn {
     | { name: string; input: Record<string, unknown>; id?: string }
     | { name: string; input: Record<string, unknown>; id?: string }[];
   blocks?: TurnBlock[];
+  /**
+   * Answer through `--json-schema`'s StructuredOutput tool: a StructuredOutput call with this input when the
+   * request offers that tool ("done" once its result came back), else this value as JSON text.
+   */
+  structured?: unknown;
   /** Wait this long before sending anything (holds the agent "working"). */
   delayMs?: number;
   /** Send nothing until this settles (then `delayMs`, if any): hold the agent working until the test says so. */
@@ -54,7 +60,9 @@ export interface StubRequest {
   kind: RequestKind;
   /** Working directory from the system prompt ("Working directory: /abs/path"), if any. */
   cwd: string | undefined;
+  /** Epoch milliseconds, sub-millisecond precise (a reply and the next request can fall in the same millisecond). */
   receivedAt: number;
+  /** When the reply was sent (or the client went away); undefined while it is held. */
   finishedAt: number | undefined;
   /** The turn sent back (main and side requests). */
   reply: Turn | undefined;
@@ -151,6 +159,13 @@ export class ModelStub {
     );
   }
 
+  /** Model requests (main and side) whose reply has been sent, in order of arrival; only those after `afterSeq`. */
+  answered(afterSeq = 0): StubRequest[] {
+    return this.requests.filter(
+      (r) => r.seq > afterSeq && (r.kind === "main" || r.kind === "side") && r.finishedAt !== undefined,
+    );
+  }
+
   /** Resolves with the first request (already received or future) matching `pred`. */
   waitForRequest(pred: (r: StubRequest) => boolean, timeoutMs = 30_000): Promise<StubRequest> {
     const seen = this.requests.find(pred);
@@ -186,7 +201,7 @@ export class ModelStub {
       body,
       kind: classify(req.method ?? "GET", path, body),
       cwd: workingDirectory(body),
-      receivedAt: Date.now(),
+      receivedAt: now(),
       finishedAt: undefined,
       reply: undefined,
       script: undefined,
@@ -197,7 +212,7 @@ export class ModelStub {
       w.resolve(r);
     }
     res.on("close", () => {
-      r.finishedAt = Date.now();
+      r.finishedAt = now();
     });
 
     if (r.method === "HEAD" || (r.method === "GET" && path === "/")) {
@@ -226,6 +241,7 @@ export class ModelStub {
         turn = (await this.opts.responder?.(r)) ?? DEFAULT_MAIN;
       }
     }
+    if (turn?.structured !== undefined) turn = structuredTurn(turn, r);
     r.reply = turn;
     if (turn?.holdUntil) await untilClosedOr(turn.holdUntil, res);
     if (turn?.delayMs) await sleepUnlessClosed(turn.delayMs, res);
@@ -354,7 +370,50 @@ export function toolNames(req: StubRequest): string[] {
   return (req.body?.tools ?? []).map((t: Block) => String(t?.name));
 }
 
+/** The texts the user wrote in the conversation, oldest first: user text blocks minus injected `<system-reminder>` context. */
+export function userTexts(req: StubRequest): string[] {
+  const out: string[] = [];
+  for (const m of (req.body?.messages ?? []) as Block[]) {
+    if (m?.role !== "user") continue;
+    for (const b of contentBlocks(m.content))
+      if (b?.type === "text" && b.text && !String(b.text).startsWith("<system-reminder>")) out.push(String(b.text));
+  }
+  return out;
+}
+
+/** The prompt that started the conversation (its first user text, injected context left out). */
+export function promptOf(req: StubRequest): string {
+  return userTexts(req)[0] ?? "";
+}
+
+/** The request carries tool results: it asks for the model's next turn after a tool call. */
+export function afterTool(req: StubRequest): boolean {
+  return toolResults(req).length > 0;
+}
+
+/** The largest number of requests matching `pick` whose replies were in flight at once (answered requests only). */
+export function maxOverlap(reqs: StubRequest[], pick: (r: StubRequest) => boolean): number {
+  const events = reqs
+    .filter((r) => r.finishedAt !== undefined && pick(r))
+    .flatMap((r) => [
+      { t: r.receivedAt, d: 1 },
+      { t: r.finishedAt as number, d: -1 },
+    ]);
+  events.sort((a, b) => a.t - b.t || a.d - b.d);
+  let cur = 0;
+  let max = 0;
+  for (const e of events) {
+    cur += e.d;
+    max = Math.max(max, cur);
+  }
+  return max;
+}
+
 // ---------- internals ----------
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 function classify(method: string, path: string, body: unknown): RequestKind {
   if (path.endsWith("/count_tokens")) return "count_tokens";
@@ -419,6 +478,33 @@ export function gate(): { promise: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { promise, open };
+}
+
+/**
+ * For `Turn.holdUntil`: each call returns a promise that settles once `count` calls are waiting (or after
+ * `timeoutMs`). Holding requests on it makes concurrent agents overlap observably however slowly the machine
+ * starts them; sequential ones never reach the count.
+ */
+export function barrier(count: number, timeoutMs = 30_000): () => Promise<void> {
+  let waiting: (() => void)[] = [];
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length >= count) {
+        for (const w of waiting) w();
+        waiting = [];
+      } else {
+        setTimeout(resolve, timeoutMs).unref();
+      }
+    });
+}
+
+/** Resolve `Turn.structured` for this request (see there). */
+function structuredTurn(turn: Turn, r: StubRequest): Turn {
+  const { structured, ...rest } = turn;
+  if (!toolNames(r).includes("StructuredOutput")) return { ...rest, text: JSON.stringify(structured) };
+  if (afterTool(r)) return { ...rest, text: "done" };
+  return { ...rest, toolUse: { name: "StructuredOutput", input: structured as Record<string, unknown> } };
 }
 
 function sleepUnlessClosed(ms: number, res: ServerResponse): Promise<void> {

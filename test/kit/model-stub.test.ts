@@ -2,12 +2,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
+  afterTool,
+  barrier,
   firstUserText,
   gate,
   type ModelStub,
+  maxOverlap,
+  promptOf,
   requestContains,
+  type StubRequest,
   startModelStub,
   toolResults,
+  userTexts,
 } from "../helpers/model-stub.js";
 
 const TOOLS = [{ name: "Write", description: "w", input_schema: { type: "object" } }];
@@ -182,6 +188,69 @@ describe("model stub", () => {
       assert.ok(requestContains(req, "INJECTED-CTX"));
       assert.ok(requestContains(req, /Working directory: \/nowhere/));
       assert.ok(!requestContains(req, "not-there"));
+    } finally {
+      await s2.stop();
+    }
+  });
+
+  it("answers `structured` through StructuredOutput when offered, else as JSON text", async () => {
+    const answer = { verdict: "PASS" };
+    stub.scriptForCwd("/w/schema", [{ structured: answer }, { structured: answer }, { structured: answer }]);
+    const so = [{ name: "StructuredOutput", description: "s", input_schema: { type: "object" } }];
+    const asked = JSON.parse((await post(stub, body({ cwd: "/w/schema", tools: [...TOOLS, ...so] }))).text);
+    assert.deepEqual(asked.content[0].name, "StructuredOutput");
+    assert.deepEqual(asked.content[0].input, answer);
+    assert.equal(asked.stop_reason, "tool_use");
+    const messages = [
+      { role: "user", content: "judge it" },
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_9", name: "StructuredOutput", input: answer }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_9", content: "ok" }] },
+    ];
+    const after = JSON.parse((await post(stub, body({ cwd: "/w/schema", tools: [...TOOLS, ...so], messages }))).text);
+    assert.deepEqual(after.content, [{ type: "text", text: "done" }]);
+    const plain = JSON.parse((await post(stub, body({ cwd: "/w/schema" }))).text);
+    assert.deepEqual(JSON.parse(plain.content[0].text), answer);
+  });
+
+  it("user texts leave injected context out; a barrier makes requests overlap, and maxOverlap sees it", async () => {
+    const meet = barrier(2, 5_000);
+    const s2 = await startModelStub({ responder: () => ({ text: "met", holdUntil: meet() }) });
+    try {
+      const messages = [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "<system-reminder>ctx</system-reminder>" },
+            { type: "text", text: "go" },
+          ],
+        },
+      ];
+      const first = post(s2, body({ messages }));
+      await s2.waitForRequest((r) => r.seq === 1);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(s2.answered().length, 0, "the first request waits for a second one");
+      await Promise.all([first, post(s2, body({ messages }))]);
+      await new Promise((r) => setTimeout(r, 20));
+      const done = s2.answered();
+      assert.equal(done.length, 2);
+      assert.deepEqual(userTexts(done[0]!), ["go"]);
+      assert.equal(promptOf(done[0]!), "go");
+      assert.equal(afterTool(done[0]!), false);
+      assert.equal(
+        maxOverlap(done, () => true),
+        2,
+      );
+      assert.equal(s2.answered(1).length, 1, "answered(seq) keeps only later requests");
+      const [a, b] = done as [StubRequest, StubRequest];
+      const sequential = [
+        { ...a, receivedAt: 0, finishedAt: 1 },
+        { ...b, receivedAt: 1, finishedAt: 2 },
+      ];
+      assert.equal(
+        maxOverlap(sequential, () => true),
+        1,
+        "back-to-back requests do not overlap",
+      );
     } finally {
       await s2.stop();
     }

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach, describe, it } from "node:test";
-import { braid, gitIn, type Sandbox } from "../helpers/env.js";
-import { commitIn, repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
+import { describe, it } from "node:test";
+import { braid, commitIn, gitIn } from "../helpers/env.js";
+import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
 describe("braid clean --merged / braid finish", () => {
-  const sandbox = useSandboxEnv();
-  let sb: Sandbox;
-  beforeEach(() => {
-    sb = sandbox();
-  });
+  const sb = useSandboxEnv();
 
   it("removes squash-merged, merged and rebased sessions; keeps unintegrated, fresh and dirty ones", async () => {
     const { repo, wt } = await repoWithSessions(sb, "c1", ["squashed", "merged", "open", "fresh", "dirty"]);

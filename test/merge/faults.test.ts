@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach, describe, it } from "node:test";
-import { BRAID_BIN, braid, gitIn, isOneLineError, type Sandbox } from "../helpers/env.js";
-import { commitIn, repoWithSessions, useSandboxEnv } from "./fixture.js";
+import { describe, it } from "node:test";
+import { BRAID_BIN, braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
+import { repoWithSessions, useSandboxEnv } from "./fixture.js";
 
 async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
@@ -15,11 +15,7 @@ async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
 }
 
 describe("merge train faults", () => {
-  const sandbox = useSandboxEnv();
-  let sb: Sandbox;
-  beforeEach(() => {
-    sb = sandbox();
-  });
+  const sb = useSandboxEnv();
 
   it("two merges at once: the second fails cleanly while the first runs; the base moves once per branch", async () => {
     const { repo, wt } = await repoWithSessions(sb, "f1", ["a"]);

@@ -5,7 +5,8 @@ import { after, before } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import type { SessionRecord } from "../../src/project/state.js";
 import { createWorktree } from "../../src/worktree/create.js";
-import { gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
+import { gitIn, makeRepo, type Sandbox } from "../helpers/env.js";
+import { useSandbox } from "../helpers/suite.js";
 
 export const lines = (n: number) => `${Array.from({ length: n }, (_, i) => `line ${i + 1}`).join("\n")}\n`;
 
@@ -21,14 +22,6 @@ export async function repoWithSessions(
   return { repo, wt: (n: string) => join(sb.root, `${repoName}-${n}`) };
 }
 
-/** Commit `files` in a session's worktree. */
-export function commitIn(sb: Sandbox, dir: string, files: Record<string, string>, msg = "work"): string {
-  writeFiles(dir, files);
-  gitIn(sb, dir, "add", "-A");
-  gitIn(sb, dir, "commit", "-q", "-m", msg);
-  return gitIn(sb, dir, "rev-parse", "HEAD");
-}
-
 /** Replace line `n` of shared.txt with `text` and commit. */
 export function editLine(sb: Sandbox, dir: string, n: number, text: string): string {
   const content = lines(30).replace(`line ${n}\n`, `${text}\n`);
@@ -42,20 +35,18 @@ export async function setStatus(repo: string, name: string, status: SessionRecor
 }
 
 /**
- * A sandbox for the whole describe block whose environment is also this process's, because these tests call
- * braid's library code in-process (loadContext reads HOME/XDG) as well as the CLI. Restored afterwards.
+ * A sandbox for the whole describe block (useSandbox) whose environment is also this process's, because these
+ * tests call braid's library code in-process (loadContext reads HOME/XDG) as well as the CLI. Restored afterwards.
  */
-export function useSandboxEnv(): () => Sandbox {
-  let sb: Sandbox | undefined;
+export function useSandboxEnv(): Sandbox {
+  const sb = useSandbox();
   let prevEnv: NodeJS.ProcessEnv;
   before(() => {
-    sb = makeSandbox();
     prevEnv = { ...process.env };
     Object.assign(process.env, sb.env);
   });
   after(() => {
     process.env = prevEnv;
-    sb?.cleanup();
   });
-  return () => sb as Sandbox;
+  return sb;
 }

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach, describe, it } from "node:test";
-import { braid, gitIn, isOneLineError, type Sandbox } from "../helpers/env.js";
-import { commitIn, repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
+import { describe, it } from "node:test";
+import { braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
+import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
 describe("braid merge (merge train)", () => {
-  const sandbox = useSandboxEnv();
-  let sb: Sandbox;
-  beforeEach(() => {
-    sb = sandbox();
-  });
+  const sb = useSandboxEnv();
 
   it("merges three sessions in cascade order, verifying each step, and fast-forwards the clean checkout", async () => {
     const { repo, wt } = await repoWithSessions(sb, "t1", ["a", "b", "c"]);

@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { detectScreenState } from "../../src/agents/detectors/index.js";
 import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
+import { pidAlive } from "../../src/session/runtime.js";
 import { listSessionViews } from "../../src/session/status.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome } from "../helpers/claude.js";
 import { braid, gitIn, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
@@ -27,15 +28,6 @@ interface View {
   conversationId?: string | null;
   transcriptPath?: string | null;
   exitCode?: number | null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function gate(): { wait: Promise<void>; open: () => void } {
@@ -132,7 +124,7 @@ describe("sessions with the real Claude Code", { skip: !claudeAvailable() && "cl
     spawnSync("tmux", ["-L", socket, "kill-server"], { env: sb.env });
     await stub.stop();
     const deadline = Date.now() + 10_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (let i = 0; i < 5; i++) {
       try {
         sb.cleanup();

@@ -2,19 +2,13 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { braid, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { describe, it } from "node:test";
+import { braid } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
 
 describe("braid hook", () => {
-  let sb: Sandbox;
-  let repo: string;
-  let stateDir: string;
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-    stateDir = join(repo, ".git", "braid");
-  });
-  after(() => sb.cleanup());
+  const { sb, repo } = useRepo();
+  const stateDir = join(repo, ".git", "braid");
 
   const hook = (event: string, input: unknown, env: NodeJS.ProcessEnv = {}) =>
     braid(sb, repo, ["hook", event], {

@@ -31,6 +31,9 @@ describe("tmux module", () => {
     process.env = saved;
     sb.cleanup();
   });
+  /** Window `window` of session braid-t, running `argv` in the sandbox with `env` set. */
+  const open = (window: string, argv: string[], env: Record<string, string> = {}) =>
+    openWindow(server, { session: "braid-t", window, cwd: sb.root, env, argv });
 
   it("env BRAID_TMUX_SOCKET overrides the config socket; session names lose '.' and ':'", () => {
     assert.equal(server.socket, `braid-b1-tmux-${process.pid}`);
@@ -38,21 +41,8 @@ describe("tmux module", () => {
   });
 
   it("opens windows by exact name (a window 'b' never matches 'bash'), keeps dead panes with their status", async () => {
-    const sh = ["sh", "-c"];
-    const bash = await openWindow(server, {
-      session: "braid-t",
-      window: "bash",
-      cwd: sb.root,
-      env: { X: "1" },
-      argv: [...sh, "sleep 30"],
-    });
-    const b = await openWindow(server, {
-      session: "braid-t",
-      window: "b",
-      cwd: sb.root,
-      env: { GREETING: "hi there" },
-      argv: [...sh, 'echo "$GREETING"; sleep 60'],
-    });
+    const bash = await open("bash", ["sh", "-c", "sleep 30"], { X: "1" });
+    const b = await open("b", ["sh", "-c", 'echo "$GREETING"; sleep 60'], { GREETING: "hi there" });
     assert.notEqual(bash, b);
     assert.equal(await paneOfWindow(server, "braid-t", "b"), b);
     assert.equal(await paneOfWindow(server, "braid-t", "ba"), null, "no prefix matching");
@@ -66,13 +56,7 @@ describe("tmux module", () => {
     // A program that exits: its pane stays (remain-on-exit). tmux 3.3a on this machine intermittently reports a
     // dead pane without #{pane_dead_status} (seen in CI and by hand), which is why braid never depends on it: every
     // agent runs under the exec wrapper that records its own exit code (tested in cli.test/claude-e2e).
-    const x = await openWindow(server, {
-      session: "braid-t",
-      window: "x",
-      cwd: sb.root,
-      env: {},
-      argv: [...sh, "exit 7"],
-    });
+    const x = await open("x", ["sh", "-c", "exit 7"]);
     deadline = Date.now() + 10_000;
     let pane = (await listPanes(server)).find((p) => p.paneId === x);
     while ((!pane?.dead || pane.deadStatus === null) && Date.now() < deadline) {
@@ -86,13 +70,7 @@ describe("tmux module", () => {
   });
 
   it("types text literally: key names and shell syntax arrive as characters", async () => {
-    const pane = await openWindow(server, {
-      session: "braid-t",
-      window: "cat",
-      cwd: sb.root,
-      env: {},
-      argv: ["cat", "-v"],
-    });
+    const pane = await open("cat", ["cat", "-v"]);
     const text = `Enter C-c $(echo no) 'q' ;`;
     await sendText(server, pane, text);
     const deadline = Date.now() + 10_000;

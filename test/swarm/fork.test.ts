@@ -6,30 +6,43 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { CLAUDE_BIN } from "../helpers/claude.js";
+import { braidClaudeEnv, CLAUDE_BIN } from "../helpers/claude.js";
 import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
-import { claudeStubEnv, type ScriptedModel, startModel } from "./scripted-model.js";
+import {
+  afterTool,
+  type ModelStub,
+  type StubRequest,
+  startModelStub,
+  toolNames,
+  userTexts,
+} from "../helpers/model-stub.js";
 
 describe("braid fork (real claude -p against a scripted model)", () => {
   let sb: Sandbox;
   let repo: string;
-  let model: ScriptedModel;
+  let model: ModelStub;
   let env: NodeJS.ProcessEnv;
   let parentPath: string;
+  const sawSecret = (req: StubRequest) => userTexts(req).some((t) => t.includes("PARENT-SECRET-42"));
 
   before(async () => {
     sb = makeSandbox();
     repo = makeRepo(sb, "app", { "README.md": "# app\n", "src/a.ts": "export const a = 1;\n" });
-    model = await startModel((req) => {
-      if (req.cwd === parentPath) return { text: "noted" };
-      if (req.allUserText.includes("PARENT-SECRET-42")) {
-        // The fork tries to write; read-only enforcement must stop it.
-        if (!req.afterTool) return { tool: "Write", input: { file_path: join(req.cwd, "HACKED.txt"), content: "x" } };
-        return { text: "the secret from the parent conversation is 42" };
-      }
-      return { text: "I do not know any secret" };
+    model = await startModelStub({
+      responder: (req) => {
+        if (req.cwd === parentPath) return { text: "noted" };
+        if (sawSecret(req)) {
+          // The fork tries to write; read-only enforcement must stop it.
+          if (!afterTool(req))
+            return {
+              toolUse: { name: "Write", input: { file_path: join(req.cwd ?? "", "HACKED.txt"), content: "x" } },
+            };
+          return { text: "the secret from the parent conversation is 42" };
+        }
+        return { text: "I do not know any secret" };
+      },
     });
-    env = claudeStubEnv(sb, model);
+    env = braidClaudeEnv(sb, model.url);
     const created = await braid(sb, repo, ["new", "parent", "--json"], { env });
     assert.equal(created.code, 0, created.stderr);
     parentPath = JSON.parse(created.stdout).path;
@@ -43,12 +56,12 @@ describe("braid fork (real claude -p against a scripted model)", () => {
     writeFileSync(join(parentPath, "src", "a.ts"), "export const a = 2; // uncommitted\n");
   });
   after(async () => {
-    await model.close();
+    await model.stop();
     sb.cleanup();
   });
 
   it("answers from the forked conversation in a detached snapshot worktree and cannot write", async () => {
-    const from = model.log.length;
+    const from = model.requests.length;
     const r = await braid(sb, repo, ["fork", "parent", "--as", "pf", "--prompt", "what was the secret?", "--json"], {
       env,
       timeoutMs: 120_000,
@@ -56,14 +69,11 @@ describe("braid fork (real claude -p against a scripted model)", () => {
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const out = JSON.parse(r.stdout);
     assert.match(out.answer, /secret from the parent conversation is 42/);
-    const forkReqs = model.log.slice(from).filter((q) => q.cwd === out.session.path);
+    const forkReqs = model.answered(from).filter((q) => q.cwd === out.session.path);
     assert.ok(forkReqs.length > 0, "the fork ran in its own worktree");
+    assert.ok(forkReqs.every(sawSecret), "the model saw the parent conversation");
     assert.ok(
-      forkReqs.every((q) => q.allUserText.includes("PARENT-SECRET-42")),
-      "the model saw the parent conversation",
-    );
-    assert.ok(
-      forkReqs.every((q) => !q.tools.includes("Write") && !q.tools.includes("Edit") && !q.tools.includes("Bash")),
+      forkReqs.every((q) => !toolNames(q).some((t) => ["Write", "Edit", "Bash"].includes(t))),
       "no writing tools are offered",
     );
     assert.ok(!existsSync(join(out.session.path, "HACKED.txt")), "the write was refused");

@@ -6,35 +6,52 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { braidClaudeEnv } from "../helpers/claude.js";
 import { braid, gitIn, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
-import { claudeStubEnv, type ScriptedModel, startModel } from "./scripted-model.js";
+import {
+  afterTool,
+  type ModelStub,
+  type StubRequest,
+  startModelStub,
+  toolResults,
+  userTexts,
+} from "../helpers/model-stub.js";
+
+/** The request belongs to the session whose task is "write <file>". */
+const task = (req: StubRequest, file: string) => userTexts(req).some((t) => t.includes(`write ${file}`));
 
 describe("braid plan --apply (real claude, headless)", () => {
   let sb: Sandbox;
   let repo: string;
-  let model: ScriptedModel;
+  let model: ModelStub;
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
     sb = makeSandbox();
     repo = makeRepo(sb, "app");
     // Each session writes its file, commits it, and ends.
-    model = await startModel((req) => {
-      const file = /write (\w+\.txt)/.exec(req.allUserText)?.[1];
-      if (!file) return { text: "ok" };
-      if (!req.afterTool) return { tool: "Write", input: { file_path: join(req.cwd, file), content: `${file}\n` } };
-      if (!req.toolResult.includes("committed-by-agent") && !/\[\S+ [0-9a-f]{7}\]/.test(req.toolResult)) {
-        return {
-          tool: "Bash",
-          input: {
-            command: `git add -A && git commit -q -m "add ${file}" && echo committed-by-agent`,
-            description: "commit",
-          },
-        };
-      }
-      return { text: "done" };
+    model = await startModelStub({
+      responder: (req) => {
+        const file = /write (\w+\.txt)/.exec(userTexts(req).join("\n"))?.[1];
+        if (!file) return { text: "ok" };
+        if (!afterTool(req))
+          return { toolUse: { name: "Write", input: { file_path: join(req.cwd ?? "", file), content: `${file}\n` } } };
+        const result = toolResults(req)[0]?.text ?? "";
+        if (!result.includes("committed-by-agent") && !/\[\S+ [0-9a-f]{7}\]/.test(result)) {
+          return {
+            toolUse: {
+              name: "Bash",
+              input: {
+                command: `git add -A && git commit -q -m "add ${file}" && echo committed-by-agent`,
+                description: "commit",
+              },
+            },
+          };
+        }
+        return { text: "done" };
+      },
     });
-    env = claudeStubEnv(sb, model);
+    env = braidClaudeEnv(sb, model.url);
     // The user's own Claude settings allow these tools without asking (print mode cannot ask).
     mkdirSync(join(sb.home, ".claude"), { recursive: true });
     writeFileSync(
@@ -43,7 +60,7 @@ describe("braid plan --apply (real claude, headless)", () => {
     );
   });
   after(async () => {
-    await model.close();
+    await model.stop();
     for (let i = 0; ; i++) {
       try {
         sb.cleanup();
@@ -92,11 +109,16 @@ depends_on = ["a"]
     const status = JSON.parse((await braid(sb, repo, ["ls", "--json"], { env })).stdout);
     const c = status.worktrees.find((w: { session: string }) => w.session === "c");
     assert.ok(existsSync(join(c.path, "a.txt")), "wave 2 sees wave 1's merged work");
-    const aEnd = Math.max(...model.log.filter((q) => q.allUserText.includes("write a.txt")).map((q) => q.end));
-    const cReqs = () => model.log.filter((q) => q.allUserText.includes("write c.txt"));
+    const aEnd = Math.max(
+      ...model
+        .answered()
+        .filter((q) => task(q, "a.txt"))
+        .map((q) => q.finishedAt ?? Infinity),
+    );
+    const cReqs = () => model.answered().filter((q) => task(q, "c.txt"));
     const deadline = Date.now() + 60_000;
     while (cReqs().length < 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
-    assert.ok(cReqs().length > 0 && Math.min(...cReqs().map((q) => q.start)) > aEnd, "c started after a ended");
+    assert.ok(cReqs().length > 0 && Math.min(...cReqs().map((q) => q.receivedAt)) > aEnd, "c started after a ended");
     // let c's agent finish before the sandbox goes (it writes into the repo's .git)
     const until = Date.now() + 90_000;
     while (Date.now() < until) {

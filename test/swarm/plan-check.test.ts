@@ -2,12 +2,13 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { findJson } from "../../src/agents/invoke.js";
 import { findCycle, waves } from "../../src/swarm/graph.js";
 import { ownedOverlap } from "../../src/swarm/overlap.js";
 import { validatePlan } from "../../src/swarm/plan.js";
-import { braid, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { braid, isOneLineError } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
 
 const st = (id: string, owns: string[], depends_on: string[] = []) => ({
   id,
@@ -108,13 +109,7 @@ describe("swarm plan validation", () => {
 });
 
 describe("braid plan FILE (validation and waves)", () => {
-  let sb: Sandbox;
-  let repo: string;
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-  });
-  after(() => sb.cleanup());
+  const { sb, repo } = useRepo();
   const plan = (name: string, text: string) => {
     const p = join(sb.root, name);
     writeFileSync(p, text);

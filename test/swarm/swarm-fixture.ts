@@ -4,21 +4,23 @@
  */
 import { join } from "node:path";
 import { after, before } from "node:test";
+import { braidClaudeEnv } from "../helpers/claude.js";
 import { braid, makeRepo, makeSandbox, type RunResult, type Sandbox } from "../helpers/env.js";
 import {
+  afterTool,
   barrier,
-  claudeStubEnv,
-  type ModelRequest,
-  type Reply,
-  type ScriptedModel,
-  startModel,
-} from "./scripted-model.js";
+  type ModelStub,
+  promptOf,
+  type StubRequest,
+  startModelStub,
+  type Turn,
+} from "../helpers/model-stub.js";
 
-export type Scenario = (req: ModelRequest) => Reply | undefined;
+export type Scenario = (req: StubRequest) => Turn | undefined;
 
-export const role = (r: { prompt: string }) =>
-  /^\[braid swarm (planner|executor|reviewer|fixer)/.exec(r.prompt)?.[1] ?? "other";
-export const executorId = (r: { prompt: string }) => /^\[braid swarm executor ([\w-]+)\]/.exec(r.prompt)?.[1] ?? "";
+export const role = (r: StubRequest) =>
+  /^\[braid swarm (planner|executor|reviewer|fixer)/.exec(promptOf(r))?.[1] ?? "other";
+export const executorId = (r: StubRequest) => /^\[braid swarm executor ([\w-]+)\]/.exec(promptOf(r))?.[1] ?? "";
 
 export const subtask = (id: string, file: string, depends_on: string[] = []) => ({
   id,
@@ -30,16 +32,17 @@ export const subtask = (id: string, file: string, depends_on: string[] = []) => 
 export const PASS = { structured: { verdict: "PASS", summary: "fine", issues: [] } };
 
 /** Executors write `<id>.txt` (their own file); fixers write FIXED.txt listing the issue ids they saw. */
-function defaultReply(req: ModelRequest): Reply {
+function defaultReply(req: StubRequest): Turn {
   const r = role(req);
-  if (req.afterTool) return { text: "done" };
+  if (afterTool(req)) return { text: "done" };
+  const cwd = req.cwd ?? "";
   if (r === "executor") {
     const id = executorId(req);
-    return { tool: "Write", input: { file_path: join(req.cwd, `${id}.txt`), content: `work of ${id}\n` } };
+    return { toolUse: { name: "Write", input: { file_path: join(cwd, `${id}.txt`), content: `work of ${id}\n` } } };
   }
   if (r === "fixer") {
-    const ids = [...req.prompt.matchAll(/^- (a\d+-[\w.-]+)/gm)].map((m) => m[1]).join(",");
-    return { tool: "Write", input: { file_path: join(req.cwd, "FIXED.txt"), content: `${ids}\n` } };
+    const ids = [...promptOf(req).matchAll(/^- (a\d+-[\w.-]+)/gm)].map((m) => m[1]).join(",");
+    return { toolUse: { name: "Write", input: { file_path: join(cwd, "FIXED.txt"), content: `${ids}\n` } } };
   }
   if (r === "reviewer") return PASS;
   return { text: "?" };
@@ -48,7 +51,7 @@ function defaultReply(req: ModelRequest): Reply {
 export interface SwarmFixture {
   sb: Sandbox;
   repo: string;
-  model: ScriptedModel;
+  model: ModelStub;
   env: NodeJS.ProcessEnv;
   /** Replies for this scenario; undefined falls back to defaultReply. */
   scenario: Scenario;
@@ -72,13 +75,18 @@ export function useSwarmFixture(): SwarmFixture {
   before(async () => {
     f.sb = makeSandbox();
     f.repo = makeRepo(f.sb, "app");
-    f.model = await startModel((req) => f.scenario(req) ?? defaultReply(req), {
-      hold: (req) => (f.holdExecutors && role(req) === "executor" && !req.afterTool ? executorsMeet() : undefined),
+    f.model = await startModelStub({
+      responder: (req) => {
+        const turn = f.scenario(req) ?? defaultReply(req);
+        return f.holdExecutors && role(req) === "executor" && !afterTool(req)
+          ? { ...turn, holdUntil: executorsMeet() }
+          : turn;
+      },
     });
-    f.env = claudeStubEnv(f.sb, f.model);
+    f.env = braidClaudeEnv(f.sb, f.model.url);
   });
   after(async () => {
-    await f.model.close();
+    await f.model.stop();
     f.sb.cleanup();
   });
   return f;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { braid, isOneLineError } from "../helpers/env.js";
+import { afterTool, promptOf } from "../helpers/model-stub.js";
 import { PASS, role, subtask, useSwarmFixture } from "./swarm-fixture.js";
 
 describe("braid swarm: rounds and fallbacks (real claude -p against a scripted model)", () => {
@@ -14,10 +15,10 @@ describe("braid swarm: rounds and fallbacks (real claude -p against a scripted m
 
   it("sends one reviewer's FAIL issues back to the owning executor and passes in round 2", async () => {
     f.scenario = (req) => {
-      if (!req.prompt.includes("task for f1")) return undefined;
+      if (!promptOf(req).includes("task for f1")) return undefined;
       if (role(req) === "planner") return { structured: { batches: [{ subtasks: [subtask("t1", "t1.txt")] }] } };
-      if (role(req) === "reviewer" && !req.afterTool) {
-        const fixed = req.prompt.includes("FIXED.txt");
+      if (role(req) === "reviewer" && !afterTool(req)) {
+        const fixed = promptOf(req).includes("FIXED.txt");
         return fixed
           ? PASS
           : {
@@ -58,7 +59,7 @@ describe("braid swarm: rounds and fallbacks (real claude -p against a scripted m
 
   it("ends failed with the full report after three rounds of FAIL", async () => {
     f.scenario = (req) => {
-      if (!req.prompt.includes("task for f3")) return undefined;
+      if (!promptOf(req).includes("task for f3")) return undefined;
       if (role(req) === "planner") return { structured: { batches: [{ subtasks: [subtask("t1", "t1.txt")] }] } };
       if (role(req) === "reviewer") {
         return {
@@ -87,9 +88,9 @@ describe("braid swarm: rounds and fallbacks (real claude -p against a scripted m
   it("asks the planner once more on an invalid plan, then falls back to a single executor", async () => {
     const plannerPrompts: string[] = [];
     f.scenario = (req) => {
-      if (!req.prompt.includes("task for fb")) return undefined;
-      if (role(req) === "planner" && !req.afterTool) {
-        plannerPrompts.push(req.prompt);
+      if (!promptOf(req).includes("task for fb")) return undefined;
+      if (role(req) === "planner" && !afterTool(req)) {
+        plannerPrompts.push(promptOf(req));
         // first: two subtasks of one batch own the same file; second: not JSON at all
         return new Set(plannerPrompts).size === 1
           ? { structured: { batches: [{ subtasks: [subtask("a", "same.txt"), subtask("b", "same.txt")] }] } }

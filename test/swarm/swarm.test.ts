@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { braid, gitIn } from "../helpers/env.js";
-import { maxOverlap } from "./scripted-model.js";
+import { afterTool, maxOverlap, promptOf } from "../helpers/model-stub.js";
 import { executorId, role, subtask, useSwarmFixture } from "./swarm-fixture.js";
 
 describe("braid swarm: pipeline (real claude -p against a scripted model)", () => {
@@ -15,14 +15,14 @@ describe("braid swarm: pipeline (real claude -p against a scripted model)", () =
 
   it("runs 3 independent subtasks as 3 concurrent executors, merges them, and passes on 3 PASS verdicts", async () => {
     f.scenario = (req) =>
-      role(req) === "planner" && req.prompt.includes("task for s3")
+      role(req) === "planner" && promptOf(req).includes("task for s3")
         ? {
             structured: {
               batches: [{ subtasks: [subtask("t1", "t1.txt"), subtask("t2", "t2.txt"), subtask("t3", "t3.txt")] }],
             },
           }
         : undefined;
-    const from = f.model.log.length;
+    const from = f.model.requests.length;
     f.holdExecutors = true;
     const r = await f.run("s3");
     f.holdExecutors = false;
@@ -30,9 +30,9 @@ describe("braid swarm: pipeline (real claude -p against a scripted model)", () =
     const rec = JSON.parse(r.stdout);
     assert.equal(rec.state, "done");
     assert.equal(rec.plan.source, "planner");
-    const mine = f.model.log.slice(from);
+    const mine = f.model.answered(from);
     assert.equal(
-      maxOverlap(mine, (q) => role(q) === "executor" && !q.afterTool),
+      maxOverlap(mine, (q) => role(q) === "executor" && !afterTool(q)),
       3,
       "3 executors in flight at once",
     );
@@ -69,7 +69,7 @@ describe("braid swarm: pipeline (real claude -p against a scripted model)", () =
   it("runs a 2-batch plan in order: batch 2 starts after batch 1 is merged and sees its files", async () => {
     let batch2SawBatch1: boolean | null = null;
     f.scenario = (req) => {
-      if (role(req) === "planner" && req.prompt.includes("task for b2")) {
+      if (role(req) === "planner" && promptOf(req).includes("task for b2")) {
         return {
           structured: {
             batches: [
@@ -79,17 +79,20 @@ describe("braid swarm: pipeline (real claude -p against a scripted model)", () =
           },
         };
       }
-      if (executorId(req) === "impl" && !req.afterTool) batch2SawBatch1 = existsSync(join(req.cwd, "types.txt"));
+      if (executorId(req) === "impl" && !afterTool(req)) batch2SawBatch1 = existsSync(join(req.cwd ?? "", "types.txt"));
       return undefined;
     };
-    const from = f.model.log.length;
+    const from = f.model.requests.length;
     const r = await f.run("b2", ["--architects", "1"]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const mine = f.model.log.slice(from);
+    const mine = f.model.answered(from);
     const types = mine.filter((q) => executorId(q) === "types");
     const impl = mine.filter((q) => executorId(q) === "impl");
     assert.ok(types.length && impl.length);
-    assert.ok(Math.max(...types.map((q) => q.end)) <= Math.min(...impl.map((q) => q.start)), "batch 1 finished first");
+    assert.ok(
+      Math.max(...types.map((q) => q.finishedAt ?? Infinity)) <= Math.min(...impl.map((q) => q.receivedAt)),
+      "batch 1 finished first",
+    );
     assert.equal(batch2SawBatch1, true, "batch 2 branched from the session branch after batch 1 was integrated");
     const rec = JSON.parse(r.stdout);
     assert.deepEqual(
@@ -105,7 +108,7 @@ describe("braid swarm: pipeline (real claude -p against a scripted model)", () =
 
   it("braid start NAME TASK --mode swarm runs the swarm headless as the session's agent", async () => {
     f.scenario = (req) =>
-      role(req) === "planner" && req.prompt.includes("task for st")
+      role(req) === "planner" && promptOf(req).includes("task for st")
         ? { structured: { batches: [{ subtasks: [subtask("t1", "t1.txt")] }] } }
         : undefined;
     const r = await braid(

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { braid, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { describe, it } from "node:test";
+import { braid, isOneLineError, makeRepo } from "../helpers/env.js";
+import { useRepo, useSandbox } from "../helpers/suite.js";
 
 describe("braid config", () => {
-  let sb: Sandbox;
-  let repo: string;
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-  });
-  after(() => sb.cleanup());
+  const { sb, repo } = useRepo();
 
   it("sets typed values in braid.toml and reads them back with their source", async () => {
     assert.equal((await braid(sb, repo, ["config", "set", "max_code_sessions", "6"])).code, 0);
@@ -79,11 +74,7 @@ describe("braid config", () => {
 });
 
 describe("braid recommend", () => {
-  let sb: Sandbox;
-  before(() => {
-    sb = makeSandbox();
-  });
-  after(() => sb.cleanup());
+  const sb = useSandbox();
 
   for (const [files, size, advice, max] of [
     [3, "small", "single session, standard mode", 1],

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { describe, it } from "node:test";
+import { braid, gitIn, isOneLineError, makeRepo } from "../helpers/env.js";
+import { useSandbox } from "../helpers/suite.js";
 
 interface Finding {
   kind: string;
@@ -13,7 +14,7 @@ interface Finding {
 }
 
 describe("braid doctor", () => {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let n = 0;
   /** A fresh repo with one braid session "s1". */
   const setup = async (): Promise<{ repo: string; wt: string }> => {
@@ -28,10 +29,6 @@ describe("braid doctor", () => {
     return { code: r.code, report: JSON.parse(r.stdout) as { findings: Finding[]; ok: boolean } };
   };
   const kinds = (fs: Finding[]) => fs.map((f) => f.kind).sort();
-  before(() => {
-    sb = makeSandbox();
-  });
-  after(() => sb.cleanup());
 
   it("reports nothing on a healthy repo", async () => {
     const { repo } = await setup();

@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { describe, it } from "node:test";
+import { braid, gitIn, isOneLineError, makeRepo } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
 
 describe("braid new: more bad input, nothing left behind", () => {
-  let sb: Sandbox;
-  let repo: string;
+  const { sb, repo } = useRepo();
   const snapshot = () => [gitIn(sb, repo, "worktree", "list"), gitIn(sb, repo, "branch", "--list")].join("\n");
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-  });
-  after(() => sb.cleanup());
 
   it("refuses a worktree path that exists and is not empty", async () => {
     const p = join(sb.root, "full");

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { describe, it } from "node:test";
+import { braid, gitIn, isOneLineError } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
 
 describe("braid new", () => {
-  let sb: Sandbox;
-  let repo: string;
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-  });
-  after(() => sb.cleanup());
+  const { sb, repo } = useRepo();
 
   it("creates ../<repo>-<name> on feature/<name> from the default branch and registers it", async () => {
     const r = await braid(sb, repo, ["new", "auth", "--json"]);

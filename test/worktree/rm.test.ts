@@ -1,24 +1,19 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { snapshotWorktree } from "../../src/git/snapshot.js";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
 
 describe("braid rm", () => {
-  let sb: Sandbox;
-  let repo: string;
+  const { sb, repo } = useRepo();
   const newSession = async (name: string): Promise<string> => {
     const r = await braid(sb, repo, ["new", name, "--json", "--no-bootstrap"]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout).path as string;
   };
   const hasBranch = (b: string) => gitIn(sb, repo, "branch", "--list", b) !== "";
-  before(() => {
-    sb = makeSandbox();
-    repo = makeRepo(sb, "app");
-  });
-  after(() => sb.cleanup());
 
   it("removes a clean session with no new commits, deletes its branch, reports JSON", async () => {
     const p = await newSession("clean1");
@@ -55,10 +50,7 @@ describe("braid rm", () => {
 
   it("refuses unmerged commits; --keep-branch removes the worktree and keeps them", async () => {
     const p = await newSession("ahead1");
-    writeFileSync(join(p, "a.txt"), "a\n");
-    gitIn(sb, p, "add", "a.txt");
-    gitIn(sb, p, "commit", "-q", "-m", "a");
-    const tip = gitIn(sb, p, "rev-parse", "HEAD");
+    const tip = commitIn(sb, p, { "a.txt": "a\n" }, "a");
     const r = await braid(sb, repo, ["rm", "ahead1"]);
     assert.ok(isOneLineError(r), r.stderr);
     assert.match(r.stderr, /1 commit on feature\/ahead1 not merged into main/);
@@ -71,10 +63,7 @@ describe("braid rm", () => {
 
   it("never deletes an unmerged branch without a backup ref holding its commits", async () => {
     const p = await newSession("ahead2");
-    writeFileSync(join(p, "b.txt"), "b\n");
-    gitIn(sb, p, "add", "b.txt");
-    gitIn(sb, p, "commit", "-q", "-m", "b");
-    const tip = gitIn(sb, p, "rev-parse", "HEAD");
+    const tip = commitIn(sb, p, { "b.txt": "b\n" }, "b");
     const f = await braid(sb, repo, ["rm", "ahead2", "--force"]);
     assert.equal(f.code, 0, f.stderr);
     assert.match(f.stdout, /saved work to refs\/braid\/backup\/ahead2\/.*restore with: git branch/);
@@ -85,9 +74,7 @@ describe("braid rm", () => {
 
   it("removes a session whose branch was merged into the base, without --force", async () => {
     const p = await newSession("merged1");
-    writeFileSync(join(p, "m.txt"), "m\n");
-    gitIn(sb, p, "add", "m.txt");
-    gitIn(sb, p, "commit", "-q", "-m", "m");
+    commitIn(sb, p, { "m.txt": "m\n" }, "m");
     gitIn(sb, repo, "merge", "-q", "--no-ff", "-m", "merge", "feature/merged1");
     const r = await braid(sb, repo, ["rm", "merged1"]);
     assert.equal(r.code, 0, r.stderr);
