@@ -2,6 +2,7 @@
  * `braid rm`: remove a session's worktree, its registry entry and (when braid created it and nothing
  * would be lost) its branch. Work that is not safely elsewhere blocks removal unless `force`; with
  * `force` it is first saved to `refs/braid/backup/<name>/<timestamp>` so nothing is ever lost.
+ * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
 import { existsSync, rmSync } from "node:fs";
 import { BraidError } from "../errors.js";
@@ -12,6 +13,7 @@ import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { diskUsage } from "./du.js";
+import { deleteInBackground, moveToTrash } from "./trash.js";
 
 export interface RemoveOptions {
   /** Remove even with uncommitted or unmerged work (after saving it to a backup ref). */
@@ -31,9 +33,13 @@ export interface RemoveResult {
 
 export const BACKUP_PREFIX = "refs/braid/backup";
 
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[-:.]/g, "");
+}
+
 /** `refs/braid/backup/<name>/20261125T100203123Z`: sortable, and valid in a ref (no ':'). */
 export function backupRefName(name: string, now = new Date()): string {
-  return `${BACKUP_PREFIX}/${name}/${now.toISOString().replace(/[-:.]/g, "")}`;
+  return `${BACKUP_PREFIX}/${name}/${stamp(now)}`;
 }
 
 /** Changed entries (tracked or untracked, not ignored) in a worktree, read without taking the index lock. */
@@ -46,11 +52,8 @@ async function uncommittedCount(path: string): Promise<number> {
 }
 
 /** Commits on `tip` that are neither in the base nor pushed to the branch's upstream. */
-async function unmergedCount(cwd: string, rec: SessionRecord, tip: string): Promise<number> {
-  const exclude: string[] = [];
-  const base = await resolveCommit(cwd, rec.baseRef);
-  if (base) exclude.push(base);
-  else exclude.push(rec.baseCommit);
+async function unmergedCount(cwd: string, rec: SessionRecord, tip: string, base: string | null): Promise<number> {
+  const exclude: string[] = [base ?? rec.baseCommit];
   const upstream = await gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${rec.branch}@{upstream}`], { cwd });
   if (upstream) exclude.push(upstream);
   // Same tree as the base (e.g. the base has since merged exactly this work): nothing to lose.
@@ -70,18 +73,38 @@ export async function removeSession(
   name: string,
   opts: RemoveOptions = {},
 ): Promise<RemoveResult> {
+  // The size is measured alongside the checks (it walks every file too); a refusal stops the walk.
+  const sizing = new AbortController();
+  try {
+    return await remove(ctx, name, opts, sizing.signal);
+  } finally {
+    sizing.abort();
+  }
+}
+
+async function remove(
+  ctx: ProjectContext,
+  name: string,
+  opts: RemoveOptions,
+  signal: AbortSignal,
+): Promise<RemoveResult> {
   const { project, store } = ctx;
   const cwd = project.mainWorktree;
   const rec = store.require(name);
   const force = opts.force ?? false;
+  const now = new Date();
   const dirExists = existsSync(rec.path);
   const wt = (await listWorktrees(cwd)).find((w) => w.path === rec.path);
   if (wt?.main) throw new BraidError(`session "${name}" points at the main worktree`, "fix it with `braid doctor`");
+  const sizeBefore = dirExists ? diskUsage(rec.path, signal) : undefined;
 
-  const tip = await resolveCommit(cwd, `refs/heads/${rec.branch}`);
+  const [tip, base] = await Promise.all([
+    resolveCommit(cwd, `refs/heads/${rec.branch}`),
+    resolveCommit(cwd, rec.baseRef),
+  ]);
   const deleteBranch = !opts.keepBranch && rec.createdBranch !== false && tip !== null;
   const dirty = dirExists && wt ? await uncommittedCount(rec.path) : 0;
-  const unmerged = deleteBranch && tip ? await unmergedCount(cwd, rec, tip) : 0;
+  const unmerged = deleteBranch && tip ? await unmergedCount(cwd, rec, tip, base) : 0;
   // A worktree whose HEAD moved off the session branch may hold commits reachable from nowhere else.
   const headTip = dirExists && wt?.head && wt.head !== tip ? wt.head : null;
   const strandedHead = headTip
@@ -123,19 +146,28 @@ export async function removeSession(
         await gitOut(["commit-tree", tree, "-p", commit, "-p", tip, "-m", `braid backup of ${name}`], { cwd }),
       ];
     }
-    backupRef = backupRefName(name);
+    backupRef = backupRefName(name, now);
     await git(["update-ref", backupRef, parents[0] as string], { cwd });
   }
 
-  const reclaimedBytes = dirExists ? await diskUsage(rec.path) : undefined;
+  // Measured before the directory moves: what the removal gives back.
+  const reclaimedBytes = await sizeBefore;
   if (wt) {
-    // Checks and backup are done: --force (twice for a locked worktree) only skips git's own re-check.
-    const f = wt.locked ? ["--force", "--force"] : ["--force"];
     if (dirExists) {
-      const r = await gitTry(["worktree", "remove", ...f, rec.path], { cwd });
-      if (r === null) {
-        rmSync(rec.path, { recursive: true, force: true });
+      // Checks and backups are done. Deleting every file takes long on a big worktree, a rename does not:
+      // move it into the trash, let git forget it, and delete it in the background.
+      if (wt.locked) await gitTry(["worktree", "unlock", rec.path], { cwd });
+      const trashed = moveToTrash(project.stateDir, name, rec.path, now);
+      if (trashed) {
+        deleteInBackground(trashed);
         await git(["worktree", "prune"], { cwd });
+      } else {
+        // Cannot rename (another filesystem): delete in place. --force only skips git's own re-check.
+        const r = await gitTry(["worktree", "remove", "--force", "--force", rec.path], { cwd });
+        if (r === null) {
+          rmSync(rec.path, { recursive: true, force: true });
+          await git(["worktree", "prune"], { cwd });
+        }
       }
     } else {
       if (wt.locked) await gitTry(["worktree", "unlock", rec.path], { cwd });

@@ -1,9 +1,34 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { snapshotWorktree } from "../../src/git/snapshot.js";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
+
+async function waitUntil(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A pid that belonged to a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  return Number(r.stdout);
+}
 
 describe("braid rm", () => {
   let sb: Sandbox;
@@ -14,6 +39,8 @@ describe("braid rm", () => {
     return JSON.parse(r.stdout).path as string;
   };
   const hasBranch = (b: string) => gitIn(sb, repo, "branch", "--list", b) !== "";
+  const trash = () => join(repo, ".git", "braid", "trash");
+  const trashEntries = () => (existsSync(trash()) ? readdirSync(trash()) : []);
   before(() => {
     sb = makeSandbox();
     repo = makeRepo(sb, "app");
@@ -122,5 +149,101 @@ describe("braid rm", () => {
     assert.equal(gitIn(sb, p, "status", "--porcelain"), status);
     assert.equal(gitIn(sb, p, "rev-parse", `${commit}^`), gitIn(sb, p, "rev-parse", "HEAD"));
     assert.equal(gitIn(sb, p, "show", `${commit}:loose.txt`), "l");
+  });
+
+  it("returns with the worktree gone from disk and from git; the trash is emptied in the background", async () => {
+    const p = await newSession("big1");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) files[`gen/d${i % 20}/f${i}.txt`] = `${i}\n`;
+    writeFiles(p, files);
+    gitIn(sb, p, "add", "-A");
+    gitIn(sb, p, "commit", "-q", "-m", "many files");
+    gitIn(sb, repo, "merge", "-q", "--ff-only", "feature/big1");
+    const r = await braid(sb, repo, ["rm", "big1", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.ok(out.reclaimedBytes > 2000 * 512, `measured before the move: ${out.reclaimedBytes}`);
+    assert.ok(!existsSync(p), "gone from the user's view when rm returns");
+    assert.ok(!gitIn(sb, repo, "worktree", "list", "--porcelain").includes("app-big1"));
+    assert.ok(!hasBranch("feature/big1"));
+    await waitUntil("the trash is empty", () => trashEntries().length === 0);
+    assert.equal(gitIn(sb, repo, "worktree", "prune", "--dry-run", "-v"), "", "git has nothing left to prune");
+  });
+
+  it("the background delete gets through read-only directories (e.g. a Go module cache)", async () => {
+    const p = await newSession("ro1");
+    writeFiles(p, { "cache/mod/a.go": "package a\n", "cache/mod/sub/b.go": "package b\n" });
+    gitIn(sb, p, "add", "-A");
+    gitIn(sb, p, "commit", "-q", "-m", "cache");
+    gitIn(sb, repo, "merge", "-q", "--ff-only", "feature/ro1");
+    for (const d of ["cache/mod/sub", "cache/mod", "cache"]) chmodSync(join(p, d), 0o555);
+    const r = await braid(sb, repo, ["rm", "ro1"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(p));
+    await waitUntil("the trash is empty", () => trashEntries().length === 0);
+  });
+
+  it("removes a locked worktree with --force through the trash", async () => {
+    const p = await newSession("locked1");
+    gitIn(sb, repo, "worktree", "lock", "--reason", "on a usb disk", p);
+    const refused = await braid(sb, repo, ["rm", "locked1"]);
+    assert.ok(isOneLineError(refused), refused.stderr);
+    assert.match(refused.stderr, /is locked \(on a usb disk\).*--force/);
+    const r = await braid(sb, repo, ["rm", "locked1", "--force"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(p));
+    assert.ok(!gitIn(sb, repo, "worktree", "list").includes("app-locked1"));
+    assert.ok(!hasBranch("feature/locked1"));
+  });
+
+  it("falls back to deleting in place when the worktree is on another filesystem", async (t) => {
+    const other = "/dev/shm";
+    if (!existsSync(other) || statSync(other).dev === statSync(repo).dev) return t.skip("no second filesystem");
+    let dir: string;
+    try {
+      dir = mkdtempSync(join(other, "braid-rm-test-"));
+    } catch {
+      return t.skip(`${other} is not writable`);
+    }
+    try {
+      const p = join(dir, "wt");
+      const n = await braid(sb, repo, ["new", "xdev1", "--path", p, "--no-bootstrap"]);
+      assert.equal(n.code, 0, n.stderr);
+      writeFileSync(join(p, "loose.txt"), "x\n");
+      const r = await braid(sb, repo, ["rm", "xdev1", "--force", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(JSON.parse(r.stdout).backupRef, /^refs\/braid\/backup\/xdev1\//);
+      assert.ok(!existsSync(p));
+      assert.ok(!trashEntries().some((e) => e.startsWith("xdev1-")), "nothing went through the trash");
+      assert.ok(!gitIn(sb, repo, "worktree", "list").includes(p));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("doctor reports a leftover trash folder (a killed background delete) and --fix deletes it", async () => {
+    const left = join(trash(), `old1-20200101T000000000Z.del-${deadPid()}`);
+    writeFiles(left, { "src/a.txt": "a\n", "node_modules/x/index.js": "x\n", ".git": "gitdir: /nowhere\n" });
+    const d = await braid(sb, repo, ["doctor", "--json"]);
+    const finding = JSON.parse(d.stdout).findings.find((f: { kind: string }) => f.kind === "trash");
+    assert.ok(finding, d.stdout);
+    assert.equal(finding.where, left);
+    assert.equal(finding.fixable, true);
+    assert.equal(finding.severity, "warning");
+    assert.ok(existsSync(left), "doctor without --fix deletes nothing");
+    const f = await braid(sb, repo, ["doctor", "--fix", "--json"]);
+    const fixed = JSON.parse(f.stdout).findings.find((x: { kind: string }) => x.kind === "trash");
+    assert.equal(fixed.fixed, true, f.stdout);
+    assert.ok(!existsSync(left));
+    assert.deepEqual(trashEntries(), []);
+  });
+
+  it("any later braid command finishes a leftover trash folder in the background", async () => {
+    const left = join(trash(), "old2-20200101T000000000Z");
+    writeFiles(left, { "a/b/c.txt": "c\n" });
+    mkdirSync(join(left, "empty"), { recursive: true });
+    const r = await braid(sb, repo, ["ls"]);
+    assert.equal(r.code, 0, r.stderr);
+    await waitUntil("the leftover is deleted", () => trashEntries().length === 0);
   });
 });
