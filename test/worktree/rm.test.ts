@@ -41,6 +41,12 @@ describe("braid rm", () => {
   const hasBranch = (b: string) => gitIn(sb, repo, "branch", "--list", b) !== "";
   const trash = () => join(repo, ".git", "braid", "trash");
   const trashEntries = () => (existsSync(trash()) ? readdirSync(trash()) : []);
+  const commit = (dir: string, file: string, msg = file) => {
+    writeFileSync(join(dir, file), `${file}\n`);
+    gitIn(sb, dir, "add", file);
+    gitIn(sb, dir, "commit", "-q", "-m", msg);
+    return gitIn(sb, dir, "rev-parse", "HEAD");
+  };
   before(() => {
     sb = makeSandbox();
     repo = makeRepo(sb, "app");
@@ -163,6 +169,7 @@ describe("braid rm", () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.ok(out.reclaimedBytes > 2000 * 512, `measured before the move: ${out.reclaimedBytes}`);
+    assert.deepEqual(out.swarmBranches, []);
     assert.ok(!existsSync(p), "gone from the user's view when rm returns");
     assert.ok(!gitIn(sb, repo, "worktree", "list", "--porcelain").includes("app-big1"));
     assert.ok(!hasBranch("feature/big1"));
@@ -245,5 +252,94 @@ describe("braid rm", () => {
     const r = await braid(sb, repo, ["ls"]);
     assert.equal(r.code, 0, r.stderr);
     await waitUntil("the leftover is deleted", () => trashEntries().length === 0);
+  });
+
+  describe("swarm sub-branches", () => {
+    /** A session whose swarm executors left `braid-swarm/<name>/*` branches: r1-a merged into it, r1-b not. */
+    const swarmSession = async (name: string) => {
+      const p = await newSession(name);
+      commit(p, `${name}-base.txt`);
+      gitIn(sb, p, "switch", "-q", "-c", `braid-swarm/${name}/r1-a`);
+      commit(p, `${name}-a.txt`);
+      gitIn(sb, p, "switch", "-q", `feature/${name}`);
+      gitIn(sb, p, "merge", "-q", "--no-ff", "-m", "swarm merge r1-a", `braid-swarm/${name}/r1-a`);
+      gitIn(sb, p, "branch", `braid-swarm/${name}/r1-b`);
+      gitIn(sb, p, "switch", "-q", `braid-swarm/${name}/r1-b`);
+      const bTip = commit(p, `${name}-b.txt`);
+      gitIn(sb, p, "switch", "-q", `feature/${name}`);
+      gitIn(sb, repo, "merge", "-q", "--no-ff", "-m", `merge ${name}`, `feature/${name}`);
+      return { p, bTip };
+    };
+
+    it("refuses unmerged swarm branches; --force saves them to backup refs and deletes them all", async () => {
+      const { p, bTip } = await swarmSession("sw1");
+      gitIn(sb, repo, "branch", "braid-swarm/sw10/r1-a"); // another session's: never touched
+      const r = await braid(sb, repo, ["rm", "sw1"]);
+      assert.ok(isOneLineError(r), r.stderr);
+      assert.match(r.stderr, /1 commit on 1 swarm branch \(braid-swarm\/sw1\/…\) not merged into feature\/sw1/);
+      assert.match(r.stderr, /--keep-branch to keep the branches.*--force/);
+      assert.ok(existsSync(p), "nothing removed on refusal");
+      assert.ok(hasBranch("braid-swarm/sw1/r1-a") && hasBranch("braid-swarm/sw1/r1-b"));
+
+      const f = await braid(sb, repo, ["rm", "sw1", "--force", "--json"]);
+      assert.equal(f.code, 0, f.stderr);
+      const out = JSON.parse(f.stdout);
+      assert.equal(out.branchDeleted, true);
+      assert.equal(out.backupRef, null, "the session branch itself was merged");
+      const byName = Object.fromEntries(out.swarmBranches.map((b: { branch: string }) => [b.branch, b])) as Record<
+        string,
+        { deleted: boolean; backupRef: string | null; keptBecause: string | null }
+      >;
+      assert.deepEqual(Object.keys(byName).sort(), ["braid-swarm/sw1/r1-a", "braid-swarm/sw1/r1-b"]);
+      assert.deepEqual(byName["braid-swarm/sw1/r1-a"], {
+        branch: "braid-swarm/sw1/r1-a",
+        deleted: true,
+        backupRef: null,
+        keptBecause: null,
+      });
+      const b = byName["braid-swarm/sw1/r1-b"];
+      assert.equal(b?.deleted, true);
+      assert.match(b?.backupRef ?? "", /^refs\/braid\/backup\/sw1\/swarm\/r1-b\/\d{8}T\d{9}Z$/);
+      assert.equal(gitIn(sb, repo, "rev-parse", b?.backupRef as string), bTip);
+      assert.ok(!hasBranch("braid-swarm/sw1/r1-a") && !hasBranch("braid-swarm/sw1/r1-b"));
+      assert.ok(hasBranch("braid-swarm/sw10/r1-a"), "a session with a longer name keeps its branches");
+    });
+
+    it("deletes merged swarm branches without --force, keeps one still checked out in a sub-worktree", async () => {
+      const p = await newSession("sw2");
+      commit(p, "sw2-base.txt");
+      for (const id of ["a", "c"]) {
+        gitIn(sb, p, "switch", "-q", "-c", `braid-swarm/sw2/r1-${id}`);
+        commit(p, `sw2-${id}.txt`);
+        gitIn(sb, p, "switch", "-q", "feature/sw2");
+        gitIn(sb, p, "merge", "-q", "--no-ff", "-m", `swarm merge ${id}`, `braid-swarm/sw2/r1-${id}`);
+      }
+      gitIn(sb, repo, "merge", "-q", "--no-ff", "-m", "merge sw2", "feature/sw2");
+      const sub = `${p}.swarm/r1-c`;
+      gitIn(sb, repo, "worktree", "add", "-q", sub, "braid-swarm/sw2/r1-c");
+      const r = await braid(sb, repo, ["rm", "sw2"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /deleted swarm branch braid-swarm\/sw2\/r1-a\b/);
+      assert.match(r.stdout, /kept swarm branch braid-swarm\/sw2\/r1-c \(checked out at .*r1-c\)/);
+      assert.ok(!hasBranch("braid-swarm/sw2/r1-a"));
+      assert.ok(hasBranch("braid-swarm/sw2/r1-c"));
+      assert.ok(existsSync(sub), "the sub-worktree is not braid rm's to delete");
+      gitIn(sb, repo, "worktree", "remove", sub);
+    });
+
+    it("--keep-branch keeps the swarm branches too", async () => {
+      await swarmSession("sw3");
+      const r = await braid(sb, repo, ["rm", "sw3", "--keep-branch", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.deepEqual(
+        out.swarmBranches.map((b: { deleted: boolean; keptBecause: string }) => [b.deleted, b.keptBecause]),
+        [
+          [false, "--keep-branch"],
+          [false, "--keep-branch"],
+        ],
+      );
+      assert.ok(hasBranch("braid-swarm/sw3/r1-a") && hasBranch("braid-swarm/sw3/r1-b") && hasBranch("feature/sw3"));
+    });
   });
 });
