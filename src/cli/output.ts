@@ -25,6 +25,11 @@ export function printError(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
 }
 
+/** Progress for the user on stderr (stdout stays the command's result, e.g. its JSON). */
+export function printNotice(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 export function printWarning(line: string): void {
   process.stderr.write(`${paint("yellow", "warning:", process.stderr)} ${line}\n`);
 }

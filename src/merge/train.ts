@@ -4,10 +4,10 @@
  * the base ref move, in one `git update-ref <ref> <new> <old>` (so a base moved meanwhile is detected
  * and nothing is half-applied). One train at a time per repository (a lock).
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../errors.js";
-import { withLock } from "../fsutil.js";
+import { withLock, writeFileAtomic } from "../fsutil.js";
 import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
@@ -39,6 +39,19 @@ export interface TrainOptions {
   dryRun?: boolean;
   /** Called as each step finishes (the CLI prints progress). */
   onStep?: (step: StepReport) => void;
+  /** When another train holds the lock, wait up to this long for it (default 0: fail at once). */
+  waitMs?: number;
+  /** Called once when the train starts waiting for another one (the CLI says so). */
+  onWait?: (holder: TrainHolder | null, waitMs: number) => void;
+}
+
+/** The train holding the lock, as far as it told (`merge/train.owner`, else its train record). */
+export interface TrainHolder {
+  pid: number;
+  startedAt: string;
+  /** Base it merges into and the sessions it picked (before any wait of its own). */
+  baseRef?: string;
+  names?: string[];
 }
 
 export interface StepReport {
@@ -80,24 +93,78 @@ export interface TrainReport {
 
 /** Brief: a second train fails fast and says who holds the lock (withLock retries ~every 25-100 ms). */
 const LOCK_WAIT_MS = 250;
+/** While waiting (--wait): how often to look whether the holder died, so its lock is taken over at once. */
+const WAIT_SLICE_MS = 2_000;
 
-/** Hold the train lock; a lock left by a killed train (its pid is gone) is taken over. */
-async function withTrainLock<T>(ctx: ProjectContext, fn: () => Promise<T>): Promise<T> {
+function ownerPath(ctx: ProjectContext): string {
+  return join(mergeDir(ctx), "train.owner");
+}
+
+/** Who holds the train lock: the owner file the holder writes on taking it, else its train record. */
+export function trainHolder(ctx: ProjectContext): TrainHolder | null {
+  try {
+    const o = JSON.parse(readFileSync(ownerPath(ctx), "utf8")) as TrainHolder;
+    if (typeof o.pid === "number") return o;
+  } catch {
+    /* no owner file (a train from before it existed, or between taking the lock and writing it) */
+  }
+  const rec = readTrainRecord(ctx);
+  return rec ? { pid: rec.pid, startedAt: rec.startedAt, baseRef: rec.baseRef } : null;
+}
+
+/**
+ * Hold the train lock; a lock left by a killed train (its pid is gone) is taken over. Without `waitMs`
+ * a held lock fails at once; with it, the train waits (saying once for whom) until the lock is free.
+ */
+async function withTrainLock<T>(
+  ctx: ProjectContext,
+  me: { baseRef: string; names: string[] },
+  wait: { ms: number; onWait?: TrainOptions["onWait"] },
+  fn: (waited: boolean) => Promise<T>,
+): Promise<T> {
   const lockTarget = join(mergeDir(ctx), "train");
-  for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + wait.ms;
+  const takenOver = new Set<number>();
+  let waiting = false;
+  let entered = false;
+  const held = async (): Promise<T> => {
+    entered = true;
+    const owner: TrainHolder = { pid: process.pid, startedAt: new Date().toISOString(), ...me };
+    writeFileAtomic(ownerPath(ctx), `${JSON.stringify(owner)}\n`);
     try {
-      return await withLock(lockTarget, fn, { timeoutMs: LOCK_WAIT_MS, staleMs: 20_000 });
+      return await fn(waiting);
+    } finally {
+      if (trainHolder(ctx)?.pid === process.pid) rmSync(ownerPath(ctx), { force: true });
+    }
+  };
+  for (;;) {
+    try {
+      const timeoutMs = waiting ? Math.max(0, Math.min(WAIT_SLICE_MS, deadline - Date.now())) : LOCK_WAIT_MS;
+      return await withLock(lockTarget, held, { timeoutMs, staleMs: 20_000, maxRetryMs: waiting ? 250 : 100 });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
-      const rec = readTrainRecord(ctx);
-      if (attempt === 0 && rec && !pidAlive(rec.pid)) {
+      // ELOCKED from inside the train (another lock it takes) is that lock's business, not contention here.
+      if (entered || (e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+      const holder = trainHolder(ctx);
+      if (holder && !pidAlive(holder.pid) && !takenOver.has(holder.pid)) {
+        takenOver.add(holder.pid);
         rmSync(`${lockTarget}.lock`, { recursive: true, force: true });
         continue;
       }
-      throw new BraidError(
-        `another merge train is running${rec ? ` (pid ${rec.pid}, since ${rec.startedAt})` : ""}`,
-        "wait for it to finish, then run braid merge again",
-      );
+      const who = holder ? ` (pid ${holder.pid}, since ${holder.startedAt})` : "";
+      if (wait.ms <= 0) {
+        throw new BraidError(
+          `another merge train is running${who}`,
+          "wait for it to finish, then run braid merge again",
+        );
+      }
+      if (Date.now() >= deadline) {
+        throw new BraidError(
+          `another merge train is still running after waiting ${Math.round(wait.ms / 1000)} s${who}`,
+          "wait longer with --wait SECONDS, or run braid merge again once it is done",
+        );
+      }
+      if (!waiting) wait.onWait?.(holder, wait.ms);
+      waiting = true;
     }
   }
 }
@@ -118,13 +185,20 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
   const strategy = opts.strategy ?? "merge";
   const verify = opts.verify ?? ctx.config.verify;
   const cwd = ctx.project.mainWorktree;
-  const { picked, named } = await selectSessions(ctx, opts.names);
-  const baseRef = picked[0]?.baseRef ?? (await resolveBase(ctx)).ref;
-  if (!(await branchExists(cwd, baseRef))) {
-    throw new BraidError(`base "${baseRef}" is not a local branch`, "the merge train only advances local branches");
-  }
-
-  return withTrainLock(ctx, async () => {
+  const select = async () => {
+    const sel = await selectSessions(ctx, opts.names);
+    const base = sel.picked[0]?.baseRef ?? (await resolveBase(ctx)).ref;
+    if (!(await branchExists(cwd, base))) {
+      throw new BraidError(`base "${base}" is not a local branch`, "the merge train only advances local branches");
+    }
+    return { ...sel, baseRef: base };
+  };
+  const first = await select();
+  const me = { baseRef: first.baseRef, names: first.picked.map((s) => s.name) };
+  const wait = { ms: opts.waitMs ?? 0, onWait: opts.onWait };
+  return withTrainLock(ctx, me, wait, async (waited) => {
+    // After waiting for another train the sessions may have changed (merged, removed, newly done): look again.
+    const { picked, named, baseRef } = waited ? await select() : first;
     const recovered = await recoverIntegration(ctx);
     const oldBase = (await resolveBase(ctx, baseRef)).commit;
     const notMerged: TrainReport["notMerged"] = [];

@@ -14,6 +14,7 @@ import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
 import type { SessionRecord } from "../project/state.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, rebuildRegistry, recordFor } from "./doctor-repair.js";
+import { deleteNow, listTrash } from "./trash.js";
 
 export type FindingKind =
   | "corrupt-state"
@@ -24,7 +25,8 @@ export type FindingKind =
   | "unregistered"
   | "checked-out-twice"
   | "slug-collision"
-  | "stale-slug";
+  | "stale-slug"
+  | "trash";
 
 export interface Finding {
   kind: FindingKind;
@@ -235,7 +237,34 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     });
   }
 
-  // 8. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+  // 8. Trash of removed worktrees: a background delete in progress is fine; one that was cut short
+  //    (killed, reboot) left the rest behind. Only directories `braid rm` already decided to delete get here.
+  for (const e of listTrash(ctx.project.stateDir)) {
+    if (e.deleting) {
+      add({
+        kind: "trash",
+        where: e.path,
+        message: `a removed worktree is being deleted in the background${e.pid ? ` (pid ${e.pid})` : ""}`,
+        fix: "nothing to do",
+        fixable: false,
+        severity: "info",
+      });
+      continue;
+    }
+    const f = add({
+      kind: "trash",
+      where: e.path,
+      message: e.failed
+        ? "a removed worktree its background delete could not delete (permissions?)"
+        : "leftover of a removed worktree whose background delete did not finish",
+      fix: "delete it (every braid command also restarts its delete in the background)",
+      fixable: true,
+      severity: "warning",
+    });
+    await attempt(f, async () => deleteNow(e.path));
+  }
+
+  // 9. Global slugs: explain a hashed slug; drop claims whose repository is gone.
   checkSlugs(ctx, add);
   if (fix) await fixStaleSlugs(findings);
 

@@ -1,17 +1,19 @@
 /**
  * `braid rm`: remove a session's worktree, its registry entry and (when braid created it and nothing
- * would be lost) its branch. Work that is not safely elsewhere blocks removal unless `force`; with
- * `force` it is first saved to `refs/braid/backup/<name>/<timestamp>` so nothing is ever lost.
+ * would be lost) its branch and its swarm sub-branches. Work that is not safely elsewhere blocks removal
+ * unless `force`; with `force` it is first saved to `refs/braid/backup/<name>/...` so nothing is ever lost.
+ * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
 import { existsSync, rmSync } from "node:fs";
 import { BraidError } from "../errors.js";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import { commitTree, snapshotWorktree } from "../git/snapshot.js";
-import { listWorktrees } from "../git/worktrees.js";
+import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { diskUsage } from "./du.js";
+import { deleteInBackground, moveToTrash } from "./trash.js";
 
 export interface RemoveOptions {
   /** Remove even with uncommitted or unmerged work (after saving it to a backup ref). */
@@ -27,13 +29,79 @@ export interface RemoveResult {
   branchDeleted: boolean;
   /** Disk space the worktree directory used (absent when it was already gone). */
   reclaimedBytes?: number;
+  /** The session's swarm sub-branches (`braid-swarm/<name>/*`) and what happened to each. */
+  swarmBranches: SwarmBranchResult[];
+}
+
+export interface SwarmBranchResult {
+  branch: string;
+  deleted: boolean;
+  /** Where its unmerged commits were saved before deletion (`--force`); null when nothing needed saving. */
+  backupRef: string | null;
+  /** Why it was kept; null when deleted. */
+  keptBecause: string | null;
 }
 
 export const BACKUP_PREFIX = "refs/braid/backup";
+/** Swarm mode's executor branches live under `braid-swarm/<session>/` (src/swarm/branches.ts). */
+const SWARM_PREFIX = "braid-swarm";
+
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[-:.]/g, "");
+}
 
 /** `refs/braid/backup/<name>/20261125T100203123Z`: sortable, and valid in a ref (no ':'). */
 export function backupRefName(name: string, now = new Date()): string {
-  return `${BACKUP_PREFIX}/${name}/${now.toISOString().replace(/[-:.]/g, "")}`;
+  return `${BACKUP_PREFIX}/${name}/${stamp(now)}`;
+}
+
+/** `braid-swarm/auth/r1-a` → `refs/braid/backup/auth/swarm/r1-a/20261125T100203123Z`. */
+export function swarmBackupRefName(name: string, branch: string, now = new Date()): string {
+  return `${BACKUP_PREFIX}/${name}/swarm/${branch.slice(`${SWARM_PREFIX}/${name}/`.length)}/${stamp(now)}`;
+}
+
+interface SwarmBranch {
+  branch: string;
+  tip: string;
+  /** Commits on it reachable from none of the commits that stay safe (base, session branch, detached HEAD). */
+  unmerged: number;
+}
+
+/** The session's swarm sub-branches, each with its count of commits not reachable from `safe`. */
+async function swarmBranchesOf(cwd: string, name: string, safe: string[]): Promise<SwarmBranch[]> {
+  const prefix = `refs/heads/${SWARM_PREFIX}/${name}/`;
+  const out = await gitOut(["for-each-ref", "--format=%(objectname) %(refname)", prefix], { cwd });
+  const refs = out
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => ({ tip: l.slice(0, l.indexOf(" ")), ref: l.slice(l.indexOf(" ") + 1) }))
+    .filter((r) => r.ref.startsWith(prefix));
+  return Promise.all(
+    refs.map(async ({ tip, ref }) => ({
+      branch: ref.slice("refs/heads/".length),
+      tip,
+      unmerged: Number(await gitOut(["rev-list", "--count", tip, "--not", ...safe], { cwd })),
+    })),
+  );
+}
+
+/** Delete branches only if they still point where they were checked (one transaction, else one by one). */
+async function deleteBranchesAt(cwd: string, branches: SwarmBranch[]): Promise<Set<string>> {
+  const line = (b: SwarmBranch) => `delete refs/heads/${b.branch} ${b.tip}\n`;
+  if (branches.length === 0) return new Set();
+  if ((await git(["update-ref", "--stdin"], { cwd, input: branches.map(line).join(""), okCodes: [0, 128] })).code === 0)
+    return new Set(branches.map((b) => b.branch));
+  const done = new Set<string>();
+  for (const b of branches) {
+    const r = await git(["update-ref", "--stdin"], { cwd, input: line(b), okCodes: [0, 128] });
+    if (r.code === 0) done.add(b.branch);
+  }
+  return done;
+}
+
+/** Branch → path of the worktree that has it checked out. */
+function checkedOut(wts: GitWorktree[], except?: string): Map<string, string> {
+  return new Map(wts.filter((w) => w.branch && w.path !== except).map((w) => [w.branch as string, w.path]));
 }
 
 /** Changed entries (tracked or untracked, not ignored) in a worktree, read without taking the index lock. */
@@ -46,11 +114,8 @@ async function uncommittedCount(path: string): Promise<number> {
 }
 
 /** Commits on `tip` that are neither in the base nor pushed to the branch's upstream. */
-async function unmergedCount(cwd: string, rec: SessionRecord, tip: string): Promise<number> {
-  const exclude: string[] = [];
-  const base = await resolveCommit(cwd, rec.baseRef);
-  if (base) exclude.push(base);
-  else exclude.push(rec.baseCommit);
+async function unmergedCount(cwd: string, rec: SessionRecord, tip: string, base: string | null): Promise<number> {
+  const exclude: string[] = [base ?? rec.baseCommit];
   const upstream = await gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${rec.branch}@{upstream}`], { cwd });
   if (upstream) exclude.push(upstream);
   // Same tree as the base (e.g. the base has since merged exactly this work): nothing to lose.
@@ -70,23 +135,50 @@ export async function removeSession(
   name: string,
   opts: RemoveOptions = {},
 ): Promise<RemoveResult> {
+  // The size is measured alongside the checks (it walks every file too); a refusal stops the walk.
+  const sizing = new AbortController();
+  try {
+    return await remove(ctx, name, opts, sizing.signal);
+  } finally {
+    sizing.abort();
+  }
+}
+
+async function remove(
+  ctx: ProjectContext,
+  name: string,
+  opts: RemoveOptions,
+  signal: AbortSignal,
+): Promise<RemoveResult> {
   const { project, store } = ctx;
   const cwd = project.mainWorktree;
   const rec = store.require(name);
   const force = opts.force ?? false;
+  const now = new Date();
   const dirExists = existsSync(rec.path);
-  const wt = (await listWorktrees(cwd)).find((w) => w.path === rec.path);
+  const wts = await listWorktrees(cwd);
+  const wt = wts.find((w) => w.path === rec.path);
   if (wt?.main) throw new BraidError(`session "${name}" points at the main worktree`, "fix it with `braid doctor`");
+  const sizeBefore = dirExists ? diskUsage(rec.path, signal) : undefined;
 
-  const tip = await resolveCommit(cwd, `refs/heads/${rec.branch}`);
+  const [tip, base] = await Promise.all([
+    resolveCommit(cwd, `refs/heads/${rec.branch}`),
+    resolveCommit(cwd, rec.baseRef),
+  ]);
   const deleteBranch = !opts.keepBranch && rec.createdBranch !== false && tip !== null;
   const dirty = dirExists && wt ? await uncommittedCount(rec.path) : 0;
-  const unmerged = deleteBranch && tip ? await unmergedCount(cwd, rec, tip) : 0;
+  const unmerged = deleteBranch && tip ? await unmergedCount(cwd, rec, tip, base) : 0;
   // A worktree whose HEAD moved off the session branch may hold commits reachable from nowhere else.
   const headTip = dirExists && wt?.head && wt.head !== tip ? wt.head : null;
   const strandedHead = headTip
     ? Number(await gitOut(["rev-list", "--count", headTip, "--not", "--branches", "--tags", "--remotes"], { cwd }))
     : 0;
+  // Swarm sub-branches follow the session branch's rules. Work merged into the session branch (or the base)
+  // is safe: the session branch itself is kept, merged, or saved to a backup ref before it goes.
+  const safe = [base ?? rec.baseCommit, tip, headTip].filter((c): c is string => Boolean(c));
+  const swarm = await swarmBranchesOf(cwd, name, safe);
+  const swarmElsewhere = checkedOut(wts, rec.path);
+  const swarmUnmerged = opts.keepBranch ? [] : swarm.filter((b) => b.unmerged > 0 && !swarmElsewhere.has(b.branch));
 
   if (!force) {
     const why: string[] = [];
@@ -94,8 +186,19 @@ export async function removeSession(
     if (unmerged)
       why.push(`${unmerged} commit${unmerged === 1 ? "" : "s"} on ${rec.branch} not merged into ${rec.baseRef}`);
     if (strandedHead) why.push(`${strandedHead} commit(s) on a detached HEAD`);
+    if (swarmUnmerged.length) {
+      const n = swarmUnmerged.reduce((a, b) => a + b.unmerged, 0);
+      const k = swarmUnmerged.length;
+      why.push(
+        `${n} commit${n === 1 ? "" : "s"} on ${k} swarm branch${k === 1 ? "" : "es"} (${SWARM_PREFIX}/${name}/…) not merged into ${tip ? rec.branch : rec.baseRef}`,
+      );
+    }
     if (why.length) {
-      const keep = unmerged && !dirty && !strandedHead ? "pass --keep-branch to keep the branch, or " : "";
+      const branches = swarmUnmerged.length ? "branches" : "branch";
+      const keep =
+        (unmerged || swarmUnmerged.length) && !dirty && !strandedHead
+          ? `pass --keep-branch to keep the ${branches}, or `
+          : "";
       throw new BraidError(
         `session "${name}" has ${why.join(" and ")}`,
         `commit/merge it first, ${keep}pass --force to save everything to ${BACKUP_PREFIX}/${name}/<time> and remove`,
@@ -121,19 +224,34 @@ export async function removeSession(
       const tree = await gitOut(["rev-parse", `${commit}^{tree}`], { cwd });
       parents = [await commitTree(cwd, tree, [commit, tip], `braid backup of ${name}`)];
     }
-    backupRef = backupRefName(name);
+    backupRef = backupRefName(name, now);
     await git(["update-ref", backupRef, parents[0] as string], { cwd });
   }
+  const swarmBackups = new Map<string, string>();
+  for (const b of swarmUnmerged) {
+    const ref = swarmBackupRefName(name, b.branch, now);
+    await git(["update-ref", ref, b.tip], { cwd });
+    swarmBackups.set(b.branch, ref);
+  }
 
-  const reclaimedBytes = dirExists ? await diskUsage(rec.path) : undefined;
+  // Measured before the directory moves: what the removal gives back.
+  const reclaimedBytes = await sizeBefore;
   if (wt) {
-    // Checks and backup are done: --force (twice for a locked worktree) only skips git's own re-check.
-    const f = wt.locked ? ["--force", "--force"] : ["--force"];
     if (dirExists) {
-      const r = await gitTry(["worktree", "remove", ...f, rec.path], { cwd });
-      if (r === null) {
-        rmSync(rec.path, { recursive: true, force: true });
+      // Checks and backups are done. Deleting every file takes long on a big worktree, a rename does not:
+      // move it into the trash, let git forget it, and delete it in the background.
+      if (wt.locked) await gitTry(["worktree", "unlock", rec.path], { cwd });
+      const trashed = moveToTrash(project.stateDir, name, rec.path, now);
+      if (trashed) {
+        deleteInBackground(trashed);
         await git(["worktree", "prune"], { cwd });
+      } else {
+        // Cannot rename (another filesystem): delete in place. --force only skips git's own re-check.
+        const r = await gitTry(["worktree", "remove", "--force", "--force", rec.path], { cwd });
+        if (r === null) {
+          rmSync(rec.path, { recursive: true, force: true });
+          await git(["worktree", "prune"], { cwd });
+        }
       }
     } else {
       if (wt.locked) await gitTry(["worktree", "unlock", rec.path], { cwd });
@@ -148,10 +266,28 @@ export async function removeSession(
   }
 
   let branchDeleted = false;
-  if (deleteBranch) {
-    const stillOut = (await listWorktrees(cwd)).some((w) => w.branch === rec.branch);
-    if (!stillOut) branchDeleted = (await gitTry(["branch", "-D", "--", rec.branch], { cwd })) !== null;
+  const out = deleteBranch || swarm.length ? checkedOut(await listWorktrees(cwd)) : new Map<string, string>();
+  if (deleteBranch && !out.has(rec.branch)) {
+    branchDeleted = (await gitTry(["branch", "-D", "--", rec.branch], { cwd })) !== null;
   }
+  const toDelete = opts.keepBranch ? [] : swarm.filter((b) => !out.has(b.branch));
+  const deleted = await deleteBranchesAt(cwd, toDelete);
+  const swarmBranches: SwarmBranchResult[] = swarm.map((b) => {
+    const where = out.get(b.branch);
+    const keptBecause = deleted.has(b.branch)
+      ? null
+      : opts.keepBranch
+        ? "--keep-branch"
+        : where
+          ? `checked out at ${where}`
+          : "it moved during the removal";
+    return {
+      branch: b.branch,
+      deleted: keptBecause === null,
+      backupRef: swarmBackups.get(b.branch) ?? null,
+      keptBecause,
+    };
+  });
   await store.update((d) => {
     d.sessions = d.sessions.filter((s) => s.name !== name);
   });
@@ -160,6 +296,7 @@ export async function removeSession(
     ...(backupRef ? { backupRef } : {}),
     branchDeleted,
     ...(reclaimedBytes !== undefined ? { reclaimedBytes } : {}),
+    swarmBranches,
   };
 }
 

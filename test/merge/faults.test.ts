@@ -105,4 +105,67 @@ describe("merge train faults", () => {
     assert.ok(existsSync(join(repo, "a.txt")));
     assert.ok(!existsSync(join(mergeDir, "train.json")));
   });
+
+  it("--wait: a second train waits for the first (saying for whom) and merges after it", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "f4", ["a", "b"]);
+    commitIn(sb, wt("a"), { "a.txt": "a\n" });
+    commitIn(sb, wt("b"), { "b.txt": "b\n" });
+    const marker = join(sb.root, "f4.running");
+    let firstDone = 0;
+    const first = braid(sb, repo, ["merge", "a", "--verify", `touch ${marker}; sleep 3`]).then((r) => {
+      firstDone = Date.now();
+      return r;
+    });
+    await waitFor(marker);
+    // `--wait b`: a word that is not a number is a session name, and the default wait applies.
+    const second = await braid(sb, repo, ["merge", "--wait", "b", "--json"]);
+    const secondDone = Date.now();
+    const r1 = await first;
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.equal(second.code, 0, second.stderr);
+    assert.ok(firstDone > 0 && secondDone >= firstDone, "the second train finished after the first");
+    const lines = second.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, second.stderr);
+    assert.match(
+      lines[0] ?? "",
+      /^waiting for the merge train of pid \d+ \(a into main\), running since \S+ — up to 600 s$/,
+    );
+    const j = JSON.parse(second.stdout);
+    assert.equal(j.moved, true);
+    assert.deepEqual(
+      j.merged.map((m: { name: string }) => m.name),
+      ["b"],
+    );
+    assert.deepEqual(gitIn(sb, repo, "log", "--format=%s", "--first-parent", "-2", "main").split("\n"), [
+      "braid: merge b (feature/b)",
+      "braid: merge a (feature/a)",
+    ]);
+    assert.ok(!existsSync(join(repo, ".git", "braid", "merge", "train.owner")), "the owner file goes with the lock");
+  });
+
+  it("--wait SECONDS gives up with one line when the other train outlasts it; bad values are usage errors", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "f5", ["a", "b"]);
+    commitIn(sb, wt("a"), { "a.txt": "a\n" });
+    commitIn(sb, wt("b"), { "b.txt": "b\n" });
+    const marker = join(sb.root, "f5.running");
+    const first = braid(sb, repo, ["merge", "a", "--verify", `touch ${marker}; sleep 6`]);
+    await waitFor(marker);
+    const t0 = Date.now();
+    const second = await braid(sb, repo, ["merge", "b", "--wait", "1"]);
+    assert.ok(Date.now() - t0 >= 1000, "it did wait");
+    assert.equal(second.code, 1);
+    const lines = second.stderr.trim().split("\n");
+    assert.equal(lines.length, 2, second.stderr);
+    assert.match(lines[0] ?? "", /^waiting for the merge train of pid \d+/);
+    assert.match(
+      lines[1] ?? "",
+      /^braid: another merge train is still running after waiting 1 s \(pid \d+, since .*\) — .*--wait/,
+    );
+    const zero = await braid(sb, repo, ["merge", "b", "--wait", "0"]);
+    assert.ok(isOneLineError(zero), zero.stderr);
+    assert.match(zero.stderr, /--wait needs a number of seconds above 0/);
+    assert.equal(zero.code, 2, "bad usage");
+    assert.equal((await first).code, 0);
+    assert.equal(gitIn(sb, repo, "log", "--format=%s", "-1", "main"), "braid: merge a (feature/a)", "b was not merged");
+  });
 });

@@ -12,7 +12,7 @@ export function registerDoctor(program: Command): void {
     .option("--json", "machine-readable output")
     .action(
       act(async (opts: { fix?: boolean; json?: boolean }) => {
-        const report = await runDoctor(await loadContext(), { fix: opts.fix });
+        const report = await runDoctor(await loadContext(undefined, { sweepTrash: false }), { fix: opts.fix });
         if (opts.json) {
           printJson(report);
           return report.ok ? 0 : 1;

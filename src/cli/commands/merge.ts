@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { BraidError } from "../../errors.js";
 import { STRATEGIES, type Strategy } from "../../merge/steps.js";
-import { runTrain, type TrainReport } from "../../merge/train.js";
+import { runTrain, type TrainHolder, type TrainReport } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
 import { act } from "../act.js";
-import { paint, print, printJson } from "../output.js";
+import { paint, print, printJson, printNotice } from "../output.js";
 
 export interface MergeCliOptions {
   allDone?: boolean;
@@ -12,6 +12,40 @@ export interface MergeCliOptions {
   verify?: string;
   dryRun?: boolean;
   json?: boolean;
+  wait?: boolean | string;
+}
+
+/** `--wait` without a number waits this long for another train. */
+export const DEFAULT_WAIT_SECONDS = 600;
+
+/**
+ * `--wait [seconds]` → milliseconds (0 without --wait). commander hands `--wait auth` the word as its
+ * value: a word that is not a number is a session name, given back to the names.
+ */
+export function parseWait(wait: boolean | string | undefined, names: string[]): number {
+  if (wait === undefined || wait === false) return 0;
+  if (wait === true) return DEFAULT_WAIT_SECONDS * 1000;
+  if (/^\d+(\.\d+)?$/.test(wait)) {
+    const s = Number(wait);
+    if (s > 0) return Math.round(s * 1000);
+    throw new BraidError(
+      "--wait needs a number of seconds above 0",
+      `e.g. --wait 300 (default ${DEFAULT_WAIT_SECONDS})`,
+      2,
+    );
+  }
+  if (wait.startsWith("-"))
+    throw new BraidError(`--wait takes seconds, not "${wait}"`, `e.g. --wait 300 (default ${DEFAULT_WAIT_SECONDS})`, 2);
+  names.unshift(wait);
+  return DEFAULT_WAIT_SECONDS * 1000;
+}
+
+export function waitingLine(h: TrainHolder | null, waitMs: number): string {
+  const what = h?.names?.length ? `${h.names.join(", ")}${h.baseRef ? ` into ${h.baseRef}` : ""}` : null;
+  const who = h
+    ? `the merge train of pid ${h.pid}${what ? ` (${what})` : ""}, running since ${h.startedAt}`
+    : "another merge train";
+  return `waiting for ${who} — up to ${Math.round(waitMs / 1000)} s`;
 }
 
 export function parseStrategy(s: string | undefined): Strategy {
@@ -63,9 +97,14 @@ export function registerMerge(program: Command): void {
     .option("--strategy <strategy>", "merge | squash | rebase", "merge")
     .option("--verify <cmd>", "command each step must pass (default: config `verify`)")
     .option("--dry-run", "run the train in the scratch worktree but move no ref")
+    .option(
+      "--wait [seconds]",
+      `wait for a merge train already running (default ${DEFAULT_WAIT_SECONDS} s) instead of failing`,
+    )
     .option("--json", "machine-readable report (see README: JSON shapes)")
     .action(
       act(async (names: string[], opts: MergeCliOptions) => {
+        const waitMs = parseWait(opts.wait, names);
         if (names.length && opts.allDone)
           throw new BraidError("give session names or --all-done, not both", "drop one of them");
         const strategy = parseStrategy(opts.strategy);
@@ -75,6 +114,8 @@ export function registerMerge(program: Command): void {
           strategy,
           verify: opts.verify,
           dryRun: opts.dryRun,
+          waitMs,
+          onWait: (holder, ms) => printNotice(waitingLine(holder, ms)),
         });
         if (opts.json) printJson(trainJson(r));
         else print(renderTrain(r));

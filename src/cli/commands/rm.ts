@@ -23,6 +23,13 @@ export function registerRm(program: Command): void {
         const size = r.reclaimedBytes !== undefined ? `, ${formatBytes(r.reclaimedBytes)} reclaimed` : "";
         print(`removed ${name}: ${rec.path}${size}; branch ${rec.branch} ${r.branchDeleted ? "deleted" : "kept"}`);
         if (r.backupRef) print(`saved work to ${r.backupRef} — ${restoreHint(rec, r.backupRef)}`);
+        const gone = r.swarmBranches.filter((b) => b.deleted).map((b) => b.branch);
+        if (gone.length) print(`deleted swarm branch${gone.length === 1 ? "" : "es"} ${gone.join(", ")}`);
+        for (const b of r.swarmBranches) {
+          if (b.backupRef)
+            print(`saved ${b.branch} to ${b.backupRef} — restore with: git branch ${b.branch} ${b.backupRef}`);
+          if (b.keptBecause) print(`kept swarm branch ${b.branch} (${b.keptBecause})`);
+        }
         return 0;
       }),
     );
