@@ -123,6 +123,11 @@ function main(): void {
     console.log(`git worktree add (checkout.workers=0)   ${fmt(r)}   [${list(raw)}]`);
     console.log(`braid new --no-bootstrap                 ${fmt(p)}   [${list(plain)}]`);
     console.log(`  ratio vs raw add: ${pairRatio(plain, raw).toFixed(2)}x (target <= 1.10x)`);
+    // The part that does not grow with the repo: node's start-up, module loading, a few git spawns.
+    const overhead = median(plain.map((x, i) => x - (raw[i] as number)));
+    console.log(
+      `  braid's fixed cost over raw add: ${Math.round(overhead)} ms (node start-up alone: ${Math.round(median(nodeStart))} ms)`,
+    );
     console.log(`braid new + node_modules bootstrap       ${fmt(b)}`);
     console.log(`  node_modules copy (braid's report)     ${fmt(bootstrapOnly)}   [${list(copyMs)}]`);
     console.log(`cp -a node_modules                       ${fmt(c)}   [${list(cpa)}]`);
