@@ -13,6 +13,11 @@ function lockfile(): typeof Lockfile {
   return lockfileModule;
 }
 
+/** Load the lock library now, e.g. while a child process works, so the first lock costs only its mkdir. */
+export function preloadLocking(): void {
+  lockfile();
+}
+
 /** Write a file so readers see the old or the new content, never a torn one: temp file + fsync + rename. */
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   mkdirSync(dirname(path), { recursive: true });

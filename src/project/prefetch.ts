@@ -25,8 +25,8 @@ interface Pending<T> {
 let probe: Pending<GitResult | null> | undefined;
 let tips: Pending<BranchTips | null> | undefined;
 
-/** Commands that ask nothing of the repository (or print help) gain nothing from a prefetch. */
-const NO_REPO = new Set(["--help", "-h", "help", "trust"]);
+/** Help asks nothing of the repository, so it gains nothing from a prefetch. */
+const NO_REPO = new Set(["--help", "-h", "help"]);
 /** Commands whose first step after finding the project is reading the branch tips. */
 const READS_TIPS = new Set(["new", "start"]);
 

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { BraidError } from "../errors.js";
+import { preloadLocking } from "../fsutil.js";
 import { GitError, git, gitOut, gitTry } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
@@ -108,8 +109,11 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   if (existsSync(path) && readdirSync(path).length > 0) {
     throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
   }
-  if (opts.fetch ?? config.fetch) await fetchBase(ctx, opts.base ?? config.base);
-  const tips = takePrefetchedTips().then((t) => t ?? branchTips(project.mainWorktree));
+  const fetch = opts.fetch ?? config.fetch;
+  // Tips read before a fetch are stale after it: then read them again.
+  const prefetched = takePrefetchedTips();
+  if (fetch) await fetchBase(ctx, opts.base ?? config.base);
+  const tips = prefetched.then((t) => (!fetch && t) || branchTips(project.mainWorktree));
   const base = await resolveBase(ctx, opts.base, tips);
   const reuseBranch = (await tips).heads.has(branch);
   if (reuseBranch) {
@@ -140,9 +144,8 @@ async function fetchBase(ctx: ProjectContext, base?: string): Promise<void> {
 
 /**
  * Create the worktree + branch and register the session. Rolls back on any failure.
- * The registry lock is taken while git checks out, and the record is written once the checkout has
- * succeeded: the lock and its write cost nothing on the user's wait, and no reader ever sees a
- * session whose worktree does not exist yet.
+ * The lock library loads while git checks out, so registering costs little more than its write;
+ * the lock itself is taken only after the checkout (a long one must not block other writers).
  */
 export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): Promise<SessionRecord> {
   const plan = await planWorktree(ctx, opts);
@@ -151,22 +154,17 @@ export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): 
   const args = ["-c", `checkout.workers=${config.checkout_workers}`, "worktree", "add", "--quiet"];
   if (plan.reuseBranch) args.push(plan.path, plan.branch);
   else args.push("--no-track", "-b", plan.branch, plan.path, plan.baseCommit);
-  const added = git(args, { cwd }).then(
-    () => true,
-    (e: unknown) => {
-      if (e instanceof GitError)
-        throw new BraidError(
-          `could not create worktree: ${e.message}`,
-          "see the git message above; nothing was created",
-        );
-      throw e;
-    },
-  );
-  added.catch(() => undefined); // handled below; a rejection before the lock is ours must not go unhandled
-  let created = false;
+  const added = git(args, { cwd });
+  preloadLocking();
   try {
-    return await store.update(async (data) => {
-      created = await added;
+    await added;
+  } catch (e) {
+    if (e instanceof GitError)
+      throw new BraidError(`could not create worktree: ${e.message}`, "see the git message above; nothing was created");
+    throw e;
+  }
+  try {
+    return await store.update((data) => {
       if (data.sessions.some((s) => s.name === plan.name)) {
         throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
       }
@@ -190,9 +188,7 @@ export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): 
       return record;
     });
   } catch (e) {
-    // The lock may have failed before the checkout ended: wait for it, then undo only what we made.
-    created ||= await added.catch(() => false);
-    if (created) await rollback(cwd, plan);
+    await rollback(cwd, plan);
     throw e;
   }
 }
