@@ -56,7 +56,13 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
       { text: "All done." },
     ]);
     const pane = tmux.newSession("perm", dir, [CLAUDE_BIN, "run the command"], { env: claudeEnv(sb, stub.url) });
-    const held = await stub.waitForRequest((r) => r.kind === "main" && r.cwd === dir, 60_000);
+    // Generous: under a full parallel test run Claude's interactive start-up has been seen to take over 60 s.
+    // On a timeout, show what Claude's screen says instead of only the stub's count.
+    const held = await stub
+      .waitForRequest((r) => r.kind === "main" && r.cwd === dir, 120_000)
+      .catch((e: Error) => {
+        throw new Error(`${e.message}; the pane shows:\n${tmux.capture(pane)}`);
+      });
     const working = await tmux.waitForScreen(pane, /esc to interrupt/, 30_000);
     assert.doesNotMatch(working, IDLE);
     assert.deepEqual(detectScreenState("claude", working), { state: "working" });
