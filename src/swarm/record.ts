@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { BraidError } from "../errors.js";
 import { writeFileAtomic } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
+import { pidAlive } from "../session/runtime.js";
 import type { Subtask } from "./plan.js";
 
 export type SwarmState = "planning" | "executing" | "integrating" | "reviewing" | "fixing" | "done" | "failed";
@@ -146,12 +147,7 @@ export function requireSwarm(ctx: ProjectContext, name: string): SwarmRecord {
 /** Is the process that runs this swarm still alive? (A killed swarm stays "running" in its record.) */
 export function swarmAlive(rec: SwarmRecord): boolean {
   if (rec.state === "done" || rec.state === "failed") return false;
-  try {
-    process.kill(rec.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return pidAlive(rec.pid);
 }
 
 /** One line for `braid status`: phase and running sub-agents. */

@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pidAlive } from "../session/runtime.js";
 import { CLAIM, claimEntry, FAILED, removeClaimed } from "./trash-remove.js";
 
 const WORKER = fileURLToPath(new URL("./trash-worker.js", import.meta.url));
@@ -42,15 +43,6 @@ function trashedAt(name: string): number | null {
   return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export function listTrash(stateDir: string, now = Date.now()): TrashEntry[] {
   let names: string[];
   try {
@@ -64,7 +56,7 @@ export function listTrash(stateDir: string, now = Date.now()): TrashEntry[] {
     const at = trashedAt(n);
     const failed = FAILED.test(n);
     const starting = pid === null && !failed && at !== null && Math.abs(now - at) < START_GRACE_MS;
-    return { path: join(trashDir(stateDir), n), pid, deleting: pid !== null ? alive(pid) : starting, failed };
+    return { path: join(trashDir(stateDir), n), pid, deleting: pid !== null ? pidAlive(pid) : starting, failed };
   });
 }
 
