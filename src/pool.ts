@@ -1,4 +1,8 @@
-/** Run fn over items with at most `limit` in flight; results keep the input order. */
+/**
+ * Run fn over items with at most `limit` in flight; results keep the input order. After a failure no
+ * new item starts, and the first error is thrown once those in flight have settled, so no work of
+ * this call is still running when it returns.
+ */
 export async function mapLimit<T, R>(
   items: T[],
   limit: number,
@@ -6,12 +10,18 @@ export async function mapLimit<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  const failure: { failed: boolean; error?: unknown } = { failed: false };
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure.failed && next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i] as T, i);
+      try {
+        results[i] = await fn(items[i] as T, i);
+      } catch (error) {
+        if (!failure.failed) Object.assign(failure, { failed: true, error });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure.failed) throw failure.error;
   return results;
 }

@@ -8,7 +8,7 @@ import { type GitResult, git } from "../git/git.js";
 import { type BranchTips, branchTips } from "../git/refs.js";
 
 /** Everything resolveProject needs from git, in one call. */
-export const PROJECT_PROBE_ARGS = [
+const PROJECT_PROBE_ARGS = [
   "rev-parse",
   "--path-format=absolute",
   "--git-common-dir",
@@ -16,6 +16,11 @@ export const PROJECT_PROBE_ARGS = [
   "--is-inside-work-tree",
   "--show-toplevel",
 ];
+
+/** The probe itself; null when git fails (resolveProject then says why). */
+function askProbe(cwd: string): Promise<GitResult | null> {
+  return git(PROJECT_PROBE_ARGS, { cwd }).catch(() => null);
+}
 
 interface Pending<T> {
   cwd: string;
@@ -33,7 +38,7 @@ const READS_TIPS = new Set(["new", "start"]);
 /** Start the first git calls `command` will make, from `cwd`. Failures surface when the answer is taken. */
 export function prefetchFor(command: string | undefined, cwd: string): void {
   if (!command || NO_REPO.has(command)) return;
-  probe = { cwd, answer: git(PROJECT_PROBE_ARGS, { cwd }).catch(() => null) };
+  probe = { cwd, answer: askProbe(cwd) };
   // Refs are shared by every worktree of a repo, so cwd's tips are the main worktree's.
   if (READS_TIPS.has(command)) tips = { cwd, answer: branchTips(cwd).catch(() => null) };
 }
@@ -42,8 +47,7 @@ export function prefetchFor(command: string | undefined, cwd: string): void {
 export function projectProbe(cwd: string): Promise<GitResult | null> {
   const pending = probe;
   probe = undefined;
-  if (pending?.cwd === cwd) return pending.answer;
-  return git(PROJECT_PROBE_ARGS, { cwd }).catch(() => null);
+  return pending?.cwd === cwd ? pending.answer : askProbe(cwd);
 }
 
 /** The prefetched branch tips of this repository, once; undefined when none were (or they failed). */

@@ -101,17 +101,3 @@ export async function mergeTreeBatch(cwd: string, pairs: Array<[string, string]>
   }
   return results;
 }
-
-/** Run fn over items with at most `limit` running at once, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

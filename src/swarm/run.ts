@@ -10,6 +10,7 @@ import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/i
 import { hookContext } from "../coord/deliver.js";
 import { BraidError } from "../errors.js";
 import { gitOut } from "../git/git.js";
+import { mapLimit } from "../pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import {
@@ -23,7 +24,6 @@ import {
 } from "./branches.js";
 import { ownedOverlap } from "./overlap.js";
 import { PLAN_JSON_SCHEMA, type Subtask, singleExecutorPlan, validatePlan } from "./plan.js";
-import { mapLimit } from "./pool.js";
 import {
   executorPrompt,
   fixerPrompt,

@@ -12,7 +12,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { constants } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readlink, symlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { mapLimit } from "../pool.js";
 
 export interface CopyStats {
   files: number;
@@ -63,7 +64,7 @@ async function copyWithCp(src: string, dst: string, mode: number): Promise<void>
         next.push(u);
         continue;
       }
-      const made = join(u.into, u.from.slice(u.from.lastIndexOf("/") + 1));
+      const made = join(u.into, basename(u.from));
       await mkdir(made, { mode: (st.mode & 0o7777) | 0o700 });
       for (const name of await readdir(u.from)) next.push({ into: made, from: join(u.from, name) });
     }
@@ -76,16 +77,7 @@ async function copyWithCp(src: string, dst: string, mode: number): Promise<void>
     if (last && last.into === u.into && last.sources.length < size) last.sources.push(u.from);
     else tasks.push({ into: u.into, sources: [u.from] });
   }
-  let failure: unknown = null;
-  const worker = async (): Promise<void> => {
-    for (let t = tasks.shift(); t && !failure; t = tasks.shift()) {
-      await runCp(t).catch((e) => {
-        failure ??= e;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failure) throw failure;
+  await mapLimit(tasks, workers, runCp);
 }
 
 function runCp(task: CpTask): Promise<void> {
@@ -100,7 +92,7 @@ function runCp(task: CpTask): Promise<void> {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve();
-      else reject(new Error(`cp failed: ${err.trim().split("\n")[0] ?? `exit code ${code}`}`));
+      else reject(new Error(`cp failed: ${err.trim().split("\n")[0] || `exit code ${code}`}`));
     });
   });
 }
