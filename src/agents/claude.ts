@@ -72,6 +72,7 @@ export function claudeAdapter(command: string[] = ["claude"]): AgentAdapter {
     install: "npm install -g @anthropic-ai/claude-code",
     supportsReadOnly: true,
     supportsResume: true,
+    statePaths: [".claude", ".claude.json"],
     build(req: LaunchRequest): AgentLaunch {
       const argv = [...command];
       if (req.headless) argv.push("-p", "--output-format", "stream-json", "--verbose");

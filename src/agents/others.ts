@@ -13,6 +13,7 @@ export function codexAdapter(command: string[] = ["codex"]): AgentAdapter {
     name: "codex",
     command,
     install: "npm install -g @openai/codex",
+    statePaths: [".codex"],
     supportsReadOnly: true,
     supportsResume: true,
     build(req: LaunchRequest) {
@@ -31,6 +32,7 @@ export function aiderAdapter(command: string[] = ["aider"]): AgentAdapter {
     name: "aider",
     command,
     install: "python -m pip install aider-install && aider-install",
+    statePaths: [".aider"],
     supportsReadOnly: true,
     supportsResume: true,
     build(req: LaunchRequest) {
@@ -49,6 +51,7 @@ export function geminiAdapter(command: string[] = ["gemini"]): AgentAdapter {
     name: "gemini",
     command,
     install: "npm install -g @google/gemini-cli",
+    statePaths: [".gemini"],
     supportsReadOnly: false,
     supportsResume: true,
     build(req: LaunchRequest) {

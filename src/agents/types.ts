@@ -38,5 +38,7 @@ export interface AgentAdapter {
   supportsReadOnly: boolean;
   /** Whether the agent can resume its last conversation. */
   supportsResume: boolean;
+  /** Where the agent keeps its own state, relative to $HOME: writable inside the sandbox. */
+  statePaths?: string[];
   build(req: LaunchRequest): AgentLaunch;
 }

@@ -15,8 +15,16 @@ export function notesPath(ctx: ProjectContext): string {
   return join(workflowsDir(), "notes", `${ctx.project.slug}.md`);
 }
 
-/** Per-session read cursors live with braid's per-repo state, not in the shared workflow folder. */
-export function cursorsPath(ctx: ProjectContext): string {
+/**
+ * A session's read cursor lives with braid's per-repo state, in the session's own run dir: the one place
+ * its hooks may write even inside the sandbox, and no lock shared with other sessions.
+ */
+export function cursorPath(ctx: ProjectContext, session: string): string {
+  return join(ctx.project.stateDir, "run", session, "notes-cursor.json");
+}
+
+/** braid 0.1 kept every session's cursor in one file; still read when a session has none of its own. */
+export function legacyCursorsPath(ctx: ProjectContext): string {
   return join(ctx.project.stateDir, "notes-cursors.json");
 }
 

@@ -4,27 +4,38 @@
  * after its cursor in the file. If the cursor's note is gone (the file was cleared or hand-edited),
  * notes newer than the cursor's time count as unread: nothing new is hidden.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { withLock, writeFileAtomic } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { type Note, readNotesCached, readNotesFile } from "./notes.js";
-import { COORD_LOCK, cursorsPath, notesPath } from "./paths.js";
+import { COORD_LOCK, cursorPath, legacyCursorsPath, notesPath } from "./paths.js";
 
 export interface Cursor {
   id: string;
   time: string;
 }
 
-type CursorFile = Record<string, Cursor>;
+function isCursor(c: unknown): c is Cursor {
+  return !!c && typeof (c as Cursor).id === "string" && typeof (c as Cursor).time === "string";
+}
 
-function readCursors(file: string): CursorFile {
+/** The session's cursor; missing or damaged: from the first note, which re-delivers rather than loses. */
+function readCursor(ctx: ProjectContext, session: string): Cursor | undefined {
   try {
-    const data = JSON.parse(readFileSync(file, "utf8")) as { cursors?: CursorFile };
-    if (data?.cursors && typeof data.cursors === "object") return data.cursors;
+    const own = JSON.parse(readFileSync(cursorPath(ctx, session), "utf8")) as unknown;
+    if (isCursor(own)) return own;
   } catch {
-    /* missing or damaged: sessions start from the first note, which re-delivers rather than loses */
+    /* none of its own yet: maybe one from braid 0.1's shared file */
   }
-  return {};
+  try {
+    const legacy = JSON.parse(readFileSync(legacyCursorsPath(ctx), "utf8")) as { cursors?: Record<string, unknown> };
+    const c = legacy?.cursors?.[session];
+    if (isCursor(c)) return c;
+  } catch {
+    /* no legacy file */
+  }
+  return undefined;
 }
 
 /** Is this note meant for `session` (addressed to it or to all, not its own)? */
@@ -44,7 +55,7 @@ export function notesAfter(notes: Note[], cursor: Cursor | undefined): Note[] {
 /** Unread notes for a session, without marking them read. */
 export function unreadNotes(ctx: ProjectContext, session: string): Note[] {
   const { notes } = readNotesCached(notesPath(ctx));
-  return notesAfter(notes, readCursors(cursorsPath(ctx))[session]).filter((n) => isAddressedTo(n, session));
+  return notesAfter(notes, readCursor(ctx, session)).filter((n) => isAddressedTo(n, session));
 }
 
 /**
@@ -68,17 +79,14 @@ function withCursor<T>(
   session: string,
   step: (notes: Note[], cursor: Cursor | undefined) => { moveTo?: Note; result: T },
 ): Promise<T> {
-  const file = cursorsPath(ctx);
+  const file = cursorPath(ctx, session);
+  mkdirSync(dirname(file), { recursive: true });
   return withLock(
     file,
     () => {
       const { notes } = readNotesFile(notesPath(ctx));
-      const cursors = readCursors(file);
-      const { moveTo, result } = step(notes, cursors[session]);
-      if (moveTo) {
-        cursors[session] = { id: moveTo.id, time: moveTo.time };
-        writeFileAtomic(file, `${JSON.stringify({ cursors }, null, 2)}\n`);
-      }
+      const { moveTo, result } = step(notes, readCursor(ctx, session));
+      if (moveTo) writeFileAtomic(file, `${JSON.stringify({ id: moveTo.id, time: moveTo.time })}\n`);
       return result;
     },
     COORD_LOCK,

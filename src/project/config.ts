@@ -40,6 +40,11 @@ export const configSchema = z.strictObject({
   agents: z.record(z.string(), agentSchema).default({}),
   /** Wraps the task text into the agent's first prompt; {task}, {name}, {type} are filled in. */
   prompt_template: z.string().min(1).default("{task}"),
+  /**
+   * Run agents in the bubblewrap sandbox (Linux): off, auto (where bubblewrap works), on (fail where it
+   * does not). Research/review sessions can write nothing; implementation sessions only their worktree.
+   */
+  sandbox: z.enum(["off", "auto", "on"]).default("off"),
   /** Runner for new sessions. */
   runner: z.enum(["tmux", "headless"]).default("tmux"),
   /** tmux socket name (tmux -L); empty = the user's default server. Env BRAID_TMUX_SOCKET overrides. */

@@ -134,6 +134,8 @@ export interface QueuedLaunch {
   headless: boolean;
   mode: SessionMode;
   resume: boolean;
+  /** Run in the sandbox (decided when the session was started: see sandbox/probe.ts). */
+  sandbox?: boolean;
 }
 
 export function queuedLaunchOf(rec: SessionRecord): QueuedLaunch | null {

@@ -8,6 +8,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
 import type { SwarmStartOptions } from "../swarm/launch.js";
 import { createWorktree } from "../worktree/create.js";
+import { decideSandbox } from "../sandbox/probe.js";
 import { validateSessionName } from "../worktree/names.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
@@ -25,6 +26,8 @@ export interface StartOptions {
   owns?: string[];
   /** Swarm sizes (mode swarm). */
   swarm?: SwarmStartOptions;
+  /** true/false: --sandbox/--no-sandbox; absent: config `sandbox`. */
+  sandbox?: boolean;
 }
 
 export interface StartResult {
@@ -67,6 +70,8 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
   // braid drives a swarm's agents itself: there is no terminal to attach to
   const headless = o.mode === "swarm" ? true : (o.headless ?? ctx.config.runner === "headless");
   preflight(ctx, agent, headless);
+  // Before anything is created: `on` where the sandbox cannot work is a one-line error.
+  const sandbox = decideSandbox(o.sandbox === undefined ? ctx.config.sandbox : o.sandbox ? "on" : "off");
   await reconcile(ctx);
   let existing = ctx.store.get(o.name);
   if (existing && (isActive(existing.status) || existing.status === "queued")) throw alreadyRunning(existing);
@@ -86,6 +91,7 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
     headless,
     mode: o.mode ?? "standard",
     resume: false,
+    ...(sandbox ? { sandbox } : {}),
   };
   await ctx.store.update((d) => {
     const r = d.sessions.find((x) => x.name === o.name);
@@ -183,6 +189,7 @@ export async function restartSession(ctx: ProjectContext, name: string): Promise
     headless,
     mode: rt?.mode ?? "standard",
     resume: adapter.supportsResume && rt !== null,
+    ...(rt?.sandboxed ? { sandbox: decideSandbox("on") } : {}),
   };
   await ctx.store.update((d) => {
     const r = d.sessions.find((x) => x.name === name);

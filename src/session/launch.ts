@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { braidBin } from "../agents/claude.js";
@@ -14,6 +14,7 @@ import { BraidError } from "../errors.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { sandboxLaunch } from "../sandbox/session.js";
 import { swarmLaunch } from "../swarm/launch.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
@@ -28,6 +29,8 @@ export interface LaunchOptions {
   mode: SessionMode;
   /** Continue the previous conversation (restart). */
   resume: boolean;
+  /** Run the agent in the bubblewrap sandbox. */
+  sandbox?: boolean;
 }
 
 const WRAPPER = fileURLToPath(new URL("./wrapper.js", import.meta.url));
@@ -88,7 +91,17 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
   };
-  const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
+  let agentArgv = launch.argv;
+  if (o.sandbox) {
+    const sb = await sandboxLaunch(ctx, rec, agentArgv, adapter.statePaths ?? [], {
+      node: process.execPath,
+      bin: braidBin(),
+    });
+    agentArgv = sb.argv;
+    // Read by the exec wrapper: what to watch, and how to bring the branch back.
+    if (sb.watch) writeFileSync(join(dir, "sandbox.json"), `${JSON.stringify(sb.watch)}\n`);
+  }
+  const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...agentArgv];
   const runtime: SessionRuntime = {
     runner: o.headless ? "headless" : "tmux",
     agent: adapter.name,
@@ -105,6 +118,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     detail: null,
     headless: o.headless,
     readOnly,
+    sandboxed: o.sandbox === true,
   };
   if (o.headless) {
     const log = join(dir, "output.log");

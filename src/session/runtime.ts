@@ -35,6 +35,8 @@ export interface SessionRuntime {
   /** Options to reuse on restart. */
   headless: boolean;
   readOnly: boolean;
+  /** The agent runs in the bubblewrap sandbox (absent in records of older braid versions: false). */
+  sandboxed?: boolean;
 }
 
 export function runtimeOf(rec: SessionRecord): SessionRuntime | null {

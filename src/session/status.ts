@@ -156,6 +156,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       tmuxTarget: rt?.tmux ? `${rt.tmux.session}:${rt.tmux.window}` : null,
       logPath: rt?.logPath ?? null,
       pid: pids.get(s.name) ?? null,
+      sandboxed: rt?.sandboxed === true,
     };
   });
   // Keep the registry current for readers that do not resolve views (only on change): the state, and the

@@ -48,4 +48,6 @@ export interface SessionView {
   logPath?: string | null;
   /** pid of the agent process (root of its process tree) while it runs. */
   pid?: number | null;
+  /** The agent runs in the bubblewrap sandbox (`sandbox` setting, `start --sandbox`). */
+  sandboxed?: boolean;
 }

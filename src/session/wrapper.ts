@@ -4,10 +4,13 @@
  * It spawns the agent (no shell), writes agent.pid, waits, writes exit.json, then wakes the cascade
  * supervisor (`braid _pump`, detached) so a queued session starts as soon as this one ends, and
  * exits with the agent's code so tmux's pane_dead_status tells the same story.
+ * A sandboxed agent commits into a private git dir: when `<launchDir>/sandbox.json` names files to watch,
+ * the wrapper runs its sync command whenever they change (polled each second) and once more, to the end,
+ * before it records the exit, so whoever sees the session ended sees its last commit too.
  * Deliberately tiny: only node built-ins.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 
@@ -27,6 +30,56 @@ function wakeSupervisor(projectDir: string, braidBin: string): void {
   }
 }
 
+interface SandboxWatch {
+  watch: string[];
+  sync: string[];
+}
+
+function readWatch(dir: string): SandboxWatch | null {
+  try {
+    const w = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxWatch;
+    return Array.isArray(w.watch) && Array.isArray(w.sync) && w.sync.length > 0 ? w : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Run the sync whenever a watched file changes; `final()` runs it once more, synchronously. */
+function watchSandbox(w: SandboxWatch, projectDir: string): { final: () => void } {
+  const stamp = () =>
+    w.watch
+      .map((f) => {
+        try {
+          return String(statSync(f).mtimeMs);
+        } catch {
+          return "-";
+        }
+      })
+      .join(" ");
+  let last = stamp();
+  let running = false;
+  const timer = setInterval(() => {
+    const now = stamp();
+    if (now === last || running) return;
+    last = now;
+    running = true;
+    const child = spawn(w.sync[0] as string, w.sync.slice(1), { cwd: projectDir, stdio: "ignore" });
+    child.on("error", () => {
+      running = false;
+    });
+    child.on("close", () => {
+      running = false;
+    });
+  }, 1000);
+  timer.unref();
+  return {
+    final: () => {
+      clearInterval(timer);
+      spawnSync(w.sync[0] as string, w.sync.slice(1), { cwd: projectDir, stdio: "ignore", timeout: 60_000 });
+    },
+  };
+}
+
 function main(args: string[]): void {
   const sep = args.indexOf("--");
   const [dir, projectDir, braidBin] = args;
@@ -36,10 +89,13 @@ function main(args: string[]): void {
     process.exit(2);
   }
   mkdirSync(dir, { recursive: true });
+  const watch = readWatch(dir);
+  const sandbox = watch ? watchSandbox(watch, projectDir) : null;
   let finished = false;
   const finish = (code: number | null, signal: string | null, error: string | null) => {
     if (finished) return;
     finished = true;
+    sandbox?.final();
     writeAtomic(join(dir, "exit.json"), `${JSON.stringify({ code, signal, error, at: new Date().toISOString() })}\n`);
     wakeSupervisor(projectDir, braidBin);
     const sigNum = signal ? (constants.signals as Record<string, number>)[signal] : undefined;

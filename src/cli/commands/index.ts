@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["restart", () => import("./restart.js").then((m) => m.registerRestart)],
   ["hook", () => import("./hook.js").then((m) => m.registerHook)],
   ["_pump", () => import("./pump.js").then((m) => m.registerPump)],
+  ["_sandbox-sync", () => import("./sandbox-sync.js").then((m) => m.registerSandboxSync)],
   ["note", () => import("./note.js").then((m) => m.registerNote)],
   ["notes", () => import("./notes.js").then((m) => m.registerNotes)],
   ["learn", () => import("./learn.js").then((m) => m.registerLearn)],

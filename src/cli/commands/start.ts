@@ -15,6 +15,7 @@ interface StartFlags {
   owns?: string[];
   executors?: number;
   architects?: number;
+  sandbox?: boolean;
   json?: boolean;
 }
 
@@ -39,6 +40,8 @@ export function registerStart(program: Command): void {
     .option("--owns <glob...>", "paths this session declares it owns")
     .option("--executors <n>", "swarm: executor agents at once (default: config swarm_executors)", count("--executors"))
     .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
+    .option("--sandbox", "run the agent in the bubblewrap sandbox (default: config `sandbox`)")
+    .option("--no-sandbox", "run the agent without the sandbox")
     .option("--json", "print the session as JSON")
     .action(
       act(async (name: string, taskWords: string[], opts: StartFlags) => {
@@ -58,6 +61,7 @@ export function registerStart(program: Command): void {
           ...(opts.base ? { base: opts.base } : {}),
           mode: opts.mode,
           ...(opts.owns ? { owns: opts.owns } : {}),
+          ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
           ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
         });
         if (opts.json) {
@@ -70,7 +74,8 @@ export function registerStart(program: Command): void {
             `queued ${s.name} (#${r.queuePosition} in line): ${ctx.config.max_code_sessions} implementation sessions are running; it starts when one finishes`,
           );
         } else {
-          print(`started ${s.name} (${s.agent}, ${s.type}) in ${s.path}`);
+          const sandboxed = (s.ext?.session as { sandboxed?: boolean } | undefined)?.sandboxed;
+          print(`started ${s.name} (${s.agent}, ${s.type}${sandboxed ? ", sandboxed" : ""}) in ${s.path}`);
           print(opts.headless ? `  follow: braid status ${s.name}` : `  attach: braid attach ${s.name}`);
         }
         return 0;

@@ -1,0 +1,55 @@
+/**
+ * Can this machine run the sandbox? bubblewrap must be installed and able to create its namespaces
+ * (unprivileged user namespaces for a normal user; root needs none). Asked once per process.
+ */
+import { spawnSync } from "node:child_process";
+import { BraidError } from "../errors.js";
+
+export interface SandboxSupport {
+  ok: boolean;
+  /** Why not, and the fix: a one-line error for `sandbox = "on"`. */
+  problem?: string;
+  fix?: string;
+}
+
+let cached: SandboxSupport | undefined;
+
+export function sandboxSupport(): SandboxSupport {
+  cached ??= probe();
+  return cached;
+}
+
+function probe(): SandboxSupport {
+  if (process.platform !== "linux")
+    return { ok: false, problem: `the sandbox needs Linux (this is ${process.platform})`, fix: 'set sandbox = "off"' };
+  const r = spawnSync("bwrap", ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "true"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
+    return {
+      ok: false,
+      problem: "bubblewrap is not installed (no `bwrap` on PATH)",
+      fix: 'install it (apt-get install bubblewrap / dnf install bubblewrap), or set sandbox = "off"',
+    };
+  if (r.status !== 0) {
+    const said = (r.stderr ?? "").trim().split("\n")[0] || `exit code ${r.status}`;
+    return {
+      ok: false,
+      problem: `bubblewrap cannot create a sandbox here: ${said}`,
+      fix: 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or set sandbox = "off"',
+    };
+  }
+  return { ok: true };
+}
+
+export type SandboxSetting = "off" | "auto" | "on";
+
+/** Whether a session runs sandboxed, given the setting; `on` where it cannot work is an error. */
+export function decideSandbox(setting: SandboxSetting): boolean {
+  if (setting === "off") return false;
+  const s = sandboxSupport();
+  if (s.ok) return true;
+  if (setting === "on") throw new BraidError(s.problem ?? "the sandbox cannot start", s.fix);
+  return false;
+}
