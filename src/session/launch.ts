@@ -14,6 +14,7 @@ import { BraidError } from "../errors.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { sandboxEnv } from "../sandbox/env.js";
 import { sandboxLaunch } from "../sandbox/session.js";
 import { swarmLaunch } from "../swarm/launch.js";
 import { forkInfoOf } from "./fork.js";
@@ -86,11 +87,12 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
           ...(previousConversation ? { previousConversationId: previousConversation } : {}),
           ...(forkFrom ? { forkFrom } : {}),
         });
-  const env = {
+  const fullEnv = {
     ...agentEnv(ctx, rec, runId),
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
   };
+  const env = o.sandbox ? sandboxEnv(fullEnv, Object.keys(launch.env)) : fullEnv;
   let agentArgv = launch.argv;
   if (o.sandbox) {
     const sb = await sandboxLaunch(ctx, rec, agentArgv, adapter.statePaths ?? [], {

@@ -24,8 +24,10 @@ try push-main sh -c 'git push -q . HEAD:main'
 try main-commit sh -c 'cd "$BRAID_MAIN_WORKTREE" && git commit -q --allow-empty -m evil-main'
 try main-write sh -c 'echo evil > "$BRAID_MAIN_WORKTREE/evil.txt"'
 try home-write sh -c 'echo evil > "$HOME/evil.txt"'
-try outside-write sh -c 'echo evil > "$PROBE_OUTSIDE/evil.txt"'
+try outside-write sh -c 'echo evil > "$BRAID_PROBE_OUTSIDE/evil.txt"'
 try tmp-write sh -c 'echo mine > /tmp/braid-probe-private.txt'
+try secret-env sh -c '[ -n "$MY_SECRET_TOKEN" ]'
+try api-key-env sh -c '[ -n "$ANTHROPIC_API_KEY" ]'
 try note node "$BRAID_BIN_PATH" note "probe says hi from $BRAID_SESSION"
 echo probe-done
 `;
@@ -34,7 +36,12 @@ describe("sandbox: every write path, research and implementation", { skip: !have
   const { sb, repo } = useRepo("app", { "README.md": "# app\n", "src/a.txt": "a\n" });
   // Under HOME, so it is visible (read-only) inside; the rest of /tmp is hidden by the private /tmp.
   const outside = () => join(sb.home, "outside");
-  const env = () => ({ BRAID_BIN_PATH: BRAID_BIN, PROBE_OUTSIDE: outside() });
+  const env = () => ({
+    BRAID_BIN_PATH: BRAID_BIN,
+    BRAID_PROBE_OUTSIDE: outside(),
+    MY_SECRET_TOKEN: "not-for-agents",
+    ANTHROPIC_API_KEY: "sk-test",
+  });
 
   const setUp = () => {
     mkdirSync(outside(), { recursive: true });
@@ -88,6 +95,8 @@ describe("sandbox: every write path, research and implementation", { skip: !have
     for (const denied of ["write-worktree", "commit-no-verify", "main-commit", "main-write", "home-write", "outside-write"])
       assert.match(out, new RegExp(`${denied} failed`), out);
     assert.match(out, /note ok/);
+    assert.match(out, /secret-env failed/, "variables agents do not need stay outside");
+    assert.match(out, /api-key-env ok/, "the agent's API settings pass");
     const notes = await braid(sb, repo, ["notes", "--json"], { env: env() });
     assert.match(notes.stdout, /probe says hi from look/, "braid note works from inside");
   });
