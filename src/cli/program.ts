@@ -1,10 +1,10 @@
 /** Builds the commander program, runs it, and turns every failure into one line + exit code. */
 import { Command, CommanderError } from "commander";
-import { isBraidError } from "../errors.js";
+import { isBraidError } from "../infra/errors.js";
 import { GitError } from "../git/git.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
-import { version } from "./main.js";
+import { version } from "./version.js";
 import { printError } from "./output.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { SessionRecord } from "../project/state.js";
 import { MAX_LEARNING_CHARS } from "./text.js";
 

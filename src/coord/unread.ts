@@ -5,7 +5,7 @@
  * notes newer than the cursor's time count as unread: nothing new is hidden.
  */
 import { readFileSync } from "node:fs";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { type Note, readNotesCached, readNotesFile } from "./notes.js";
 import { COORD_LOCK, cursorsPath, notesPath } from "./paths.js";

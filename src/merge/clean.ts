@@ -4,7 +4,7 @@
  * ref through removeSession, exactly as `braid rm --force`).
  */
 import { existsSync } from "node:fs";
-import { isBraidError } from "../errors.js";
+import { isBraidError } from "../infra/errors.js";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import type { ProjectContext } from "../project/context.js";

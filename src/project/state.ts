@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 
 export const SESSION_TYPES = ["implementation", "research", "review"] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
@@ -25,6 +25,13 @@ export const SESSION_STATES = [
   "stopped",
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+
+/** Record states in which an agent process is (supposed to be) running. */
+const ACTIVE_STATES = ["starting", "working", "waiting", "idle"] as const;
+
+export function isActive(status: string): boolean {
+  return (ACTIVE_STATES as readonly string[]).includes(status);
+}
 
 export interface SessionRecord {
   name: string;

@@ -6,13 +6,15 @@
  * or restarted after a reboot. Pumps are serialized by a lock so two pumps never start the same session.
  */
 
-import { BraidError } from "../errors.js";
-import { withLock } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { launchAgent } from "./launch.js";
 import { cascadeLockFile } from "./paths.js";
-import { isActive, pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
+import { pidAlive } from "../infra/process.js";
+import { isActive } from "../project/state.js";
+import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { listPanes } from "./tmux.js";
 
 export interface EndedRun {

@@ -42,13 +42,6 @@ export function runtimeOf(rec: SessionRecord): SessionRuntime | null {
   return r && typeof r.runId === "string" ? r : null;
 }
 
-/** Record states in which an agent process is (supposed to be) running. */
-export const ACTIVE_STATES = ["starting", "working", "waiting", "idle"] as const;
-
-export function isActive(status: string): boolean {
-  return (ACTIVE_STATES as readonly string[]).includes(status);
-}
-
 export interface ExitInfo {
   code: number | null;
   signal: string | null;
@@ -70,15 +63,5 @@ export function readAgentPid(stateDir: string, name: string, runId: string): num
     return Number.isInteger(n) && n > 0 ? n : null;
   } catch {
     return null;
-  }
-}
-
-export function pidAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -18,7 +18,9 @@ import { gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
-import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
+import { pidAlive } from "../infra/process.js";
+import { isActive } from "../project/state.js";
+import { readAgentPid, runtimeOf } from "./runtime.js";
 import { capturePanes } from "./tmux.js";
 import type { SessionView } from "./types.js";
 

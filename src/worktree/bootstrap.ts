@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { cp, symlink } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import { gitTry } from "../git/git.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";

@@ -4,8 +4,8 @@
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { BraidError } from "../errors.js";
-import { preloadLocking } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { preloadLocking } from "../infra/fsutil.js";
 import { GitError, git, gitOut, gitTry } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";

@@ -5,7 +5,7 @@
  * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
 import { existsSync, rmSync } from "node:fs";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import { commitTree, snapshotWorktree } from "../git/snapshot.js";
@@ -13,7 +13,7 @@ import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { diskUsage } from "./du.js";
-import { deleteInBackground, moveToTrash } from "./trash.js";
+import { deleteInBackground, moveToTrash } from "../project/trash.js";
 
 export interface RemoveOptions {
   /** Remove even with uncommitted or unmerged work (after saving it to a backup ref). */

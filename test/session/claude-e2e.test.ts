@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { detectScreenState } from "../../src/agents/detectors/index.js";
 import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
-import { pidAlive } from "../../src/session/runtime.js";
+import { pidAlive } from "../../src/infra/process.js";
 import { listSessionViews } from "../../src/session/status.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome } from "../helpers/claude.js";
 import { braid, gitIn, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";

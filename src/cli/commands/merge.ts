@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { STRATEGIES, type Strategy } from "../../merge/steps.js";
 import { runTrain, type TrainHolder, type TrainReport } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";

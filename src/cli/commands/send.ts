@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { sendUnreadNotes } from "../../coord/push.js";
-import { BraidError } from "../../errors.js";
+import { sendUnreadNotes } from "../../session/send-notes.js";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { sendToSession } from "../../session/interact.js";
 import { act } from "../act.js";
