@@ -4,9 +4,9 @@
  * ref through removeSession, exactly as `braid rm --force`).
  */
 import { existsSync } from "node:fs";
-import { isBraidError } from "../infra/errors.js";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
+import { isBraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";

@@ -8,12 +8,12 @@
 
 import { BraidError } from "../infra/errors.js";
 import { withLock } from "../infra/fsutil.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { isActive } from "../project/state.js";
 import { launchAgent } from "./launch.js";
 import { cascadeLockFile } from "./paths.js";
-import { pidAlive } from "../infra/process.js";
-import { isActive } from "../project/state.js";
 import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { listPanes } from "./tmux.js";
 

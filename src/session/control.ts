@@ -4,15 +4,15 @@
  */
 import { resolveAgent } from "../agents/index.js";
 import { BraidError } from "../infra/errors.js";
+import { pidAlive, signalGroup, signalProcess } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
+import { isActive } from "../project/state.js";
 import type { SwarmStartOptions } from "../swarm/launch.js";
 import { createWorktree } from "../worktree/create.js";
 import { validateSessionName } from "../worktree/names.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
-import { pidAlive, signalGroup, signalProcess } from "../infra/process.js";
-import { isActive } from "../project/state.js";
 import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { killPane } from "./tmux.js";
 

@@ -7,9 +7,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
-import { BraidError } from "../infra/errors.js";
 import { GitError, git } from "../git/git.js";
 import { snapshotWorktree } from "../git/snapshot.js";
+import { BraidError } from "../infra/errors.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";

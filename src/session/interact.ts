@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { reconcile } from "./cascade.js";
 import { isActive } from "../project/state.js";
+import { reconcile } from "./cascade.js";
 import { runtimeOf, type SessionRuntime } from "./runtime.js";
 import { listPanes, requireTmux, sendText, type TmuxServer } from "./tmux.js";
 

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
-import type { ProjectContext } from "../project/context.js";
 import { pidAlive } from "../infra/process.js";
+import type { ProjectContext } from "../project/context.js";
 import type { Subtask } from "./plan.js";
 
 export type SwarmState = "planning" | "executing" | "integrating" | "reviewing" | "fixing" | "done" | "failed";

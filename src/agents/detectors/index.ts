@@ -10,7 +10,6 @@ import type { ScreenReading } from "./screen.js";
 
 export type { ScreenReading } from "./screen.js";
 
-
 const DETECTORS: Record<string, (screen: string) => ScreenReading | null> = {
   claude: detectClaude,
   codex: detectCodex,
