@@ -32,6 +32,20 @@ import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal
 import { integrateStep, type Strategy } from "./steps.js";
 import { runVerify } from "./verify.js";
 
+/** What the train records on each session it merged (`ext.merge`). */
+interface MergeInfo {
+  mergedAt: string;
+  into: string;
+  commit: string;
+  strategy: Strategy;
+}
+
+declare module "../project/state.js" {
+  interface SessionExt {
+    merge?: MergeInfo;
+  }
+}
+
 export interface TrainOptions {
   names?: string[];
   strategy?: Strategy;
@@ -337,10 +351,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
 
     const mergedAt = new Date().toISOString();
     for (const m of report.merged) {
-      const s = ctx.store.get(m.name);
-      await ctx.store.patch(m.name, {
-        ext: { ...(s?.ext ?? {}), merge: { mergedAt, into: baseRef, commit: current, strategy } },
-      });
+      // Inside the lock: a slot another command wrote since the train read the record is kept.
+      await ctx.store.patchSlot(m.name, "merge", () => ({ mergedAt, into: baseRef, commit: current, strategy }));
     }
     const mergedNames = report.merged.map((m) => m.name);
     const others = ctx.store

@@ -138,9 +138,26 @@ export interface QueuedLaunch {
   resume: boolean;
 }
 
+declare module "../project/state.js" {
+  interface SessionExt {
+    /** Launch parameters while the session waits in the queue. */
+    queue?: QueuedLaunch;
+    /** `braid start --mode`, kept from queueing on (views show it before a run exists). */
+    mode?: SessionMode;
+    /** Why the last launch failed (one line: problem — fix). */
+    launchError?: string;
+  }
+}
+
 export function queuedLaunchOf(rec: SessionRecord): QueuedLaunch | null {
-  const q = rec.ext?.queue as QueuedLaunch | undefined;
-  return q && typeof q.agent === "string" ? q : null;
+  const q = rec.ext?.queue;
+  return q && typeof q === "object" && typeof q.agent === "string" ? q : null;
+}
+
+/** The mode the session was started in, if recorded. */
+export function startModeOf(rec: SessionRecord): SessionMode | null {
+  const m = rec.ext?.mode;
+  return m === "standard" || m === "swarm" ? m : null;
 }
 
 function oneLine(e: unknown): string {

@@ -29,9 +29,15 @@ export interface ForkInfo {
   conversationId: string | null;
 }
 
+declare module "../project/state.js" {
+  interface SessionExt {
+    fork?: ForkInfo;
+  }
+}
+
 export function forkInfoOf(rec: SessionRecord): ForkInfo | null {
-  const f = rec.ext?.fork as ForkInfo | undefined;
-  return f && typeof f.parentConversation === "string" ? f : null;
+  const f = rec.ext?.fork;
+  return f && typeof f === "object" && typeof f.parentConversation === "string" ? f : null;
 }
 
 /** Claude Code keeps a project's transcripts in ~/.claude/projects/<cwd with every non-alphanumeric as '-'>. */

@@ -37,9 +37,19 @@ export interface SessionRuntime {
   readOnly: boolean;
 }
 
+declare module "../project/state.js" {
+  interface SessionExt {
+    /** The agent run (this module). */
+    session?: SessionRuntime;
+    /** The conversation id and transcript again, for older readers (written together with `session`). */
+    claude?: { sessionId: string | null; transcriptPath: string | null };
+  }
+}
+
+/** The run recorded for `rec`, if its slot has the shape of one. */
 export function runtimeOf(rec: SessionRecord): SessionRuntime | null {
-  const r = rec.ext?.session as SessionRuntime | undefined;
-  return r && typeof r.runId === "string" ? r : null;
+  const r = rec.ext?.session;
+  return r && typeof r === "object" && typeof r.runId === "string" && typeof r.runner === "string" ? r : null;
 }
 
 export interface ExitInfo {

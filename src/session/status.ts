@@ -14,7 +14,7 @@ import type { SessionRecord } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
-import { endedRun, paneTable } from "./cascade.js";
+import { endedRun, paneTable, startModeOf } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
@@ -132,7 +132,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       cpuPercent: null,
       rssBytes: null,
       queuePosition: s.status === "queued" ? queuePosition(sessions, s.name) : null,
-      mode: rt?.mode ?? (s.ext?.mode as "standard" | "swarm" | undefined) ?? null,
+      mode: rt?.mode ?? startModeOf(s),
       conversationId: sameRun?.conversationId ?? rt?.conversationId ?? null,
       transcriptPath: sameRun?.transcriptPath ?? rt?.transcriptPath ?? null,
       exitCode: rt?.exitCode ?? null,
