@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseMemory } from "../src/coord/memory.js";
 import { appendNote, formatEntry, newNoteId, parseNotes } from "../src/coord/notes.js";
-import { withLock, writeFileAtomic } from "../src/fsutil.js";
+import { withLock, writeFileAtomic } from "../src/infra/fsutil.js";
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "helpers", "coord-worker.js");
 const [workers = 16, notesEach = 50, learnEach = 10] = process.argv.slice(2).map(Number);

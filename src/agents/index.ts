@@ -1,5 +1,5 @@
 /** Pick the adapter for an agent name and check its binary is installed. */
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { Config } from "../project/config.js";
 import { claudeAdapter } from "./claude.js";
 import { aiderAdapter, codexAdapter, customAdapter, geminiAdapter } from "./others.js";

@@ -9,7 +9,8 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
+import { signalGroup } from "../infra/process.js";
 import type { Config } from "../project/config.js";
 import { which } from "./which.js";
 
@@ -195,11 +196,7 @@ function runChild(launch: Launch, o: InvokeOptions, log: WriteStream | null): Pr
     child.stdout.on("data", keep(out));
     child.stderr.on("data", keep(err));
     const killGroup = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        /* already gone */
-      }
+      if (child.pid) signalGroup(child.pid, sig);
     };
     const timer = setTimeout(() => {
       timedOut = true;

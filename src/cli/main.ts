@@ -2,14 +2,7 @@
  * CLI entry. Keeps `braid --version` near bare-node start-up by loading commander and the
  * command modules only when a real command runs.
  */
-import { readFileSync } from "node:fs";
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
+import { version } from "./version.js";
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {

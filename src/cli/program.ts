@@ -1,11 +1,11 @@
 /** Builds the commander program, runs it, and turns every failure into one line + exit code. */
 import { Command, CommanderError } from "commander";
-import { isBraidError } from "../errors.js";
 import { GitError } from "../git/git.js";
+import { isBraidError } from "../infra/errors.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
-import { version } from "./main.js";
 import { printError } from "./output.js";
+import { version } from "./version.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {

@@ -1,6 +1,6 @@
 /** Who is speaking: the session whose worktree the command runs in, else $BRAID_SESSION, else "user". */
 import { realpathSync } from "node:fs";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { isValidName } from "./text.js";
 

@@ -1,7 +1,7 @@
 /** Open a file in the user's editor ($VISUAL, then $EDITOR, then vi), spawned with an argument array. */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 
 export function editorArgv(): string[] {
   const raw = (process.env.VISUAL || process.env.EDITOR || "vi").trim();

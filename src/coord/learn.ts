@@ -1,6 +1,5 @@
 /** `braid learn`: add learnings to the project memory, typed in or taken from a session's transcript. */
 import type { ProjectContext } from "../project/context.js";
-import { readLive } from "../session/live.js";
 import { inferAuthor } from "./author.js";
 import { addLearnings, type LearnResult } from "./memory.js";
 import { memoryPath } from "./paths.js";
@@ -27,10 +26,13 @@ export interface SessionCandidates {
   candidates: Candidate[];
 }
 
-/** Lines the session's agent marked as learnings/decisions/gotchas/patterns, not yet saved. */
-export function sessionCandidates(ctx: ProjectContext, name: string): SessionCandidates {
+/**
+ * Lines the session's agent marked as learnings/decisions/gotchas/patterns, not yet saved. `recorded` is the
+ * transcript the session's hooks reported (its live state, which the session layer above owns).
+ */
+export function sessionCandidates(ctx: ProjectContext, name: string, recorded?: string | null): SessionCandidates {
   const record = ctx.store.require(name);
-  const transcript = findTranscript(record, readLive(ctx.project.stateDir, name)?.transcriptPath);
+  const transcript = findTranscript(record, recorded);
   return { session: name, transcript, candidates: readCandidates(transcript) };
 }
 

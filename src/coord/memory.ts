@@ -22,9 +22,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { backoff, isLockBusy, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { COORD_LOCK, coordFileError } from "./paths.js";
 import { normalizeLearning, requireName, requireSection, toBulletText } from "./text.js";
 
@@ -238,7 +237,7 @@ async function foldUntilDone(
   mine: Array<{ path: string; pending: PendingLearning; key: string }>,
 ): Promise<void> {
   const deadline = Date.now() + COORD_LOCK.timeoutMs;
-  let wait = 2;
+  const pause = backoff(2, 50);
   for (;;) {
     if (!mine.some((m) => existsSync(m.path))) {
       const present = new Set(
@@ -252,9 +251,7 @@ async function foldUntilDone(
       await withLock(file, () => foldPending(file, slug), { ...COORD_LOCK, timeoutMs: 0 });
       continue;
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const busy = err.code === "ELOCKED" || (err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock"));
-      if (!busy) throw e;
+      if (!isLockBusy(e)) throw e;
     }
     if (Date.now() > deadline) {
       throw new BraidError(
@@ -263,8 +260,7 @@ async function foldUntilDone(
       );
     }
     // Someone else is folding (probably ours too): check again shortly.
-    await sleep(Math.ceil(wait * (0.5 + Math.random())));
-    wait = Math.min(50, wait * 1.5);
+    await pause();
   }
 }
 

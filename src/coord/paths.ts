@@ -3,7 +3,7 @@
  * slug (git common dir identity), so every worktree of a repo resolves the same files.
  */
 import { dirname, join } from "node:path";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { workflowsDir } from "../project/paths.js";
 

@@ -1,5 +1,5 @@
 /** Selecting notes for `braid notes`: by recipient, by time, or only a session's unread ones. */
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { currentSession } from "./author.js";
 import { type Note, readNotesFile } from "./notes.js";

@@ -1,5 +1,5 @@
 /** `--since` values: an ISO date/time, or a duration back from now (90s, 10m, 2h, 3d). */
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

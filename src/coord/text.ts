@@ -2,7 +2,7 @@
  * Text rules shared by notes and memory: size caps, names, escaping of bytes that would break the
  * line-based file formats, and the normalization used to spot near-duplicate learnings.
  */
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 
 /** Longest note text, in characters. Keeps each appended entry a few KiB (one write, quick to deliver). */
 export const MAX_NOTE_CHARS = 4000;

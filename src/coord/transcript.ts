@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { SessionRecord } from "../project/state.js";
 import { MAX_LEARNING_CHARS } from "./text.js";
 
@@ -57,9 +57,9 @@ export function findTranscript(session: SessionRecord, recorded?: string | null)
 }
 
 /** Any module's `transcriptPath` / `transcript_path` in the session's ext data (the hooks record it). */
-function recordedTranscript(ext: Record<string, unknown> | undefined): string | null {
+function recordedTranscript(ext: object | undefined): string | null {
   if (!ext) return null;
-  for (const v of [ext, ...Object.values(ext)]) {
+  for (const v of [ext, ...Object.values(ext as Record<string, unknown>)]) {
     if (!v || typeof v !== "object") continue;
     const o = v as Record<string, unknown>;
     const p = o.transcriptPath ?? o.transcript_path;

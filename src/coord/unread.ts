@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { type Note, readNotesCached, readNotesFile } from "./notes.js";
 import { COORD_LOCK, cursorPath, legacyCursorsPath, notesPath } from "./paths.js";

@@ -2,7 +2,7 @@
  * The single place braid runs git. Always spawn with an argument array, never a shell,
  * so user text (names, messages, paths) can never be interpreted as shell syntax.
  */
-import { type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 
 export interface GitOptions {
@@ -90,21 +90,6 @@ export function git(args: string[], opts: GitOptions): Promise<GitResult> {
       child.stdin.end(opts.input);
     }
   });
-}
-
-/** Synchronous variant for hot, tiny paths (agent hooks) where an event loop buys nothing. */
-export function gitSync(args: string[], opts: GitOptions): GitResult {
-  const r = spawnSync("git", args, {
-    cwd: opts.cwd,
-    env: gitEnv(opts),
-    input: opts.input ?? "",
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (r.error) throw r.error;
-  const result = { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 };
-  if (!(opts.okCodes ?? [0]).includes(result.code)) throw new GitError(args, result.code, result.stderr, opts.cwd);
-  return result;
 }
 
 /** stdout of a successful git command, without the trailing newline. */

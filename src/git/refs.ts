@@ -33,13 +33,6 @@ export function currentBranch(cwd: string): Promise<string | null> {
   return gitTry(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd });
 }
 
-/** Count of commits in a..b (a not reachable from b is ignored). */
-export async function aheadBehind(cwd: string, base: string, head: string): Promise<{ ahead: number; behind: number }> {
-  const out = await gitOut(["rev-list", "--left-right", "--count", `${base}...${head}`], { cwd });
-  const [behind, ahead] = out.split(/\s+/).map(Number);
-  return { ahead: ahead ?? 0, behind: behind ?? 0 };
-}
-
 export interface BranchTips {
   /** Local branch name → commit. */
   heads: Map<string, string>;

@@ -4,9 +4,9 @@
  * ref through removeSession, exactly as `braid rm --force`).
  */
 import { existsSync } from "node:fs";
-import { isBraidError } from "../errors.js";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
+import { isBraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
@@ -54,7 +54,7 @@ async function why(ctx: ProjectContext, s: SessionRecord): Promise<{ how: Integr
   if (!tip) return { reason: `branch ${s.branch} does not exist` };
   const base = await resolveCommit(cwd, s.baseRef);
   if (!base) return { reason: `base ${s.baseRef} does not exist` };
-  const merged = (s.ext as { merge?: unknown } | undefined)?.merge !== undefined;
+  const merged = s.ext?.merge !== undefined;
   if (tip === s.baseCommit && !merged) return { reason: "no commits yet" };
   const how = await integratedHow(cwd, tip, base);
   return how ? { how } : { reason: `not integrated into ${s.baseRef}` };

@@ -5,12 +5,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../fsutil.js";
 import { git, gitTry } from "../git/git.js";
 import { snapshotWorktree } from "../git/snapshot.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import { statusPaths } from "../radar/snapshot.js";
-import { pidAlive } from "../session/runtime.js";
 
 export interface TrainRecord {
   pid: number;

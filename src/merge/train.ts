@@ -6,15 +6,15 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
 import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
-import { pidAlive } from "../session/runtime.js";
 import { resolveBase } from "../worktree/create.js";
 import {
   clearTrainRecord,
@@ -31,6 +31,20 @@ import { notifyMerged } from "./notify.js";
 import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal } from "./select.js";
 import { integrateStep, type Strategy } from "./steps.js";
 import { runVerify } from "./verify.js";
+
+/** What the train records on each session it merged (`ext.merge`). */
+interface MergeInfo {
+  mergedAt: string;
+  into: string;
+  commit: string;
+  strategy: Strategy;
+}
+
+declare module "../project/state.js" {
+  interface SessionExt {
+    merge?: MergeInfo;
+  }
+}
 
 export interface TrainOptions {
   names?: string[];
@@ -337,10 +351,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
 
     const mergedAt = new Date().toISOString();
     for (const m of report.merged) {
-      const s = ctx.store.get(m.name);
-      await ctx.store.patch(m.name, {
-        ext: { ...(s?.ext ?? {}), merge: { mergedAt, into: baseRef, commit: current, strategy } },
-      });
+      // Inside the lock: a slot another command wrote since the train read the record is kept.
+      await ctx.store.patchSlot(m.name, "merge", () => ({ mergedAt, into: baseRef, commit: current, strategy }));
     }
     const mergedNames = report.merged.map((m) => m.name);
     const others = ctx.store

@@ -4,8 +4,8 @@
  * settings but not its comments (TOML round-trip).
  */
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import {
   CONFIG_KEYS,
   type Config,

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../fsutil.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import type { Config } from "./config.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
 

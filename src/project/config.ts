@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
 
 const agentSchema = z.strictObject({

@@ -1,10 +1,10 @@
 /** Everything a command needs about "this project": identity, effective config, state registry. */
 
-import { sweepTrash } from "../worktree/trash.js";
 import type { Config } from "./config.js";
 import { loadConfigFast } from "./config-fast.js";
 import { type Project, resolveProject } from "./identity.js";
 import { StateStore } from "./state.js";
+import { sweepTrash } from "./trash.js";
 
 export interface ProjectContext {
   project: Project;

@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
 import { GitError, git } from "../git/git.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { braidHome } from "./paths.js";
 import { projectProbe } from "./prefetch.js";
 

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 
 export const SESSION_TYPES = ["implementation", "research", "review"] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
@@ -25,6 +25,13 @@ export const SESSION_STATES = [
   "stopped",
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+
+/** Record states in which an agent process is (supposed to be) running. */
+const ACTIVE_STATES = ["starting", "working", "waiting", "idle"] as const;
+
+export function isActive(status: string): boolean {
+  return (ACTIVE_STATES as readonly string[]).includes(status);
+}
 
 export interface SessionRecord {
   name: string;
@@ -50,9 +57,19 @@ export interface SessionRecord {
   owns?: string[];
   /** True when braid created the branch (so `rm` may delete it). */
   createdBranch?: boolean;
-  /** Free-form data owned by other modules (session runner, swarm ...), keyed by module. */
-  ext?: Record<string, unknown>;
+  /** One slot per feature (session runner, swarm, merge ...): see SessionExt. */
+  ext?: SessionExt;
 }
+
+/**
+ * The per-feature slots of a session record. Each feature declares its own slot beside its code by augmenting
+ * this interface (`declare module "../project/state.js" { interface SessionExt { fork?: ForkInfo } }`), so the
+ * registry knows no feature. Values come from a JSON file, so each feature's reader (`runtimeOf`, `forkInfoOf`
+ * ...) checks its slot's shape before trusting it. Change a slot with `StateStore.patchSlot` (or inside
+ * `update`): a slot read outside the lock and written back later loses what others wrote meanwhile.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the features (declaration merging)
+export interface SessionExt {}
 
 export interface StateData {
   version: 1;
@@ -94,6 +111,9 @@ export class StateStore {
       if (!s || typeof s.name !== "string" || typeof s.path !== "string" || typeof s.branch !== "string") {
         throw corrupt(this.file, "a session entry lacks name/path/branch");
       }
+      if (s.ext !== undefined && (typeof s.ext !== "object" || s.ext === null || Array.isArray(s.ext))) {
+        throw corrupt(this.file, `session "${s.name}" has a malformed ext`);
+      }
     }
     return d;
   }
@@ -130,13 +150,35 @@ export class StateStore {
     });
   }
 
-  /** Patch one session's record (no-op if it vanished meanwhile). */
-  async patch(name: string, patch: Partial<SessionRecord>): Promise<SessionRecord | undefined> {
+  /** Patch one session's record (no-op if it vanished meanwhile). Feature slots go through `patchSlot`. */
+  async patch(name: string, patch: Partial<Omit<SessionRecord, "ext">>): Promise<SessionRecord | undefined> {
     return this.update((d) => {
       const s = d.sessions.find((x) => x.name === name);
       if (!s) return undefined;
       if (patch.status && patch.status !== s.status && !patch.statusSince) patch.statusSince = new Date().toISOString();
       Object.assign(s, patch);
+      return s;
+    });
+  }
+
+  /**
+   * Change one feature's slot of a session, computed from its current value inside the lock, so writers of
+   * other slots (or of this one) are never overwritten. `fn` returning undefined removes the slot. No-op if
+   * the session vanished meanwhile.
+   */
+  async patchSlot<K extends keyof SessionExt>(
+    name: string,
+    slot: K,
+    fn: (current: SessionExt[K] | undefined, record: SessionRecord) => SessionExt[K] | undefined,
+  ): Promise<SessionRecord | undefined> {
+    return this.update((d) => {
+      const s = d.sessions.find((x) => x.name === name);
+      if (!s) return undefined;
+      const ext: SessionExt = { ...s.ext };
+      const next = fn(ext[slot], s);
+      if (next === undefined) delete ext[slot];
+      else ext[slot] = next;
+      s.ext = ext;
       return s;
     });
   }

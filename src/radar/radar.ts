@@ -8,7 +8,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
 import { listWorktrees } from "../git/worktrees.js";
-import { mapLimit } from "../pool.js";
+import { mapLimit } from "../infra/pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { changedFilesBatch, existingCommits, mergeTreeBatch, treesOf } from "./batch.js";

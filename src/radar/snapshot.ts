@@ -12,9 +12,9 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../fsutil.js";
 import { gitOut } from "../git/git.js";
 import { commitTree, SNAPSHOT_IDENTITY, treeViaIndex, treeViaIndexCopy, worktreeHead } from "../git/snapshot.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */

@@ -52,7 +52,10 @@ export function sandboxMounts(p: SandboxPaths): Mount[] {
   }
   const depth = (m: Mount) => m.path.split("/").length;
   // Stable sort: shallower first; at equal paths the later entry (rw, then the .git file) wins.
-  return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map((x) => x.m);
+  return mounts
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i)
+    .map((x) => x.m);
 }
 
 /** bubblewrap argv (without the leading `bwrap`) running `argv` inside the mounts. */

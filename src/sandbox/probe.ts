@@ -3,7 +3,7 @@
  * (unprivileged user namespaces for a normal user; root needs none). Asked once per process.
  */
 import { spawnSync } from "node:child_process";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 
 export interface SandboxSupport {
   ok: boolean;

@@ -98,7 +98,11 @@ export async function sandboxLaunch(
   });
   const watch = gitDir
     ? {
-        watch: [join(gitDir.dir, "index"), join(gitDir.dir, "refs", "heads", rec.branch), join(gitDir.dir, "packed-refs")],
+        watch: [
+          join(gitDir.dir, "index"),
+          join(gitDir.dir, "refs", "heads", rec.branch),
+          join(gitDir.dir, "packed-refs"),
+        ],
         sync: [braid.node, braid.bin, "_sandbox-sync", rec.name],
       }
     : null;

@@ -6,13 +6,15 @@
  * or restarted after a reboot. Pumps are serialized by a lock so two pumps never start the same session.
  */
 
-import { BraidError } from "../errors.js";
-import { withLock } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock } from "../infra/fsutil.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { isActive } from "../project/state.js";
 import { launchAgent } from "./launch.js";
 import { cascadeLockFile } from "./paths.js";
-import { isActive, pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
+import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { listPanes } from "./tmux.js";
 
 export interface EndedRun {
@@ -138,9 +140,26 @@ export interface QueuedLaunch {
   sandbox?: boolean;
 }
 
+declare module "../project/state.js" {
+  interface SessionExt {
+    /** Launch parameters while the session waits in the queue. */
+    queue?: QueuedLaunch;
+    /** `braid start --mode`, kept from queueing on (views show it before a run exists). */
+    mode?: SessionMode;
+    /** Why the last launch failed (one line: problem — fix). */
+    launchError?: string;
+  }
+}
+
 export function queuedLaunchOf(rec: SessionRecord): QueuedLaunch | null {
-  const q = rec.ext?.queue as QueuedLaunch | undefined;
-  return q && typeof q.agent === "string" ? q : null;
+  const q = rec.ext?.queue;
+  return q && typeof q === "object" && typeof q.agent === "string" ? q : null;
+}
+
+/** The mode the session was started in, if recorded. */
+export function startModeOf(rec: SessionRecord): SessionMode | null {
+  const m = rec.ext?.mode;
+  return m === "standard" || m === "swarm" ? m : null;
 }
 
 function oneLine(e: unknown): string {

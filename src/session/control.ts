@@ -3,16 +3,18 @@
  * restart. Every entry point reconciles and pumps the queue first (see cascade.ts for why no daemon).
  */
 import { resolveAgent } from "../agents/index.js";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
+import { pidAlive, signalGroup, signalProcess } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
+import { isActive } from "../project/state.js";
+import { decideSandbox } from "../sandbox/probe.js";
 import type { SwarmStartOptions } from "../swarm/launch.js";
 import { createWorktree } from "../worktree/create.js";
-import { decideSandbox } from "../sandbox/probe.js";
 import { validateSessionName } from "../worktree/names.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
-import { isActive, pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
+import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { killPane } from "./tmux.js";
 
 export interface StartOptions {
@@ -121,14 +123,6 @@ async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
 export interface StopResult {
   name: string;
   /** State before stopping. */
@@ -161,11 +155,11 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     const stateDir = ctx.project.stateDir;
     const agentPid = readAgentPid(stateDir, name, rt.runId);
     const ended = () => readExit(stateDir, name, rt.runId) !== null || !pidAlive(agentPid);
-    if (rt.runner === "headless" && rt.wrapperPid) signal(-rt.wrapperPid, "SIGTERM");
-    else if (agentPid) signal(agentPid, "SIGTERM");
+    if (rt.runner === "headless" && rt.wrapperPid) signalGroup(rt.wrapperPid, "SIGTERM");
+    else if (agentPid) signalProcess(agentPid, "SIGTERM");
     if (!(await waitUntil(ended, 3000))) {
-      if (rt.runner === "headless" && rt.wrapperPid) signal(-rt.wrapperPid, "SIGKILL");
-      else if (agentPid) signal(agentPid, "SIGKILL");
+      if (rt.runner === "headless" && rt.wrapperPid) signalGroup(rt.wrapperPid, "SIGKILL");
+      else if (agentPid) signalProcess(agentPid, "SIGKILL");
     }
     if (rt.tmux) await killPane({ socket: rt.tmux.socket }, rt.tmux.paneId);
   }

@@ -17,7 +17,7 @@ import {
   type TranscriptCursor,
   totalCounts,
 } from "../agents/claude/transcript.js";
-import { writeFileAtomic } from "../fsutil.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { readLive } from "./live.js";

@@ -7,9 +7,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
-import { BraidError } from "../errors.js";
 import { GitError, git } from "../git/git.js";
 import { snapshotWorktree } from "../git/snapshot.js";
+import { BraidError } from "../infra/errors.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -29,9 +29,15 @@ export interface ForkInfo {
   conversationId: string | null;
 }
 
+declare module "../project/state.js" {
+  interface SessionExt {
+    fork?: ForkInfo;
+  }
+}
+
 export function forkInfoOf(rec: SessionRecord): ForkInfo | null {
-  const f = rec.ext?.fork as ForkInfo | undefined;
-  return f && typeof f.parentConversation === "string" ? f : null;
+  const f = rec.ext?.fork;
+  return f && typeof f === "object" && typeof f.parentConversation === "string" ? f : null;
 }
 
 /** Claude Code keeps a project's transcripts in ~/.claude/projects/<cwd with every non-alphanumeric as '-'>. */

@@ -1,10 +1,11 @@
 /** Talking to a running session: type into it, or attach a terminal to it. */
 import { spawnSync } from "node:child_process";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { isActive } from "../project/state.js";
 import { reconcile } from "./cascade.js";
-import { isActive, runtimeOf, type SessionRuntime } from "./runtime.js";
+import { runtimeOf, type SessionRuntime } from "./runtime.js";
 import { listPanes, requireTmux, sendText, type TmuxServer } from "./tmux.js";
 
 interface LivePane {

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { braidBin } from "../agents/claude.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
+import { pidAlive } from "../infra/process.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -21,7 +22,7 @@ import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
 import { launchDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
-import { pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
+import { readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
 import { capturePanes, killPane, openWindow, projectTmuxSession, requireTmux, tmuxServer } from "./tmux.js";
 
 export interface LaunchOptions {

@@ -3,7 +3,7 @@
  * Pure functions + one small file per session (see paths.ts).
  */
 import { readFileSync, statSync } from "node:fs";
-import { writeFileAtomic } from "../fsutil.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import { activityFile, liveFile } from "./paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";

@@ -5,8 +5,8 @@
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../fsutil.js";
 import { git, gitTry } from "../git/git.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionType } from "../project/state.js";
 

@@ -5,9 +5,10 @@
  */
 import type { ScreenReading } from "../agents/detectors/index.js";
 import type { SessionRecord, SessionState } from "../project/state.js";
+import { isActive } from "../project/state.js";
 import type { EndedRun } from "./cascade.js";
 import type { LiveState } from "./live.js";
-import { isActive, type SessionRuntime } from "./runtime.js";
+import type { SessionRuntime } from "./runtime.js";
 
 export interface Observation {
   record: SessionRecord;

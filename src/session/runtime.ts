@@ -39,16 +39,19 @@ export interface SessionRuntime {
   sandboxed?: boolean;
 }
 
-export function runtimeOf(rec: SessionRecord): SessionRuntime | null {
-  const r = rec.ext?.session as SessionRuntime | undefined;
-  return r && typeof r.runId === "string" ? r : null;
+declare module "../project/state.js" {
+  interface SessionExt {
+    /** The agent run (this module). */
+    session?: SessionRuntime;
+    /** The conversation id and transcript again, for older readers (written together with `session`). */
+    claude?: { sessionId: string | null; transcriptPath: string | null };
+  }
 }
 
-/** Record states in which an agent process is (supposed to be) running. */
-export const ACTIVE_STATES = ["starting", "working", "waiting", "idle"] as const;
-
-export function isActive(status: string): boolean {
-  return (ACTIVE_STATES as readonly string[]).includes(status);
+/** The run recorded for `rec`, if its slot has the shape of one. */
+export function runtimeOf(rec: SessionRecord): SessionRuntime | null {
+  const r = rec.ext?.session;
+  return r && typeof r === "object" && typeof r.runId === "string" && typeof r.runner === "string" ? r : null;
 }
 
 export interface ExitInfo {
@@ -72,15 +75,5 @@ export function readAgentPid(stateDir: string, name: string, runId: string): num
     return Number.isInteger(n) && n > 0 ? n : null;
   } catch {
     return null;
-  }
-}
-
-export function pidAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

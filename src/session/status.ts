@@ -1,24 +1,27 @@
 /**
  * `listSessionViews`: one SessionView per session in cascade order — what `braid status` and the
  * board show. One `list-panes` and one batched `capture-pane` per tmux server, three cheap git calls
- * per worktree (all in parallel). Also acts as the supervisor tick: ended runs are recorded and the
- * queue is pumped, so anything that watches status keeps the cascade moving.
+ * per worktree (all in parallel). Views only read: they never write the registry, pump the queue or
+ * launch agents — recording what they observed and starting queued sessions is the supervisor's step
+ * (`supervisorTick` in supervisor.ts), which the commands that act call explicitly.
  */
 import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import { unreadCount } from "../coord/unread.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { isActive } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
-import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
+import { endedRun, paneTable, startModeOf } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
-import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
+import { readAgentPid, runtimeOf } from "./runtime.js";
 import { capturePanes } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
@@ -42,12 +45,10 @@ export class SessionScreenDebouncer {
 
 export interface ViewOptions {
   debouncer?: SessionScreenDebouncer;
-  /** Skip git figures (faster; they come back null). */
-  noGit?: boolean;
-  /** Do not start queued sessions (read-only view). */
-  noPump?: boolean;
-  /** Skip tokens/cost and CPU/RSS (transcript parsing and a /proc scan): for fast polls. */
-  noCost?: boolean;
+  /** Git figures and the conflict radar (default true; false is faster and leaves them null/empty). */
+  git?: boolean;
+  /** Tokens/cost and CPU/RSS (default true; false skips transcript parsing and a /proc scan: fast polls). */
+  cost?: boolean;
   /** Keep one across ticks (watch mode, the board) so CPU is measured between refreshes. */
   sampler?: ResourceSampler;
 }
@@ -68,11 +69,7 @@ async function screens(sessions: SessionRecord[], panes: Map<string, { dead: boo
 }
 
 export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = {}): Promise<SessionView[]> {
-  if (!opts.noPump) {
-    const changed = await reconcile(ctx);
-    const sessions = ctx.store.sessions();
-    if (changed > 0 || startable(sessions, ctx.config.max_code_sessions).length > 0) await pump(ctx);
-  }
+  const withGit = opts.git !== false;
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
   const panes = await paneTable(ctx, sessions);
@@ -80,19 +77,17 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
     screens(sessions, panes),
     Promise.all(
       sessions.map((s) =>
-        opts.noGit
+        !withGit
           ? Promise.resolve(null)
           : gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f)),
       ),
     ),
     // The radar: who would conflict with whom, uncommitted work included (never fails the view).
-    opts.noGit
+    !withGit
       ? Promise.resolve({} as Record<string, string[]>)
       : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
   const now = Date.now();
-  const updates: { name: string; state?: SessionRecord["status"]; conversationId?: string; transcriptPath?: string }[] =
-    [];
   const pids = new Map<string, number | null>();
   const views = sessions.map((s, i): SessionView => {
     const rt = runtimeOf(s);
@@ -112,18 +107,6 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
     });
     const f = figures[i];
     const sameRun = live && rt && live.runId === rt.runId ? live : null;
-    const stateChanged = isActive(s.status) && isActive(r.state) && r.state !== s.status;
-    const learned =
-      sameRun &&
-      ((sameRun.conversationId && sameRun.conversationId !== rt?.conversationId) ||
-        (sameRun.transcriptPath && sameRun.transcriptPath !== rt?.transcriptPath));
-    if (stateChanged || learned)
-      updates.push({
-        name: s.name,
-        ...(stateChanged ? { state: r.state } : {}),
-        ...(learned && sameRun?.conversationId ? { conversationId: sameRun.conversationId } : {}),
-        ...(learned && sameRun?.transcriptPath ? { transcriptPath: sameRun.transcriptPath } : {}),
-      });
     pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
     return {
       order: s.order,
@@ -149,7 +132,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       cpuPercent: null,
       rssBytes: null,
       queuePosition: s.status === "queued" ? queuePosition(sessions, s.name) : null,
-      mode: rt?.mode ?? (s.ext?.mode as "standard" | "swarm" | undefined) ?? null,
+      mode: rt?.mode ?? startModeOf(s),
       conversationId: sameRun?.conversationId ?? rt?.conversationId ?? null,
       transcriptPath: sameRun?.transcriptPath ?? rt?.transcriptPath ?? null,
       exitCode: rt?.exitCode ?? null,
@@ -159,32 +142,5 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       sandboxed: rt?.sandboxed === true,
     };
   });
-  // Keep the registry current for readers that do not resolve views (only on change): the state, and the
-  // conversation id + transcript the hooks reported (restart resumes it; cost reads `ext.claude`).
-  if (updates.length > 0) {
-    await ctx.store.update((d) => {
-      for (const u of updates) {
-        const rec = d.sessions.find((x) => x.name === u.name);
-        if (!rec) continue;
-        if (u.state && isActive(rec.status) && rec.status !== u.state) {
-          rec.status = u.state;
-          rec.statusSince = new Date().toISOString();
-        }
-        const cur = runtimeOf(rec);
-        if (cur && (u.conversationId || u.transcriptPath)) {
-          const session = {
-            ...cur,
-            conversationId: u.conversationId ?? cur.conversationId,
-            transcriptPath: u.transcriptPath ?? cur.transcriptPath,
-          };
-          rec.ext = {
-            ...rec.ext,
-            session,
-            claude: { sessionId: session.conversationId, transcriptPath: session.transcriptPath },
-          };
-        }
-      }
-    });
-  }
-  return opts.noCost ? views : addCostAndResources(ctx, views, pids, opts.sampler);
+  return opts.cost === false ? views : addCostAndResources(ctx, views, pids, opts.sampler);
 }

@@ -5,7 +5,7 @@
  * tmux itself honours TMUX_TMPDIR for where the socket lives.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 
 export interface TmuxServer {
   /** `-L` socket name; empty = the default server (or the one $TMUX points at). */

@@ -15,8 +15,30 @@ export interface SwarmStartOptions {
   architects?: number;
 }
 
+/** What the registry shows of a running swarm (the record file is the source of truth). */
+interface SwarmSlot {
+  state: string;
+  phase: string;
+  /** Path of the swarm record. */
+  record: string;
+}
+
+declare module "../project/state.js" {
+  interface SessionExt {
+    swarmOptions?: SwarmStartOptions;
+    swarm?: SwarmSlot;
+  }
+}
+
+const positive = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n > 0;
+
 export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
-  return (rec.ext?.swarmOptions as SwarmStartOptions | undefined) ?? {};
+  const o = rec.ext?.swarmOptions;
+  if (!o || typeof o !== "object") return {};
+  return {
+    ...(positive(o.executors) ? { executors: o.executors } : {}),
+    ...(positive(o.architects) ? { architects: o.architects } : {}),
+  };
 }
 
 /**
@@ -24,14 +46,15 @@ export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
  * "swarm executing: round 1: batch 2/3 [r1-t3, r1-t4]", read from the live swarm record.
  */
 export function swarmDetailOf(rec: SessionRecord): string | null {
-  const s = rec.ext?.swarm as { state?: string; phase?: string; record?: string } | undefined;
-  if (!s?.state) return null;
+  const s = rec.ext?.swarm;
+  if (!s || typeof s !== "object" || typeof s.state !== "string" || !s.state) return null;
   try {
-    if (s.record) return swarmSummary(JSON.parse(readFileSync(s.record, "utf8")) as SwarmRecord);
+    if (typeof s.record === "string" && s.record)
+      return swarmSummary(JSON.parse(readFileSync(s.record, "utf8")) as SwarmRecord);
   } catch {
     /* record unreadable mid-write or gone: fall back to what the registry says */
   }
-  return `swarm ${s.state}: ${s.phase ?? ""}`.trim();
+  return `swarm ${s.state}: ${typeof s.phase === "string" ? s.phase : ""}`.trim();
 }
 
 export function swarmLaunch(rec: SessionRecord): AgentLaunch {

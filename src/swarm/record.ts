@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
-import { writeFileAtomic } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
-import { pidAlive } from "../session/runtime.js";
 import type { Subtask } from "./plan.js";
 
 export type SwarmState = "planning" | "executing" | "integrating" | "reviewing" | "fixing" | "done" | "failed";

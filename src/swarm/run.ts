@@ -8,9 +8,9 @@ import { existsSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { hookContext } from "../coord/deliver.js";
-import { BraidError } from "../errors.js";
 import { gitOut } from "../git/git.js";
-import { mapLimit } from "../pool.js";
+import { BraidError } from "../infra/errors.js";
+import { mapLimit } from "../infra/pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import {

@@ -1,8 +1,8 @@
 /** The entry point until `braid start --mode swarm` lands: make sure the session exists, then run the swarm. */
 import { requireAgentProgram } from "../agents/invoke.js";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
-import { isActive } from "../session/runtime.js";
+import { isActive } from "../project/state.js";
 import { createWorktree } from "../worktree/create.js";
 import { swarmOptionsOf } from "./launch.js";
 import type { SwarmRecord } from "./record.js";

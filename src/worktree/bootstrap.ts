@@ -5,8 +5,8 @@
 import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { cp, symlink } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
-import { BraidError } from "../errors.js";
 import { gitTry } from "../git/git.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { copyTree } from "./copy.js";

@@ -13,7 +13,7 @@ import { constants } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readlink, symlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
-import { mapLimit } from "../pool.js";
+import { mapLimit } from "../infra/pool.js";
 
 export interface CopyStats {
   files: number;

@@ -4,11 +4,11 @@
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { BraidError } from "../errors.js";
-import { preloadLocking } from "../fsutil.js";
 import { GitError, git, gitOut, gitTry } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
+import { BraidError } from "../infra/errors.js";
+import { preloadLocking } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { takePrefetchedTips } from "../project/prefetch.js";
 import type { SessionRecord, SessionType } from "../project/state.js";

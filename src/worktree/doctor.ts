@@ -5,16 +5,16 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { isBraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
 import { git, gitTry } from "../git/git.js";
 import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
+import { isBraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
 import type { SessionRecord } from "../project/state.js";
+import { deleteNow, listTrash } from "../project/trash.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, rebuildRegistry, recordFor } from "./doctor-repair.js";
-import { deleteNow, listTrash } from "./trash.js";
 
 export type FindingKind =
   | "corrupt-state"

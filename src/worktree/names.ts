@@ -1,5 +1,5 @@
 /** Rules for session names: they become folder names, branch names and tmux window names. */
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 

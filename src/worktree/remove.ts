@@ -5,15 +5,15 @@
  * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
 import { existsSync, rmSync } from "node:fs";
-import { BraidError } from "../errors.js";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import { commitTree, snapshotWorktree } from "../git/snapshot.js";
 import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
+import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { deleteInBackground, moveToTrash } from "../project/trash.js";
 import { diskUsage } from "./du.js";
-import { deleteInBackground, moveToTrash } from "./trash.js";
 
 export interface RemoveOptions {
   /** Remove even with uncommitted or unmerged work (after saving it to a backup ref). */

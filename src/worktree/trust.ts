@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { BraidError } from "../infra/errors.js";
+import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { braidHome } from "../project/paths.js";
 

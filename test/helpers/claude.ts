@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { pidAlive } from "../../src/session/runtime.js";
+import { pidAlive } from "../../src/infra/process.js";
 import { REPO_ROOT, runProcess, type Sandbox } from "./env.js";
 
 export const CLAUDE_BIN = join(REPO_ROOT, "node_modules", ".bin", "claude");

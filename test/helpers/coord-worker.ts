@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { addLearnings } from "../../src/coord/memory.js";
 import { appendNote, formatEntry, newNoteId } from "../../src/coord/notes.js";
-import { withLock } from "../../src/fsutil.js";
+import { withLock } from "../../src/infra/fsutil.js";
 
 const [notesFile = "", memoryFile = "", id = "0", nNotesRaw = "50", nLearnRaw = "10", mode = "braid"] =
   process.argv.slice(2);

@@ -316,7 +316,7 @@ export function firstUserText(body: StubRequest["body"]): string {
   return first ? blocksText(contentBlocks(first.content)) : "";
 }
 
-/** Text of the last user message. */
+/** Text of the last user message (kit API, docs/testing.md). @public */
 export function lastUserText(body: StubRequest["body"]): string {
   const msgs: Block[] = body?.messages ?? [];
   const last = [...msgs].reverse().find((m) => m?.role === "user");

@@ -1,11 +1,10 @@
 /** Shared setup for merge-train and clean tests: a repo with sessions made through the real API. */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import type { SessionRecord } from "../../src/project/state.js";
 import { createWorktree } from "../../src/worktree/create.js";
-import { gitIn, makeRepo, type Sandbox } from "../helpers/env.js";
+import { makeRepo, type Sandbox } from "../helpers/env.js";
 import { useSandbox } from "../helpers/suite.js";
 
 export const lines = (n: number) => `${Array.from({ length: n }, (_, i) => `line ${i + 1}`).join("\n")}\n`;
@@ -20,14 +19,6 @@ export async function repoWithSessions(
   const ctx = await loadContext(repo);
   for (const n of names) await createWorktree(ctx, { name: n, type: opts.type });
   return { repo, wt: (n: string) => join(sb.root, `${repoName}-${n}`) };
-}
-
-/** Replace line `n` of shared.txt with `text` and commit. */
-export function editLine(sb: Sandbox, dir: string, n: number, text: string): string {
-  const content = lines(30).replace(`line ${n}\n`, `${text}\n`);
-  writeFileSync(join(dir, "shared.txt"), content);
-  gitIn(sb, dir, "commit", "-q", "-am", `edit line ${n}`);
-  return gitIn(sb, dir, "rev-parse", "HEAD");
 }
 
 export async function setStatus(repo: string, name: string, status: SessionRecord["status"]): Promise<void> {

@@ -92,7 +92,14 @@ describe("sandbox: every write path, research and implementation", { skip: !have
     assert.ok(!existsSync(join(outside(), "evil.txt")));
     assert.ok(!existsSync("/tmp/braid-probe-private.txt"), "the sandbox's /tmp is private");
     assert.equal(gitIn(sb, wt, "status", "--porcelain"), "", "the worktree is untouched");
-    for (const denied of ["write-worktree", "commit-no-verify", "main-commit", "main-write", "home-write", "outside-write"])
+    for (const denied of [
+      "write-worktree",
+      "commit-no-verify",
+      "main-commit",
+      "main-write",
+      "home-write",
+      "outside-write",
+    ])
       assert.match(out, new RegExp(`${denied} failed`), out);
     assert.match(out, /note ok/);
     assert.match(out, /secret-env failed/, "variables agents do not need stay outside");

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { braidBin, CLAUDE_HOOK_EVENTS, claudeAdapter, claudeHookSettings } from "../../src/agents/claude.js";
 import { requireAgentBinary, resolveAgent } from "../../src/agents/index.js";
-import { isBraidError } from "../../src/errors.js";
+import { isBraidError } from "../../src/infra/errors.js";
 import { configSchema } from "../../src/project/config.js";
 
 const req = {

@@ -10,9 +10,9 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { detectScreenState } from "../../src/agents/detectors/index.js";
+import { pidAlive } from "../../src/infra/process.js";
 import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
-import { pidAlive } from "../../src/session/runtime.js";
 import { listSessionViews } from "../../src/session/status.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome } from "../helpers/claude.js";
 import { braid, gitIn, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
@@ -185,7 +185,7 @@ describe("sessions with the real Claude Code", { skip: !claudeAvailable() && "cl
     // The permission prompt: measure how long braid takes to know once the screen shows it — what
     // `braid status` computes (hooks + screen), in process so the CLI's own start-up is not counted.
     const ctx = await loadContext(repo);
-    await listSessionViews(ctx, { noGit: true, noPump: true, noCost: true });
+    await listSessionViews(ctx, { git: false, cost: false });
     const deadline = Date.now() + 90_000;
     while (!/Do you want to proceed\?/.test(capture("asker"))) {
       assert.ok(Date.now() < deadline, `asker never showed its prompt:\n${capture("asker")}`);
@@ -199,16 +199,14 @@ describe("sessions with the real Claude Code", { skip: !claudeAvailable() && "cl
     while ((viewLag < 0 || hookLag < 0) && Date.now() - seen < 10_000) {
       if (hookLag < 0 && readLive(stateDir(), "asker")?.state === "waiting") hookLag = Date.now() - seen;
       if (viewLag < 0) {
-        const asker = (await listSessionViews(ctx, { noGit: true, noPump: true, noCost: true })).find(
-          (x) => x.name === "asker",
-        );
+        const asker = (await listSessionViews(ctx, { git: false, cost: false })).find((x) => x.name === "asker");
         if (asker?.state === "waiting") viewLag = Date.now() - seen;
         else trace.push(`${Date.now() - seen}ms ${asker?.state} ${asker?.detail}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
     const t0 = Date.now();
-    await listSessionViews(ctx, { noGit: true, noPump: true, noCost: true });
+    await listSessionViews(ctx, { git: false, cost: false });
     const oneCall = Date.now() - t0;
     t.diagnostic(
       `status knew 'waiting' ${viewLag} ms after the prompt appeared on screen (hook alone: ${hookLag} ms; one status computation: ${oneCall} ms; load ${loadavg()[0]?.toFixed(1)})`,

@@ -2,7 +2,7 @@
  * Aider screens (a line-oriented REPL, so the last line tells the state). Not installed here: wordings
  * come from aider's public source and issue reports (fixtures in test/fixtures/screens/aider/ say so).
  */
-import type { ScreenReading } from "./index.js";
+import type { ScreenReading } from "./screen.js";
 import { IDLE, lastLine, screenLines, tail, WORKING, waiting } from "./screen.js";
 
 const NO_KEYS = /No LLM model was specified and no API keys were provided/;

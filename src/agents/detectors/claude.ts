@@ -2,7 +2,7 @@
  * Claude Code screens. Verified on 2.1.197 (fixtures in test/fixtures/screens/claude/); older wordings
  * seen in public reports are kept where they differ.
  */
-import type { ScreenReading } from "./index.js";
+import type { ScreenReading } from "./screen.js";
 import { IDLE, screenLines, tail, WORKING, waiting } from "./screen.js";
 
 // Set-up screens replace the whole UI, so they may be matched anywhere on the screen.

@@ -2,7 +2,7 @@
  * OpenAI Codex CLI (Rust TUI) screens. Not installed here: wordings come from Codex's public source and
  * issue reports (fixtures in test/fixtures/screens/codex/ say so).
  */
-import type { ScreenReading } from "./index.js";
+import type { ScreenReading } from "./screen.js";
 import { IDLE, screenLines, tail, WORKING, waiting } from "./screen.js";
 
 const LOGIN = /Sign in with ChatGPT|Welcome to Codex, OpenAI's command-line coding agent/;

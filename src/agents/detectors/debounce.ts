@@ -2,7 +2,7 @@
  * Screens flicker: a redraw can show half a dialog or a spinner for one frame. A reading is reported only
  * once it has been seen `minCount` times in a row over at least `minMs`.
  */
-import type { ScreenReading } from "./index.js";
+import type { ScreenReading } from "./screen.js";
 
 export interface DebounceOptions {
   /** Consecutive sightings needed (default 2). */

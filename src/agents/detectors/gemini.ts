@@ -2,7 +2,7 @@
  * Google Gemini CLI (Ink TUI) screens. Not installed here: wordings come from Gemini CLI's public source
  * and issue reports (fixtures in test/fixtures/screens/gemini/ say so).
  */
-import type { ScreenReading } from "./index.js";
+import type { ScreenReading } from "./screen.js";
 import { IDLE, screenLines, tail, WORKING, waiting } from "./screen.js";
 
 const AUTH = /How would you like to authenticate for this project\?|Login with Google|Select Theme/;

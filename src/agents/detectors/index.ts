@@ -6,17 +6,9 @@ import { detectAider } from "./aider.js";
 import { detectClaude } from "./claude.js";
 import { detectCodex } from "./codex.js";
 import { detectGemini } from "./gemini.js";
+import type { ScreenReading } from "./screen.js";
 
-export type ScreenState = "working" | "waiting" | "idle";
-
-export interface ScreenReading {
-  state: ScreenState;
-  /**
-   * For waiting: "permission prompt", "question", "plan approval", "trust dialog", "api-key prompt",
-   * "onboarding".
-   */
-  detail?: string;
-}
+export type { ScreenReading } from "./screen.js";
 
 const DETECTORS: Record<string, (screen: string) => ScreenReading | null> = {
   claude: detectClaude,
@@ -37,5 +29,3 @@ export function detectScreenState(agent: string, screen: string): ScreenReading 
   const k = detectorFor(agent);
   return k ? DETECTORS[k]!(screen) : null;
 }
-
-export { ScreenDebouncer } from "./debounce.js";

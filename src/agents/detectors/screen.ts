@@ -2,7 +2,17 @@
  * Shared helpers for reading a `tmux capture-pane -p` screen: normalise it and look only at its bottom,
  * where agents draw their live state (the scrollback above may quote old prompts or spinners).
  */
-import type { ScreenReading } from "./index.js";
+type ScreenState = "working" | "waiting" | "idle";
+
+/** What a detector read from a screen (see index.ts). */
+export interface ScreenReading {
+  state: ScreenState;
+  /**
+   * For waiting: "permission prompt", "question", "plan approval", "trust dialog", "api-key prompt",
+   * "onboarding".
+   */
+  detail?: string;
+}
 
 // CSI / OSC escape sequences, in case a caller captured with -e.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point

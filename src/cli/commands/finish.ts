@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { cleanMerged } from "../../merge/clean.js";
 import { runTrain } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
+import { recordRuns } from "../../session/supervisor.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 import { renderClean } from "./clean.js";
@@ -19,6 +20,7 @@ export function registerFinish(program: Command): void {
       act(async (opts: { strategy?: string; verify?: string; force?: boolean; json?: boolean }) => {
         const strategy = parseStrategy(opts.strategy);
         const ctx = await loadContext();
+        await recordRuns(ctx); // the train picks done/idle sessions from the registry
         const merge = await runTrain(ctx, { strategy, verify: opts.verify });
         // Clean only after a train that did not stop: a stopped train leaves its sessions to be fixed.
         const clean = merge.stoppedAt ? null : await cleanMerged(ctx, { force: opts.force });

@@ -3,8 +3,9 @@ import type { Command } from "commander";
 import { learn, saveCandidates, sessionCandidates } from "../../coord/learn.js";
 import type { LearnResult } from "../../coord/memory.js";
 import { memoryPath } from "../../coord/paths.js";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
+import { readLive } from "../../session/live.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 import { textArg } from "../stdin.js";
@@ -59,7 +60,8 @@ export function registerLearn(program: Command): void {
             "run it on its own: braid learn --from-session NAME",
           );
         }
-        const found = sessionCandidates(ctx, opts.fromSession);
+        const live = readLive(ctx.project.stateDir, opts.fromSession);
+        const found = sessionCandidates(ctx, opts.fromSession, live?.transcriptPath);
         const interactive = !opts.yes && !opts.json && process.stdin.isTTY && process.stdout.isTTY;
         if (!opts.json) {
           print(`${found.candidates.length} candidate learning(s) in ${found.transcript}:`);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { openInEditor } from "../../coord/editor.js";
 import { ensureMemoryFile, readMemory } from "../../coord/memory.js";
 import { memoryPath } from "../../coord/paths.js";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { STRATEGIES, type Strategy } from "../../merge/steps.js";
 import { runTrain, type TrainHolder, type TrainReport } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
+import { recordRuns } from "../../session/supervisor.js";
 import { act } from "../act.js";
 import { paint, print, printJson, printNotice } from "../output.js";
 
@@ -109,6 +110,7 @@ export function registerMerge(program: Command): void {
           throw new BraidError("give session names or --all-done, not both", "drop one of them");
         const strategy = parseStrategy(opts.strategy);
         const ctx = await loadContext();
+        await recordRuns(ctx); // the train picks done/idle sessions from the registry
         const r = await runTrain(ctx, {
           names,
           strategy,

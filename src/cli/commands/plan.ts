@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { applyPlan } from "../../plan/apply.js";
+import { loadPlan } from "../../plan/file.js";
 import { loadContext } from "../../project/context.js";
-import { applyPlan } from "../../session/plan-apply.js";
-import { loadPlan } from "../../session/plan-file.js";
 import { recommend } from "../../worktree/recommend.js";
 import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
+import { supervisorTick } from "../../session/supervisor.js";
 import { removeSession, restoreHint } from "../../worktree/remove.js";
 import { act } from "../act.js";
 import { formatBytes, print, printJson } from "../output.js";
@@ -16,6 +17,7 @@ export function registerRm(program: Command): void {
         const ctx = await loadContext();
         const rec = ctx.store.require(name);
         const r = await removeSession(ctx, name, { force: opts.force, keepBranch: opts.keepBranch });
+        await supervisorTick(ctx); // a removed session may have held a cascade slot
         if (opts.json) {
           printJson({ name, ...r, backupRef: r.backupRef ?? null, reclaimedBytes: r.reclaimedBytes ?? null });
           return 0;

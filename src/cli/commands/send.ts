@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { sendUnreadNotes } from "../../coord/push.js";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { sendToSession } from "../../session/interact.js";
+import { sendUnreadNotes } from "../../session/send-notes.js";
 import { act } from "../act.js";
 import { print } from "../output.js";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { requireSwarm, type SwarmRecord, swarmSummary } from "../../swarm/record.js";
 import { runSwarmSession, startSwarmSession } from "../../swarm/session.js";

@@ -1,7 +1,7 @@
 /** What the board's keys do, bound to braid's domain modules. Each returns a one-line outcome for the footer. */
 import { spawnSync } from "node:child_process";
 import { postNote } from "../../coord/post.js";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import { runTrain, type TrainReport } from "../../merge/train.js";
 import type { ProjectContext } from "../../project/context.js";
 import { startSession, stopSession } from "../../session/control.js";

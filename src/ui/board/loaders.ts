@@ -1,8 +1,8 @@
 /**
- * The board's real data. Live (every 500 ms): `listSessionViews` without git and without pumping the queue:
- * hook state files, one tmux list-panes and one batched capture. Slow (every 3 s, in parallel): the full views
- * (git figures, conflict radar, cost, CPU/memory; also pumps the cascade queue like `braid status`), unread notes, scaling
- * advice and the notes list.
+ * The board's real data. Live (every 500 ms): `listSessionViews` without git: hook state files, one tmux
+ * list-panes and one batched capture. Slow (every 3 s): the supervisor step (record ended and running
+ * sessions, start queued ones: the board keeps the cascade moving while it is open), then in parallel the
+ * full views (git figures, conflict radar, cost, CPU/memory), unread notes, scaling advice and the notes list.
  */
 import { basename } from "node:path";
 import { type Note, readNotesFile } from "../../coord/notes.js";
@@ -11,6 +11,7 @@ import { unreadNotes } from "../../coord/unread.js";
 import type { ProjectContext } from "../../project/context.js";
 import { ResourceSampler } from "../../session/resources.js";
 import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
+import { supervisorTick } from "../../session/supervisor.js";
 import { recommend } from "../../worktree/recommend.js";
 import type { BoardNote } from "./model.js";
 import type { SlowFigures, SourceLoaders } from "./source.js";
@@ -42,11 +43,13 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
   const sampler = new ResourceSampler();
   const liveDebouncer = new SessionScreenDebouncer();
   const slowDebouncer = new SessionScreenDebouncer();
+  const tickDebouncer = new SessionScreenDebouncer();
   return {
     project: basename(ctx.project.mainWorktree),
     limit: ctx.config.max_code_sessions,
-    live: () => listSessionViews(ctx, { noGit: true, noPump: true, debouncer: liveDebouncer }),
+    live: () => listSessionViews(ctx, { git: false, debouncer: liveDebouncer }),
     slow: async (): Promise<SlowFigures> => {
+      await supervisorTick(ctx, { debouncer: tickDebouncer });
       // Full views carry git figures, conflicts (the radar), cost and CPU/memory.
       const [views, advice] = await Promise.all([
         listSessionViews(ctx, { debouncer: slowDebouncer, sampler }),

@@ -4,7 +4,7 @@
  * This module (and so ink and react) is loaded only by `braid board`.
  */
 import { render } from "ink";
-import { BraidError } from "../../errors.js";
+import { BraidError } from "../../infra/errors.js";
 import type { ProjectContext } from "../../project/context.js";
 import { App, type BoardExit } from "./App.js";
 import { attachJob, realActions } from "./actions.js";

@@ -76,7 +76,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T> | T, opts: 
  * sorts a table of every wait up front, which cost ~20 ms per lock at the retry counts busy files need.
  */
 async function acquire(path: string, staleMs: number, deadline: number, maxWait: number): Promise<() => Promise<void>> {
-  let wait = 1;
+  const pause = backoff(1, maxWait);
   for (;;) {
     try {
       return await lockfile().lock(path, {
@@ -89,14 +89,30 @@ async function acquire(path: string, staleMs: number, deadline: number, maxWait:
         },
       });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      // ENOENT on the lock itself: another process removed it between our mkdir and stat (a takeover
-      // race inside proper-lockfile). That is contention, not failure: try again.
-      const vanished = err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock");
-      if ((err.code !== "ELOCKED" && !vanished) || Date.now() >= deadline) throw e;
+      if (!isLockBusy(e) || Date.now() >= deadline) throw e;
     }
-    // Randomized, growing, capped backoff: waiters spread out instead of waking together.
-    await sleep(Math.ceil(wait * (0.5 + Math.random())));
-    wait = Math.min(maxWait, wait * 1.5);
+    await pause();
   }
+}
+
+/**
+ * Whether a failed lock attempt means "someone else holds it" (try again) rather than a real failure.
+ * ENOENT on the lock itself: another process removed it between our mkdir and stat (a takeover race
+ * inside proper-lockfile) — contention too.
+ */
+export function isLockBusy(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code === "ELOCKED" || (err?.code === "ENOENT" && String(err.path ?? "").endsWith(".lock"));
+}
+
+/**
+ * The one backoff for busy shared files: each call waits a randomized, growing, capped time (from
+ * `firstMs` up to `maxMs`), so waiters spread out instead of waking together.
+ */
+export function backoff(firstMs: number, maxMs: number): () => Promise<void> {
+  let wait = firstMs;
+  return async () => {
+    await sleep(Math.ceil(wait * (0.5 + Math.random())));
+    wait = Math.min(maxMs, wait * 1.5);
+  };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { mapLimit } from "../src/pool.js";
+import { mapLimit } from "../../src/infra/pool.js";
 
 test("mapLimit keeps order and never runs more than the limit at once", async () => {
   let running = 0;

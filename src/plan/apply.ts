@@ -6,13 +6,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { writeFileAtomic } from "../fsutil.js";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import { runTrain } from "../merge/train.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { reconcile } from "./cascade.js";
-import { startSession } from "./control.js";
-import type { PlanSession, SessionPlan } from "./plan-file.js";
+import { reconcile } from "../session/cascade.js";
+import { startSession } from "../session/control.js";
+import type { PlanSession, SessionPlan } from "./file.js";
 
 export type ApplyEvent =
   | { kind: "started"; name: string; wave: number }

@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pidAlive } from "../session/runtime.js";
+import { pidAlive } from "../infra/process.js";
 import { CLAIM, claimEntry, FAILED, removeClaimed } from "./trash-remove.js";
 
 const WORKER = fileURLToPath(new URL("./trash-worker.js", import.meta.url));

@@ -1,8 +1,9 @@
 /** `braid send NAME --notes`: push unread notes to an agent without hooks, then mark them read. */
+
+import { notesAsOneLine } from "../coord/deliver.js";
+import { markRead, unreadNotes } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
-import { sendToSession } from "../session/interact.js";
-import { notesAsOneLine } from "./deliver.js";
-import { markRead, unreadNotes } from "./unread.js";
+import { sendToSession } from "./interact.js";
 
 /** Returns how many notes were sent. They are marked read only after the agent got them. */
 export async function sendUnreadNotes(ctx: ProjectContext, session: string): Promise<number> {

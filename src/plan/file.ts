@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { z } from "zod";
-import { BraidError } from "../errors.js";
+import { BraidError } from "../infra/errors.js";
 import { parseTomlFile } from "../project/config.js";
 import { SESSION_TYPES } from "../project/state.js";
 import { findCycle, waves } from "../swarm/graph.js";
