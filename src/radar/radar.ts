@@ -8,6 +8,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
 import { listWorktrees } from "../git/worktrees.js";
+import { noticeConflicts } from "../notify/conflicts.js";
 import { mapLimit } from "../pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -223,6 +224,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   });
 
   const ownership = sessions.flatMap((s, i) => ownershipIssues(verified[i]?.rec as SessionRecord, s.changedFiles, all));
+  if (!opts.names) noticeConflicts(ctx, pairs);
   return {
     sessions,
     skipped,

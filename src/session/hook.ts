@@ -9,6 +9,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { fireNotify, hookNotifyState, type NotifyEvent } from "../notify/fire.js";
 import type { ProjectContext } from "../project/context.js";
 import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
 import { hookLogFile } from "./paths.js";
@@ -29,7 +30,8 @@ export function hookEnv(env: NodeJS.ProcessEnv = process.env): HookEnv | null {
   return { session, stateDir, runId: env.BRAID_RUN_ID ?? "", type: env.BRAID_SESSION_TYPE ?? "implementation" };
 }
 
-function log(stateDir: string, line: string): void {
+/** One line in `<stateDir>/logs/hooks.log` (also used by the notification worker); never throws. */
+export function log(stateDir: string, line: string): void {
   try {
     const file = hookLogFile(stateDir);
     mkdirSync(dirname(file), { recursive: true });
@@ -56,6 +58,20 @@ function readStdin(timeoutMs: number): Promise<string> {
       done();
     });
   });
+}
+
+/** A notification for this session (the worker dedupes, reads the config and delivers, detached). */
+function notifyEvent(env: HookEnv, state: string, detail: string, since: string): NotifyEvent {
+  const e = process.env;
+  return {
+    session: env.session,
+    state,
+    detail,
+    since,
+    stateDir: env.stateDir,
+    mainWorktree: e.BRAID_MAIN_WORKTREE ?? "",
+    project: e.BRAID_PROJECT ?? "",
+  };
 }
 
 /** What the hook prints for Claude Code (null = nothing). */
@@ -135,7 +151,10 @@ export async function handleHook(event: string, raw: string, env: HookEnv): Prom
   try {
     const prev = readLive(env.stateDir, env.session);
     const withLaunch = { ...input, braidInitialPrompt: process.env.BRAID_INITIAL_PROMPT === "1" };
-    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, withLaunch));
+    const next = applyHookEvent(prev, env.runId, event, withLaunch);
+    writeLive(env.stateDir, env.session, next);
+    const notify = hookNotifyState(prev?.runId === env.runId ? prev : null, next, event);
+    if (notify) fireNotify(notifyEvent(env, notify, next.detail ?? "", next.since));
   } catch (e) {
     log(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
   }

@@ -4,12 +4,13 @@
  * It spawns the agent (no shell), writes agent.pid, waits, writes exit.json, then wakes the cascade
  * supervisor (`braid _pump`, detached) so a queued session starts as soon as this one ends, and
  * exits with the agent's code so tmux's pane_dead_status tells the same story.
- * Deliberately tiny: only node built-ins.
+ * Deliberately tiny: only node built-ins (and notify/fire.ts, built-ins only too).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { fireNotify } from "../notify/fire.js";
 
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -27,6 +28,22 @@ function wakeSupervisor(projectDir: string, braidBin: string): void {
   }
 }
 
+/** done / failed the moment the agent exits (the worker skips runs `braid stop` ended). */
+function notifyExit(dir: string, projectDir: string, code: number | null, signal: string | null, error: string | null) {
+  const session = process.env.BRAID_SESSION;
+  const stateDir = process.env.BRAID_STATE_DIR;
+  if (!session || !stateDir) return;
+  fireNotify({
+    session,
+    state: code === 0 ? "done" : "failed",
+    detail: error ?? (signal ? `killed by ${signal}` : `exit code ${code}`),
+    since: basename(dir),
+    stateDir,
+    mainWorktree: process.env.BRAID_MAIN_WORKTREE ?? projectDir,
+    project: process.env.BRAID_PROJECT ?? "",
+  });
+}
+
 function main(args: string[]): void {
   const sep = args.indexOf("--");
   const [dir, projectDir, braidBin] = args;
@@ -42,6 +59,7 @@ function main(args: string[]): void {
     finished = true;
     writeAtomic(join(dir, "exit.json"), `${JSON.stringify({ code, signal, error, at: new Date().toISOString() })}\n`);
     wakeSupervisor(projectDir, braidBin);
+    notifyExit(dir, projectDir, code, signal, error);
     const sigNum = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
     process.exitCode = code ?? (sigNum ? 128 + sigNum : 1);
   };
