@@ -36,6 +36,9 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["swarm", () => import("./swarm.js").then((m) => m.registerSwarm)],
   ["fork", () => import("./fork.js").then((m) => m.registerFork)],
   ["plan", () => import("./plan.js").then((m) => m.registerPlan)],
+  ["serve", () => import("./serve.js").then((m) => m.registerServe)],
+  ["completion", () => import("./completion.js").then((m) => m.registerCompletion)],
+  ["__complete", () => import("./completion.js").then((m) => m.registerComplete)],
 ];
 
 /** Register the command `argv` names, or every command when it names none (help, typos). */
