@@ -74,12 +74,12 @@ function card(v) {
       "aria-label": `${v.name}: ${v.state}`,
       class: `card ${v.state}${state.selected === v.name ? " selected" : ""}`,
       dataset: { session: v.name, state: v.state },
-      onclick: () => select(v.name),
-      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(v.name); } },
+      onclick: () => select(v.name, true),
+      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(v.name, true); } },
     },
     h("div", { class: "row" }, h("span", { class: "order" }, `#${v.order}`), h("span", { class: "name" }, v.name), badge(v),
       h("span", { class: "since", dataset: { since: v.since || "" } }, ago(v.since))),
-    h("div", { class: "detail-line" }, v.detail || `${v.type} · ${v.branch}`),
+    h("div", { class: "detail-line" }, v.detail || `${v.type}${v.agent ? ` · ${v.agent}` : ""}`),
     h("div", { class: "row" }, h("span", { class: "pill" }, v.branch), ...pills),
     h("div", { class: "figures" }, ...figures(v)),
   );
@@ -90,7 +90,7 @@ function renderSessions() {
   cards.replaceChildren(...(state.sessions.length ? state.sessions.map(card) : [h("p", { class: "empty" }, "No sessions yet — braid start <name> <task>")]));
   const waiting = state.sessions.filter((v) => v.state === "waiting");
   $("needs-you").hidden = waiting.length === 0;
-  $("needs-list").replaceChildren(...waiting.map((v) => h("button", { type: "button", onclick: () => select(v.name) }, `${v.name} — ${v.detail || "waiting"}`)));
+  $("needs-list").replaceChildren(...waiting.map((v) => h("button", { type: "button", onclick: () => select(v.name, true) }, `${v.name} — ${v.detail || "waiting"}`)));
   const counts = {};
   for (const v of state.sessions) counts[v.state] = (counts[v.state] || 0) + 1;
   $("summary").replaceChildren(...Object.entries(counts).map(([s, n]) => h("span", { class: `badge ${s}` }, `${n} ${s}`)));
@@ -106,14 +106,16 @@ function selectedView() {
   return state.sessions.find((v) => v.name === state.selected) || null;
 }
 
-function select(name) {
+/** `byUser`: a click or key, not the automatic first pick — on a phone, scroll to the screen and box. */
+function select(name, byUser = false) {
   state.selected = name;
   if (location.hash.slice(1) !== encodeURIComponent(name)) history.replaceState(null, "", `#${encodeURIComponent(name)}`);
   $("detail-msg").textContent = "";
   renderSessions();
   $("screen").textContent = "";
   pollScreen();
-  $("answer").focus({ preventScroll: true });
+  if (byUser && matchMedia("(max-width: 720px)").matches) document.querySelector(".detail").scrollIntoView({ behavior: "smooth" });
+  else $("answer").focus({ preventScroll: true });
 }
 
 function renderDetailHead() {
@@ -138,7 +140,7 @@ async function pollScreen() {
     if (state.selected !== name) return;
     const pre = $("screen");
     const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-    pre.textContent = r.screen ?? "(no screen: the session is not running in tmux)";
+    pre.textContent = r.screen === null ? "(no screen: the session is not running)" : r.screen || "(the screen is empty)";
     if (atBottom) pre.scrollTop = pre.scrollHeight;
   } catch (e) {
     $("screen").textContent = `(${e.message})`;
@@ -167,7 +169,7 @@ async function send(text) {
 
 function noteItem(n) {
   return h("li", { dataset: { note: n.id } },
-    h("div", { class: "meta" }, h("b", {}, n.from), "→", n.to, h("span", { class: "spacer" }), h("time", { datetime: n.time }, ago(n.time))),
+    h("div", { class: "meta" }, h("b", {}, n.from), "→", n.to, h("span", { class: "spacer" }), h("time", { datetime: n.time, dataset: { since: n.time } }, ago(n.time))),
     h("div", { class: "text" }, n.text));
 }
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash, where ${...} is bash's own
 /**
  * The completion scripts, generated from the command specs (spec.ts). Dynamic words — session, agent and
  * host names, config keys — come from `braid __complete <kind>` at completion time, so they are current.
@@ -49,7 +50,9 @@ export function bashScript(specs: CommandSpec[]): string {
   lines.push("  local -a pos=()");
   lines.push('  for ((i = 1; i < COMP_CWORD; i++)); do w="${COMP_WORDS[i]}"; [[ $w == -* ]] || pos+=("$w"); done');
   lines.push("  if [[ ${#pos[@]} -eq 0 ]]; then");
-  lines.push(`    [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help --version" -- "$cur")) || COMPREPLY=($(compgen -W "${words(specs.map((s) => s.name))}" -- "$cur"))`);
+  lines.push(
+    `    [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help --version" -- "$cur")) || COMPREPLY=($(compgen -W "${words(specs.map((s) => s.name))}" -- "$cur"))`,
+  );
   lines.push("    return");
   lines.push("  fi");
   lines.push('  key="${pos[0]}"');
@@ -69,7 +72,8 @@ export function bashScript(specs: CommandSpec[]): string {
   lines.push("  esac");
   lines.push('  case "$key|$prev" in');
   for (const { key, spec } of entries)
-    for (const [flag, kind] of Object.entries(spec.valueFlags)) lines.push(`    "${key}|${flag}") ${bashReply(kind)}; return ;;`);
+    for (const [flag, kind] of Object.entries(spec.valueFlags))
+      lines.push(`    "${key}|${flag}") ${bashReply(kind)}; return ;;`);
   lines.push("  esac");
   lines.push('  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$flags" -- "$cur")); return; fi');
   lines.push('  _braid_reply "$args"');
@@ -114,7 +118,8 @@ export function fishScript(specs: CommandSpec[]): string {
     "# Install: braid completion fish > ~/.config/fish/completions/braid.fish",
     "complete -c braid -f",
   ];
-  for (const s of specs) out.push(`complete -c braid -n __fish_use_subcommand -a ${s.name} -d ${fishQuote(s.description)}`);
+  for (const s of specs)
+    out.push(`complete -c braid -n __fish_use_subcommand -a ${s.name} -d ${fishQuote(s.description)}`);
   const emit = (spec: CommandSpec, cond: string) => {
     for (const flag of spec.flags) {
       const opt = flag.startsWith("--") ? `-l ${flag.slice(2)}` : `-s ${flag.slice(1)}`;

@@ -108,7 +108,10 @@ async function post(url: string, title: string, body: string): Promise<string | 
 export async function deliver(ev: NotifyEvent): Promise<void> {
   const s = await notifySettings(ev.mainWorktree, ev.stateDir);
   if (s.ignored.length)
-    log(ev.stateDir, `notify: ignored ${s.ignored.join(", ")} from braid.toml (not trusted; set them in your global config)`);
+    log(
+      ev.stateDir,
+      `notify: ignored ${s.ignored.join(", ")} from braid.toml (not trusted; set them in your global config)`,
+    );
   if (!s.events.includes(ev.state)) return;
   if (s.command.length === 0 && !s.desktop && !s.url) return;
   if ((ev.state === "done" || ev.state === "failed") && stoppedByUser(ev)) return;
@@ -134,5 +137,6 @@ export async function deliver(ev: NotifyEvent): Promise<void> {
     if (bin) jobs.push(runBounded([bin, "-a", "braid", title, ev.detail], process.env, ev.mainWorktree));
   }
   if (s.url) jobs.push(post(s.url, title, ev.detail));
-  for (const problem of await Promise.all(jobs)) if (problem) log(ev.stateDir, `notify ${ev.session} ${ev.state}: ${problem}`);
+  for (const problem of await Promise.all(jobs))
+    if (problem) log(ev.stateDir, `notify ${ev.session} ${ev.state}: ${problem}`);
 }

@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { radarJson } from "../cli/commands/conflicts.js";
+import { parseStrategy } from "../cli/commands/merge.js";
 import { postNote } from "../coord/post.js";
 import { queryNotes } from "../coord/query.js";
 import { BraidError } from "../errors.js";
-import { parseStrategy } from "../cli/commands/merge.js";
 import { runTrain } from "../merge/train.js";
 import type { ProjectContext } from "../project/context.js";
 import { runRadar } from "../radar/radar.js";
@@ -45,7 +45,8 @@ export class Api {
       if (what === "sessions" && parts.length === 2) return [200, { sessions: await this.views() }];
       if (what === "sessions" && name && parts.length === 3) return this.session(name, true);
       if (what === "sessions" && name && action === "screen" && parts.length === 4) return this.session(name, false);
-      if (what === "conflicts" && parts.length === 2) return [200, radarJson(await runRadar(this.ctx, { cache: this.radarCache }))];
+      if (what === "conflicts" && parts.length === 2)
+        return [200, radarJson(await runRadar(this.ctx, { cache: this.radarCache }))];
       if (what === "notes" && parts.length === 2) return this.notes(query);
     }
     if (method === "POST") {

@@ -9,8 +9,8 @@
  */
 import type { ServerResponse } from "node:http";
 import { followNotes } from "../coord/follow.js";
-import { notesPath } from "../coord/paths.js";
 import { readNotesFile } from "../coord/notes.js";
+import { notesPath } from "../coord/paths.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionView } from "../session/types.js";
 import { realLoaders } from "../ui/board/loaders.js";
@@ -39,7 +39,13 @@ export class EventHub {
       for (const v of d.views) {
         const p = before.get(v.name);
         if (p && p.state === v.state && p.since === v.since) continue;
-        this.broadcast("state", { name: v.name, state: v.state, since: v.since, detail: v.detail, previous: p?.state ?? null });
+        this.broadcast("state", {
+          name: v.name,
+          state: v.state,
+          since: v.since,
+          detail: v.detail,
+          previous: p?.state ?? null,
+        });
       }
     });
     void this.followNotes();
@@ -53,7 +59,11 @@ export class EventHub {
     const file = notesPath(this.ctx);
     const last = readNotesFile(file).notes.at(-1);
     try {
-      for await (const n of followNotes(file, last ? { id: last.id, time: last.time } : undefined, this.stopNotes.signal))
+      for await (const n of followNotes(
+        file,
+        last ? { id: last.id, time: last.time } : undefined,
+        this.stopNotes.signal,
+      ))
         this.broadcast("note", n);
     } catch {
       /* a damaged notes file: the notes endpoint reports it */

@@ -11,7 +11,7 @@ import type { ProjectContext } from "../project/context.js";
 import { Api } from "./api.js";
 import { authorize, cookieName, tokenMatches } from "./auth.js";
 import { EventHub } from "./events.js";
-import { serverFile, type ServerInfo } from "./paths.js";
+import { type ServerInfo, serverFile } from "./paths.js";
 import { loadOrCreateToken } from "./token.js";
 
 const WEB = new URL("../../../web/", import.meta.url);
@@ -95,7 +95,8 @@ export async function startBoard(ctx: ProjectContext, opts: ServeOptions): Promi
     // The page's URL carries the token once: trade it for a cookie and drop it from the address bar.
     const given = url.searchParams.get("token");
     if (given !== null && (method === "GET" || method === "HEAD")) {
-      if (!tokenMatches(given, token)) return reply(res, 401, { error: "wrong token", fix: "open the URL `braid serve` printed" });
+      if (!tokenMatches(given, token))
+        return reply(res, 401, { error: "wrong token", fix: "open the URL `braid serve` printed" });
       url.searchParams.delete("token");
       const rest = url.searchParams.toString();
       res.writeHead(303, {

@@ -17,7 +17,10 @@ describe("braid completion", () => {
     // a `braid` on PATH, as after `npm link`: the scripts call it for names
     const bin = join(sb.root, "bin");
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, "braid"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BRAID_BIN)} "$@"\n`);
+    writeFileSync(
+      join(bin, "braid"),
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BRAID_BIN)} "$@"\n`,
+    );
     chmodSync(join(bin, "braid"), 0o755);
     pathEnv = `${bin}:${process.env.PATH}`;
     for (const name of ["api", "auth"]) assert.equal((await braid(sb, repo, ["new", name, "--no-bootstrap"])).code, 0);

@@ -46,7 +46,10 @@ describe("notifications", () => {
       `require("fs").appendFileSync(${JSON.stringify(log())}, [process.env.BRAID_SESSION, process.env.BRAID_STATE, process.env.BRAID_DETAIL].join("|") + "\\n");\n`,
     );
     mkdirSync(join(sb.home, ".config", "braid"), { recursive: true });
-    writeFileSync(globalConfig(), `notify_command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]\n`);
+    writeFileSync(
+      globalConfig(),
+      `notify_command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]\n`,
+    );
     mkdirSync(stateDir(), { recursive: true });
   });
   process.on("exit", () => {
@@ -54,7 +57,10 @@ describe("notifications", () => {
   });
 
   it("uses the user's global settings, and ignores the repository's own notify keys (trust-gated)", async () => {
-    writeFileSync(join(repo, "braid.toml"), 'notify_command = ["sh", "-c", "touch /tmp/pwned"]\nnotify_url = "http://example.invalid/x"\n');
+    writeFileSync(
+      join(repo, "braid.toml"),
+      'notify_command = ["sh", "-c", "touch /tmp/pwned"]\nnotify_url = "http://example.invalid/x"\n',
+    );
     try {
       const s = await notifySettings(repo, stateDir());
       assert.deepEqual(s.ignored, ["notify_command", "notify_url"]);
@@ -87,9 +93,16 @@ describe("notifications", () => {
   it("the hook notifies when a session starts waiting or finishes its turn, not on every event", () => {
     const t0 = { state: "working", since: "a" };
     assert.equal(hookNotifyState(t0, { state: "waiting", since: "b" }, "PermissionRequest"), "waiting");
-    assert.equal(hookNotifyState({ state: "waiting", since: "b" }, { state: "waiting", since: "b" }, "Notification"), null);
+    assert.equal(
+      hookNotifyState({ state: "waiting", since: "b" }, { state: "waiting", since: "b" }, "Notification"),
+      null,
+    );
     assert.equal(hookNotifyState(t0, { state: "idle", since: "c" }, "Stop"), "idle");
-    assert.equal(hookNotifyState(null, { state: "idle", since: "c" }, "SessionStart"), null, "ready is not a finished turn");
+    assert.equal(
+      hookNotifyState(null, { state: "idle", since: "c" }, "SessionStart"),
+      null,
+      "ready is not a finished turn",
+    );
     assert.equal(hookNotifyState(t0, { state: "working", since: "a" }, "PreToolUse"), null);
   });
 

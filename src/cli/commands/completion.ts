@@ -42,7 +42,8 @@ export function registerComplete(program: Command): void {
 async function completeNames(kind: (typeof KINDS)[number]): Promise<string[]> {
   if (kind === "config-keys") return (await import("../../project/config.js")).CONFIG_KEYS;
   const { loadContext } = await import("../../project/context.js");
-  if (kind === "sessions") return (await loadContext(process.cwd(), { sweepTrash: false })).store.sessions().map((s) => s.name);
+  if (kind === "sessions")
+    return (await loadContext(process.cwd(), { sweepTrash: false })).store.sessions().map((s) => s.name);
   const config = await loadContext(process.cwd(), { sweepTrash: false })
     .then((c) => c.config as unknown as Record<string, unknown>)
     .catch(() => ({}) as Record<string, unknown>);

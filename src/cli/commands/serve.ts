@@ -9,7 +9,11 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 function parsePort(s: string): number {
   const n = Number(s);
   if (!/^\d+$/.test(s) || n > 65535)
-    throw new BraidError(`--port must be a number from 0 to 65535, not "${s}"`, "e.g. --port 8080 (0 = any free port)", 2);
+    throw new BraidError(
+      `--port must be a number from 0 to 65535, not "${s}"`,
+      "e.g. --port 8080 (0 = any free port)",
+      2,
+    );
   return n;
 }
 
@@ -18,7 +22,11 @@ export function registerServe(program: Command): void {
     .command("serve")
     .description("web board + JSON API + live events on 127.0.0.1, behind a token (open the printed URL)")
     .option("--port <port>", `port to listen on (0 = any free port)`, String(DEFAULT_PORT))
-    .option("--bind <addr>", "address to listen on; anything but loopback is reachable from other machines", "127.0.0.1")
+    .option(
+      "--bind <addr>",
+      "address to listen on; anything but loopback is reachable from other machines",
+      "127.0.0.1",
+    )
     .action(
       act(async (opts: { port: string; bind: string }) => {
         const port = parsePort(opts.port);
@@ -39,7 +47,10 @@ export function registerServe(program: Command): void {
           if (code === "EADDRINUSE")
             throw new BraidError(`port ${port} is already in use`, "pass another --port (0 = any free port)");
           if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-            throw new BraidError(`cannot listen on ${opts.bind}: not an address of this machine`, "use --bind 127.0.0.1");
+            throw new BraidError(
+              `cannot listen on ${opts.bind}: not an address of this machine`,
+              "use --bind 127.0.0.1",
+            );
           throw e;
         }
         print(board.openUrl);
