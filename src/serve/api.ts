@@ -39,7 +39,12 @@ export class Api {
   }
 
   async handle(method: string, path: string, query: URLSearchParams, body: () => Promise<unknown>): Promise<Reply> {
-    const parts = path.split("/").filter(Boolean).map(decodeURIComponent); // ["api", ...]
+    let parts: string[];
+    try {
+      parts = path.split("/").filter(Boolean).map(decodeURIComponent); // ["api", ...]
+    } catch {
+      return [400, { error: `bad URL encoding in ${path}`, fix: "encode session names with encodeURIComponent" }];
+    }
     const [, what, name, action] = parts;
     if (method === "GET") {
       if (what === "sessions" && parts.length === 2) return [200, { sessions: await this.views() }];
@@ -71,9 +76,11 @@ export class Api {
   private async session(name: string, full: boolean): Promise<Reply> {
     const missing = this.known(name);
     if (missing) return missing;
+    // the screen poll reuses the event stream's latest views (refreshed every 500 ms) when there are any
     const views = full
       ? await this.views()
-      : await listSessionViews(this.ctx, { noGit: true, noPump: true, noCost: true, debouncer: this.debouncer });
+      : (this.hub.current() ??
+        (await listSessionViews(this.ctx, { noGit: true, noPump: true, noCost: true, debouncer: this.debouncer })));
     const view = views.find((v) => v.name === name) ?? null;
     return [200, { session: view, screen: await this.screen(name) }];
   }

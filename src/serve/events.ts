@@ -13,25 +13,29 @@ import { readNotesFile } from "../coord/notes.js";
 import { notesPath } from "../coord/paths.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionView } from "../session/types.js";
-import { realLoaders } from "../ui/board/loaders.js";
-import { PollingSource } from "../ui/board/source.js";
 
 const PING_MS = 15_000;
 
 export class EventHub {
   private readonly clients = new Set<ServerResponse>();
-  private readonly source: PollingSource;
+  private source: import("../ui/board/source.js").PollingSource | null = null;
   private views: SessionView[] | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly stopNotes = new AbortController();
   private ping: NodeJS.Timeout | null = null;
 
-  constructor(private readonly ctx: ProjectContext) {
-    this.source = new PollingSource(realLoaders(ctx));
-  }
+  constructor(private readonly ctx: ProjectContext) {}
 
-  /** Start watching (once): session data, notes, keep-alive pings. */
-  start(): void {
+  /**
+   * Start watching (once): session data, notes, keep-alive pings. The terminal board's data source (no ink
+   * in it) is loaded here, dynamically: src/ui/board is only ever imported on demand.
+   */
+  async start(): Promise<void> {
+    const [{ realLoaders }, { PollingSource }] = await Promise.all([
+      import("../ui/board/loaders.js"),
+      import("../ui/board/source.js"),
+    ]);
+    this.source = new PollingSource(realLoaders(this.ctx));
     this.unsubscribe = this.source.subscribe((d) => {
       const before = new Map((this.views ?? []).map((v) => [v.name, v]));
       this.views = d.views;
@@ -71,7 +75,11 @@ export class EventHub {
   }
 
   private snapshot() {
-    return { sessions: this.views ?? [], at: new Date().toISOString(), project: this.source.current().project };
+    return {
+      sessions: this.views ?? [],
+      at: new Date().toISOString(),
+      project: this.source?.current().project ?? null,
+    };
   }
 
   /** The latest views the source produced (null before the first load). */
@@ -81,7 +89,7 @@ export class EventHub {
 
   /** Refresh now (after an action changed something). */
   poke(): void {
-    this.source.poke();
+    this.source?.poke();
   }
 
   add(res: ServerResponse): void {

@@ -140,7 +140,7 @@ export async function startBoard(ctx: ProjectContext, opts: ServeOptions): Promi
   const base = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
   const info: ServerInfo = { url: base, pid: process.pid, startedAt: new Date().toISOString() };
   writeFileAtomic(serverFile(ctx.project.stateDir), `${JSON.stringify(info)}\n`);
-  hub.start();
+  await hub.start();
   return {
     url: base,
     openUrl: `${base}/?token=${token}`,

@@ -4,7 +4,7 @@
  * It spawns the agent (no shell), writes agent.pid, waits, writes exit.json, then wakes the cascade
  * supervisor (`braid _pump`, detached) so a queued session starts as soon as this one ends, and
  * exits with the agent's code so tmux's pane_dead_status tells the same story.
- * Deliberately tiny: only node built-ins (and notify/fire.ts, built-ins only too).
+ * Deliberately tiny: only node built-ins (and notify/fire.ts, which keeps to built-ins too).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";

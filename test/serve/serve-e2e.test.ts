@@ -330,5 +330,12 @@ describe("braid serve: web board, API and notifications with real Claude session
     // the page shows both final states
     await page.waitForSelector('[data-session="quick"][data-state="done"]', { timeout: 30_000 });
     await page.waitForSelector('[data-session="broken"][data-state="failed"]', { timeout: 30_000 });
+    // readable on a phone: one column, nothing wider than the screen
+    await page.setViewportSize({ width: 390, height: 844 });
+    const layout = await page.evaluate(() => ({
+      columns: getComputedStyle(document.querySelector(".layout") as Element).gridTemplateColumns.split(" ").length,
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+    }));
+    assert.deepEqual(layout, { columns: 1, overflow: 0 });
   });
 });
