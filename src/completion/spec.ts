@@ -53,7 +53,7 @@ function hidden(cmd: Command): boolean {
   return Boolean((cmd as unknown as { _hidden?: boolean })._hidden);
 }
 
-export function commandSpec(cmd: Command): CommandSpec {
+function commandSpec(cmd: Command): CommandSpec {
   const flags: string[] = [];
   const valueFlags: CommandSpec["valueFlags"] = {};
   for (const o of cmd.options) {

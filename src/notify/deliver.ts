@@ -26,7 +26,7 @@ const VERB: Record<string, string> = {
   conflict: "has a new conflict",
 };
 
-export function notifyTitle(ev: NotifyEvent): string {
+function notifyTitle(ev: NotifyEvent): string {
   return `braid: ${ev.session} ${VERB[ev.state] ?? ev.state}`;
 }
 
@@ -35,7 +35,7 @@ function sentDir(stateDir: string): string {
 }
 
 /** True the first time this event is claimed, false for every later claim (any process). */
-export function claimEvent(ev: NotifyEvent): boolean {
+function claimEvent(ev: NotifyEvent): boolean {
   const dir = sentDir(ev.stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = createHash("sha256").update(`${ev.session}\0${ev.state}\0${ev.since}`).digest("hex").slice(0, 32);

@@ -8,10 +8,10 @@ import type { Config } from "../project/config.js";
 import { loadConfigFast } from "../project/config-fast.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "../project/paths.js";
 
-export const NOTIFY_KEYS = ["notify_command", "notify_desktop", "notify_url"] as const;
+const NOTIFY_KEYS = ["notify_command", "notify_desktop", "notify_url"] as const;
 type NotifyKey = (typeof NOTIFY_KEYS)[number];
 
-export interface NotifySettings {
+interface NotifySettings {
   command: string[];
   desktop: boolean;
   url: string;

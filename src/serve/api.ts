@@ -21,7 +21,7 @@ import { listSessionViews, SessionScreenDebouncer } from "../session/status.js";
 import { capturePanes } from "../session/tmux.js";
 import type { EventHub } from "./events.js";
 
-export type Reply = [status: number, body: unknown];
+type Reply = [status: number, body: unknown];
 
 /** Lines of the agent's screen the detail endpoints return. */
 const SCREEN_LINES = 60;

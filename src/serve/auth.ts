@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-export type AuthResult = { ok: true; via: "bearer" | "cookie" } | { ok: false; status: 401 | 403; reason: string };
+type AuthResult = { ok: true; via: "bearer" | "cookie" } | { ok: false; status: 401 | 403; reason: string };
 
 /** One cookie per port: cookies ignore ports, and two boards of two projects may run side by side. */
 export function cookieName(port: number): string {

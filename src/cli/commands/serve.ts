@@ -3,7 +3,7 @@ import { BraidError } from "../../errors.js";
 import { act } from "../act.js";
 import { print, printNotice, printWarning } from "../output.js";
 
-export const DEFAULT_PORT = 7878;
+const DEFAULT_PORT = 7878;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 function parsePort(s: string): number {
