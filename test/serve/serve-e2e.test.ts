@@ -251,7 +251,7 @@ describe("braid serve: web board, API and notifications with real Claude session
     );
     const notifyLagMs = hit.at - Date.parse(live.since);
     console.log(`# notify_command ran ${notifyLagMs} ms after the hook recorded waiting`);
-    assert.ok(notifyLagMs < 3_000, `notify lag ${notifyLagMs} ms (target 1 s, generous bound for a loaded machine)`);
+    assert.ok(notifyLagMs < 5_000, `notify lag ${notifyLagMs} ms (target 1 s, generous bound: two node start-ups on a loaded machine)`);
     assert.match(hit.detail, /permission prompt/);
     assert.equal(hit.project.length > 0, true);
     assert.equal(hit.url, `${base}/#asker`);
@@ -318,7 +318,7 @@ describe("braid serve: web board, API and notifications with real Claude session
     for (const n of [done, failed]) {
       const lag = n.at - Date.parse(exitOf(n).at);
       console.log(`# ${n.session}: ${n.state} notified ${lag} ms after the agent exited`);
-      assert.ok(lag < 3_000, `${n.session} lag ${lag} ms`);
+      assert.ok(lag < 5_000, `${n.session} lag ${lag} ms`);
     }
     assert.equal(exitOf(done).code, 0);
     assert.notEqual(exitOf(failed).code, 0);
