@@ -251,7 +251,10 @@ describe("braid serve: web board, API and notifications with real Claude session
     );
     const notifyLagMs = hit.at - Date.parse(live.since);
     console.log(`# notify_command ran ${notifyLagMs} ms after the hook recorded waiting`);
-    assert.ok(notifyLagMs < 5_000, `notify lag ${notifyLagMs} ms (target 1 s, generous bound: two node start-ups on a loaded machine)`);
+    assert.ok(
+      notifyLagMs < 5_000,
+      `notify lag ${notifyLagMs} ms (target 1 s, generous bound: two node start-ups on a loaded machine)`,
+    );
     assert.match(hit.detail, /permission prompt/);
     assert.equal(hit.project.length > 0, true);
     assert.equal(hit.url, `${base}/#asker`);
