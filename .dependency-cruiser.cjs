@@ -10,6 +10,7 @@ const LAYERS = [
   ["project", "^src/project/"], // identity, config, the registry (state.json), state-dir layout, trash
   ["agents", "^src/agents/"], // what braid knows about each agent CLI
   ["sandbox", "^src/sandbox/"], // the bubblewrap sandbox: mounts per session type, probe, environment
+  ["notify", "^src/notify/"], // notifications: fired from hooks and the exec wrapper, delivered by a worker
   ["worktree", "^src/worktree/"], // create, bootstrap, list, remove, doctor
   ["radar", "^src/radar/"], // conflict radar, ownership guard
   ["coord", "^src/coord/"], // memory and notes
@@ -18,6 +19,8 @@ const LAYERS = [
   ["merge", "^src/merge/"], // merge train, clean
   ["plan", "^src/plan/"], // plan files: start sessions wave by wave, merge them
   ["ui", "^src/ui/"], // the terminal board
+  ["serve", "^src/serve/"], // the web board: HTTP API, events, the page
+  ["completion", "^src/completion/"], // shell completion scripts from the command definitions
   ["cli", "^src/cli/"], // argv → feature → render
 ];
 

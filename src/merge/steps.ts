@@ -1,8 +1,16 @@
 /** One step of the train: integrate one session's branch into the integration worktree's HEAD. */
 import { git, gitOut } from "../git/git.js";
+import { BraidError } from "../infra/errors.js";
 
 export type Strategy = "merge" | "squash" | "rebase";
 export const STRATEGIES: Strategy[] = ["merge", "squash", "rebase"];
+
+/** A strategy as a user typed it (flag, API body); absent = merge. */
+export function parseStrategy(s: string | undefined): Strategy {
+  if (s === undefined) return "merge";
+  if ((STRATEGIES as string[]).includes(s)) return s as Strategy;
+  throw new BraidError(`unknown merge strategy "${s}"`, `use one of: ${STRATEGIES.join(", ")}`);
+}
 
 export interface StepResult {
   ok: boolean;

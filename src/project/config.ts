@@ -59,6 +59,18 @@ export const configSchema = z.strictObject({
   swarm_rounds: z.number().int().min(1).max(10).default(3),
   /** One-shot agent runs (swarm planner/executors/reviewers, plan sessions) are killed after this many seconds. */
   agent_timeout: z.number().int().min(10).default(1800),
+  // trust-gated: the three notify keys below run a program or send data out; from a repo's braid.toml they
+  // are ignored until trusted (src/notify/settings.ts; the generic gate of issue 13 should cover them).
+  /** argv run on each notification, with BRAID_SESSION/STATE/DETAIL/PROJECT/URL set. */
+  notify_command: z.array(z.string().min(1)).default([]),
+  /** Desktop notifications through `notify-send` where it is installed. */
+  notify_desktop: z.boolean().default(false),
+  /** URL that gets an HTTP POST of a short text per notification (ntfy-style); empty = none. */
+  notify_url: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
+  /** Which events notify. */
+  notify_events: z
+    .array(z.enum(["waiting", "idle", "done", "failed", "conflict"]))
+    .default(["waiting", "idle", "done", "failed", "conflict"]),
   /** Token prices per model (USD per million tokens), overriding braid's table. */
   prices: z
     .record(

@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { mapLimit } from "../infra/pool.js";
+import { noticeConflicts } from "../notify/conflicts.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { changedFilesBatch, existingCommits, mergeTreeBatch, treesOf } from "./batch.js";
@@ -223,6 +224,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   });
 
   const ownership = sessions.flatMap((s, i) => ownershipIssues(verified[i]?.rec as SessionRecord, s.changedFiles, all));
+  if (!opts.names) noticeConflicts(ctx, pairs);
   return {
     sessions,
     skipped,
@@ -249,4 +251,24 @@ export function conflictNames(report: RadarReport): Record<string, string[]> {
 /** Run the radar and return, per session name, the sessions it would conflict with. */
 export async function conflictSummary(ctx: ProjectContext): Promise<Record<string, string[]>> {
   return conflictNames(await runRadar(ctx));
+}
+
+/** The JSON shape of `braid conflicts --json` (stable: see README "JSON shapes"). */
+export function radarJson(r: RadarReport) {
+  return {
+    sessions: r.sessions.map((s) => ({
+      name: s.name,
+      branch: s.branch,
+      baseRef: s.baseRef,
+      dirty: s.dirty,
+      snapshot: s.snapshot,
+      changedFiles: s.changedFiles.length,
+      conflictsWith: conflictNames(r)[s.name] ?? [],
+    })),
+    pairs: r.pairs,
+    withBase: r.withBase,
+    ownership: r.ownership,
+    skipped: r.skipped,
+    elapsedMs: r.elapsedMs,
+  };
 }

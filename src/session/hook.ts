@@ -7,11 +7,11 @@
  * the process exits 0. Loaded by a fast path in main.ts (no commander); the project context (git +
  * config) is loaded only for the events that need it.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { fireNotify, hookNotifyState, type NotifyEvent } from "../notify/fire.js";
 import type { ProjectContext } from "../project/context.js";
+import { logHookLine } from "../project/hook-log.js";
 import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
-import { hookLogFile } from "./paths.js";
 
 export const WRITE_TOOLS = new Set(["Write", "Edit", "MultiEdit", "NotebookEdit"]);
 
@@ -27,17 +27,6 @@ export function hookEnv(env: NodeJS.ProcessEnv = process.env): HookEnv | null {
   const stateDir = env.BRAID_STATE_DIR;
   if (!session || !stateDir) return null;
   return { session, stateDir, runId: env.BRAID_RUN_ID ?? "", type: env.BRAID_SESSION_TYPE ?? "implementation" };
-}
-
-function log(stateDir: string, line: string): void {
-  try {
-    const file = hookLogFile(stateDir);
-    mkdirSync(dirname(file), { recursive: true });
-    // One small record per synchronous append stays intact with concurrent writers.
-    appendFileSync(file, `${new Date().toISOString()} ${line.replace(/\s+/g, " ").slice(0, 2000)}\n`);
-  } catch {
-    /* nowhere left to complain: the agent must go on */
-  }
 }
 
 function readStdin(timeoutMs: number): Promise<string> {
@@ -56,6 +45,20 @@ function readStdin(timeoutMs: number): Promise<string> {
       done();
     });
   });
+}
+
+/** A notification for this session (the worker dedupes, reads the config and delivers, detached). */
+function notifyEvent(env: HookEnv, state: string, detail: string, since: string): NotifyEvent {
+  const e = process.env;
+  return {
+    session: env.session,
+    state,
+    detail,
+    since,
+    stateDir: env.stateDir,
+    mainWorktree: e.BRAID_MAIN_WORKTREE ?? "",
+    project: e.BRAID_PROJECT ?? "",
+  };
 }
 
 /** What the hook prints for Claude Code (null = nothing). */
@@ -130,19 +133,22 @@ export async function handleHook(event: string, raw: string, env: HookEnv): Prom
   try {
     input = raw.trim() ? (JSON.parse(raw) as HookInput) : {};
   } catch {
-    log(env.stateDir, `${env.session} ${event}: hook input is not JSON: ${raw.slice(0, 200)}`);
+    logHookLine(env.stateDir, `${env.session} ${event}: hook input is not JSON: ${raw.slice(0, 200)}`);
   }
   try {
     const prev = readLive(env.stateDir, env.session);
     const withLaunch = { ...input, braidInitialPrompt: process.env.BRAID_INITIAL_PROMPT === "1" };
-    writeLive(env.stateDir, env.session, applyHookEvent(prev, env.runId, event, withLaunch));
+    const next = applyHookEvent(prev, env.runId, event, withLaunch);
+    writeLive(env.stateDir, env.session, next);
+    const notify = hookNotifyState(prev?.runId === env.runId ? prev : null, next, event);
+    if (notify) fireNotify(notifyEvent(env, notify, next.detail ?? "", next.since));
   } catch (e) {
-    log(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
+    logHookLine(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
   }
   try {
     return await answer(event, input, env);
   } catch (e) {
-    log(env.stateDir, `${env.session} ${event}: ${(e as Error).message}`);
+    logHookLine(env.stateDir, `${env.session} ${event}: ${(e as Error).message}`);
     return null;
   }
 }

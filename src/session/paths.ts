@@ -26,10 +26,6 @@ export function launchDir(stateDir: string, name: string, runId: string): string
   return join(sessionRunDir(stateDir, name), runId);
 }
 
-export function hookLogFile(stateDir: string): string {
-  return join(stateDir, "logs", "hooks.log");
-}
-
 export function cascadeLockFile(stateDir: string): string {
   return join(stateDir, "cascade");
 }

@@ -7,12 +7,13 @@
  * A sandboxed agent commits into a private git dir: when `<launchDir>/sandbox.json` names files to watch,
  * the wrapper runs its sync command whenever they change (polled each second) and once more, to the end,
  * before it records the exit, so whoever sees the session ended sees its last commit too.
- * Deliberately tiny: only node built-ins.
+ * Deliberately tiny: only node built-ins (and notify/fire.ts, which keeps to built-ins too).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { fireNotify } from "../notify/fire.js";
 
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -80,6 +81,22 @@ function watchSandbox(w: SandboxWatch, projectDir: string): { final: () => void 
   };
 }
 
+/** done / failed the moment the agent exits (the worker skips runs `braid stop` ended). */
+function notifyExit(dir: string, projectDir: string, code: number | null, signal: string | null, error: string | null) {
+  const session = process.env.BRAID_SESSION;
+  const stateDir = process.env.BRAID_STATE_DIR;
+  if (!session || !stateDir) return;
+  fireNotify({
+    session,
+    state: code === 0 ? "done" : "failed",
+    detail: error ?? (signal ? `killed by ${signal}` : `exit code ${code}`),
+    since: basename(dir),
+    stateDir,
+    mainWorktree: process.env.BRAID_MAIN_WORKTREE ?? projectDir,
+    project: process.env.BRAID_PROJECT ?? "",
+  });
+}
+
 function main(args: string[]): void {
   const sep = args.indexOf("--");
   const [dir, projectDir, braidBin] = args;
@@ -98,6 +115,7 @@ function main(args: string[]): void {
     sandbox?.final();
     writeAtomic(join(dir, "exit.json"), `${JSON.stringify({ code, signal, error, at: new Date().toISOString() })}\n`);
     wakeSupervisor(projectDir, braidBin);
+    notifyExit(dir, projectDir, code, signal, error);
     const sigNum = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
     process.exitCode = code ?? (sigNum ? 128 + sigNum : 1);
   };

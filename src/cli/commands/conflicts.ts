@@ -1,30 +1,10 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
-import { conflictNames, type PairResult, type RadarReport, runRadar } from "../../radar/radar.js";
+import { conflictNames, type PairResult, type RadarReport, radarJson, runRadar } from "../../radar/radar.js";
 import { SnapshotCache } from "../../radar/snapshot.js";
 import { act } from "../act.js";
 import { paint, print, table } from "../output.js";
-
-/** The JSON shape of `braid conflicts --json` (stable: see README "JSON shapes"). */
-export function radarJson(r: RadarReport) {
-  return {
-    sessions: r.sessions.map((s) => ({
-      name: s.name,
-      branch: s.branch,
-      baseRef: s.baseRef,
-      dirty: s.dirty,
-      snapshot: s.snapshot,
-      changedFiles: s.changedFiles.length,
-      conflictsWith: conflictNames(r)[s.name] ?? [],
-    })),
-    pairs: r.pairs,
-    withBase: r.withBase,
-    ownership: r.ownership,
-    skipped: r.skipped,
-    elapsedMs: r.elapsedMs,
-  };
-}
 
 function cell(p: PairResult | undefined): string {
   if (!p) return "";

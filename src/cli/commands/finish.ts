@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { cleanMerged } from "../../merge/clean.js";
+import { parseStrategy } from "../../merge/steps.js";
 import { runTrain } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
 import { recordRuns } from "../../session/supervisor.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 import { renderClean } from "./clean.js";
-import { parseStrategy, renderTrain } from "./merge.js";
+import { renderTrain } from "./merge.js";
 
 export function registerFinish(program: Command): void {
   program

@@ -37,12 +37,16 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["swarm", () => import("./swarm.js").then((m) => m.registerSwarm)],
   ["fork", () => import("./fork.js").then((m) => m.registerFork)],
   ["plan", () => import("./plan.js").then((m) => m.registerPlan)],
+  ["serve", () => import("./serve.js").then((m) => m.registerServe)],
+  ["completion", () => import("./completion.js").then((m) => m.registerCompletion)],
+  ["__complete", () => import("./completion.js").then((m) => m.registerComplete)],
 ];
 
 /** Register the command `argv` names, or every command when it names none (help, typos). */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
   const named = COMMANDS.find(([name]) => name === argv[0]);
-  const chosen = named ? [named] : COMMANDS;
+  // `completion` describes every command, so it needs them all registered (help and typos too).
+  const chosen = named && argv[0] !== "completion" ? [named] : COMMANDS;
   const registers = await Promise.all(chosen.map(([, load]) => load()));
   for (const register of registers) register(program);
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { BraidError } from "../../infra/errors.js";
-import { STRATEGIES, type Strategy } from "../../merge/steps.js";
+import { parseStrategy, STRATEGIES, type Strategy } from "../../merge/steps.js";
 import { runTrain, type TrainHolder, type TrainReport } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
 import { recordRuns } from "../../session/supervisor.js";
@@ -47,12 +47,6 @@ export function waitingLine(h: TrainHolder | null, waitMs: number): string {
     ? `the merge train of pid ${h.pid}${what ? ` (${what})` : ""}, running since ${h.startedAt}`
     : "another merge train";
   return `waiting for ${who} — up to ${Math.round(waitMs / 1000)} s`;
-}
-
-export function parseStrategy(s: string | undefined): Strategy {
-  if (s === undefined) return "merge";
-  if ((STRATEGIES as string[]).includes(s)) return s as Strategy;
-  throw new BraidError(`unknown merge strategy "${s}"`, `use one of: ${STRATEGIES.join(", ")}`);
 }
 
 export function renderTrain(r: TrainReport): string {
