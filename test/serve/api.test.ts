@@ -39,8 +39,14 @@ describe("braid serve: the JSON API", () => {
     base = url.origin;
     token = url.searchParams.get("token") ?? "";
   });
-  after(() => {
-    server?.kill("SIGTERM");
+  after(async () => {
+    // Wait for the server to exit before the sandbox goes: it may still be writing its radar cache.
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((r) => server?.once("exit", r));
+    server.kill("SIGTERM");
+    const t = setTimeout(() => server?.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(t);
   });
 
   it("GET endpoints answer the CLI's shapes", async () => {
