@@ -1,8 +1,29 @@
-// Runs every compiled test file with node's own test runner.
-// Usage: node scripts/run-tests.mjs [filter]   (filter: substring of the test file path)
+// Runs compiled test files with node's own test runner.
+// Usage: node scripts/run-tests.mjs [--unit] [filter]
+//   filter: substring of the test file path; --unit: only the fast tier (UNIT below).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+
+/**
+ * The unit tier (`npm run test:unit`): pure logic, no tmux, no Claude, no git repositories, each file in
+ * seconds. Add a test file here when it qualifies; everything else runs in `npm test` only.
+ */
+const UNIT = [
+  "agents/detectors",
+  "board/app",
+  "board/lazy",
+  "board/render",
+  "board/source",
+  "cli/docs",
+  "cost/resources",
+  "cost/transcript",
+  "infra/pool",
+  "kit/model-stub",
+  "project/state-slots",
+  "session/state-machine",
+  "swarm/invoke",
+];
 
 function find(dir) {
   const out = [];
@@ -14,12 +35,22 @@ function find(dir) {
   return out;
 }
 
-const filter = process.argv[2];
+const args = process.argv.slice(2);
+const unit = args.includes("--unit");
+const filter = args.find((a) => a !== "--unit");
+const inTier = (f) => !unit || UNIT.some((u) => f.includes(`dist/test/${u}.test.js`));
 const files = find("dist/test")
-  .filter((f) => !filter || f.includes(filter))
+  .filter((f) => inTier(f) && (!filter || f.includes(filter)))
   .sort();
 if (files.length === 0) {
   console.error("no test files found under dist/test (did the build run?)");
+  process.exit(1);
+}
+if (unit && files.length < UNIT.length && !filter) {
+  const missing = UNIT.filter((u) => !files.some((f) => f.includes(`dist/test/${u}.test.js`)));
+  console.error(
+    `unit tier lists test files that do not exist: ${missing.join(", ")} (fix UNIT in scripts/run-tests.mjs)`,
+  );
   process.exit(1);
 }
 const concurrency = process.env.BRAID_TEST_CONCURRENCY ?? "2";

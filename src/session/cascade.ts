@@ -1,6 +1,7 @@
 /**
  * The cascade supervisor. No daemon: the queue is pumped
- *   - by every braid command that touches sessions (start, stop, restart, status, the board), and
+ *   - by the commands that act on sessions (start, stop, restart, rm, the board while open: see
+ *     supervisor.ts; views such as `braid status` only read), and
  *   - by the exec wrapper the moment an agent exits (it runs `braid _pump` detached),
  * so a queued session starts within a second of a slot freeing up, and nothing has to be kept alive
  * or restarted after a reboot. Pumps are serialized by a lock so two pumps never start the same session.
