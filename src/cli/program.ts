@@ -1,11 +1,12 @@
 /** Builds the commander program, runs it, and turns every failure into one line + exit code. */
 import { Command, CommanderError } from "commander";
 import { isBraidError } from "../errors.js";
+import { setLockWaitReporter } from "../fsutil.js";
 import { GitError } from "../git/git.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
 import { version } from "./main.js";
-import { printError } from "./output.js";
+import { printError, printNotice } from "./output.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
@@ -24,6 +25,7 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
 
 export async function runProgram(argv: string[]): Promise<number> {
   takeResultCode();
+  setLockWaitReporter(printNotice); // a wait longer than a second says for what and for whom
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });

@@ -219,12 +219,9 @@ export async function addLearnings(
   return result;
 }
 
-/** Temp + rename so a fold never reads half a file; no fsync: the fold's own write is the durable one. */
+/** Checked atomic write (fsutil's), so a fold never reads half a file and a full disk is an error. */
 function writePending(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  writeFileAtomic(path, data);
 }
 
 /**

@@ -7,8 +7,9 @@
  * the process exits 0. Loaded by a fast path in main.ts (no commander); the project context (git +
  * config) is loaded only for the events that need it.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
 import { hookLogFile } from "./paths.js";
@@ -32,9 +33,11 @@ export function hookEnv(env: NodeJS.ProcessEnv = process.env): HookEnv | null {
 function log(stateDir: string, line: string): void {
   try {
     const file = hookLogFile(stateDir);
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirPrivate(dirname(file));
     // One small record per synchronous append stays intact with concurrent writers.
-    appendFileSync(file, `${new Date().toISOString()} ${line.replace(/\s+/g, " ").slice(0, 2000)}\n`);
+    appendFileSync(file, `${new Date().toISOString()} ${line.replace(/\s+/g, " ").slice(0, 2000)}\n`, {
+      mode: PRIVATE_FILE_MODE,
+    });
   } catch {
     /* nowhere left to complain: the agent must go on */
   }
