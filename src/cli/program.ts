@@ -3,10 +3,11 @@ import { Command, CommanderError } from "commander";
 import { isBraidError } from "../errors.js";
 import { setLockWaitReporter } from "../fsutil.js";
 import { GitError } from "../git/git.js";
+import { setWarningReporter } from "../notices.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
 import { version } from "./main.js";
-import { printError, printNotice } from "./output.js";
+import { printError, printNotice, printWarning } from "./output.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
@@ -26,6 +27,7 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
 export async function runProgram(argv: string[]): Promise<number> {
   takeResultCode();
   setLockWaitReporter(printNotice); // a wait longer than a second says for what and for whom
+  setWarningReporter(printWarning);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });

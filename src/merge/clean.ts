@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { isBraidError } from "../errors.js";
+import { faultPause } from "../faults.js";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import type { ProjectContext } from "../project/context.js";
@@ -76,6 +77,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       report.kept.push({ name: s.name, reason: w.reason });
       continue;
     }
+    faultPause("clean-after-check");
     if (!opts.dryRun) {
       // Stop the agent and wait for it to exit, then decide again: it may have committed meanwhile.
       try {

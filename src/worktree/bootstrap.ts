@@ -71,12 +71,13 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
   report.warnings.push(...(await initSubmodules(rec.path)));
 
   const plan = await setupPlan(ctx);
-  report.setup = { commands: plan.commands.length, ran: false, trusted: plan.trusted };
-  if (plan.commands.length > 0 && !plan.trusted) {
+  report.setup = { commands: plan.commands.length + plan.skipped.length, ran: false, trusted: plan.trusted };
+  if (plan.skipped.length > 0) {
     report.warnings.push(
-      `skipped ${plan.commands.length} setup command(s) from braid.toml: not trusted yet — review them, run \`braid trust\`, then run them in ${rec.path}`,
+      `skipped ${plan.skipped.length} setup command(s) from braid.toml: not trusted yet — review them, run \`braid trust\`, then run them in ${rec.path}`,
     );
-  } else if (plan.commands.length > 0) {
+  }
+  if (plan.commands.length > 0) {
     const failure = await runSetup(plan.commands, {
       name: rec.name,
       branch: rec.branch,
@@ -87,7 +88,7 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
       const how = failure.signal ? `signal ${failure.signal}` : `exit ${failure.code}`;
       throw new BraidError(
         `created ${rec.name} at ${rec.path}, but setup command \`${failure.command}\` failed (${how})`,
-        `fix it and run it again in ${rec.path}, or remove the session with \`braid rm ${rec.name} --force\``,
+        `fix it, then run \`braid new ${rec.name}\` again to finish the bootstrap, or remove the session with \`braid rm ${rec.name} --force\``,
       );
     }
     report.setup.ran = true;
