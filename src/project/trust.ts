@@ -84,13 +84,19 @@ export function readTrust(): TrustFile {
   );
 }
 
-/** A worktree_path that stays next to the repository (its parent dir, or inside it) needs no trust. */
+/**
+ * A worktree_path that puts checkouts next to the repository (a sibling in its parent dir, like the
+ * default `../{repo}-{name}`) or inside it needs no trust; anywhere else (another project's folder, an
+ * absolute path) it does.
+ */
 function pathStaysNear(template: unknown, mainWorktree: string): boolean {
   if (typeof template !== "string") return false;
   const p = fillTemplate(template, { repo: "r", name: "n" });
   const abs = isAbsolute(p) ? p : resolve(mainWorktree, p);
+  const inRepo = relative(mainWorktree, abs);
+  if (inRepo !== "" && !inRepo.startsWith("..") && !isAbsolute(inRepo)) return true;
   const rel = relative(dirname(mainWorktree), abs);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && !rel.includes(sep);
 }
 
 /** The gated part of a project file's raw values. */

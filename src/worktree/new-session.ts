@@ -1,5 +1,6 @@
 /** `braid new` end to end: create the worktree, bootstrap it, and warn about over-parallelism. */
 import type { ProjectContext } from "../project/context.js";
+import { takePrefetchedTips } from "../project/prefetch.js";
 import type { SessionRecord } from "../project/state.js";
 import type { BootstrapReport } from "./bootstrap.js";
 import { type CreateOptions, createWorktree } from "./create.js";
@@ -23,6 +24,7 @@ export async function newSession(
   const bootstrapWanted = opts.bootstrap !== false;
   // A session a killed `new` left half made: roll a half checkout back and make it again, or finish its bootstrap.
   const resumed = await resumePending(ctx, opts.name);
+  if (resumed === "rolled-back") void takePrefetchedTips(); // read before the rollback deleted the branch: stale
   const session =
     resumed === "bootstrap"
       ? ctx.store.require(opts.name)

@@ -4,7 +4,7 @@
  * unless `force`; with `force` it is first saved to `refs/braid/backup/<name>/...` so nothing is ever lost.
  * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, rmSync } from "node:fs";
 import { BraidError } from "../errors.js";
 import { faultPause } from "../faults.js";
 import { git, gitOut, gitTry } from "../git/git.js";
@@ -101,6 +101,21 @@ async function deleteBranchesAt(cwd: string, branches: SwarmBranch[]): Promise<S
   return done;
 }
 
+/** A session path replaced by a symlink is not what git recorded: removing through it could hit anything. */
+function refuseSymlink(path: string): void {
+  let link: string | null = null;
+  try {
+    if (lstatSync(path).isSymbolicLink()) link = readlinkSync(path);
+  } catch {
+    return;
+  }
+  if (link !== null)
+    throw new BraidError(
+      `${path} is a symbolic link (to ${link}), not the worktree git recorded: refusing to remove through it`,
+      `remove the link yourself (rm ${path}), then run braid rm again`,
+    );
+}
+
 /** Is `commit` contained in `base`? (No base: not provably.) */
 export async function isAncestor(cwd: string, commit: string, base: string | null): Promise<boolean> {
   if (!base) return false;
@@ -169,7 +184,7 @@ async function remove(
 ): Promise<RemoveResult> {
   const { project, store } = ctx;
   const cwd = project.mainWorktree;
-  store.require(name);
+  refuseSymlink(store.require(name).path);
   // The agent must be gone before anything is checked: it could commit between the check and the removal.
   await quiesceSession(ctx, name);
   const rec = store.require(name);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
+import { takePrefetchedTips } from "../../project/prefetch.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
 import { finishPending, resumePending } from "../../worktree/resume.js";
@@ -52,6 +53,7 @@ export function registerStart(program: Command): void {
         const task = taskWords.length ? taskWords.join(" ") : undefined;
         // What a killed `new`/`start` left half made is rolled back or finished before starting.
         const resumed = await resumePending(ctx, name);
+        if (resumed === "rolled-back") void takePrefetchedTips(); // read before the rollback: stale
         if (resumed === "bootstrap") {
           const { bootstrapWorktree } = await import("../../worktree/bootstrap.js");
           for (const w of (await bootstrapWorktree(ctx, ctx.store.require(name))).warnings) printWarning(w);
