@@ -189,6 +189,14 @@ export function setLockWaitReporter(fn: ((line: string) => void) | undefined): v
   waitReporter = fn;
 }
 
+/** Say once that a wait for `path`'s lock passed a second, naming the holder (for callers with their own retry loop). */
+export function reportLockWait(path: string, what: string): void {
+  const h = lockHolder(path);
+  waitReporter?.(
+    `waiting for the lock on ${what} (${path}.lock)${h ? `, held by pid ${h.pid}${h.cmd ? ` (${h.cmd})` : ""} since ${h.since}` : ""}…`,
+  );
+}
+
 function lockBusyError(path: string, what: string, holder: LockOwner | null, waitedMs: number): Error {
   const who = holder ? ` held by pid ${holder.pid}${holder.cmd ? ` (${holder.cmd})` : ""} since ${holder.since}` : "";
   const waited = waitedMs >= 1000 ? ` after waiting ${Math.round(waitedMs / 1000)} s` : "";

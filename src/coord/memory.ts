@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from "nod
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "../errors.js";
-import { withLock, writeFileAtomic } from "../fsutil.js";
+import { lockHolder, reportLockWait, withLock, writeFileAtomic } from "../fsutil.js";
 import { COORD_LOCK, coordFileError } from "./paths.js";
 import { normalizeLearning, requireName, requireSection, toBulletText } from "./text.js";
 
@@ -225,8 +225,10 @@ async function foldUntilDone(
   slug: string,
   mine: Array<{ path: string; pending: PendingLearning; key: string }>,
 ): Promise<void> {
-  const deadline = Date.now() + COORD_LOCK.timeoutMs;
+  const t0 = Date.now();
+  const deadline = t0 + COORD_LOCK.timeoutMs;
   let wait = 2;
+  let reported = false;
   for (;;) {
     if (!mine.some((m) => existsSync(m.path))) {
       const present = new Set(
@@ -245,10 +247,15 @@ async function foldUntilDone(
       if (!busy) throw e;
     }
     if (Date.now() > deadline) {
+      const h = lockHolder(file);
       throw new BraidError(
-        `memory file ${file} stayed locked for ${COORD_LOCK.timeoutMs / 1000} s`,
-        "retry; if it persists, look for a hung braid process",
+        `memory file ${file} stayed locked for ${COORD_LOCK.timeoutMs / 1000} s${h ? ` by pid ${h.pid}` : ""}`,
+        h ? `wait for pid ${h.pid} to finish, or stop it if it hangs (kill ${h.pid}), then retry` : "retry",
       );
+    }
+    if (!reported && Date.now() - t0 > 1000) {
+      reported = true;
+      reportLockWait(file, "the project memory");
     }
     // Someone else is folding (probably ours too): check again shortly.
     await sleep(Math.ceil(wait * (0.5 + Math.random())));
