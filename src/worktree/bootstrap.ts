@@ -72,7 +72,8 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
 
   const plan = await setupPlan(ctx);
   report.setup = { commands: plan.commands.length + plan.skipped.length, ran: false, trusted: plan.trusted };
-  if (plan.skipped.length > 0) {
+  // (loadContext already warned once about every ignored key, setup included: say it again only without it.)
+  if (plan.skipped.length > 0 && !ctx.trust) {
     report.warnings.push(
       `skipped ${plan.skipped.length} setup command(s) from braid.toml: not trusted yet — review them, run \`braid trust\`, then run them in ${rec.path}`,
     );
