@@ -144,6 +144,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     }
     if (fix) sessions = ctx.store.sessions();
   });
+  const registered = new Set((sessions ?? []).map((s) => s.path));
   const pendingPaths = new Set((sessions ?? []).filter((s) => s.pending).map((s) => s.path));
 
   let wts: GitWorktree[] = [];
@@ -159,7 +160,10 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
       const lockFile = await lockFileOf(cwd, w);
       const age = lockFile ? now - statSync(lockFile).mtimeMs : 0;
       const reason = w.lockReason ?? "";
-      const stale = (reason === "" || TRANSIENT_LOCK.test(reason)) && age > staleMs;
+      // git's own "initializing" on a worktree braid does not know marks a checkout that never finished:
+      // unlocking it would let it be adopted below; it is reported there instead.
+      const halfMade = reason === "initializing" && !registered.has(w.path);
+      const stale = (reason === "" || TRANSIENT_LOCK.test(reason)) && age > staleMs && !halfMade;
       const f = add({
         kind: "locked",
         where: w.path,

@@ -86,6 +86,31 @@ describe("faults 5-7: new, rm and doctor", () => {
     recordCase({ case: "6 kill -9 after checkout, doctor --fix", tried: 1, survived: 1, workLost: 0 });
   });
 
+  it('6: an unregistered checkout git marks unfinished ("initializing") is never adopted', async () => {
+    gitIn(
+      sb,
+      repo,
+      "worktree",
+      "add",
+      "-q",
+      "--lock",
+      "--reason",
+      "initializing",
+      "-b",
+      "feature/u",
+      join(sb.root, "app-u"),
+    );
+    const fix = await braid(sb, repo, ["doctor", "--fix", "--json"]);
+    const f = JSON.parse(fix.stdout).findings.find(
+      (x: { where: string; kind: string }) => x.where === join(sb.root, "app-u") && x.kind === "unregistered",
+    );
+    assert.equal(f?.fixable, false, fix.stdout);
+    assert.match(f?.message ?? "", /never finished/);
+    assert.ok(!state().sessions.some((x: { name: string }) => x.name === "u"), "not adopted");
+    gitIn(sb, repo, "worktree", "remove", "--force", "--force", join(sb.root, "app-u"));
+    recordCase({ case: "6 half checkout without a record not adopted", tried: 1, survived: 1, workLost: 0 });
+  });
+
   it("7: doctor never crashes: a locked worktree whose directory is gone is a finding", async () => {
     assert.equal((await braid(sb, repo, ["new", "l", "--no-bootstrap"])).code, 0);
     gitIn(sb, repo, "worktree", "lock", "--reason", "portable drive", join(sb.root, "app-l"));
