@@ -22,11 +22,13 @@ describe("fault 1: clean/rm vs a live agent", () => {
     const s = await braid(sb, repo, ["start", "a", "go", "--agent", "committer", "--headless"]);
     assert.equal(s.code, 0, s.stderr);
     // clean decides "integrated" while the agent is quiet, then the agent starts committing.
+    const resume = join(sb.root, "resume-clean");
     const p = await braidPausedAt(sb, repo, ["clean", "--merged", "--json"], "clean-after-check", {
-      BRAID_FAULT_PAUSE_MS: "1500",
+      BRAID_FAULT_RESUME: resume,
     });
     writeFileSync(go, "");
     await waitFor(() => commitsIn(log) >= 2, "the agent's first commits");
+    writeFileSync(resume, "");
     assert.equal(await p.exited, 0, p.output().stderr);
     const r = p.output();
     const lost = unreachable(sb, repo, log);
@@ -69,13 +71,15 @@ describe("fault 1: clean/rm vs a live agent", () => {
     assert.equal((await braid(sb, repo, ["new", "c", "--no-bootstrap"])).code, 0);
     commitIn(sb, join(sb.root, "app-c"), { "c.txt": "c\n" });
     gitIn(sb, repo, "merge", "-q", "--ff-only", "feature/c");
+    const resume = join(sb.root, "resume-delete");
     const p = await braidPausedAt(sb, repo, ["clean", "--merged", "--json"], "before-ref-delete", {
-      BRAID_FAULT_PAUSE_MS: "1500",
+      BRAID_FAULT_RESUME: resume,
     });
     // While clean waits just before deleting, someone commits onto the branch.
     const tree = gitIn(sb, repo, "rev-parse", "feature/c^{tree}");
     const late = gitIn(sb, repo, "commit-tree", tree, "-p", "feature/c", "-m", "late commit");
     gitIn(sb, repo, "update-ref", "refs/heads/feature/c", late);
+    writeFileSync(resume, "");
     await p.exited;
     assert.equal(gitIn(sb, repo, "rev-parse", "feature/c"), late, "the moved branch was not deleted");
     recordCase({ case: "1 branch moved during clean", tried: 1, survived: 1, workLost: 0 });
