@@ -4,7 +4,7 @@
  * wrongly typed fields is a one-line error, not a crash.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { writeFileAtomic } from "../../src/fsutil.js";
@@ -93,6 +93,42 @@ describe("fault 2: full disk", () => {
     // Either it failed before touching the registry, or it got through: never a truncated file.
     assert.ok(after === before || JSON.parse(after).sessions.length === 0);
     recordCase({ case: "2 rm --force on a full disk", tried: 1, survived: 1, workLost: 0 });
+  });
+});
+
+describe("fault 2 + 6: a full disk during the copy of `new`", () => {
+  const sb = makeSandbox("braid-fault2c-");
+  const disk = join(sb.root, "disk");
+  const mounted = mountTmpfs(disk, 4096);
+  after(() => {
+    if (mounted) umount(disk);
+    sb.cleanup();
+  });
+
+  it("one line naming the disk; no half copy in place; a rerun after freeing space finishes", {
+    skip: !mounted && "needs root for a tmpfs",
+  }, async () => {
+    const repo = makeRepo(sb, "disk/app", {
+      "README.md": "# app\n",
+      ".gitignore": "big/\n",
+      "braid.toml": 'copy = ["big"]\n',
+    });
+    mkdirSync(join(repo, "big"));
+    for (let i = 0; i < 8; i++) writeFileSync(join(repo, "big", `f${i}.bin`), Buffer.alloc(160 * 1024, i));
+    fillDisk(disk, 600 * 1024);
+    let r: Awaited<ReturnType<typeof braid>>;
+    try {
+      r = await braid(sb, repo, ["new", "c"]);
+      assert.ok(isOneLineError(r), r.stderr);
+      assert.match(r.stderr, /no space left on device — free space, then run `braid new c` again/);
+      assert.ok(!existsSync(join(disk, "app-c", "big")), "no half copy under the real name");
+    } finally {
+      writeFileSync(join(disk, "filler.bin"), "");
+    }
+    const again = await braid(sb, repo, ["new", "c"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(readdirSync(join(disk, "app-c", "big")).length, 8);
+    recordCase({ case: "2+6 full disk during the copy of new", tried: 1, survived: 1, workLost: 0 });
   });
 });
 
