@@ -2,9 +2,11 @@
 import { Command, CommanderError } from "commander";
 import { GitError } from "../git/git.js";
 import { isBraidError } from "../infra/errors.js";
+import { setLockWaitReporter } from "../infra/fsutil.js";
+import { setWarningReporter } from "../infra/notices.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
-import { printError } from "./output.js";
+import { printError, printNotice, printWarning } from "./output.js";
 import { version } from "./version.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */
@@ -24,6 +26,8 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
 
 export async function runProgram(argv: string[]): Promise<number> {
   takeResultCode();
+  setLockWaitReporter(printNotice); // a wait longer than a second says for what and for whom
+  setWarningReporter(printWarning);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });

@@ -11,19 +11,11 @@
  * near-duplicates (case, spacing, emphasis, trailing punctuation) anywhere in the file are skipped.
  */
 import { randomBytes } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "../infra/errors.js";
-import { backoff, isLockBusy, withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { lockHolder, reportLockWait, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { COORD_LOCK, coordFileError } from "./paths.js";
 import { normalizeLearning, requireName, requireSection, toBulletText } from "./text.js";
 
@@ -218,12 +210,9 @@ export async function addLearnings(
   return result;
 }
 
-/** Temp + rename so a fold never reads half a file; no fsync: the fold's own write is the durable one. */
+/** Checked atomic write (fsutil's), so a fold never reads half a file and a full disk is an error. */
 function writePending(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  writeFileAtomic(path, data);
 }
 
 /**
@@ -236,8 +225,10 @@ async function foldUntilDone(
   slug: string,
   mine: Array<{ path: string; pending: PendingLearning; key: string }>,
 ): Promise<void> {
-  const deadline = Date.now() + COORD_LOCK.timeoutMs;
-  const pause = backoff(2, 50);
+  const t0 = Date.now();
+  const deadline = t0 + COORD_LOCK.timeoutMs;
+  let wait = 2;
+  let reported = false;
   for (;;) {
     if (!mine.some((m) => existsSync(m.path))) {
       const present = new Set(
@@ -251,16 +242,24 @@ async function foldUntilDone(
       await withLock(file, () => foldPending(file, slug), { ...COORD_LOCK, timeoutMs: 0 });
       continue;
     } catch (e) {
-      if (!isLockBusy(e)) throw e;
+      const err = e as NodeJS.ErrnoException;
+      const busy = err.code === "ELOCKED" || (err.code === "ENOENT" && String(err.path ?? "").endsWith(".lock"));
+      if (!busy) throw e;
     }
     if (Date.now() > deadline) {
+      const h = lockHolder(file);
       throw new BraidError(
-        `memory file ${file} stayed locked for ${COORD_LOCK.timeoutMs / 1000} s`,
-        "retry; if it persists, look for a hung braid process",
+        `memory file ${file} stayed locked for ${COORD_LOCK.timeoutMs / 1000} s${h ? ` by pid ${h.pid}` : ""}`,
+        h ? `wait for pid ${h.pid} to finish, or stop it if it hangs (kill ${h.pid}), then retry` : "retry",
       );
     }
+    if (!reported && Date.now() - t0 > 1000) {
+      reported = true;
+      reportLockWait(file, "the project memory");
+    }
     // Someone else is folding (probably ours too): check again shortly.
-    await pause();
+    await sleep(Math.ceil(wait * (0.5 + Math.random())));
+    wait = Math.min(50, wait * 1.5);
   }
 }
 

@@ -15,8 +15,9 @@
  * the next header. Lines in any other shape (hand edits, `echo >>`) are counted as stray and ignored.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../infra/fsutil.js";
 import { coordFileError } from "./paths.js";
 import { escapeLine, isValidName, requireName, unescapeLine } from "./text.js";
 
@@ -139,9 +140,9 @@ export async function appendNote(file: string, input: NewNote): Promise<Note> {
   };
   const data = Buffer.from(formatEntry(note));
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirPrivate(dirname(file));
     writeHeaderOnce(file);
-    const fd = openSync(file, "a", 0o644);
+    const fd = openSync(file, "a", PRIVATE_FILE_MODE);
     try {
       const n = writeSync(fd, data);
       // A short write (disk full, signal) must not be followed by a second write that could land
@@ -165,7 +166,7 @@ export async function appendNote(file: string, input: NewNote): Promise<Note> {
 function writeHeaderOnce(file: string): void {
   let fd: number;
   try {
-    fd = openSync(file, "ax", 0o644);
+    fd = openSync(file, "ax", PRIVATE_FILE_MODE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
     throw e;

@@ -29,11 +29,10 @@ export function legacyCursorsPath(ctx: ProjectContext): string {
 }
 
 /**
- * Lock timings for memory and cursors. A holder silent for 15 s is taken as dead (kill -9) and its
- * lock taken over; shorter makes a slow holder on a loaded machine look dead. Waiters back off to at
- * most 40 ms (tighter polling by dozens of processes burns the CPU the holder needs).
+ * Lock timings for memory and cursors. A killed holder's lock is taken over at once (fsutil); waiters
+ * back off to at most 40 ms (tighter polling by dozens of processes burns the CPU the holder needs).
  */
-export const COORD_LOCK = { staleMs: 15_000, timeoutMs: 90_000, maxRetryMs: 40 } as const;
+export const COORD_LOCK = { timeoutMs: 90_000, maxRetryMs: 40 } as const;
 
 /** A one-line error for a memory or notes file braid cannot read or write (usually the workflow folder's permissions). */
 export function coordFileError(

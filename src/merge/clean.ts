@@ -7,12 +7,13 @@ import { existsSync } from "node:fs";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import { isBraidError } from "../infra/errors.js";
+import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
-import { stopSession } from "../session/control.js";
+import { quiesceSession } from "../session/quiesce.js";
+import { deleteRefAt, isAncestor, removeSession } from "../session/remove.js";
 import { diskUsage } from "../worktree/du.js";
-import { removeSession } from "../worktree/remove.js";
 import { type IntegratedHow, integratedHow } from "./integrated.js";
 
 export interface CleanOptions {
@@ -31,6 +32,8 @@ export interface CleanedSession {
   branchDeleted: boolean;
   /** Set when something was saved before removal (uncommitted work with --force, or a squash-merged branch). */
   backupRefs: string[];
+  /** Why the branch was kept (it moved after the check); absent when deleted or not braid's. */
+  branchKeptBecause?: string;
 }
 
 export interface CleanReport {
@@ -47,7 +50,10 @@ function stamp(): string {
   return new Date().toISOString().replace(/[-:.]/g, "");
 }
 
-async function why(ctx: ProjectContext, s: SessionRecord): Promise<{ how: IntegratedHow } | { reason: string }> {
+async function why(
+  ctx: ProjectContext,
+  s: SessionRecord,
+): Promise<{ how: IntegratedHow; tip: string } | { reason: string }> {
   const cwd = ctx.project.mainWorktree;
   if (s.type === "research") return { reason: "research session (nothing to merge): remove it with braid rm" };
   const tip = await resolveCommit(cwd, `refs/heads/${s.branch}`);
@@ -57,18 +63,37 @@ async function why(ctx: ProjectContext, s: SessionRecord): Promise<{ how: Integr
   const merged = s.ext?.merge !== undefined;
   if (tip === s.baseCommit && !merged) return { reason: "no commits yet" };
   const how = await integratedHow(cwd, tip, base);
-  return how ? { how } : { reason: `not integrated into ${s.baseRef}` };
+  return how ? { how, tip } : { reason: `not integrated into ${s.baseRef}` };
 }
 
 export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}): Promise<CleanReport> {
   const cwd = ctx.project.mainWorktree;
   const report: CleanReport = { dryRun: Boolean(opts.dryRun), removed: [], refused: [], kept: [], reclaimedBytes: 0 };
   const sessions = ctx.store.sessions().filter((s) => !opts.names || opts.names.includes(s.name));
-  for (const s of sessions) {
-    const w = await why(ctx, s);
+  for (const listed of sessions) {
+    let s = listed;
+    let w = await why(ctx, s);
     if ("reason" in w) {
       report.kept.push({ name: s.name, reason: w.reason });
       continue;
+    }
+    faultPause("clean-after-check");
+    if (!opts.dryRun) {
+      // Stop the agent and wait for it to exit, then decide again: it may have committed meanwhile.
+      try {
+        if (await quiesceSession(ctx, s.name)) {
+          s = ctx.store.require(s.name);
+          w = await why(ctx, s);
+        }
+      } catch (e) {
+        if (!isBraidError(e)) throw e;
+        report.refused.push({ name: s.name, reason: e.oneLine() });
+        continue;
+      }
+      if ("reason" in w) {
+        report.kept.push({ name: s.name, reason: `${w.reason} (its agent was stopped first)` });
+        continue;
+      }
     }
     const exists = existsSync(s.path);
     const dirty = exists ? await statusPaths(s.path).catch(() => []) : [];
@@ -96,7 +121,6 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     }
     let r: Awaited<ReturnType<typeof removeSession>>;
     try {
-      await stopSession(ctx, s.name); // the agent must not keep writing into a worktree being removed
       r = await removeSession(ctx, s.name, { force: opts.force, keepBranch: true });
     } catch (e) {
       if (!isBraidError(e)) throw e;
@@ -108,13 +132,16 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     if (s.createdBranch !== false) {
       const still = await git(["worktree", "list", "--porcelain"], { cwd });
       if (!still.stdout.includes(`branch refs/heads/${s.branch}\n`)) {
-        if (w.how !== "ancestor") {
+        const base = await resolveCommit(cwd, s.baseRef);
+        if (!(await isAncestor(cwd, w.tip, base))) {
           // Integrated by patch or tree, not by ancestry: keep the commits reachable anyway (cheap insurance).
           const ref = `refs/braid/backup/${s.name}/${stamp()}`;
-          await git(["update-ref", ref, `refs/heads/${s.branch}`], { cwd });
+          await git(["update-ref", ref, w.tip], { cwd });
           entry.backupRefs.push(ref);
         }
-        entry.branchDeleted = (await git(["branch", "-D", "--", s.branch], { cwd, okCodes: [0, 1] })).code === 0;
+        // Only the tip that was checked: a commit made since keeps the branch.
+        entry.branchDeleted = await deleteRefAt(cwd, `refs/heads/${s.branch}`, w.tip);
+        if (!entry.branchDeleted) entry.branchKeptBecause = `${s.branch} moved after it was checked`;
       }
     }
     report.removed.push(entry);

@@ -10,8 +10,7 @@ import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
-import { withLock, writeFileAtomic } from "../infra/fsutil.js";
-import { pidAlive } from "../infra/process.js";
+import { type LockOwner, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
@@ -107,7 +106,7 @@ export interface TrainReport {
 
 /** Brief: a second train fails fast and says who holds the lock (withLock retries ~every 25-100 ms). */
 const LOCK_WAIT_MS = 250;
-/** While waiting (--wait): how often to look whether the holder died, so its lock is taken over at once. */
+/** While waiting (--wait): how often to look again at who holds the lock. */
 const WAIT_SLICE_MS = 2_000;
 
 function ownerPath(ctx: ProjectContext): string {
@@ -126,9 +125,17 @@ export function trainHolder(ctx: ProjectContext): TrainHolder | null {
   return rec ? { pid: rec.pid, startedAt: rec.startedAt, baseRef: rec.baseRef } : null;
 }
 
+/** The lock's owner (pid, since) merged with what that train wrote about itself, when it is the same train. */
+function holderOf(ctx: ProjectContext, owner: LockOwner | null): TrainHolder | null {
+  const told = trainHolder(ctx);
+  if (!owner) return told;
+  return told?.pid === owner.pid ? told : { pid: owner.pid, startedAt: owner.since };
+}
+
 /**
- * Hold the train lock; a lock left by a killed train (its pid is gone) is taken over. Without `waitMs`
- * a held lock fails at once; with it, the train waits (saying once for whom) until the lock is free.
+ * Hold the train lock (fsutil's: a killed train's lock is taken over at once, a living one never). Without
+ * `waitMs` a held lock fails at once naming the holder's pid; with it, the train waits (saying once for
+ * whom) until the lock is free.
  */
 async function withTrainLock<T>(
   ctx: ProjectContext,
@@ -138,7 +145,6 @@ async function withTrainLock<T>(
 ): Promise<T> {
   const lockTarget = join(mergeDir(ctx), "train");
   const deadline = Date.now() + wait.ms;
-  const takenOver = new Set<number>();
   let waiting = false;
   let entered = false;
   const held = async (): Promise<T> => {
@@ -154,21 +160,21 @@ async function withTrainLock<T>(
   for (;;) {
     try {
       const timeoutMs = waiting ? Math.max(0, Math.min(WAIT_SLICE_MS, deadline - Date.now())) : LOCK_WAIT_MS;
-      return await withLock(lockTarget, held, { timeoutMs, staleMs: 20_000, maxRetryMs: waiting ? 250 : 100 });
+      return await withLock(lockTarget, held, {
+        timeoutMs,
+        maxRetryMs: waiting ? 250 : 100,
+        what: "the merge train",
+        onWait: () => undefined, // this loop says once whom it waits for (onWait below)
+      });
     } catch (e) {
       // ELOCKED from inside the train (another lock it takes) is that lock's business, not contention here.
       if (entered || (e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
-      const holder = trainHolder(ctx);
-      if (holder && !pidAlive(holder.pid) && !takenOver.has(holder.pid)) {
-        takenOver.add(holder.pid);
-        rmSync(`${lockTarget}.lock`, { recursive: true, force: true });
-        continue;
-      }
+      const holder = holderOf(ctx, (e as { holder?: LockOwner | null }).holder ?? null);
       const who = holder ? ` (pid ${holder.pid}, since ${holder.startedAt})` : "";
       if (wait.ms <= 0) {
         throw new BraidError(
           `another merge train is running${who}`,
-          "wait for it to finish, then run braid merge again",
+          "wait for it to finish (or `braid merge --wait`), then run braid merge again",
         );
       }
       if (Date.now() >= deadline) {

@@ -3,6 +3,7 @@
  * value `set` accepts is exactly a value the file would accept. Rewriting a file keeps its other
  * settings but not its comments (TOML round-trip).
  */
+import { statSync } from "node:fs";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
@@ -126,9 +127,18 @@ export async function configSet(
         throw e;
       }
     }
-    writeFileAtomic(file, stringifyToml(data));
+    writeFileAtomic(file, stringifyToml(data), { mode: existingMode(file) ?? 0o644 });
     return { key, value, file };
   });
+}
+
+/** A config file keeps its permissions (braid.toml is the user's file, often tracked). */
+function existingMode(file: string): number | undefined {
+  try {
+    return statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
 }
 
 export type { Config };

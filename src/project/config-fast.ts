@@ -7,10 +7,11 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import type { Config } from "./config.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
+import { gatedValues, type TrustGate, trustGate } from "./trust.js";
 
 const DEFAULTS_URL = new URL("./config-defaults.json", import.meta.url);
 const SCHEMA_URL = new URL("./config.js", import.meta.url);
@@ -46,37 +47,65 @@ function precomputedDefaults(): Config | null {
 
 interface CacheFile {
   key: string;
+  /** With every project key. */
   config: Config;
+  /** Without the project's gated keys (what applies while they are not trusted). */
+  fallback: Config;
+  /** The project file's gated values (trust.ts), to check the trust on every load without parsing. */
+  gated: Record<string, unknown>;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The trust decision for the project file's gated keys (null: no project file). */
+  gate: TrustGate | null;
+  projectPath: string | null;
 }
 
 /** `stateDir`: where to cache a validated config (the repo's braid state dir); none → no cache. */
 export async function loadConfigFast(mainWorktree?: string, stateDir?: string): Promise<Config> {
+  return (await loadConfigGated(mainWorktree, stateDir)).config;
+}
+
+/** The effective config with untrusted project keys left out, and the trust decision (for the warning). */
+export async function loadConfigGated(mainWorktree?: string, stateDir?: string): Promise<LoadedConfig> {
   const globalPath = globalConfigPath();
   const projectPath = mainWorktree ? join(mainWorktree, PROJECT_CONFIG_FILE) : null;
-  if (!existsSync(globalPath) && !(projectPath && existsSync(projectPath))) {
+  const hasProject = Boolean(projectPath && existsSync(projectPath));
+  if (!existsSync(globalPath) && !hasProject) {
     const d = precomputedDefaults();
-    if (d) return d;
+    if (d) return { config: d, gate: null, projectPath: null };
   }
   const cacheFile = stateDir ? join(stateDir, "config-cache.json") : null;
   const key = createHash("sha256")
     .update([fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0"))
     .digest("hex");
+  const decide = (c: CacheFile): LoadedConfig => {
+    if (!hasProject || !mainWorktree) return { config: c.config, gate: null, projectPath: null };
+    const gate = trustGate(c.gated, mainWorktree, stateDir ? dirname(stateDir) : mainWorktree);
+    return { config: gate.trusted ? c.config : c.fallback, gate, projectPath };
+  };
   if (cacheFile) {
     try {
       const c = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheFile;
-      if (c.key === key && c.config) return c.config;
+      if (c.key === key && c.config && c.fallback && c.gated) return decide(c);
     } catch {
       /* no or unreadable cache: validate below */
     }
   }
   const { loadConfig } = await import("./config.js");
-  const config = loadConfig(mainWorktree).config;
+  const full = loadConfig(mainWorktree);
+  const gated = mainWorktree ? gatedValues(full.projectRaw, mainWorktree) : {};
+  const fallback = Object.keys(gated).length
+    ? loadConfig(mainWorktree, { omitProjectKeys: Object.keys(gated) }).config
+    : full.config;
+  const entry: CacheFile = { key, config: full.config, fallback, gated };
   if (cacheFile && existsSync(stateDir as string)) {
     try {
-      writeFileAtomic(cacheFile, JSON.stringify({ key, config } satisfies CacheFile));
+      writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {
       /* a read-only state dir only costs speed */
     }
   }
-  return config;
+  return decide(entry);
 }

@@ -144,14 +144,22 @@ export function validatePartial(data: Record<string, unknown>, source: string): 
   );
 }
 
-/** The effective config for a project (mainWorktree) or, with no project, global + defaults only. */
-export function loadConfig(mainWorktree?: string): ConfigSources {
+/**
+ * The effective config for a project (mainWorktree) or, with no project, global + defaults only.
+ * `omitProjectKeys`: leave these keys of the project file out (untrusted keys, see trust.ts).
+ */
+export function loadConfig(
+  mainWorktree?: string,
+  opts: { omitProjectKeys?: readonly string[] } = {},
+): ConfigSources & { projectRaw: Record<string, unknown> } {
   const globalPath = globalConfigPath();
   const projectPath = mainWorktree ? projectConfigPath(mainWorktree) : "";
   const globalPart = validatePartial(readTomlFile(globalPath), globalPath);
-  const projectPart = projectPath ? validatePartial(readTomlFile(projectPath), projectPath) : {};
+  const projectRaw = projectPath ? readTomlFile(projectPath) : {};
+  const projectPart = projectPath ? validatePartial(projectRaw, projectPath) : {};
+  for (const k of opts.omitProjectKeys ?? []) delete (projectPart as Record<string, unknown>)[k];
   const config = configSchema.parse({ ...globalPart, ...projectPart });
-  return { config, globalPath, projectPath };
+  return { config, globalPath, projectPath, projectRaw };
 }
 
 export { fillTemplate } from "./template.js";

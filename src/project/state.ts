@@ -4,7 +4,7 @@
  * Writes are serialized across processes (lock) and atomic (temp + rename). A corrupt file is
  * reported with its path and the fix, and never silently overwritten.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
@@ -57,6 +57,11 @@ export interface SessionRecord {
   owns?: string[];
   /** True when braid created the branch (so `rm` may delete it). */
   createdBranch?: boolean;
+  /**
+   * Set while `braid new`/`start` is still making the session (checkout, then bootstrap), cleared when it
+   * finished: one left by a killed process is resumed by the next `new`/`start`, or by `doctor --fix`.
+   */
+  pending?: PendingStep;
   /** One slot per feature (session runner, swarm, merge ...): see SessionExt. */
   ext?: SessionExt;
 }
@@ -70,6 +75,14 @@ export interface SessionRecord {
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled in by the features (declaration merging)
 export interface SessionExt {}
+
+export interface PendingStep {
+  step: "checkout" | "bootstrap";
+  /** The process making it (pid + start time: alive or provably dead). */
+  pid: number;
+  start: string | null;
+  host: string;
+}
 
 export interface StateData {
   version: 1;
@@ -103,18 +116,9 @@ export class StateStore {
     } catch {
       throw corrupt(this.file, "not valid JSON");
     }
+    const why = shapeProblem(data);
+    if (why) throw corrupt(this.file, why);
     const d = data as StateData;
-    if (d?.version !== 1 || !Array.isArray(d.sessions) || typeof d.nextOrder !== "number") {
-      throw corrupt(this.file, "unexpected shape");
-    }
-    for (const s of d.sessions) {
-      if (!s || typeof s.name !== "string" || typeof s.path !== "string" || typeof s.branch !== "string") {
-        throw corrupt(this.file, "a session entry lacks name/path/branch");
-      }
-      if (s.ext !== undefined && (typeof s.ext !== "object" || s.ext === null || Array.isArray(s.ext))) {
-        throw corrupt(this.file, `session "${s.name}" has a malformed ext`);
-      }
-    }
     return d;
   }
 
@@ -145,6 +149,7 @@ export class StateStore {
     return withLock(this.file, async () => {
       const data = this.read();
       const result = await fn(data);
+      keepPrevious(this.file);
       writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
       return result;
     });
@@ -187,6 +192,70 @@ export class StateStore {
 function corrupt(file: string, why: string): BraidError {
   return new BraidError(
     `braid state file is corrupt (${why}): ${file}`,
-    `run \`braid doctor --fix\` (moves it aside to state.json.bad-<time> and rebuilds the registry from git)`,
+    "run `braid doctor --fix` (moves it aside, restores the previous registry state.json.bak and re-checks it against git)",
   );
+}
+
+/** The registry before the last write, for `doctor --fix`: a hard link to the old file, so it costs no copy. */
+export function backupFile(file: string): string {
+  return `${file}.bak`;
+}
+
+function keepPrevious(file: string): void {
+  const bak = backupFile(file);
+  try {
+    unlinkSync(bak);
+  } catch {
+    /* none yet */
+  }
+  try {
+    linkSync(file, bak);
+  } catch {
+    /* no registry yet, or a file system without hard links: nothing to keep */
+  }
+}
+
+const str = (v: unknown) => typeof v === "string";
+const OPTIONAL_STRINGS = ["statusSince", "agent", "task"] as const;
+const REQUIRED_STRINGS = ["name", "branch", "path", "baseRef", "baseCommit", "createdAt"] as const;
+
+function kind(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
+}
+
+/**
+ * Cheap hand-written checks of the registry's shape (the hook path reads it: no schema library). Returns
+ * what is wrong, or null. Every field a command reads is checked, so a wrongly typed one is a one-line
+ * error instead of a crash deep inside a command.
+ */
+export function shapeProblem(data: unknown): string | null {
+  const d = data as Partial<StateData> | null;
+  if (!d || typeof d !== "object" || Array.isArray(d)) return "not an object";
+  if (d.version !== 1) return `unknown version ${JSON.stringify(d.version)}`;
+  if (typeof d.nextOrder !== "number") return `"nextOrder" is ${kind(d.nextOrder)}, expected a number`;
+  if (!Array.isArray(d.sessions)) return `"sessions" is ${kind(d.sessions)}, expected an array`;
+  for (const [i, s] of d.sessions.entries()) {
+    if (!s || typeof s !== "object") return `session #${i + 1} is ${kind(s)}, expected an object`;
+    const r = s as unknown as Record<string, unknown>;
+    const at = `session #${i + 1}${str(r.name) ? ` "${r.name}"` : ""}`;
+    for (const k of REQUIRED_STRINGS) if (!str(r[k])) return `${at}: "${k}" is ${kind(r[k])}, expected a string`;
+    for (const k of OPTIONAL_STRINGS)
+      if (r[k] !== undefined && !str(r[k])) return `${at}: "${k}" is ${kind(r[k])}, expected a string`;
+    if (typeof r.order !== "number") return `${at}: "order" is ${kind(r.order)}, expected a number`;
+    if (!SESSION_TYPES.includes(r.type as SessionType)) return `${at}: unknown type ${JSON.stringify(r.type)}`;
+    if (!SESSION_STATES.includes(r.status as SessionState)) return `${at}: unknown status ${JSON.stringify(r.status)}`;
+    if (r.owns !== undefined && !(Array.isArray(r.owns) && r.owns.every(str)))
+      return `${at}: "owns" must be a list of strings`;
+    if (r.createdBranch !== undefined && typeof r.createdBranch !== "boolean")
+      return `${at}: "createdBranch" is ${kind(r.createdBranch)}, expected true/false`;
+    const p = r.pending as Partial<PendingStep> | undefined;
+    if (
+      p !== undefined &&
+      (typeof p !== "object" || typeof p.pid !== "number" || !["checkout", "bootstrap"].includes(p.step as string))
+    )
+      return `${at}: "pending" is malformed`;
+    if (r.ext !== undefined && (typeof r.ext !== "object" || r.ext === null || Array.isArray(r.ext)))
+      return `${at}: "ext" is ${kind(r.ext)}, expected an object`;
+  }
+  return null;
 }

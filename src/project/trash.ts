@@ -67,7 +67,7 @@ export function listTrash(stateDir: string, now = Date.now()): TrashEntry[] {
 export function moveToTrash(stateDir: string, name: string, dir: string, now = new Date()): string | null {
   const root = trashDir(stateDir);
   try {
-    mkdirSync(root, { recursive: true });
+    mkdirSync(root, { recursive: true, mode: 0o700 });
   } catch {
     return null;
   }

@@ -206,7 +206,7 @@ export async function pump(ctx: ProjectContext): Promise<PumpResult> {
         }
       }
     },
-    { staleMs: 30_000, timeoutMs: 60_000 },
+    { timeoutMs: 60_000, what: "the session queue" },
   );
   return result;
 }

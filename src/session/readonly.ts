@@ -21,7 +21,7 @@ function hookScript(type: SessionType): string {
 /** Make git refuse commits (and merge commits) in `worktree`. */
 export async function guardCommits(ctx: ProjectContext, worktree: string, type: SessionType): Promise<void> {
   const dir = join(ctx.project.stateDir, "git-hooks", type);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const hook of ["pre-commit", "pre-merge-commit"]) {
     const p = join(dir, hook);
     writeFileAtomic(p, hookScript(type));

@@ -2,16 +2,18 @@
  * Make a fresh worktree ready to work in: `.worktreeinclude` files, large `copy` directories, then
  * the (trusted) setup commands. Each step reports what it did; nothing here deletes anything.
  */
-import { existsSync, lstatSync, mkdirSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { cp, symlink } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { gitTry } from "../git/git.js";
 import { BraidError } from "../infra/errors.js";
+import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { copyTree } from "./copy.js";
 import { includedPaths } from "./include.js";
 import { runSetup } from "./setup.js";
+import { initSubmodules } from "./submodules.js";
 import { setupPlan } from "./trust.js";
 
 export interface BootstrapReport {
@@ -42,8 +44,10 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     const dst = join(rec.path, bare);
     if (existsSync(dst)) continue;
     mkdirSync(dirname(dst), { recursive: true });
-    if (rel.endsWith("/")) await copyTree(join(main, bare), dst);
-    else await cp(join(main, bare), dst, { errorOnExist: false, force: false, preserveTimestamps: true });
+    await copyIntoPlace(dst, rec, async (tmp) => {
+      if (rel.endsWith("/")) await copyTree(join(main, bare), tmp);
+      else await cp(join(main, bare), tmp, { errorOnExist: false, force: false, preserveTimestamps: true });
+    });
     report.included.push(rel);
   }
 
@@ -59,17 +63,22 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     const t0 = performance.now();
     let files = 0;
     if (ctx.config.copy_mode === "symlink") await symlink(src, dst);
-    else files = (await copyTree(src, dst)).files;
+    else files = (await copyIntoPlace(dst, rec, (tmp) => copyTree(src, tmp))).files;
     report.copied.push({ path: rel, mode: ctx.config.copy_mode, files, ms: Math.round(performance.now() - t0) });
   }
 
+  // Before setup: setup commands may need the submodules' files.
+  report.warnings.push(...(await initSubmodules(rec.path)));
+
   const plan = await setupPlan(ctx);
-  report.setup = { commands: plan.commands.length, ran: false, trusted: plan.trusted };
-  if (plan.commands.length > 0 && !plan.trusted) {
+  report.setup = { commands: plan.commands.length + plan.skipped.length, ran: false, trusted: plan.trusted };
+  // (loadContext already warned once about every ignored key, setup included: say it again only without it.)
+  if (plan.skipped.length > 0 && !ctx.trust) {
     report.warnings.push(
-      `skipped ${plan.commands.length} setup command(s) from braid.toml: not trusted yet — review them, run \`braid trust\`, then run them in ${rec.path}`,
+      `skipped ${plan.skipped.length} setup command(s) from braid.toml: not trusted yet — review them, run \`braid trust\`, then run them in ${rec.path}`,
     );
-  } else if (plan.commands.length > 0) {
+  }
+  if (plan.commands.length > 0) {
     const failure = await runSetup(plan.commands, {
       name: rec.name,
       branch: rec.branch,
@@ -80,12 +89,36 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
       const how = failure.signal ? `signal ${failure.signal}` : `exit ${failure.code}`;
       throw new BraidError(
         `created ${rec.name} at ${rec.path}, but setup command \`${failure.command}\` failed (${how})`,
-        `fix it and run it again in ${rec.path}, or remove the session with \`braid rm ${rec.name} --force\``,
+        `fix it, then run \`braid new ${rec.name}\` again to finish the bootstrap, or remove the session with \`braid rm ${rec.name} --force\``,
       );
     }
     report.setup.ran = true;
   }
   return report;
+}
+
+/** Suffix of a copy in progress: only a finished copy gets its real name, so a kill leaves no half copy there. */
+export const PARTIAL_SUFFIX = ".braid-partial";
+
+/** Copy to `dst.braid-partial`, then rename into place; on failure remove the partial copy and say why. */
+async function copyIntoPlace<T>(dst: string, rec: SessionRecord, copy: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = `${dst}${PARTIAL_SUFFIX}`;
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    const r = await copy(tmp);
+    faultPause("copy-before-rename");
+    renameSync(tmp, dst);
+    return r;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    const err = e as NodeJS.ErrnoException;
+    const full = err?.code === "ENOSPC" || /no space left|ENOSPC/i.test(String(err?.message));
+    const problem = full ? "no space left on device" : `${err?.message ?? String(e)}`.split("\n")[0];
+    throw new BraidError(
+      `created ${rec.name} at ${rec.path}, but copying ${dst} failed: ${problem}`,
+      `${full ? "free space, then " : ""}run \`braid new ${rec.name}\` again to finish it (or \`braid rm ${rec.name} --force\`)`,
+    );
+  }
 }
 
 /** Why a configured `copy` entry is not copied, or null when it should be. */

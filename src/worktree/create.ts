@@ -2,16 +2,18 @@
  * `braid new`: a worktree and branch for a session, registered in the state store.
  * Either everything is created or nothing is left behind (rollback of what this call made).
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { GitError, git, gitOut, gitTry } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
-import { preloadLocking } from "../infra/fsutil.js";
+import { faultPause } from "../infra/faults.js";
+import { processStart } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { takePrefetchedTips } from "../project/prefetch.js";
-import type { SessionRecord, SessionType } from "../project/state.js";
+import type { PendingStep, SessionRecord, SessionType } from "../project/state.js";
 import { fillTemplate } from "../project/template.js";
 import { validateSessionName } from "./names.js";
 
@@ -106,9 +108,7 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   }
   const rawPath = opts.path ?? fillTemplate(config.worktree_path, vars);
   const path = isAbsolute(rawPath) ? rawPath : resolve(project.mainWorktree, rawPath);
-  if (existsSync(path) && readdirSync(path).length > 0) {
-    throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
-  }
+  checkTargetPath(path);
   const fetch = opts.fetch ?? config.fetch;
   // Tips read before a fetch are stale after it: then read them again.
   const prefetched = takePrefetchedTips();
@@ -128,6 +128,37 @@ export async function planWorktree(ctx: ProjectContext, opts: CreateOptions): Pr
   return { name: opts.name, branch, path, baseRef: base.ref, baseCommit: base.commit, reuseBranch };
 }
 
+/** The target must be absent or an empty real directory: never a symlink (it would redirect the checkout) or a file. */
+function checkTargetPath(path: string): void {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    if (code === "ENOTDIR")
+      throw new BraidError(`worktree path ${path} is inside a file, not a directory`, "pass --path <dir> elsewhere");
+    throw e;
+  }
+  if (st.isSymbolicLink())
+    throw new BraidError(
+      `worktree path ${path} is a symbolic link (to ${readlinkSync(path)}): refusing to check out through it`,
+      "remove the link, or pass --path <real dir>",
+    );
+  if (!st.isDirectory())
+    throw new BraidError(`worktree path ${path} exists and is a file`, "move it away, or pass --path <empty dir>");
+  if (readdirSafe(path).length > 0)
+    throw new BraidError(`worktree path ${path} exists and is not empty`, "remove it, or pass --path <empty dir>");
+}
+
+function readdirSafe(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return ["?"];
+  }
+}
+
 async function fetchBase(ctx: ProjectContext, base?: string): Promise<void> {
   const cwd = ctx.project.mainWorktree;
   const remote = (await gitOut(["remote"], { cwd })).split("\n").filter(Boolean);
@@ -142,62 +173,92 @@ async function fetchBase(ctx: ProjectContext, base?: string): Promise<void> {
   }
 }
 
+/** This process, as the maker of a pending session (alive, or provably dead once killed). */
+function maker(step: PendingStep["step"]): PendingStep {
+  return { step, pid: process.pid, start: processStart(process.pid), host: hostname() };
+}
+
 /**
- * Create the worktree + branch and register the session. Rolls back on any failure.
- * The lock library loads while git checks out, so registering costs little more than its write;
- * the lock itself is taken only after the checkout (a long one must not block other writers).
+ * Create the worktree + branch and register the session. The session is registered first, marked pending
+ * (the registry lock is not held during the checkout: a long one must not block other writers), so a kill
+ * at any point leaves a record saying how far it got — resumed by the next `new`/`start` or `doctor --fix`,
+ * never an unknown half checkout. A failure rolls back what this call made. With `bootstrap`, the record
+ * stays pending ("bootstrap") until the caller's bootstrap finished.
  */
-export async function createWorktree(ctx: ProjectContext, opts: CreateOptions): Promise<SessionRecord> {
+export async function createWorktree(
+  ctx: ProjectContext,
+  opts: CreateOptions & { bootstrap?: boolean },
+): Promise<SessionRecord> {
   const plan = await planWorktree(ctx, opts);
   const { project, config, store } = ctx;
   const cwd = project.mainWorktree;
   const args = ["-c", `checkout.workers=${config.checkout_workers}`, "worktree", "add", "--quiet"];
   if (plan.reuseBranch) args.push(plan.path, plan.branch);
   else args.push("--no-track", "-b", plan.branch, plan.path, plan.baseCommit);
-  const added = git(args, { cwd });
-  preloadLocking();
+  await store.update((data) => {
+    if (data.sessions.some((s) => s.name === plan.name)) {
+      throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
+    }
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      name: plan.name,
+      branch: plan.branch,
+      path: plan.path,
+      baseRef: plan.baseRef,
+      baseCommit: plan.baseCommit,
+      createdAt: now,
+      order: data.nextOrder++,
+      type: opts.type ?? "implementation",
+      status: "created",
+      statusSince: now,
+      createdBranch: !plan.reuseBranch,
+      pending: maker("checkout"),
+      ...(opts.task ? { task: opts.task } : {}),
+      ...(opts.owns?.length ? { owns: opts.owns } : {}),
+    };
+    data.sessions.push(record);
+  });
   try {
-    await added;
-  } catch (e) {
-    if (e instanceof GitError)
-      throw new BraidError(`could not create worktree: ${e.message}`, "see the git message above; nothing was created");
-    throw e;
-  }
-  try {
+    await git(args, { cwd });
+    faultPause("new-after-checkout");
     return await store.update((data) => {
-      if (data.sessions.some((s) => s.name === plan.name)) {
-        throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
-      }
-      const now = new Date().toISOString();
-      const record: SessionRecord = {
-        name: plan.name,
-        branch: plan.branch,
-        path: plan.path,
-        baseRef: plan.baseRef,
-        baseCommit: plan.baseCommit,
-        createdAt: now,
-        order: data.nextOrder++,
-        type: opts.type ?? "implementation",
-        status: "created",
-        statusSince: now,
-        createdBranch: !plan.reuseBranch,
-        ...(opts.task ? { task: opts.task } : {}),
-        ...(opts.owns?.length ? { owns: opts.owns } : {}),
-      };
-      data.sessions.push(record);
-      return record;
+      const r = data.sessions.find((s) => s.name === plan.name);
+      if (!r)
+        throw new BraidError(`session "${plan.name}" vanished while it was being created`, "run the command again");
+      if (opts.bootstrap) r.pending = maker("bootstrap");
+      else delete r.pending;
+      return r;
     });
   } catch (e) {
     await rollback(cwd, plan);
+    await store
+      .update((d) => {
+        d.sessions = d.sessions.filter((s) => s.name !== plan.name);
+      })
+      .catch(() => undefined);
+    if (e instanceof GitError)
+      throw new BraidError(
+        `could not create worktree: ${e.message}`,
+        "fix what git reports and retry; nothing was created",
+      );
     throw e;
   }
 }
 
-/** Undo a worktree this process just created (nothing in it yet but the checkout). */
-export async function rollback(cwd: string, plan: CreatePlan): Promise<void> {
-  await git(["worktree", "remove", "--force", plan.path], { cwd }).catch(() =>
+/**
+ * Undo a worktree this process (or a killed `new`) made: nothing in it yet but the checkout. The branch
+ * goes only if braid made it and it is still at the commit it was made from (compare-and-swap).
+ */
+export async function rollback(
+  cwd: string,
+  plan: Pick<CreatePlan, "path" | "branch" | "reuseBranch" | "baseCommit">,
+): Promise<void> {
+  await git(["worktree", "remove", "--force", "--force", plan.path], { cwd }).catch(() =>
     rmSync(plan.path, { recursive: true, force: true }),
   );
   await git(["worktree", "prune"], { cwd }).catch(() => undefined);
-  if (!plan.reuseBranch) await git(["branch", "-D", plan.branch], { cwd }).catch(() => undefined);
+  if (!plan.reuseBranch)
+    await git(["update-ref", "-d", `refs/heads/${plan.branch}`, plan.baseCommit], { cwd, okCodes: [0, 1, 128] }).catch(
+      () => undefined,
+    );
 }

@@ -14,7 +14,7 @@ import { basename, join, resolve } from "node:path";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
-import type { SessionRecord, StateData } from "../project/state.js";
+import { backupFile, type SessionRecord, type StateData, shapeProblem } from "../project/state.js";
 import { resolveBase } from "./create.js";
 import { validateSessionName } from "./names.js";
 
@@ -137,5 +137,37 @@ export async function rebuildRegistry(ctx: ProjectContext): Promise<StateData> {
     if (data.sessions.some((s) => s.name === name)) continue;
     data.sessions.push(await recordFor(ctx, name, w.path, w.branch as string, data.nextOrder++));
   }
+  return data;
+}
+
+/** The registry before its last write (state.json.bak), when it is readable and well-formed. */
+function readBackup(file: string): StateData | null {
+  try {
+    const d = JSON.parse(readFileSync(backupFile(file), "utf8")) as unknown;
+    return shapeProblem(d) === null ? (d as StateData) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A registry to replace a corrupt one: the previous registry (keeping each session's type, task, owned
+ * globs and whether braid created its branch) for worktrees git still lists, plus a rebuilt record for each
+ * worktree it lacks. Without a usable backup: rebuilt from git alone.
+ */
+export async function restoreRegistry(ctx: ProjectContext): Promise<StateData> {
+  const rebuilt = await rebuildRegistry(ctx);
+  const prev = readBackup(ctx.store.file);
+  if (!prev) return rebuilt;
+  const listed = new Set((await listWorktrees(ctx.project.mainWorktree)).map((w) => w.path));
+  const data: StateData = { version: 1, nextOrder: prev.nextOrder, sessions: [] };
+  for (const s of prev.sessions) if (listed.has(s.path) || existsSync(s.path)) data.sessions.push(s);
+  const paths = new Set(data.sessions.map((s) => s.path));
+  const names = new Set(data.sessions.map((s) => s.name));
+  for (const s of rebuilt.sessions) {
+    if (paths.has(s.path) || names.has(s.name)) continue;
+    data.sessions.push({ ...s, order: data.nextOrder++ });
+  }
+  data.nextOrder = Math.max(data.nextOrder, ...data.sessions.map((s) => s.order + 1));
   return data;
 }

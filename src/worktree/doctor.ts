@@ -4,7 +4,7 @@
  * git does not already consider gone.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { git, gitTry } from "../git/git.js";
 import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
 import { isBraidError } from "../infra/errors.js";
@@ -12,9 +12,10 @@ import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
-import type { SessionRecord } from "../project/state.js";
+import { backupFile, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
-import { hasGitDir, linkOk, nameFromPath, readdWorktree, rebuildRegistry, recordFor } from "./doctor-repair.js";
+import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./doctor-repair.js";
+import { finishPending, pendingAbandoned, rollbackPending } from "./resume.js";
 
 export type FindingKind =
   | "corrupt-state"
@@ -26,7 +27,9 @@ export type FindingKind =
   | "checked-out-twice"
   | "slug-collision"
   | "stale-slug"
-  | "trash";
+  | "trash"
+  | "incomplete"
+  | "check-failed";
 
 export interface Finding {
   kind: FindingKind;
@@ -69,6 +72,20 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     findings.push(full);
     return full;
   };
+  // Each check is isolated: one that throws becomes a finding, and the others still run.
+  const check = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
+    try {
+      await fn();
+    } catch (e) {
+      add({
+        kind: "check-failed",
+        where: what,
+        message: `the ${what} check failed: ${isBraidError(e) ? e.oneLine() : ((e as Error)?.message ?? String(e))}`,
+        fix: "fix what it names and run `braid doctor` again (the other checks ran)",
+        fixable: false,
+      });
+    }
+  };
   const attempt = async (f: Finding, repair: () => Promise<unknown>): Promise<void> => {
     if (!fix || !f.fixable) return;
     try {
@@ -89,191 +106,256 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
       kind: "corrupt-state",
       where: ctx.store.file,
       message: isBraidError(e) ? e.message : String(e),
-      fix: `move it aside to ${bad} and rebuild the registry from \`git worktree list\``,
+      fix: `move it aside to ${bad}, restore the previous registry (${basename(backupFile(ctx.store.file))}) and add worktrees it lacks from \`git worktree list\``,
       fixable: true,
     });
     await attempt(f, async () => {
       await withLock(ctx.store.file, async () => {
         renameSync(ctx.store.file, bad);
-        const data = await rebuildRegistry(ctx);
+        const data = await restoreRegistry(ctx);
         writeFileAtomic(ctx.store.file, `${JSON.stringify(data, null, 2)}\n`);
       });
       sessions = ctx.store.sessions();
     });
   }
 
-  let wts = await listWorktrees(cwd);
-
-  // 2. Locks: git's own "initializing" lock (or a reasonless one) left by a crash is stale after a while;
-  //    a lock with a human reason (portable drive, NFS) is the user's decision and only reported.
-  for (const w of wts.filter((x) => x.locked && !x.main)) {
-    const lockFile = await lockFileOf(cwd, w);
-    const age = lockFile ? now - statSync(lockFile).mtimeMs : 0;
-    const reason = w.lockReason ?? "";
-    const stale = (reason === "" || TRANSIENT_LOCK.test(reason)) && age > staleMs;
-    const f = add({
-      kind: "locked",
-      where: w.path,
-      message: `worktree is locked${reason ? ` ("${reason}")` : ""}, ${Math.round(age / 60000)} min ago${stale ? "; the lock looks stale" : ""}`,
-      fix: stale ? `git worktree unlock ${w.path}` : `if it is no longer needed: git worktree unlock ${w.path}`,
-      fixable: stale,
-      severity: stale ? "warning" : "info",
-    });
-    await attempt(f, () => git(["worktree", "unlock", w.path], { cwd }));
-  }
-
-  // 3. Worktrees whose directory is gone: git's prune clears them (locked ones are skipped by git).
-  const prunable = wts.filter((w) => w.prunable && !w.locked);
-  for (const w of prunable) {
-    const f = add({
-      kind: "prunable",
-      where: w.path,
-      message: `worktree directory is missing (${w.prunableReason ?? "gitdir points nowhere"})`,
-      fix: "git worktree prune",
-      fixable: true,
-      severity: "warning",
-    });
-    await attempt(f, () => git(["worktree", "prune"], { cwd }));
-  }
-
-  // 4. Directories whose `.git` link is broken: repair the link, else re-attach on the same branch.
-  for (const w of wts.filter((x) => !x.main && !x.prunable && existsSync(x.path) && !linkOk(x.path))) {
-    const nested = hasGitDir(w.path);
-    const f = add({
-      kind: "corrupt-worktree",
-      where: w.path,
-      message: nested ? "the worktree holds its own .git directory" : "the worktree's .git file points nowhere",
-      fix: nested
-        ? "move the nested .git directory away, then run `braid doctor --fix`"
-        : w.branch
-          ? `git worktree repair, else re-attach on ${w.branch} keeping files`
-          : "git worktree repair",
-      fixable: !nested,
-    });
-    await attempt(f, async () => {
-      await git(["worktree", "repair"], { cwd });
-      if (linkOk(w.path)) return;
-      if (!w.branch) throw new Error("git worktree repair could not fix the link and HEAD is detached");
-      await readdWorktree(ctx, w.path, w.branch);
-    });
-  }
-  const listed = new Set(wts.map((w) => w.path));
-  for (const s of sessions ?? []) {
-    if (listed.has(s.path) || !existsSync(s.path)) continue;
-    const nested = hasGitDir(s.path);
-    const f = add({
-      kind: "corrupt-worktree",
-      where: s.path,
-      message: `session "${s.name}" is a directory git no longer knows as a worktree`,
-      fix: nested
-        ? "it holds its own .git directory: move that away, then run `braid doctor --fix`"
-        : `re-attach it on ${s.branch}, keeping its files (git worktree repair, else add --no-checkout + reset)`,
-      fixable: !nested,
-    });
-    await attempt(f, async () => {
-      await gitTry(["worktree", "repair", s.path], { cwd });
-      if ((await listWorktrees(cwd)).some((w) => w.path === s.path) && linkOk(s.path)) return;
-      await readdWorktree(ctx, s.path, s.branch);
-    });
-  }
-
-  if (fix) wts = await listWorktrees(cwd);
-
-  // 5. Registry entries whose worktree vanished: drop the entry, keep the branch (its commits stay).
-  for (const s of sessions ?? []) {
-    if (existsSync(s.path)) continue;
-    const f = add({
-      kind: "vanished",
-      where: s.path,
-      message: `session "${s.name}": its worktree directory is gone`,
-      fix: `drop the registry entry (branch ${s.branch} is kept)`,
-      fixable: true,
-      severity: "warning",
-    });
-    await attempt(f, async () => {
-      await gitTry(["worktree", "prune"], { cwd });
-      await ctx.store.update((d) => {
-        d.sessions = d.sessions.filter((x) => x.name !== s.name);
+  // 1b. Sessions a killed `new`/`start` left half made: roll a checkout back (never adopt it), finish a bootstrap.
+  await check("half-made sessions", async () => {
+    for (const s of sessions ?? []) {
+      if (!s.pending || !pendingAbandoned(s)) continue;
+      const checkout = s.pending.step === "checkout";
+      const f = add({
+        kind: "incomplete",
+        where: s.path,
+        message: checkout
+          ? `session "${s.name}": its checkout was cut short (braid new/start was killed)`
+          : `session "${s.name}": its bootstrap (copies, submodules, setup) was cut short`,
+        fix: checkout
+          ? `roll it back (the half checkout${s.createdBranch !== false ? " and its unused branch" : ""} and its entry), then \`braid new ${s.name}\` again`
+          : `finish its bootstrap (as a rerun of \`braid new ${s.name}\` does)`,
+        fixable: true,
       });
-    });
-  }
+      await attempt(f, async () => {
+        if (checkout) return rollbackPending(ctx, s);
+        const { bootstrapWorktree } = await import("./bootstrap.js");
+        await bootstrapWorktree(ctx, s);
+        await finishPending(ctx, s.name);
+      });
+    }
+    if (fix) sessions = ctx.store.sessions();
+  });
+  const registered = new Set((sessions ?? []).map((s) => s.path));
+  const pendingPaths = new Set((sessions ?? []).filter((s) => s.pending).map((s) => s.path));
 
-  // 6. Worktrees at braid-style paths that braid does not know: offer to register them.
-  const known = new Set((sessions ?? []).map((s) => s.path));
-  const knownNames = new Set((sessions ?? []).map((s) => s.name));
-  // (Only with a readable registry: otherwise every worktree would look unregistered.)
-  const candidates = sessions === null ? [] : wts;
-  for (const w of candidates.filter((x) => !x.main && !x.prunable && !known.has(x.path) && existsSync(x.path))) {
-    const name = nameFromPath(ctx, w.path);
-    if (!name) continue;
-    const can = Boolean(w.branch) && !knownNames.has(name);
-    const f = add({
-      kind: "unregistered",
-      where: w.path,
-      message: `worktree looks like a braid session ("${name}") but is not registered`,
-      fix: can ? `register it as session "${name}"` : "check it out on a branch first, then run `braid doctor --fix`",
-      fixable: can,
-      severity: "warning",
-    });
-    await attempt(f, () =>
-      ctx.store.update(async (d) => {
-        if (d.sessions.some((x) => x.name === name)) throw new Error(`session "${name}" exists`);
-        d.sessions.push(await recordFor(ctx, name, w.path, w.branch as string, d.nextOrder++));
-      }),
-    );
-  }
+  let wts: GitWorktree[] = [];
+  await check("worktree list", async () => {
+    wts = await listWorktrees(cwd);
+  });
 
-  // 7. One branch checked out in two worktrees (git worktree add -f): commits in one silently move the other.
-  const byBranch = new Map<string, string[]>();
-  for (const w of wts) if (w.branch) byBranch.set(w.branch, [...(byBranch.get(w.branch) ?? []), w.path]);
-  for (const [branch, paths] of byBranch) {
-    if (paths.length < 2) continue;
-    add({
-      kind: "checked-out-twice",
-      where: branch,
-      message: `branch ${branch} is checked out in ${paths.length} worktrees: ${paths.join(", ")}`,
-      fix: `switch all but one to another branch (git -C <path> switch -c <new-branch>)`,
-      fixable: false,
-    });
-  }
+  await check("locks", async () => {
+    // 2. Locks: git's own "initializing" lock (or a reasonless one) left by a crash is stale after a while;
+    //    a lock with a human reason (portable drive, NFS) is the user's decision and only reported.
+    // (git's "initializing" lock of a session still being made is that session's business, above.)
+    for (const w of wts.filter((x) => x.locked && !x.main && !pendingPaths.has(x.path))) {
+      const lockFile = await lockFileOf(cwd, w);
+      const age = lockFile ? now - statSync(lockFile).mtimeMs : 0;
+      const reason = w.lockReason ?? "";
+      // git's own "initializing" on a worktree braid does not know marks a checkout that never finished:
+      // unlocking it would let it be adopted below; it is reported there instead.
+      const halfMade = reason === "initializing" && !registered.has(w.path);
+      const stale = (reason === "" || TRANSIENT_LOCK.test(reason)) && age > staleMs && !halfMade;
+      const f = add({
+        kind: "locked",
+        where: w.path,
+        message: `worktree is locked${reason ? ` ("${reason}")` : ""}, ${Math.round(age / 60000)} min ago${stale ? "; the lock looks stale" : ""}`,
+        fix: stale ? `git worktree unlock ${w.path}` : `if it is no longer needed: git worktree unlock ${w.path}`,
+        fixable: stale,
+        severity: stale ? "warning" : "info",
+      });
+      await attempt(f, () => git(["worktree", "unlock", w.path], { cwd }));
+    }
+  });
 
-  // 8. Trash of removed worktrees: a background delete in progress is fine; one that was cut short
-  //    (killed, reboot) left the rest behind. Only directories `braid rm` already decided to delete get here.
-  for (const e of listTrash(ctx.project.stateDir)) {
-    if (e.deleting) {
+  await check("missing worktrees", async () => {
+    // 3. Worktrees whose directory is gone: git's prune clears them (locked ones are skipped by git).
+    const prunable = wts.filter((w) => w.prunable && !w.locked);
+    for (const w of prunable) {
+      const f = add({
+        kind: "prunable",
+        where: w.path,
+        message: `worktree directory is missing (${w.prunableReason ?? "gitdir points nowhere"})`,
+        fix: "git worktree prune",
+        fixable: true,
+        severity: "warning",
+      });
+      await attempt(f, () => git(["worktree", "prune"], { cwd }));
+    }
+  });
+
+  await check("worktree links", async () => {
+    // 4. Directories whose `.git` link is broken: repair the link, else re-attach on the same branch.
+    for (const w of wts.filter((x) => !x.main && !x.prunable && existsSync(x.path) && !linkOk(x.path))) {
+      const nested = hasGitDir(w.path);
+      const f = add({
+        kind: "corrupt-worktree",
+        where: w.path,
+        message: nested ? "the worktree holds its own .git directory" : "the worktree's .git file points nowhere",
+        fix: nested
+          ? "move the nested .git directory away, then run `braid doctor --fix`"
+          : w.branch
+            ? `git worktree repair, else re-attach on ${w.branch} keeping files`
+            : "git worktree repair",
+        fixable: !nested,
+      });
+      await attempt(f, async () => {
+        await git(["worktree", "repair"], { cwd });
+        if (linkOk(w.path)) return;
+        if (!w.branch) throw new Error("git worktree repair could not fix the link and HEAD is detached");
+        await readdWorktree(ctx, w.path, w.branch);
+      });
+    }
+    const listed = new Set(wts.map((w) => w.path));
+    for (const s of sessions ?? []) {
+      if (listed.has(s.path) || !existsSync(s.path)) continue;
+      const nested = hasGitDir(s.path);
+      const f = add({
+        kind: "corrupt-worktree",
+        where: s.path,
+        message: `session "${s.name}" is a directory git no longer knows as a worktree`,
+        fix: nested
+          ? "it holds its own .git directory: move that away, then run `braid doctor --fix`"
+          : `re-attach it on ${s.branch}, keeping its files (git worktree repair, else add --no-checkout + reset)`,
+        fixable: !nested,
+      });
+      await attempt(f, async () => {
+        await gitTry(["worktree", "repair", s.path], { cwd });
+        if ((await listWorktrees(cwd)).some((w) => w.path === s.path) && linkOk(s.path)) return;
+        await readdWorktree(ctx, s.path, s.branch);
+      });
+    }
+  });
+
+  if (fix)
+    await check("worktree list", async () => {
+      wts = await listWorktrees(cwd);
+    });
+
+  await check("vanished sessions", async () => {
+    // 5. Registry entries whose worktree vanished: drop the entry, keep the branch (its commits stay).
+    for (const s of sessions ?? []) {
+      if (existsSync(s.path)) continue;
+      const f = add({
+        kind: "vanished",
+        where: s.path,
+        message: `session "${s.name}": its worktree directory is gone`,
+        fix: `drop the registry entry (branch ${s.branch} is kept)`,
+        fixable: true,
+        severity: "warning",
+      });
+      await attempt(f, async () => {
+        await gitTry(["worktree", "prune"], { cwd });
+        await ctx.store.update((d) => {
+          d.sessions = d.sessions.filter((x) => x.name !== s.name);
+        });
+      });
+    }
+  });
+
+  await check("unregistered worktrees", async () => {
+    // 6. Worktrees at braid-style paths that braid does not know: offer to register them.
+    const known = new Set((sessions ?? []).map((s) => s.path));
+    const knownNames = new Set((sessions ?? []).map((s) => s.name));
+    // (Only with a readable registry: otherwise every worktree would look unregistered.)
+    const candidates = sessions === null ? [] : wts;
+    for (const w of candidates.filter((x) => !x.main && !x.prunable && !known.has(x.path) && existsSync(x.path))) {
+      const name = nameFromPath(ctx, w.path);
+      if (!name) continue;
+      // A checkout git itself marks unfinished is never adopted (its index would show every file deleted).
+      const halfMade = w.locked && w.lockReason === "initializing";
+      const can = Boolean(w.branch) && !knownNames.has(name) && !halfMade;
+      const f = add({
+        kind: "unregistered",
+        where: w.path,
+        message: halfMade
+          ? `worktree "${name}" is a checkout that never finished (git's "initializing" lock), not registered`
+          : `worktree looks like a braid session ("${name}") but is not registered`,
+        fix: halfMade
+          ? `remove it: git worktree remove --force --force ${w.path}`
+          : can
+            ? `register it as session "${name}"`
+            : "check it out on a branch first, then run `braid doctor --fix`",
+        fixable: can,
+        severity: "warning",
+      });
+      await attempt(f, () =>
+        ctx.store.update(async (d) => {
+          if (d.sessions.some((x) => x.name === name)) throw new Error(`session "${name}" exists`);
+          d.sessions.push(await recordFor(ctx, name, w.path, w.branch as string, d.nextOrder++));
+        }),
+      );
+    }
+  });
+
+  await check("branches checked out twice", async () => {
+    // 7. One branch checked out in two worktrees (git worktree add -f): commits in one silently move the other.
+    const byBranch = new Map<string, string[]>();
+    for (const w of wts) if (w.branch) byBranch.set(w.branch, [...(byBranch.get(w.branch) ?? []), w.path]);
+    for (const [branch, paths] of byBranch) {
+      if (paths.length < 2) continue;
       add({
+        kind: "checked-out-twice",
+        where: branch,
+        message: `branch ${branch} is checked out in ${paths.length} worktrees: ${paths.join(", ")}`,
+        fix: `switch all but one to another branch (git -C <path> switch -c <new-branch>)`,
+        fixable: false,
+      });
+    }
+  });
+
+  await check("trash", async () => {
+    // 8. Trash of removed worktrees: a background delete in progress is fine; one that was cut short
+    //    (killed, reboot) left the rest behind. Only directories `braid rm` already decided to delete get here.
+    for (const e of listTrash(ctx.project.stateDir)) {
+      if (e.deleting) {
+        add({
+          kind: "trash",
+          where: e.path,
+          message: `a removed worktree is being deleted in the background${e.pid ? ` (pid ${e.pid})` : ""}`,
+          fix: "nothing to do",
+          fixable: false,
+          severity: "info",
+        });
+        continue;
+      }
+      const f = add({
         kind: "trash",
         where: e.path,
-        message: `a removed worktree is being deleted in the background${e.pid ? ` (pid ${e.pid})` : ""}`,
-        fix: "nothing to do",
-        fixable: false,
-        severity: "info",
+        message: e.failed
+          ? "a removed worktree its background delete could not delete (permissions?)"
+          : "leftover of a removed worktree whose background delete did not finish",
+        fix: "delete it (every braid command also restarts its delete in the background)",
+        fixable: true,
+        severity: "warning",
       });
-      continue;
+      await attempt(f, async () => deleteNow(e.path));
     }
-    const f = add({
-      kind: "trash",
-      where: e.path,
-      message: e.failed
-        ? "a removed worktree its background delete could not delete (permissions?)"
-        : "leftover of a removed worktree whose background delete did not finish",
-      fix: "delete it (every braid command also restarts its delete in the background)",
-      fixable: true,
-      severity: "warning",
-    });
-    await attempt(f, async () => deleteNow(e.path));
-  }
+  });
 
-  // 9. Global slugs: explain a hashed slug; drop claims whose repository is gone.
-  checkSlugs(ctx, add);
-  if (fix) await fixStaleSlugs(findings);
+  await check("global slugs", async () => {
+    // 9. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+    checkSlugs(ctx, add);
+    if (fix) await fixStaleSlugs(findings);
+  });
 
   const ok = findings.every((f) => f.fixed || f.severity === "info");
   return { findings, ok };
 }
 
 async function lockFileOf(cwd: string, w: GitWorktree): Promise<string | null> {
-  const gitdir = await gitTry(["rev-parse", "--path-format=absolute", "--git-dir"], { cwd: w.path });
+  // git cannot run in a directory that is gone (spawn ENOENT): then look in the admin dirs only.
+  const gitdir = existsSync(w.path)
+    ? await gitTry(["rev-parse", "--path-format=absolute", "--git-dir"], { cwd: w.path })
+    : null;
   if (gitdir && existsSync(join(gitdir, "locked"))) return join(gitdir, "locked");
   // Directory missing: find the admin dir whose gitdir file points at this path.
   const common = await gitTry(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd });

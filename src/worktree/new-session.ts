@@ -1,9 +1,11 @@
 /** `braid new` end to end: create the worktree, bootstrap it, and warn about over-parallelism. */
 import type { ProjectContext } from "../project/context.js";
+import { takePrefetchedTips } from "../project/prefetch.js";
 import type { SessionRecord } from "../project/state.js";
 import type { BootstrapReport } from "./bootstrap.js";
 import { type CreateOptions, createWorktree } from "./create.js";
 import { newSessionWarning } from "./recommend.js";
+import { finishPending, resumePending } from "./resume.js";
 
 export interface NewSessionResult {
   session: SessionRecord;
@@ -11,22 +13,31 @@ export interface NewSessionResult {
   bootstrap: BootstrapReport | null;
   /** One-line warnings for the CLI to show. */
   warnings: string[];
+  /** True when this run finished a session a killed `new` left half made. */
+  resumed?: boolean;
 }
 
 export async function newSession(
   ctx: ProjectContext,
   opts: CreateOptions & { bootstrap?: boolean },
 ): Promise<NewSessionResult> {
-  const session = await createWorktree(ctx, opts);
+  const bootstrapWanted = opts.bootstrap !== false;
+  // A session a killed `new` left half made: roll a half checkout back and make it again, or finish its bootstrap.
+  const resumed = await resumePending(ctx, opts.name);
+  if (resumed === "rolled-back") void takePrefetchedTips(); // read before the rollback deleted the branch: stale
+  const session =
+    resumed === "bootstrap"
+      ? ctx.store.require(opts.name)
+      : await createWorktree(ctx, { ...opts, bootstrap: bootstrapWanted });
   const warnings: string[] = [];
-  if ((opts.type ?? "implementation") === "implementation") {
+  if ((opts.type ?? "implementation") === "implementation" && resumed !== "bootstrap") {
     const w = await newSessionWarning(ctx);
     if (w) warnings.push(w);
   }
   // Loaded only when used: `new --no-bootstrap` should not pay for the bootstrap's modules.
-  // A bootstrap failure keeps the worktree (the error says how to retry or remove it).
-  const bootstrap =
-    opts.bootstrap === false ? null : await (await import("./bootstrap.js")).bootstrapWorktree(ctx, session);
+  // A bootstrap failure keeps the worktree marked pending (the error says how to retry or remove it).
+  const bootstrap = bootstrapWanted ? await (await import("./bootstrap.js")).bootstrapWorktree(ctx, session) : null;
+  const done = (await finishPending(ctx, opts.name)) ?? session;
   if (bootstrap) warnings.push(...bootstrap.warnings);
-  return { session, bootstrap, warnings };
+  return { session: done, bootstrap, warnings, ...(resumed !== "none" ? { resumed: true } : {}) };
 }

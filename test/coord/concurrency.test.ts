@@ -4,13 +4,15 @@
  * held for good; and the same through the real CLI.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseMemory } from "../../src/coord/memory.js";
 import { parseNotes } from "../../src/coord/notes.js";
+import { lockHolder } from "../../src/infra/fsutil.js";
 import { braid, makeRepo, makeSandbox, REPO_ROOT, type Sandbox } from "../helpers/env.js";
 
 const WORKER = join(REPO_ROOT, "dist", "test", "helpers", "coord-worker.js");
@@ -98,7 +100,7 @@ describe("coordination under concurrency", () => {
     assert.equal(memory.sections.filter((s) => s.name === "Learnings").length, 1, "one section, not one per writer");
     const pending = join(dir, ".memory.pending");
     assert.deepEqual(existsSync(pending) ? readdirSync(pending) : [], [], "nothing left pending");
-    assert.ok(!existsSync(`${memoryFile}.lock`), "lock released");
+    assert.equal(lockHolder(memoryFile), null, "lock released");
     process.stdout.write(`# 64 writers: ${64 * 50} notes + ${64 * 10} learnings in ${seconds.toFixed(1)} s\n`);
   });
 
@@ -122,7 +124,7 @@ describe("coordination under concurrency", () => {
     for (const n of parsed.notes) assert.match(n.text.split("\n")[0] ?? "", /^w\d+-n\d+$/, "complete entries only");
     parseMemory(readFileSync(memoryFile, "utf8"));
 
-    // A new writer gets through: a lock left by a killed holder is taken over once stale (15 s).
+    // A new writer gets through: a lock left by a killed holder is taken over at once (its pid is gone).
     const t0 = Date.now();
     const after = runWorker([notesFile, memoryFile, "99", "1", "1", "braid"]);
     assert.equal(await after.done, 0);
@@ -153,8 +155,14 @@ describe("coordination under concurrency", () => {
     // ...and a memory lock whose holder died a minute ago.
     writeFileSync(memoryFile, "# Project memory\n\n## Gotchas\n\n- old one\n");
     mkdirSync(`${memoryFile}.lock`);
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(`${memoryFile}.lock`, old, old);
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    const owner = {
+      pid: Number(dead.stdout),
+      start: null,
+      host: hostname(),
+      since: new Date(Date.now() - 60_000).toISOString(),
+    };
+    writeFileSync(join(`${memoryFile}.lock`, "1"), JSON.stringify(owner));
 
     assert.equal((await braid(sb, repo, ["note", "after the crash"], { env })).code, 0);
     const r = await braid(sb, repo, ["notes", "--json"], { env });
@@ -168,7 +176,7 @@ describe("coordination under concurrency", () => {
     assert.equal(l.code, 0, l.stderr);
     const items = parseMemory(readFileSync(memoryFile, "utf8")).sections.flatMap((s) => s.items.map((i) => i.text));
     assert.deepEqual(items, ["old one", "new one"]);
-    assert.ok(!existsSync(`${memoryFile}.lock`), "stale lock taken over and released");
+    assert.equal(lockHolder(memoryFile), null, "stale lock taken over and released");
   });
 
   it("real CLI: 12 `braid note` and 6 `braid learn` at once all land", async () => {

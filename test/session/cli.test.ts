@@ -55,10 +55,11 @@ describe("session commands with a fake agent", () => {
     repo = makeRepo(sb, "app");
     const fake = join(sb.root, "fake-agent.mjs");
     writeFileSync(fake, FAKE_AGENT);
-    writeFileSync(
-      join(repo, "braid.toml"),
-      `max_code_sessions = 2\nagent = "fake"\n[agents.fake]\ncommand = ["${process.execPath}", "${fake}"]\n`,
-    );
+    writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 2\n");
+    // The agent is the user's own choice (global config): a repo's braid.toml agent would need `braid trust`.
+    const global = join(sb.root, "global.toml");
+    writeFileSync(global, `agent = "fake"\n[agents.fake]\ncommand = ["${process.execPath}", "${fake}"]\n`);
+    sb.env.BRAID_CONFIG = global;
     env = { BRAID_TMUX_SOCKET: socket };
   });
   after(() => {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
-import { conflictNames, type PairResult, type RadarReport, radarJson, runRadar } from "../../radar/radar.js";
+import { type PairResult, type RadarReport, radarJson, runRadar } from "../../radar/radar.js";
 import { SnapshotCache } from "../../radar/snapshot.js";
 import { act } from "../act.js";
 import { paint, print, table } from "../output.js";

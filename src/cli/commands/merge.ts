@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { BraidError } from "../../infra/errors.js";
-import { parseStrategy, STRATEGIES, type Strategy } from "../../merge/steps.js";
+import { parseStrategy } from "../../merge/steps.js";
 import { runTrain, type TrainHolder, type TrainReport } from "../../merge/train.js";
 import { loadContext } from "../../project/context.js";
 import { recordRuns } from "../../session/supervisor.js";
@@ -68,7 +68,12 @@ export function renderTrain(r: TrainReport): string {
     lines.push(`${paint("red", "stopped")} at ${s.name}: ${what}`);
     if (s.output && s.reason !== "conflict") lines.push(s.output.replace(/^/gm, "  | "));
     if (r.integrationWorktree) lines.push(`integration worktree kept for inspection: ${r.integrationWorktree}`);
-    lines.push(`${r.baseRef} was not changed (still ${r.oldBase.slice(0, 12)})`);
+    // After another writer moved the base, "not changed" would be false: say who changed what, and the fix.
+    if (s.reason === "base-moved")
+      lines.push(
+        `${r.baseRef} was moved by someone else meanwhile (this train left it alone) — run braid merge again to merge onto the new ${r.baseRef}`,
+      );
+    else lines.push(`${r.baseRef} was not changed by this train (still ${r.oldBase.slice(0, 12)})`);
   }
   for (const n of r.notMerged) lines.push(`not merged: ${n.name} — ${n.reason}`);
   if (r.moved) lines.push(`${r.baseRef}: ${r.oldBase.slice(0, 12)} → ${r.newBase.slice(0, 12)}`);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
+import { removeSession, restoreHint } from "../../session/remove.js";
 import { supervisorTick } from "../../session/supervisor.js";
-import { removeSession, restoreHint } from "../../worktree/remove.js";
 import { act } from "../act.js";
 import { formatBytes, print, printJson } from "../output.js";
 

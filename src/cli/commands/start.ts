@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
+import { takePrefetchedTips } from "../../project/prefetch.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
+import { finishPending, resumePending } from "../../worktree/resume.js";
 import { act } from "../act.js";
-import { print, printJson } from "../output.js";
+import { print, printJson, printWarning } from "../output.js";
 
 interface StartFlags {
   type?: string;
@@ -52,6 +54,14 @@ export function registerStart(program: Command): void {
         const ctx = await loadContext();
         // Words are joined with single spaces; quote the task to keep it exactly as typed.
         const task = taskWords.length ? taskWords.join(" ") : undefined;
+        // What a killed `new`/`start` left half made is rolled back or finished before starting.
+        const resumed = await resumePending(ctx, name);
+        if (resumed === "rolled-back") void takePrefetchedTips(); // read before the rollback: stale
+        if (resumed === "bootstrap") {
+          const { bootstrapWorktree } = await import("../../worktree/bootstrap.js");
+          for (const w of (await bootstrapWorktree(ctx, ctx.store.require(name))).warnings) printWarning(w);
+          await finishPending(ctx, name);
+        }
         const r = await startSession(ctx, {
           name,
           ...(task !== undefined ? { task } : {}),

@@ -1,13 +1,15 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
-import { listTrust, revokeTrust, setupPlan, trustRepo } from "../../worktree/trust.js";
+import { listTrust, revokeTrust, trustRepo } from "../../worktree/trust.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 
 export function registerTrust(program: Command): void {
   program
     .command("trust")
-    .description("allow this repository's setup commands (braid.toml `setup`) to run in new worktrees")
+    .description(
+      "trust this repository's braid.toml: its commands (setup, verify, agents, ...) and paths outside the repo's parent apply",
+    )
     .option("--list", "list every trusted repository and its commands")
     .option("--revoke", "withdraw the trust for this repository")
     .option("--json", "machine-readable output")
@@ -29,12 +31,11 @@ export function registerTrust(program: Command): void {
           else print(had ? `revoked trust for ${ctx.project.mainWorktree}` : "this repository was not trusted");
           return 0;
         }
-        const before = await setupPlan(ctx);
         const e = await trustRepo(ctx);
-        if (opts.json) printJson({ ...e, alreadyTrusted: before.trusted });
+        if (opts.json) printJson(e);
         else
           print(
-            `trusted ${e.commands.length} setup command(s) for ${ctx.project.mainWorktree}:\n${e.commands.map((c) => `  $ ${c}`).join("\n")}`,
+            `trusted ${(e.keys ?? []).join(", ")} for ${ctx.project.mainWorktree}:\n${e.commands.map((c) => `  $ ${c}`).join("\n")}${(e.files ?? []).map((f) => `\n  file ${f.path} (sha256 ${f.sha256.slice(0, 12)})`).join("")}`,
           );
         return 0;
       }),

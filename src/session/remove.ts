@@ -4,16 +4,18 @@
  * unless `force`; with `force` it is first saved to `refs/braid/backup/<name>/...` so nothing is ever lost.
  * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, rmSync } from "node:fs";
 import { git, gitOut, gitTry } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import { commitTree, snapshotWorktree } from "../git/snapshot.js";
 import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
+import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
-import { diskUsage } from "./du.js";
+import { diskUsage } from "../worktree/du.js";
+import { quiesceSession } from "./quiesce.js";
 
 export interface RemoveOptions {
   /** Remove even with uncommitted or unmerged work (after saving it to a backup ref). */
@@ -99,6 +101,36 @@ async function deleteBranchesAt(cwd: string, branches: SwarmBranch[]): Promise<S
   return done;
 }
 
+/** A session path replaced by a symlink is not what git recorded: removing through it could hit anything. */
+function refuseSymlink(path: string): void {
+  let link: string | null = null;
+  try {
+    if (lstatSync(path).isSymbolicLink()) link = readlinkSync(path);
+  } catch {
+    return;
+  }
+  if (link !== null)
+    throw new BraidError(
+      `${path} is a symbolic link (to ${link}), not the worktree git recorded: refusing to remove through it`,
+      `remove the link yourself (rm ${path}), then run braid rm again`,
+    );
+}
+
+/** Is `commit` contained in `base`? (No base: not provably.) */
+export async function isAncestor(cwd: string, commit: string, base: string | null): Promise<boolean> {
+  if (!base) return false;
+  return (await git(["merge-base", "--is-ancestor", commit, base], { cwd, okCodes: [0, 1, 128] })).code === 0;
+}
+
+/**
+ * Delete a ref only if it still points at `expected`, the tip that was checked (compare-and-swap):
+ * a commit made meanwhile keeps the ref. Returns whether it was deleted.
+ */
+export async function deleteRefAt(cwd: string, ref: string, expected: string): Promise<boolean> {
+  faultPause("before-ref-delete");
+  return (await git(["update-ref", "-d", ref, expected], { cwd, okCodes: [0, 1, 128] })).code === 0;
+}
+
 /** Branch → path of the worktree that has it checked out. */
 function checkedOut(wts: GitWorktree[], except?: string): Map<string, string> {
   return new Map(wts.filter((w) => w.branch && w.path !== except).map((w) => [w.branch as string, w.path]));
@@ -152,6 +184,9 @@ async function remove(
 ): Promise<RemoveResult> {
   const { project, store } = ctx;
   const cwd = project.mainWorktree;
+  refuseSymlink(store.require(name).path);
+  // The agent must be gone before anything is checked: it could commit between the check and the removal.
+  await quiesceSession(ctx, name);
   const rec = store.require(name);
   const force = opts.force ?? false;
   const now = new Date();
@@ -267,8 +302,13 @@ async function remove(
 
   let branchDeleted = false;
   const out = deleteBranch || swarm.length ? checkedOut(await listWorktrees(cwd)) : new Map<string, string>();
-  if (deleteBranch && !out.has(rec.branch)) {
-    branchDeleted = (await gitTry(["branch", "-D", "--", rec.branch], { cwd })) !== null;
+  if (deleteBranch && tip && !out.has(rec.branch)) {
+    // A tip the base does not contain (same tree, pushed upstream) stays reachable from a backup ref.
+    if (!backupRef && !(await isAncestor(cwd, tip, base))) {
+      backupRef = backupRefName(name, now);
+      await git(["update-ref", backupRef, tip], { cwd });
+    }
+    branchDeleted = await deleteRefAt(cwd, `refs/heads/${rec.branch}`, tip);
   }
   const toDelete = opts.keepBranch ? [] : swarm.filter((b) => !out.has(b.branch));
   const deleted = await deleteBranchesAt(cwd, toDelete);
