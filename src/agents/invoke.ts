@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { BraidError } from "../errors.js";
+import { type Autonomy, claudePermissionMode } from "./autonomy.js";
 import type { Config } from "../project/config.js";
 import { which } from "./which.js";
 
@@ -26,6 +27,8 @@ export interface InvokeOptions {
   /** JSON schema the final answer must satisfy (Claude: --json-schema; others: stated in the prompt). */
   jsonSchema?: Record<string, unknown>;
   tools?: ToolAccess;
+  /** With tools "write": Claude's permission mode on top of the allowed tools (default: none, i.e. ask). */
+  autonomy?: Autonomy;
   /** Continue a Claude conversation; with fork, as a new branch of it (--fork-session). */
   resume?: { sessionId: string; fork?: boolean };
   /** Kill the agent after this long. Default 30 min. */
@@ -104,6 +107,7 @@ function buildLaunch(o: InvokeOptions): Launch {
     const tools = o.tools ?? "read-only";
     argv.push("--allowedTools", (tools === "write" ? WRITE_TOOLS : READ_ONLY_TOOLS).join(","));
     if (tools === "read-only") argv.push("--disallowedTools", WRITING_TOOLS.join(","));
+    else argv.push(...claudePermissionMode(o.autonomy ?? "ask"));
     if (o.resume) {
       argv.push("--resume", o.resume.sessionId);
       if (o.resume.fork) argv.push("--fork-session");

@@ -31,6 +31,8 @@ export interface CleanedSession {
   branchDeleted: boolean;
   /** Set when something was saved before removal (uncommitted work with --force, or a squash-merged branch). */
   backupRefs: string[];
+  /** True when the session's agent was still running and was stopped before removal. */
+  agentStopped: boolean;
 }
 
 export interface CleanReport {
@@ -88,6 +90,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       reclaimedBytes: size,
       branchDeleted: false,
       backupRefs: [],
+      agentStopped: false,
     };
     if (opts.dryRun) {
       report.removed.push(entry);
@@ -96,7 +99,8 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     }
     let r: Awaited<ReturnType<typeof removeSession>>;
     try {
-      await stopSession(ctx, s.name); // the agent must not keep writing into a worktree being removed
+      // the agent must not keep writing into a worktree being removed
+      entry.agentStopped = (await stopSession(ctx, s.name)).stopped;
       r = await removeSession(ctx, s.name, { force: opts.force, keepBranch: true });
     } catch (e) {
       if (!isBraidError(e)) throw e;

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { braidBin } from "../agents/claude.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
 import { BraidError } from "../errors.js";
@@ -59,6 +60,8 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   const adapter = resolveAgent(ctx.config, o.agent);
   requireAgentBinary(adapter);
   const readOnly = rec.type === "research";
+  const autonomy = sessionAutonomy(rec, ctx.config.autonomy);
+  if (!readOnly) requireAutonomyAllowed(autonomy, rec);
   if (rec.type === "implementation") await unguardCommits(rec.path);
   else await guardCommits(ctx, rec.path, rec.type);
   const previous = runtimeOf(rec);
@@ -79,6 +82,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
           headless: o.headless,
           resume: o.resume,
           readOnly,
+          autonomy,
           conversationId: randomUUID(),
           ...(previousConversation ? { previousConversationId: previousConversation } : {}),
           ...(forkFrom ? { forkFrom } : {}),

@@ -13,6 +13,7 @@ import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
+import { deniedText, deniedToolCalls } from "./denials.js";
 import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
@@ -125,6 +126,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
         ...(learned && sameRun?.transcriptPath ? { transcriptPath: sameRun.transcriptPath } : {}),
       });
     pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
+    const denied = deniedToolCalls(rt?.logPath);
+    const detail = swarmDetailOf(s) ?? r.detail;
     return {
       order: s.order,
       name: s.name,
@@ -132,7 +135,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agent: rt?.agent ?? s.agent ?? null,
       state: r.state,
       since: r.since,
-      detail: swarmDetailOf(s) ?? r.detail,
+      detail: denied ? [detail, deniedText(denied)].filter(Boolean).join(" · ") : detail,
       runner: rt?.runner ?? null,
       branch: s.branch,
       path: s.path,
@@ -156,6 +159,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       tmuxTarget: rt?.tmux ? `${rt.tmux.session}:${rt.tmux.window}` : null,
       logPath: rt?.logPath ?? null,
       pid: pids.get(s.name) ?? null,
+      uncommittedFiles: f?.uncommittedFiles ?? null,
+      deniedToolCalls: denied,
     };
   });
   // Keep the registry current for readers that do not resolve views (only on change): the state, and the

@@ -48,4 +48,8 @@ export interface SessionView {
   logPath?: string | null;
   /** pid of the agent process (root of its process tree) while it runs. */
   pid?: number | null;
+  /** Files with uncommitted changes in the worktree (untracked included): work `merge` cannot take yet. */
+  uncommittedFiles?: number | null;
+  /** Tool calls the agent was refused in its last run (headless Claude: `permission_denials`); null if unknown. */
+  deniedToolCalls?: number | null;
 }

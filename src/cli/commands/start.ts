@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseAutonomy } from "../../agents/autonomy.js";
 import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
@@ -13,6 +14,7 @@ interface StartFlags {
   base?: string;
   mode?: string;
   owns?: string[];
+  autonomy?: string;
   executors?: number;
   architects?: number;
   json?: boolean;
@@ -37,6 +39,7 @@ export function registerStart(program: Command): void {
     .option("--base <ref>", "start a new worktree from this ref")
     .option("--mode <mode>", "standard | swarm", "standard")
     .option("--owns <glob...>", "paths this session declares it owns")
+    .option("--autonomy <level>", "ask | edits (edit files without asking) | full (sandbox only) (default: config `autonomy`)")
     .option("--executors <n>", "swarm: executor agents at once (default: config swarm_executors)", count("--executors"))
     .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
     .option("--json", "print the session as JSON")
@@ -46,6 +49,7 @@ export function registerStart(program: Command): void {
           throw new BraidError(`unknown session type "${opts.type}"`, `use one of: ${SESSION_TYPES.join(", ")}`);
         if (opts.mode !== "standard" && opts.mode !== "swarm")
           throw new BraidError(`unknown mode "${opts.mode}"`, "use standard or swarm");
+        const autonomy = opts.autonomy === undefined ? undefined : parseAutonomy(opts.autonomy);
         const ctx = await loadContext();
         // Words are joined with single spaces; quote the task to keep it exactly as typed.
         const task = taskWords.length ? taskWords.join(" ") : undefined;
@@ -58,6 +62,7 @@ export function registerStart(program: Command): void {
           ...(opts.base ? { base: opts.base } : {}),
           mode: opts.mode,
           ...(opts.owns ? { owns: opts.owns } : {}),
+          ...(autonomy ? { autonomy } : {}),
           ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
         });
         if (opts.json) {
