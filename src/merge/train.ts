@@ -210,7 +210,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
   const first = await select();
   const me = { baseRef: first.baseRef, names: first.picked.map((s) => s.name) };
   const wait = { ms: opts.waitMs ?? 0, onWait: opts.onWait };
-  return withTrainLock(ctx, me, wait, async (waited) => {
+  const report = await withTrainLock(ctx, me, wait, async (waited) => {
     // After waiting for another train the sessions may have changed (merged, removed, newly done): look again.
     const { picked, named, baseRef } = waited ? await select() : first;
     const recovered = await recoverIntegration(ctx);
@@ -301,7 +301,6 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       const rest = candidates.slice(report.merged.length);
       for (const c of rest)
         report.notMerged.push({ name: c.session.name, reason: c === rest[0] ? stop.reason : "after the stop" });
-      if (opts.resolve) report.handedBack = await handBack(ctx, stop, baseRef, verify);
     }
     const finish = async () => {
       if (!stop) await removeWorktree(ctx, wt);
@@ -380,6 +379,9 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     if (others.length && (await notifyMerged(ctx, mergedNames, baseRef, others))) report.notified = others;
     return report;
   });
+  // Only now, with the base where it stays: the agent merges exactly what the next train starts from.
+  if (opts.resolve && report.stoppedAt) report.handedBack = await handBack(ctx, report.stoppedAt, report.baseRef, verify);
+  return report;
 }
 
 /** `git update-ref` with compare-and-swap: false when the ref is no longer at `expected`. */
