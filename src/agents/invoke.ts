@@ -10,8 +10,8 @@ import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { BraidError } from "../errors.js";
-import { type Autonomy, claudePermissionMode } from "./autonomy.js";
 import type { Config } from "../project/config.js";
+import { type Autonomy, claudePermissionMode } from "./autonomy.js";
 import { which } from "./which.js";
 
 /** Which tools an agent may use: `read-only` cannot change files, `write` can edit and run commands. */

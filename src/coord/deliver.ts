@@ -55,7 +55,7 @@ export function howToFinish(type: string | undefined, b = braidCommand()): strin
   if (type === "research") return "You are read-only: do not edit files; give your findings in your final answer.";
   if (type === "review") return "You review: do not commit; give your findings in your final answer.";
   return [
-    "When your task is done, commit your work with a message that says what changed (git add -A && git commit -m \"...\"):",
+    'When your task is done, commit your work with a message that says what changed (git add -A && git commit -m "..."):',
     "braid merges your branch's commits, never uncommitted files.",
     `When an interface other sessions depend on is ready, commit it and post a note: ${b} note "…"`,
   ].join(" ");

@@ -15,6 +15,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { pidAlive } from "../session/runtime.js";
 import { resolveBase } from "../worktree/create.js";
+import { baseCheckouts, type CheckoutBlock, checkCatchUp } from "./checkouts.js";
 import {
   clearTrainRecord,
   createIntegration,
@@ -26,7 +27,6 @@ import {
   removeWorktree,
   writeTrainRecord,
 } from "./integration.js";
-import { baseCheckouts, type CheckoutBlock, checkCatchUp } from "./checkouts.js";
 import { notifyMerged } from "./notify.js";
 import { type HandBack, handBack } from "./resolve.js";
 import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal } from "./select.js";
@@ -348,11 +348,11 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       // Changed between the check and now: put the ref back (its index still matches the old commit).
       const back = await moveRef(cwd, baseRef, oldBase, current, "braid merge: undone, a checkout could not follow");
       const after = await baseCheckouts(cwd, baseRef, wt);
-      report.checkoutBlocked = (await checkCatchUp(
-        after.find((a) => a.path === c.path) ?? c,
-        oldBase,
-        current,
-      )) ?? { path: c.path, files: [], error: "its files changed while the train ran" };
+      report.checkoutBlocked = (await checkCatchUp(after.find((a) => a.path === c.path) ?? c, oldBase, current)) ?? {
+        path: c.path,
+        files: [],
+        error: "its files changed while the train ran",
+      };
       if (back) {
         clearTrainRecord(ctx);
         report.checkouts = [];
@@ -380,7 +380,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     return report;
   });
   // Only now, with the base where it stays: the agent merges exactly what the next train starts from.
-  if (opts.resolve && report.stoppedAt) report.handedBack = await handBack(ctx, report.stoppedAt, report.baseRef, verify);
+  if (opts.resolve && report.stoppedAt)
+    report.handedBack = await handBack(ctx, report.stoppedAt, report.baseRef, verify);
   return report;
 }
 

@@ -24,7 +24,10 @@ export interface WipCommit {
 /** `Claude (braid session auth) <braid@localhost>`: whose work it is, and that braid committed it. */
 export function wipAuthor(rec: Pick<SessionRecord, "name" | "agent">): { name: string; email: string } {
   const agent = rec.agent ?? "agent";
-  return { name: `${agent.charAt(0).toUpperCase()}${agent.slice(1)} (braid session ${rec.name})`, email: "braid@localhost" };
+  return {
+    name: `${agent.charAt(0).toUpperCase()}${agent.slice(1)} (braid session ${rec.name})`,
+    email: "braid@localhost",
+  };
 }
 
 const TAIL_BYTES = 512 * 1024;

@@ -4,6 +4,7 @@
  * unless `force`; with `force` it is first saved to `refs/braid/backup/<name>/...` so nothing is ever lost.
  * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
+
 import { existsSync, rmSync } from "node:fs";
 import { BraidError } from "../errors.js";
 import { git, gitOut, gitTry } from "../git/git.js";
@@ -12,6 +13,7 @@ import { commitTree, snapshotWorktree } from "../git/snapshot.js";
 import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { recordRemovedCost } from "../session/ledger.js";
 import { diskUsage } from "./du.js";
 import { deleteInBackground, moveToTrash } from "./trash.js";
 
@@ -288,6 +290,7 @@ async function remove(
       keptBecause,
     };
   });
+  recordRemovedCost(ctx, rec); // `braid cost` keeps counting what the session spent
   await store.update((d) => {
     d.sessions = d.sessions.filter((s) => s.name !== name);
   });

@@ -56,7 +56,10 @@ describe("finishing in commits, --commit-wip, --resolve", () => {
   // Registered before the sandbox's own cleanup so it runs first: end this test's tmux server and its agents.
   after(async () => {
     const panes = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], { env: sb.env });
-    const pids = String(panes.stdout ?? "").split("\n").map(Number).filter((n) => n > 0);
+    const pids = String(panes.stdout ?? "")
+      .split("\n")
+      .map(Number)
+      .filter((n) => n > 0);
     spawnSync("tmux", ["-L", socket, "kill-server"], { env: sb.env });
     await waitFor("the stand-in agents to exit", () => !pids.some(pidAlive), 10_000).catch(() => undefined);
     // Their exec wrappers run a detached `braid _pump` as the agents exit: let those finish writing too.

@@ -47,14 +47,18 @@ describe("claude adapter", () => {
     assert.ok(edits.indexOf("--allowedTools") < edits.indexOf("--"), "the variadic flag cannot swallow the prompt");
     const full = claudeAdapter().build({ ...req, autonomy: "full" }).argv;
     assert.equal(full[full.indexOf("--permission-mode") + 1], "bypassPermissions");
-    assert.ok(!claudeAdapter().build({ ...req, autonomy: "ask" }).argv.includes("--permission-mode"));
+    assert.ok(
+      !claudeAdapter()
+        .build({ ...req, autonomy: "ask" })
+        .argv.includes("--permission-mode"),
+    );
     // read-only wins over any level
     const ro = claudeAdapter().build({ ...req, readOnly: true, autonomy: "edits" }).argv;
     assert.equal(ro[ro.indexOf("--permission-mode") + 1], "plan");
     assert.equal(ro.filter((a) => a === "--permission-mode").length, 1);
   });
 
-  it("autonomy full is refused outside the sandbox, naming sandbox = \"on\"", () => {
+  it('autonomy full is refused outside the sandbox, naming sandbox = "on"', () => {
     assert.throws(
       () => requireAutonomyAllowed("full", null),
       (e: unknown) => isBraidError(e) && /sandbox/.test(e.message) && /sandbox = "on"/.test(e.fix ?? ""),

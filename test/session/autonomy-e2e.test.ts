@@ -26,7 +26,12 @@ describe("autonomy with the real Claude Code, headless", { skip: !claudeAvailabl
   let stub: ModelStub;
   let env: NodeJS.ProcessEnv;
   const wt = (name: string) => join(sb.root, `app-${name}`);
-  const usage = { input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 3000, cache_creation_input_tokens: 500 };
+  const usage = {
+    input_tokens: 1200,
+    output_tokens: 80,
+    cache_read_input_tokens: 3000,
+    cache_creation_input_tokens: 500,
+  };
 
   before(async () => {
     sb = makeSandbox();
@@ -86,19 +91,39 @@ describe("autonomy with the real Claude Code, headless", { skip: !claudeAvailabl
     assert.doesNotMatch(v.detail ?? "", /denied/);
 
     // Cost: braid's figure from the transcript against Claude Code's own total_cost_usd in the run's result.
-    const log = readFileSync(v.logPath ?? "", "utf8").trim().split("\n");
+    const log = readFileSync(v.logPath ?? "", "utf8")
+      .trim()
+      .split("\n");
     const result = JSON.parse(log.filter((l) => l.includes('"type":"result"')).at(-1) ?? "{}") as {
       total_cost_usd?: number;
     };
     assert.ok(typeof result.total_cost_usd === "number" && result.total_cost_usd > 0, "claude reported its cost");
     const c = await run(["cost", "--json"]);
     assert.equal(c.code, 0, c.stderr);
-    const cost = JSON.parse(c.stdout) as { sessions: { session: string; costUsd: number | null }[]; unpricedModels: [] };
+    const cost = JSON.parse(c.stdout) as {
+      sessions: { session: string; costUsd: number | null }[];
+      unpricedModels: [];
+    };
     const mine = cost.sessions.find((s) => s.session === "writer")?.costUsd ?? null;
     assert.ok(mine !== null, `braid priced the run: ${c.stdout}`);
     const ratio = mine / (result.total_cost_usd as number);
     assert.ok(Math.abs(ratio - 1) < 0.01, `braid $${mine} vs claude $${result.total_cost_usd}`);
     assert.deepEqual(cost.unpricedModels, []);
+
+    // Removed sessions keep their cost in the project ledger: the total still counts it.
+    const rm = await run(["rm", "writer", "--force"]);
+    assert.equal(rm.code, 0, rm.stderr);
+    const after = JSON.parse((await run(["cost", "--json"])).stdout) as {
+      sessions: { session: string }[];
+      removed: { sessions: { session: string; costUsd: number }[]; costUsd: number };
+      total: { costUsd: number };
+    };
+    assert.ok(!after.sessions.some((s) => s.session === "writer"));
+    assert.deepEqual(
+      after.removed.sessions.map((s) => [s.session, s.costUsd]),
+      [["writer", mine]],
+    );
+    assert.equal(after.total.costUsd, mine);
   });
 
   it("ask: the Write is denied, and status says `1 tool call denied` instead of a silent success", async () => {

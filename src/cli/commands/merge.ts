@@ -66,8 +66,10 @@ export function nextStep(r: TrainReport): string | null {
   }
   if (!s) return null;
   if (s.reason === "base-moved") return "next: run braid merge again (it starts from the new base)";
-  if (s.reason === "verify-not-found") return "next: fix the verify command (config `verify` or --verify) and run braid merge again";
-  if (r.handedBack?.sent) return `next: ${s.name}'s agent is resolving it; the next braid merge takes ${s.name} again once it is idle`;
+  if (s.reason === "verify-not-found")
+    return "next: fix the verify command (config `verify` or --verify) and run braid merge again";
+  if (r.handedBack?.sent)
+    return `next: ${s.name}'s agent is resolving it; the next braid merge takes ${s.name} again once it is idle`;
   const fix =
     s.reason === "conflict"
       ? `merge ${r.baseRef} into ${s.name}'s branch in its worktree, resolve ${s.conflictFiles.join(", ")} and commit`
@@ -117,7 +119,11 @@ export function renderTrain(r: TrainReport): string {
   if (r.notified.length) lines.push(`told ${r.notified.join(", ")} to rebase or merge ${r.baseRef}`);
   if (r.handedBack) {
     const h = r.handedBack;
-    lines.push(h.sent ? `handed ${h.name} back to its agent: asked it to merge ${r.baseRef}, resolve and commit` : `could not hand ${h.name} back: ${h.reason}`);
+    lines.push(
+      h.sent
+        ? `handed ${h.name} back to its agent: asked it to merge ${r.baseRef}, resolve and commit`
+        : `could not hand ${h.name} back: ${h.reason}`,
+    );
   }
   const next = nextStep(r);
   if (next) lines.push(next);

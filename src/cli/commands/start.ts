@@ -39,7 +39,10 @@ export function registerStart(program: Command): void {
     .option("--base <ref>", "start a new worktree from this ref")
     .option("--mode <mode>", "standard | swarm", "standard")
     .option("--owns <glob...>", "paths this session declares it owns")
-    .option("--autonomy <level>", "ask | edits (edit files without asking) | full (sandbox only) (default: config `autonomy`)")
+    .option(
+      "--autonomy <level>",
+      "ask | edits (edit files without asking) | full (sandbox only) (default: config `autonomy`)",
+    )
     .option("--executors <n>", "swarm: executor agents at once (default: config swarm_executors)", count("--executors"))
     .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
     .option("--json", "print the session as JSON")

@@ -37,7 +37,10 @@ function render(views: SessionView[]): string {
       v.agent ?? "-",
       paint(STATE_STYLE[v.state] ?? "white", state),
       ago(v.since),
-      [v.detail, v.uncommittedFiles ? `${v.uncommittedFiles} uncommitted file${v.uncommittedFiles === 1 ? "" : "s"}` : ""]
+      [
+        v.detail,
+        v.uncommittedFiles ? `${v.uncommittedFiles} uncommitted file${v.uncommittedFiles === 1 ? "" : "s"}` : "",
+      ]
         .filter(Boolean)
         .join(" · "),
       v.branch,
