@@ -334,8 +334,10 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       clearTrainRecord(ctx);
       return report;
     }
+    const followed: string[] = [];
     for (const c of checkouts) {
       if (await fastForwardCheckout(c.path, oldBase, current)) {
+        followed.push(c.path);
         report.checkouts.push({
           path: c.path,
           updated: true,
@@ -354,6 +356,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         error: "its files changed while the train ran",
       };
       if (back) {
+        // the checkouts that did follow go back with the ref, so none disagrees with HEAD
+        for (const p of followed) await fastForwardCheckout(p, current, oldBase);
         clearTrainRecord(ctx);
         report.checkouts = [];
         return finish();
