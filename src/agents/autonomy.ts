@@ -10,9 +10,9 @@ import type { SessionRecord } from "../project/state.js";
 
 export const AUTONOMY_LEVELS = ["ask", "edits", "full"] as const;
 export type Autonomy = (typeof AUTONOMY_LEVELS)[number];
-export const DEFAULT_AUTONOMY: Autonomy = "edits";
+const DEFAULT_AUTONOMY: Autonomy = "edits";
 
-export function isAutonomy(v: unknown): v is Autonomy {
+function isAutonomy(v: unknown): v is Autonomy {
   return typeof v === "string" && (AUTONOMY_LEVELS as readonly string[]).includes(v);
 }
 
@@ -26,7 +26,7 @@ export function parseAutonomy(v: string): Autonomy {
  * Does this session run inside braid's sandbox? The one predicate `full` autonomy depends on: the sandbox
  * work flips it (sandbox = "on"). There is no sandbox yet, so never.
  */
-export function runsInSandbox(_rec: Pick<SessionRecord, "name" | "ext"> | null): boolean {
+function runsInSandbox(_rec: Pick<SessionRecord, "name" | "ext"> | null): boolean {
   return false;
 }
 
@@ -50,7 +50,7 @@ export function sessionAutonomy(rec: Pick<SessionRecord, "ext">, configured: Aut
  * Committing is part of the job (the session context says to commit when done), and acceptEdits alone still
  * asks for (in `-p` mode: denies) `git commit`: allow the git commands that record work, nothing else.
  */
-export const COMMIT_TOOLS = ["Bash(git add:*)", "Bash(git commit:*)", "Bash(git status:*)", "Bash(git diff:*)"];
+const COMMIT_TOOLS = ["Bash(git add:*)", "Bash(git commit:*)", "Bash(git status:*)", "Bash(git diff:*)"];
 
 /** Claude Code's `--permission-mode` for a level (none for ask: Claude's own default). */
 export function claudePermissionMode(level: Autonomy): string[] {

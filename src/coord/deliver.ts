@@ -51,7 +51,7 @@ export function braidCommand(): string {
 }
 
 /** How a session of this type ends its work: braid merges commits, never uncommitted files. */
-export function howToFinish(type: string | undefined, b = braidCommand()): string {
+function howToFinish(type: string | undefined, b = braidCommand()): string {
   if (type === "research") return "You are read-only: do not edit files; give your findings in your final answer.";
   if (type === "review") return "You review: do not commit; give your findings in your final answer.";
   return [

@@ -19,7 +19,7 @@ export interface HandBack {
 }
 
 /** The one-line prompt (a newline would submit it half-typed). */
-export function resolvePrompt(stop: TrainStop, baseRef: string, verify: string | undefined): string {
+function resolvePrompt(stop: TrainStop, baseRef: string, verify: string | undefined): string {
   const what =
     stop.reason === "conflict"
       ? `it conflicts with ${baseRef} in ${stop.conflictFiles.join(", ")}`

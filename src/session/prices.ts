@@ -46,7 +46,7 @@ export const BUILTIN_PRICES: Record<string, PriceRow> = {
 };
 
 /** `claude-opus-4-8[1m]` → `claude-opus-4-8`; `claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`. */
-export function normalizeModel(model: string): string {
+function normalizeModel(model: string): string {
   return model
     .trim()
     .toLowerCase()

@@ -58,7 +58,7 @@ export function parseStrategy(s: string | undefined): Strategy {
 }
 
 /** What the user (or the agent) does after a stop: one line. */
-export function nextStep(r: TrainReport): string | null {
+function nextStep(r: TrainReport): string | null {
   const s = r.stoppedAt;
   if (r.checkoutBlocked) {
     const b = r.checkoutBlocked;
