@@ -4,6 +4,7 @@
  * user's own hooks keep working), and resumes with `--resume <id>` (or `--continue` without one).
  */
 import { fileURLToPath } from "node:url";
+import { claudePermissionArgs } from "./autonomy.js";
 import type { AgentAdapter, AgentLaunch, LaunchRequest } from "./types.js";
 
 /** Every hook event braid listens to. */
@@ -88,6 +89,7 @@ export function claudeAdapter(command: string[] = ["claude"]): AgentAdapter {
       } else argv.push("--session-id", req.conversationId);
       argv.push("--settings", claudeHookSettings());
       if (req.readOnly) argv.push("--permission-mode", "plan", "--disallowedTools", WRITE_TOOLS.join(","));
+      else argv.push(...claudePermissionArgs(req.autonomy ?? "ask"));
       // `--` ends the options: a task starting with '-' stays a prompt, and variadic flags cannot swallow it.
       if (req.prompt) argv.push("--", req.prompt);
       return { argv, env: {}, conversationId, hooks: true };

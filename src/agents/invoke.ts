@@ -12,6 +12,7 @@ import { dirname } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { signalGroup } from "../infra/process.js";
 import type { Config } from "../project/config.js";
+import { type Autonomy, claudePermissionMode } from "./autonomy.js";
 import { which } from "./which.js";
 
 /** Which tools an agent may use: `read-only` cannot change files, `write` can edit and run commands. */
@@ -27,6 +28,8 @@ export interface InvokeOptions {
   /** JSON schema the final answer must satisfy (Claude: --json-schema; others: stated in the prompt). */
   jsonSchema?: Record<string, unknown>;
   tools?: ToolAccess;
+  /** With tools "write": Claude's permission mode on top of the allowed tools (default: none, i.e. ask). */
+  autonomy?: Autonomy;
   /** Continue a Claude conversation; with fork, as a new branch of it (--fork-session). */
   resume?: { sessionId: string; fork?: boolean };
   /** Kill the agent after this long. Default 30 min. */
@@ -105,6 +108,7 @@ function buildLaunch(o: InvokeOptions): Launch {
     const tools = o.tools ?? "read-only";
     argv.push("--allowedTools", (tools === "write" ? WRITE_TOOLS : READ_ONLY_TOOLS).join(","));
     if (tools === "read-only") argv.push("--disallowedTools", WRITING_TOOLS.join(","));
+    else argv.push(...claudePermissionMode(o.autonomy ?? "ask"));
     if (o.resume) {
       argv.push("--resume", o.resume.sessionId);
       if (o.resume.fork) argv.push("--fork-session");

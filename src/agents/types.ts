@@ -1,4 +1,5 @@
 /** What braid needs to know to run one kind of agent CLI. */
+import type { Autonomy } from "./autonomy.js";
 
 export interface LaunchRequest {
   /** First prompt (already wrapped by prompt_template); empty = none. */
@@ -9,6 +10,8 @@ export interface LaunchRequest {
   resume: boolean;
   /** Ask the agent itself not to write (research sessions). braid also refuses commits via git. */
   readOnly: boolean;
+  /** How much the agent may do without asking (ignored for read-only sessions). Default: the agent's own. */
+  autonomy?: Autonomy;
   /** braid-chosen conversation id (agents that accept one: claude). */
   conversationId: string;
   /** The previous conversation id, for resume. */

@@ -50,10 +50,23 @@ export function braidCommand(): string {
   return `node ${/^[\w./-]+$/.test(bin) ? bin : `'${bin.replace(/'/g, "'\\''")}'`}`;
 }
 
+/** How a session of this type ends its work: braid merges commits, never uncommitted files. */
+function howToFinish(type: string | undefined, b = braidCommand()): string {
+  if (type === "research") return "You are read-only: do not edit files; give your findings in your final answer.";
+  if (type === "review") return "You review: do not commit; give your findings in your final answer.";
+  return [
+    'When your task is done, commit your work with a message that says what changed (git add -A && git commit -m "..."):',
+    "braid merges your branch's commits, never uncommitted files.",
+    `When an interface other sessions depend on is ready, commit it and post a note: ${b} note "…"`,
+  ].join(" ");
+}
+
 function howToCoordinate(ctx: ProjectContext, session: string): string {
   const b = braidCommand();
   return [
     `You are braid session "${session}" of project "${ctx.project.slug}"; other sessions work in parallel in their own worktrees.`,
+    // The hook runs under the agent, which braid started with BRAID_SESSION_TYPE: no registry read needed.
+    howToFinish(process.env.BRAID_SESSION_TYPE ?? ctx.store.get(session)?.type, b),
     "Coordinate with one-line shell commands:",
     `- tell the other sessions something they need: ${b} note "Auth API ready at /api/auth/*"   (one session only: --to NAME)`,
     `- save a lasting learning for every future session: ${b} learn "Run migrations before tests" --section Gotchas`,

@@ -34,6 +34,8 @@ export interface CleanedSession {
   backupRefs: string[];
   /** Why the branch was kept (it moved after the check); absent when deleted or not braid's. */
   branchKeptBecause?: string;
+  /** True when the session's agent was still running and was stopped before removal. */
+  agentStopped: boolean;
 }
 
 export interface CleanReport {
@@ -73,6 +75,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
   for (const listed of sessions) {
     let s = listed;
     let w = await why(ctx, s);
+    let agentStopped = false;
     if ("reason" in w) {
       report.kept.push({ name: s.name, reason: w.reason });
       continue;
@@ -81,7 +84,8 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     if (!opts.dryRun) {
       // Stop the agent and wait for it to exit, then decide again: it may have committed meanwhile.
       try {
-        if (await quiesceSession(ctx, s.name)) {
+        agentStopped = await quiesceSession(ctx, s.name);
+        if (agentStopped) {
           s = ctx.store.require(s.name);
           w = await why(ctx, s);
         }
@@ -113,6 +117,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       reclaimedBytes: size,
       branchDeleted: false,
       backupRefs: [],
+      agentStopped,
     };
     if (opts.dryRun) {
       report.removed.push(entry);

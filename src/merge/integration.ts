@@ -49,7 +49,10 @@ export function clearTrainRecord(ctx: ProjectContext): void {
   rmSync(recordPath(ctx), { force: true });
 }
 
-/** Bring checkouts of the base up to date after the ref moved: a two-tree read-tree is exactly a fast-forward. */
+/**
+ * Bring a checkout of the base up to date after the ref moved: a two-way `read-tree -m -u` is what `git checkout`
+ * does — a fast-forward for a clean checkout, keeping uncommitted edits that do not collide in a dirty one.
+ */
 export async function fastForwardCheckout(path: string, oldBase: string, newBase: string): Promise<boolean> {
   const r = await git(["read-tree", "-m", "-u", oldBase, newBase], { cwd: path, okCodes: [0, 128] }).catch(() => null);
   return r?.code === 0;
@@ -84,9 +87,34 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
     });
     // Killed between writing the record and update-ref: the base did not move, nothing to finish.
     if (rec.phase === "advanced" && rec.newBase && baseNow === rec.newBase) {
+      let undo = false;
+      const followed: string[] = [];
       for (const c of rec.checkouts ?? []) {
         const ok = await fastForwardCheckout(c, rec.oldBase, rec.newBase);
-        notes.push({ action: "finished-fast-forward", path: c, detail: ok ? "updated" : "left as is" });
+        if (ok) followed.push(c);
+        else undo = true;
+        notes.push({ action: "finished-fast-forward", path: c, detail: ok ? "updated" : "could not follow" });
+      }
+      // A checkout that cannot follow must not be left with an index that disagrees with HEAD: put the base back.
+      if (undo) {
+        const back = await git(
+          [
+            "update-ref",
+            "-m",
+            "braid merge: undone after a killed train",
+            `refs/heads/${rec.baseRef}`,
+            rec.oldBase,
+            rec.newBase,
+          ],
+          { cwd: ctx.project.mainWorktree, okCodes: [0, 1, 128] },
+        );
+        // ...and the checkouts that did follow go back with it.
+        if (back.code === 0) for (const c of followed) await fastForwardCheckout(c, rec.newBase, rec.oldBase);
+        notes.push({
+          action: "finished-fast-forward",
+          path: rec.baseRef,
+          detail: back.code === 0 ? "base put back" : "base moved again: left",
+        });
       }
     }
     await removeWorktree(ctx, rec.worktree);

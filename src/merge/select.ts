@@ -17,6 +17,8 @@ export interface Refusal {
   reason: string;
   /** What to do about it. */
   fix: string;
+  /** Set when the refusal is uncommitted work: how many files (`--commit-wip` commits them). */
+  uncommitted?: number;
 }
 
 /** Sessions the train takes when none are named: done or idle ones. */
@@ -64,7 +66,8 @@ export async function checkSession(
       return {
         name: s.name,
         reason: `has uncommitted work (${dirty.length} file${dirty.length === 1 ? "" : "s"})`,
-        fix: `commit it in ${s.path}, or ask the agent: braid send ${s.name} "commit your work"`,
+        fix: `commit it in ${s.path}, ask the agent (braid send ${s.name} "commit your work"), or pass --commit-wip`,
+        uncommitted: dirty.length,
       };
     }
   }

@@ -73,3 +73,12 @@ export async function integrateStep(
   const after = await head(cwd);
   return { ok: true, head: after, conflictFiles: [], empty: after === before };
 }
+
+/** Where and why a merge train stopped. */
+export interface TrainStop {
+  name: string;
+  reason: "conflict" | "verify-failed" | "verify-not-found" | "merge-error" | "base-moved";
+  conflictFiles: string[];
+  /** Tail of the verify output, or git's message. */
+  output: string;
+}

@@ -1,8 +1,9 @@
 /**
  * The merge train: merges sessions into the base branch one at a time in cascade order, in a scratch
- * integration worktree, running the verify command after each step. Only when every step passed does
- * the base ref move, in one `git update-ref <ref> <new> <old>` (so a base moved meanwhile is detected
- * and nothing is half-applied). One train at a time per repository (a lock).
+ * integration worktree, running the verify command after each step. The base then moves over the steps that
+ * passed (with `atomic`: only when all passed), in one `git update-ref <ref> <new> <old>` (so a base moved
+ * meanwhile is detected), and checkouts of the base follow it keeping their uncommitted edits, or the base
+ * stays where it was. One train at a time per repository (a lock).
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -11,10 +12,12 @@ import { branchExists } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { type LockOwner, withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
 import { resolveBase } from "../worktree/create.js";
+import { baseCheckouts, type CheckoutBlock, checkCatchUp } from "./checkouts.js";
 import {
   clearTrainRecord,
   createIntegration,
@@ -27,9 +30,11 @@ import {
   writeTrainRecord,
 } from "./integration.js";
 import { notifyMerged } from "./notify.js";
+import { type HandBack, handBack } from "./resolve.js";
 import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal } from "./select.js";
 import { integrateStep, type Strategy } from "./steps.js";
 import { runVerify } from "./verify.js";
+import { commitWip, type WipCommit } from "./wip.js";
 
 /** What the train records on each session it merged (`ext.merge`). */
 interface MergeInfo {
@@ -50,6 +55,12 @@ export interface TrainOptions {
   strategy?: Strategy;
   verify?: string;
   dryRun?: boolean;
+  /** Move the base only when every step passed (default: over the steps that passed, up to a stop). */
+  atomic?: boolean;
+  /** Commit leftover uncommitted work of done/idle sessions first (see wip.ts). */
+  commitWip?: boolean;
+  /** On a stop, send the stopped session's agent a prompt to merge the base and resolve it (see resolve.ts). */
+  resolve?: boolean;
   /** Called as each step finishes (the CLI prints progress). */
   onStep?: (step: StepReport) => void;
   /** When another train holds the lock, wait up to this long for it (default 0: fail at once). */
@@ -76,13 +87,9 @@ export interface StepReport {
   verifyMs: number | null;
 }
 
-export interface TrainStop {
-  name: string;
-  reason: "conflict" | "verify-failed" | "verify-not-found" | "merge-error" | "base-moved";
-  conflictFiles: string[];
-  /** Tail of the verify output, or git's message. */
-  output: string;
-}
+import type { TrainStop } from "./steps.js";
+
+export type { TrainStop };
 
 export interface TrainReport {
   baseRef: string;
@@ -94,14 +101,20 @@ export interface TrainReport {
   strategy: Strategy;
   /** Steps that passed in the integration worktree (merged for real only when `moved`). */
   merged: StepReport[];
-  /** Sessions not merged, with why. */
-  notMerged: Array<{ name: string; reason: string }>;
+  /** Sessions not merged, with why (`uncommitted`: left out for uncommitted work, that many files). */
+  notMerged: Array<{ name: string; reason: string; uncommitted?: number }>;
+  /** With `commitWip`: sessions whose leftover work was committed (or why not). */
+  committedWip: WipCommit[];
   stoppedAt: TrainStop | null;
   /** Kept for inspection after a stop; null otherwise. */
   integrationWorktree: string | null;
   checkouts: Array<{ path: string; updated: boolean; reason: string }>;
   recovered: RecoveryNote[];
   notified: string[];
+  /** A checkout of the base that could not follow without touching the user's edits: the base was not moved. */
+  checkoutBlocked: CheckoutBlock | null;
+  /** With `resolve`: whether the stopped session's agent got the prompt. */
+  handedBack: HandBack | null;
 }
 
 /** Brief: a second train fails fast and says who holds the lock (withLock retries ~every 25-100 ms). */
@@ -216,10 +229,17 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
   const first = await select();
   const me = { baseRef: first.baseRef, names: first.picked.map((s) => s.name) };
   const wait = { ms: opts.waitMs ?? 0, onWait: opts.onWait };
-  return withTrainLock(ctx, me, wait, async (waited) => {
+  const report = await withTrainLock(ctx, me, wait, async (waited) => {
     // After waiting for another train the sessions may have changed (merged, removed, newly done): look again.
     const { picked, named, baseRef } = waited ? await select() : first;
     const recovered = await recoverIntegration(ctx);
+    const committedWip: WipCommit[] = [];
+    if (opts.commitWip && !opts.dryRun) {
+      for (const s of picked) {
+        const w = await commitWip(ctx, s);
+        if (w) committedWip.push(w);
+      }
+    }
     const oldBase = (await resolveBase(ctx, baseRef)).commit;
     const notMerged: TrainReport["notMerged"] = [];
     const candidates: Candidate[] = [];
@@ -234,7 +254,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       const r = refusals[0];
       throw new BraidError(`cannot merge ${r.name}: it ${r.reason}`, r.fix);
     }
-    for (const r of refusals) notMerged.push({ name: r.name, reason: r.reason });
+    for (const r of refusals)
+      notMerged.push({ name: r.name, reason: r.reason, ...(r.uncommitted ? { uncommitted: r.uncommitted } : {}) });
 
     const report: TrainReport = {
       baseRef,
@@ -245,11 +266,14 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       strategy,
       merged: [],
       notMerged,
+      committedWip,
       stoppedAt: null,
       integrationWorktree: null,
       checkouts: [],
       recovered,
       notified: [],
+      checkoutBlocked: null,
+      handedBack: null,
     };
     if (candidates.length === 0) return report;
 
@@ -296,44 +320,28 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       const rest = candidates.slice(report.merged.length);
       for (const c of rest)
         report.notMerged.push({ name: c.session.name, reason: c === rest[0] ? stop.reason : "after the stop" });
-      report.moved = false;
+    }
+    const finish = async () => {
+      if (!stop) await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
-    }
-    if (opts.dryRun || current === oldBase) {
-      await removeWorktree(ctx, wt);
-      clearTrainRecord(ctx);
-      return report;
-    }
+    };
+    // Default: land the verified prefix; --atomic: all or nothing.
+    if (opts.dryRun || current === oldBase || (stop && opts.atomic)) return finish();
 
-    // Checkouts of the base that are clean now get fast-forwarded once the ref moves.
-    const holders = (await listWorktrees(cwd)).filter((w) => w.branch === baseRef && w.path !== wt);
-    const clean: string[] = [];
-    for (const h of holders) {
-      const dirty = await statusPaths(h.path).catch(() => null);
-      if (dirty && dirty.length === 0) clean.push(h.path);
-      else
-        report.checkouts.push({
-          path: h.path,
-          updated: false,
-          reason: dirty
-            ? `has uncommitted changes: left as is; to catch up keeping them run \`git read-tree -m -u ${oldBase.slice(0, 12)} ${current.slice(0, 12)}\` there`
-            : "cannot read its status: left as is",
-        });
+    // Every checkout of the base must be able to follow the ref the way `git checkout` would, or the ref stays.
+    const checkouts = await baseCheckouts(cwd, baseRef, wt);
+    for (const c of checkouts) {
+      const block = await checkCatchUp(c, oldBase, current);
+      if (block) {
+        report.checkoutBlocked = block;
+        return finish();
+      }
     }
-    writeTrainRecord(ctx, { ...record, phase: "advanced", newBase: current, checkouts: clean });
-    const moved = await git(
-      [
-        "update-ref",
-        "-m",
-        `braid merge: ${report.merged.map((m) => m.name).join(", ")}`,
-        `refs/heads/${baseRef}`,
-        current,
-        oldBase,
-      ],
-      { cwd, okCodes: [0, 1, 128] },
-    );
-    if (moved.code !== 0) {
+    writeTrainRecord(ctx, { ...record, phase: "advanced", newBase: current, checkouts: checkouts.map((c) => c.path) });
+    const names = report.merged.map((m) => m.name).join(", ");
+    const moved = await moveRef(cwd, baseRef, current, oldBase, `braid merge: ${names}`);
+    if (!moved) {
       writeTrainRecord(ctx, { ...record, phase: "merging" });
       report.stoppedAt = {
         name: report.merged.at(-1)?.name ?? "",
@@ -341,19 +349,43 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         conflictFiles: [],
         output: `${baseRef} moved while the train ran; nothing was changed`,
       };
-      report.checkouts = [];
       await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
     }
+    const followed: string[] = [];
+    for (const c of checkouts) {
+      if (await fastForwardCheckout(c.path, oldBase, current)) {
+        followed.push(c.path);
+        report.checkouts.push({
+          path: c.path,
+          updated: true,
+          reason: c.dirty?.length
+            ? `updated, your ${c.dirty.length} uncommitted change${c.dirty.length === 1 ? "" : "s"} kept`
+            : "fast-forwarded",
+        });
+        continue;
+      }
+      // Changed between the check and now: put the ref back (its index still matches the old commit).
+      const back = await moveRef(cwd, baseRef, oldBase, current, "braid merge: undone, a checkout could not follow");
+      const after = await baseCheckouts(cwd, baseRef, wt);
+      report.checkoutBlocked = (await checkCatchUp(after.find((a) => a.path === c.path) ?? c, oldBase, current)) ?? {
+        path: c.path,
+        files: [],
+        error: "its files changed while the train ran",
+      };
+      if (back) {
+        // the checkouts that did follow go back with the ref, so none disagrees with HEAD
+        for (const p of followed) await fastForwardCheckout(p, current, oldBase);
+        clearTrainRecord(ctx);
+        report.checkouts = [];
+        return finish();
+      }
+      report.checkouts.push({ path: c.path, updated: false, reason: "could not follow and the base moved again" });
+    }
     report.moved = true;
     report.newBase = current;
-    for (const path of clean) {
-      const ok = await fastForwardCheckout(path, oldBase, current);
-      report.checkouts.push({ path, updated: ok, reason: ok ? "fast-forwarded" : "changed meanwhile: left as is" });
-    }
-    await removeWorktree(ctx, wt);
-    clearTrainRecord(ctx);
+    await finish();
 
     const mergedAt = new Date().toISOString();
     for (const m of report.merged) {
@@ -368,4 +400,14 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     if (others.length && (await notifyMerged(ctx, mergedNames, baseRef, others))) report.notified = others;
     return report;
   });
+  // Only now, with the base where it stays: the agent merges exactly what the next train starts from.
+  if (opts.resolve && report.stoppedAt)
+    report.handedBack = await handBack(ctx, report.stoppedAt, report.baseRef, verify);
+  return report;
+}
+
+/** `git update-ref` with compare-and-swap: false when the ref is no longer at `expected`. */
+async function moveRef(cwd: string, baseRef: string, to: string, expected: string, why: string): Promise<boolean> {
+  const r = await git(["update-ref", "-m", why, `refs/heads/${baseRef}`, to, expected], { cwd, okCodes: [0, 1, 128] });
+  return r.code === 0;
 }

@@ -53,6 +53,8 @@ export const configSchema = z.strictObject({
   verify: z.string().optional(),
   /** What the ownership hook does when an agent edits a file another session owns. */
   guard: z.enum(["warn", "deny"]).default("warn"),
+  /** What agents may do without asking: ask (the agent's default), edits (in their worktree), full (sandbox only). */
+  autonomy: z.enum(["ask", "edits", "full"]).default("edits"),
   /** Swarm mode: executor agents running at once, reviewer agents, and review rounds before giving up. */
   swarm_executors: z.number().int().min(1).max(32).default(4),
   swarm_architects: z.number().int().min(1).max(16).default(3),

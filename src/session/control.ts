@@ -2,6 +2,7 @@
  * Session control used by the commands and by other areas: start (with the cascade queue), stop,
  * restart. Every entry point reconciles and pumps the queue first (see cascade.ts for why no daemon).
  */
+import { type Autonomy, requireAutonomyAllowed } from "../agents/autonomy.js";
 import { resolveAgent } from "../agents/index.js";
 import { BraidError } from "../infra/errors.js";
 import { pidAlive, signalGroup, signalProcess } from "../infra/process.js";
@@ -26,6 +27,8 @@ export interface StartOptions {
   base?: string;
   mode?: SessionMode;
   owns?: string[];
+  /** How much the agent may do without asking (default: config `autonomy`); kept for restarts. */
+  autonomy?: Autonomy;
   /** Swarm sizes (mode swarm). */
   swarm?: SwarmStartOptions;
   /** true/false: --sandbox/--no-sandbox; absent: config `sandbox`. */
@@ -74,6 +77,7 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
   preflight(ctx, agent, headless);
   // Before anything is created: `on` where the sandbox cannot work is a one-line error.
   const sandbox = decideSandbox(o.sandbox === undefined ? ctx.config.sandbox : o.sandbox ? "on" : "off");
+  if (o.type !== "research") requireAutonomyAllowed(o.autonomy ?? ctx.config.autonomy, sandbox);
   await reconcile(ctx);
   let existing = ctx.store.get(o.name);
   if (existing && (isActive(existing.status) || existing.status === "queued")) throw alreadyRunning(existing);
@@ -105,7 +109,13 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
     if (o.type) r.type = o.type;
     if (o.task !== undefined) r.task = o.task;
     if (o.owns?.length) r.owns = o.owns;
-    r.ext = { ...r.ext, queue, mode: queue.mode, ...(o.swarm ? { swarmOptions: o.swarm } : {}) };
+    r.ext = {
+      ...r.ext,
+      queue,
+      mode: queue.mode,
+      ...(o.autonomy ? { autonomy: o.autonomy } : {}),
+      ...(o.swarm ? { swarmOptions: o.swarm } : {}),
+    };
   });
   const pumped = await pump(ctx);
   failIfLaunchFailed(pumped, o.name);

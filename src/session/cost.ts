@@ -20,16 +20,10 @@ import {
 import { writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { appendRemovedCost, type ModelCost, type RemovedCost, readRemovedCosts } from "./ledger.js";
 import { readLive } from "./live.js";
 import { priceFor } from "./prices.js";
 import { runtimeOf } from "./runtime.js";
-
-export interface ModelCost {
-  model: string;
-  tokens: TokenCounts;
-  /** null when the model has no price (see `prices` in config). */
-  costUsd: number | null;
-}
 
 export interface SessionCost {
   session: string;
@@ -44,6 +38,9 @@ export interface SessionCost {
 
 export interface ProjectCost {
   sessions: SessionCost[];
+  /** Sessions removed by finish/clean/rm, from the project's cost ledger: counted in `total`. */
+  removed: { sessions: RemovedCost[]; tokens: TokenCounts; costUsd: number };
+  /** Live and removed sessions together. */
   total: { tokens: TokenCounts; costUsd: number };
   /** Models seen without a price: their tokens are counted but cost nothing in the totals. */
   unpricedModels: string[];
@@ -171,13 +168,42 @@ function round(usd: number): number {
 /** Every session's cost in cascade order, plus project totals. */
 export function projectCost(ctx: ProjectContext): ProjectCost {
   const sessions = ctx.store.sessions().map((r) => sessionCost(ctx, r));
-  let tokens = emptyCounts();
-  let costUsd = 0;
+  const removedSessions = readRemovedCosts(ctx);
   const unpriced = new Set<string>();
-  for (const s of sessions) {
-    if (s.tokens) tokens = addCounts(tokens, s.tokens);
-    costUsd += s.costUsd ?? 0;
-    for (const m of s.byModel) if (m.costUsd === null) unpriced.add(m.model);
+  const sum = (list: Pick<SessionCost, "tokens" | "costUsd" | "byModel">[]) => {
+    let tokens = emptyCounts();
+    let costUsd = 0;
+    for (const s of list) {
+      if (s.tokens) tokens = addCounts(tokens, s.tokens);
+      costUsd += s.costUsd ?? 0;
+      for (const m of s.byModel) if (m.costUsd === null) unpriced.add(m.model);
+    }
+    return { tokens, costUsd };
+  };
+  const live = sum(sessions);
+  const gone = sum(removedSessions);
+  return {
+    sessions,
+    removed: { sessions: removedSessions, tokens: gone.tokens, costUsd: round(gone.costUsd) },
+    total: { tokens: addCounts(live.tokens, gone.tokens), costUsd: round(live.costUsd + gone.costUsd) },
+    unpricedModels: [...unpriced].sort(),
+  };
+}
+
+/** Record the session's cost as it is removed. Never throws: a removal must not fail over bookkeeping. */
+export function recordRemovedCost(ctx: ProjectContext, rec: SessionRecord): void {
+  try {
+    const c = sessionCost(ctx, rec);
+    if (c.tokens === null) return;
+    appendRemovedCost(ctx, {
+      session: rec.name,
+      agent: c.agent,
+      removedAt: new Date().toISOString(),
+      tokens: c.tokens,
+      costUsd: c.costUsd,
+      byModel: c.byModel,
+    });
+  } catch {
+    /* the ledger is best effort; the removal goes on */
   }
-  return { sessions, total: { tokens, costUsd: round(costUsd) }, unpricedModels: [...unpriced].sort() };
 }

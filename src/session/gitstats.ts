@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { gitTry } from "../git/git.js";
+import { statusPaths } from "../radar/snapshot.js";
 
 export interface GitFigures {
   ahead: number | null;
@@ -12,20 +13,31 @@ export interface GitFigures {
   changedFiles: number | null;
   linesAdded: number | null;
   linesRemoved: number | null;
+  /** Paths `git status` lists (modified, staged, untracked): work not in a commit yet. */
+  uncommittedFiles: number | null;
 }
 
-const NONE: GitFigures = { ahead: null, behind: null, changedFiles: null, linesAdded: null, linesRemoved: null };
+const NONE: GitFigures = {
+  ahead: null,
+  behind: null,
+  changedFiles: null,
+  linesAdded: null,
+  linesRemoved: null,
+  uncommittedFiles: null,
+};
 
 export async function gitFigures(worktree: string, base: string): Promise<GitFigures> {
   if (!existsSync(worktree)) return NONE;
   const opts = { cwd: worktree, noOptionalLocks: true };
-  const [counts, numstat, untracked] = await Promise.all([
+  const [counts, numstat, untracked, status] = await Promise.all([
     gitTry(["rev-list", "--left-right", "--count", `${base}...HEAD`], opts),
     // --merge-base: working tree against merge-base(base, HEAD), i.e. everything this session changed.
     gitTry(["diff", "--numstat", "-z", "--no-renames", "--merge-base", base], opts),
     gitTry(["ls-files", "--others", "--exclude-standard", "-z"], opts),
+    statusPaths(worktree).catch(() => null),
   ]);
   const out = { ...NONE };
+  if (status !== null) out.uncommittedFiles = status.length;
   if (counts) {
     const [behind, ahead] = counts.split(/\s+/).map(Number);
     out.ahead = ahead ?? null;

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { braidBin } from "../agents/claude.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
 import { BraidError } from "../infra/errors.js";
@@ -64,6 +65,9 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   const adapter = resolveAgent(ctx.config, o.agent);
   requireAgentBinary(adapter);
   const readOnly = rec.type === "research";
+  const sandboxed = o.sandbox === true;
+  const autonomy = sessionAutonomy(rec, ctx.config.autonomy, { sandboxed, headless: o.headless });
+  if (!readOnly) requireAutonomyAllowed(autonomy, sandboxed);
   if (rec.type === "implementation") await unguardCommits(rec.path);
   else await guardCommits(ctx, rec.path, rec.type);
   const previous = runtimeOf(rec);
@@ -84,6 +88,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
           headless: o.headless,
           resume: o.resume,
           readOnly,
+          autonomy,
           conversationId: randomUUID(),
           ...(previousConversation ? { previousConversationId: previousConversation } : {}),
           ...(forkFrom ? { forkFrom } : {}),

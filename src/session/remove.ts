@@ -15,6 +15,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
 import { diskUsage } from "../worktree/du.js";
+import { recordRemovedCost } from "./cost.js";
 import { quiesceSession } from "./quiesce.js";
 
 export interface RemoveOptions {
@@ -328,6 +329,7 @@ async function remove(
       keptBecause,
     };
   });
+  recordRemovedCost(ctx, rec); // `braid cost` keeps counting what the session spent
   await store.update((d) => {
     d.sessions = d.sessions.filter((s) => s.name !== name);
   });

@@ -16,6 +16,7 @@ import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, paneTable, startModeOf } from "./cascade.js";
 import { queuePosition } from "./control.js";
+import { deniedText, deniedToolCalls } from "./denials.js";
 import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
@@ -108,6 +109,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
     const f = figures[i];
     const sameRun = live && rt && live.runId === rt.runId ? live : null;
     pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
+    const denied = deniedToolCalls(rt?.logPath);
+    const detail = swarmDetailOf(s) ?? r.detail;
     return {
       order: s.order,
       name: s.name,
@@ -115,7 +118,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agent: rt?.agent ?? s.agent ?? null,
       state: r.state,
       since: r.since,
-      detail: swarmDetailOf(s) ?? r.detail,
+      detail: denied ? [detail, deniedText(denied)].filter(Boolean).join(" · ") : detail,
       runner: rt?.runner ?? null,
       branch: s.branch,
       path: s.path,
@@ -140,6 +143,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       logPath: rt?.logPath ?? null,
       pid: pids.get(s.name) ?? null,
       sandboxed: rt?.sandboxed === true,
+      uncommittedFiles: f?.uncommittedFiles ?? null,
+      deniedToolCalls: denied,
     };
   });
   return opts.cost === false ? views : addCostAndResources(ctx, views, pids, opts.sampler);

@@ -50,4 +50,8 @@ export interface SessionView {
   pid?: number | null;
   /** The agent runs in the bubblewrap sandbox (`sandbox` setting, `start --sandbox`). */
   sandboxed?: boolean;
+  /** Files with uncommitted changes in the worktree (untracked included): work `merge` cannot take yet. */
+  uncommittedFiles?: number | null;
+  /** Tool calls the agent was refused in its last run (headless Claude: `permission_denials`); null if unknown. */
+  deniedToolCalls?: number | null;
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
+import { type Autonomy, requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { hookContext } from "../coord/deliver.js";
 import { gitOut } from "../git/git.js";
@@ -55,6 +56,8 @@ export interface SwarmOptions {
   executors?: number;
   architects?: number;
   rounds?: number;
+  /** What executors may do without asking (default: the session's, else config `autonomy`). */
+  autonomy?: Autonomy;
   /** Called after every recorded step (the CLI prints progress from it). */
   onProgress?: (rec: SwarmRecord) => void;
 }
@@ -72,6 +75,7 @@ class Swarm {
   private memory: string | undefined;
   private readonly agent: string;
   private readonly timeoutMs: number;
+  private readonly autonomy: Autonomy;
 
   constructor(
     private readonly ctx: ProjectContext,
@@ -80,6 +84,7 @@ class Swarm {
   ) {
     this.agent = opts.agent ?? session.agent ?? ctx.config.agent;
     this.timeoutMs = ctx.config.agent_timeout * 1000;
+    this.autonomy = opts.autonomy ?? sessionAutonomy(session, ctx.config.autonomy);
   }
 
   /** Checks that must pass before anything is recorded. */
@@ -96,6 +101,8 @@ class Swarm {
       }
     }
     requireAgentProgram(this.agent, ctx.config.agents);
+    // swarm agents do not run in the sandbox yet
+    requireAutonomyAllowed(this.autonomy, false);
     if (session.type !== "implementation") {
       throw new BraidError(
         `session "${session.name}" is a ${session.type} session; a swarm commits to its branch`,
@@ -378,6 +385,7 @@ class Swarm {
       prompt,
       cwd,
       tools,
+      autonomy: this.autonomy,
       jsonSchema: schema,
       timeoutMs: this.timeoutMs,
       logFile,

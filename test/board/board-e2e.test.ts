@@ -28,9 +28,9 @@ test("braid board over real Claude sessions: states, attach/detach, merge", { ti
     const betaWt = join(sb.root, "app-beta");
     prepareClaudeHome(sb.home, { trustedPaths: [alphaWt, betaWt] });
     stub.scriptForCwd(alphaWt, [{ text: "Alpha is done.", usage: { input_tokens: 2000, output_tokens: 100 } }]);
-    // beta asks to run a command: Claude shows its permission prompt and waits for the user
+    // beta asks to run a command (not a file edit, which autonomy "edits" allows): Claude shows its permission prompt and waits for the user
     stub.scriptForCwd(betaWt, [
-      { toolUse: { name: "Bash", input: { command: "touch beta-was-here.txt", description: "make a file" } } },
+      { toolUse: { name: "Bash", input: { command: "npm test", description: "run the tests" } } },
     ]);
     const env = {
       ...claudeEnv(sb, stub.url),

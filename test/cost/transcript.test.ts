@@ -64,7 +64,12 @@ test("claude's project folder name replaces every non-alphanumeric character", (
   assert.equal(projectFolderName("/home/a b/x_y"), "-home-a-b-x-y");
 });
 
-test("prices: longest prefix wins, config overrides, cache prices default from input, unknown is null", () => {
+test("prices: exact model ids (date and [1m] suffix dropped), never a prefix across generations; config overrides; unknown is null", () => {
+  assert.deepEqual(priceFor("claude-opus-4-8[1m]"), { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 });
+  assert.equal(priceFor("claude-opus-4-8")?.output, 25);
+  assert.equal(priceFor("claude-opus-4-1-20250805")?.input, 15);
+  assert.equal(priceFor("claude-opus-4-9"), null, "an unknown generation is unpriced, not priced like claude-opus-4");
+  assert.equal(priceFor("claude-sonnet-4-5-foo"), null);
   const sonnet = priceFor("claude-sonnet-4-5-20250929");
   assert.deepEqual(sonnet, { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 });
   assert.equal(priceFor("claude-opus-4-5-20251101")?.input, 5);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BRAID_BIN, braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
@@ -104,6 +104,40 @@ describe("merge train faults", () => {
     assert.equal(gitIn(sb, repo, "status", "--porcelain"), "");
     assert.ok(existsSync(join(repo, "a.txt")));
     assert.ok(!existsSync(join(mergeDir, "train.json")));
+  });
+
+  it("a train killed after moving the base, over a checkout whose edits block it: the base is put back", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "f3b", ["a"]);
+    const old = gitIn(sb, repo, "rev-parse", "main");
+    const tip = commitIn(sb, wt("a"), { "README.md": "a's readme\n" });
+    writeFileSync(join(repo, "README.md"), "the user's readme\n"); // overlaps what the train merged
+    gitIn(sb, repo, "update-ref", "refs/heads/main", tip, old);
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+    const mergeDir = join(repo, ".git", "braid", "merge");
+    mkdirSync(mergeDir, { recursive: true });
+    writeFileSync(
+      join(mergeDir, "train.json"),
+      JSON.stringify({
+        pid: dead,
+        startedAt: new Date().toISOString(),
+        baseRef: "main",
+        oldBase: old,
+        worktree: join(mergeDir, "wt-gone"),
+        phase: "advanced",
+        newBase: tip,
+        checkouts: [repo],
+      }),
+    );
+    const r = await braid(sb, repo, ["merge", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(
+      j.recovered.some((n: { detail?: string }) => n.detail === "base put back"),
+      r.stdout,
+    );
+    assert.equal(gitIn(sb, repo, "rev-parse", "main"), old);
+    assert.equal(gitIn(sb, repo, "status", "--porcelain"), " M README.md", "only the user's edit, index = HEAD");
+    assert.equal(readFileSync(join(repo, "README.md"), "utf8"), "the user's readme\n");
   });
 
   it("--wait: a second train waits for the first (saying for whom) and merges after it", async () => {

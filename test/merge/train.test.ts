@@ -51,27 +51,29 @@ describe("braid merge (merge train)", () => {
     assert.equal(gitIn(sb, repo, "worktree", "list").split("\n").length, 4, "integration worktree removed");
   });
 
-  it("stops cleanly at an injected conflict: base untouched, integration worktree kept, report says what merged", async () => {
+  it("stops at an injected conflict: --atomic leaves the base untouched; by default the verified prefix lands", async () => {
     const { repo, wt } = await repoWithSessions(sb, "t2", ["a", "b", "c"]);
     commitIn(sb, wt("a"), { "a.txt": "a\n" });
     commitIn(sb, wt("b"), { "shared.txt": "b's version\n" });
     commitIn(sb, wt("c"), { "shared.txt": "c's version\n" });
     const old = gitIn(sb, repo, "rev-parse", "main");
-    const r = await braid(sb, repo, ["merge", "a", "b", "c"]);
+    const r = await braid(sb, repo, ["merge", "a", "b", "c", "--atomic"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /passed \(not applied\) a/);
     assert.match(r.stdout, /passed \(not applied\) b/);
     assert.match(r.stdout, /stopped at c: conflict in shared\.txt/);
     assert.match(r.stdout, /main was not changed/);
+    assert.match(r.stdout, /next: braid merge --resolve .*resolve shared\.txt/);
     const kept = /integration worktree kept for inspection: (\S+)/.exec(r.stdout)?.[1] as string;
     assert.ok(existsSync(kept));
     assert.match(readFileSync(join(kept, "shared.txt"), "utf8"), /<<<<<<</);
     assert.equal(gitIn(sb, repo, "rev-parse", "main"), old);
     assert.equal(gitIn(sb, repo, "status", "--porcelain"), "");
 
-    // the next train cleans up the kept worktree (backing it up: it holds conflict state)
-    const r2 = await braid(sb, repo, ["merge", "a", "--json"]);
-    assert.equal(r2.code, 0, r2.stderr);
+    // Without --atomic: a and b land, c is left with the next step; the kept worktree is cleaned up first
+    // (backed up: it holds conflict state).
+    const r2 = await braid(sb, repo, ["merge", "a", "b", "c", "--json"]);
+    assert.equal(r2.code, 1, r2.stderr);
     const j = JSON.parse(r2.stdout);
     assert.ok(
       j.recovered.some((n: { action: string; path: string }) => n.action === "removed-kept" && n.path === kept),
@@ -83,6 +85,17 @@ describe("braid merge (merge train)", () => {
     assert.match(gitIn(sb, repo, "show", `${backup}:shared.txt`), /<<<<<<</);
     assert.ok(!existsSync(kept));
     assert.equal(j.moved, true);
+    assert.deepEqual(
+      j.merged.map((m: { name: string }) => m.name),
+      ["a", "b"],
+    );
+    assert.equal(j.stoppedAt.name, "c");
+    assert.equal(gitIn(sb, repo, "rev-parse", "main"), j.newBase);
+    assert.equal(gitIn(sb, repo, "merge-base", "--is-ancestor", "feature/b", "main"), "");
+    // the main checkout followed: b's file is there, nothing shows as changed
+    assert.equal(readFileSync(join(repo, "shared.txt"), "utf8"), "b's version\n");
+    assert.equal(gitIn(sb, repo, "status", "--porcelain"), "");
+    assert.equal(j.notMerged.find((n: { name: string }) => n.name === "c")?.reason, "conflict");
   });
 
   it("refuses uncommitted work, research sessions, a branch deleted by hand and a detached HEAD (one line each)", async () => {
@@ -149,7 +162,7 @@ describe("braid merge (merge train)", () => {
     assert.equal(gitIn(sb, repo, "log", "--format=%s", "main").includes("braid: merge"), false);
   });
 
-  it("leaves a dirty checkout of the base alone and says so; --dry-run moves nothing", async () => {
+  it("a dirty checkout of the base follows, keeping the user's edits (index agrees with HEAD); --dry-run moves nothing", async () => {
     const { repo, wt } = await repoWithSessions(sb, "t6", ["a"]);
     commitIn(sb, wt("a"), { "a.txt": "a\n" });
     const old = gitIn(sb, repo, "rev-parse", "main");
@@ -159,12 +172,46 @@ describe("braid merge (merge train)", () => {
     assert.equal(gitIn(sb, repo, "rev-parse", "main"), old);
 
     writeFileSync(join(repo, "README.md"), "local edit\n");
+    writeFileSync(join(repo, "shared.txt"), "staged edit\n");
+    gitIn(sb, repo, "add", "shared.txt");
     r = await braid(sb, repo, ["merge", "a"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /checkout .*t6: has uncommitted changes: left as is/);
+    assert.match(r.stdout, /checkout .*t6: updated, your 2 uncommitted changes kept/);
     assert.notEqual(gitIn(sb, repo, "rev-parse", "main"), old);
     assert.equal(readFileSync(join(repo, "README.md"), "utf8"), "local edit\n");
-    assert.ok(!existsSync(join(repo, "a.txt")));
+    assert.equal(readFileSync(join(repo, "a.txt"), "utf8"), "a\n");
+    // git sees exactly the user's two edits: the merged a.txt is neither deleted nor staged
+    assert.equal(gitIn(sb, repo, "status", "--porcelain"), " M README.md\nM  shared.txt");
+    assert.equal(gitIn(sb, repo, "diff", "--cached", "--name-only"), "shared.txt");
+    // an ordinary commit -am now keeps the merged work
+    gitIn(sb, repo, "commit", "-qam", "user's own commit");
+    assert.equal(gitIn(sb, repo, "show", "HEAD:a.txt"), "a");
+  });
+
+  it("a checkout of the base whose edits the merge would overwrite: the base stays, the user is told the fix", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "t6b", ["a", "b"]);
+    commitIn(sb, wt("a"), { "shared.txt": "a's version\n" });
+    commitIn(sb, wt("b"), { "b.txt": "b\n" });
+    const old = gitIn(sb, repo, "rev-parse", "main");
+    writeFileSync(join(repo, "shared.txt"), "the user's version\n");
+    let r = await braid(sb, repo, ["merge", "a"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /main not moved.*t6b has uncommitted changes to shared\.txt that the merge changes too/);
+    assert.match(r.stdout, /next: commit or stash your changes in .*t6b \(git stash\), run braid merge again/);
+    assert.equal(gitIn(sb, repo, "rev-parse", "main"), old);
+    assert.equal(readFileSync(join(repo, "shared.txt"), "utf8"), "the user's version\n");
+    assert.equal(gitIn(sb, repo, "diff", "--cached", "--name-only"), "", "the index still agrees with HEAD");
+
+    // an untracked file where the merge puts one: git would refuse as well
+    gitIn(sb, repo, "checkout", "--", "shared.txt");
+    writeFileSync(join(repo, "b.txt"), "mine\n");
+    r = await braid(sb, repo, ["merge", "b", "--json"]);
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.moved, false);
+    assert.match(j.checkoutBlocked.error, /untracked working tree file 'b\.txt' would be overwritten/i);
+    assert.equal(gitIn(sb, repo, "rev-parse", "main"), old);
+    assert.equal(readFileSync(join(repo, "b.txt"), "utf8"), "mine\n");
   });
 
   it("squash and rebase strategies make linear history", async () => {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
+import { parseAutonomy, requireAutonomyAllowed } from "../../src/agents/autonomy.js";
 import { braidBin, CLAUDE_HOOK_EVENTS, claudeAdapter, claudeHookSettings } from "../../src/agents/claude.js";
 import { requireAgentBinary, resolveAgent } from "../../src/agents/index.js";
 import { isBraidError } from "../../src/infra/errors.js";
@@ -39,6 +40,34 @@ describe("claude adapter", () => {
     assert.ok(argv.indexOf("--disallowedTools") < argv.indexOf("--"), "the variadic flag cannot swallow the prompt");
   });
 
+  it("autonomy: edits → acceptEdits + the git commands that commit; full → bypassPermissions; ask → none", () => {
+    const edits = claudeAdapter().build({ ...req, autonomy: "edits" }).argv;
+    assert.equal(edits[edits.indexOf("--permission-mode") + 1], "acceptEdits");
+    assert.ok(edits.includes("Bash(git commit:*)"));
+    assert.ok(edits.indexOf("--allowedTools") < edits.indexOf("--"), "the variadic flag cannot swallow the prompt");
+    const full = claudeAdapter().build({ ...req, autonomy: "full" }).argv;
+    assert.equal(full[full.indexOf("--permission-mode") + 1], "bypassPermissions");
+    assert.ok(
+      !claudeAdapter()
+        .build({ ...req, autonomy: "ask" })
+        .argv.includes("--permission-mode"),
+    );
+    // read-only wins over any level
+    const ro = claudeAdapter().build({ ...req, readOnly: true, autonomy: "edits" }).argv;
+    assert.equal(ro[ro.indexOf("--permission-mode") + 1], "plan");
+    assert.equal(ro.filter((a) => a === "--permission-mode").length, 1);
+  });
+
+  it("autonomy full is refused outside the sandbox, naming --sandbox; allowed inside", () => {
+    assert.throws(
+      () => requireAutonomyAllowed("full", false),
+      (e: unknown) => isBraidError(e) && /sandbox/.test(e.message) && /--sandbox/.test(e.fix ?? ""),
+    );
+    requireAutonomyAllowed("edits", false);
+    requireAutonomyAllowed("full", true);
+    assert.throws(() => parseAutonomy("yolo"), /unknown autonomy "yolo"/);
+  });
+
   it("resume: --resume <previous id>, else --continue", () => {
     const a = claudeAdapter().build({ ...req, prompt: "", resume: true, previousConversationId: "prev-id" });
     assert.deepEqual(a.argv.slice(1, 3), ["--resume", "prev-id"]);
@@ -52,6 +81,7 @@ describe("claude adapter", () => {
     const s = JSON.parse(claudeHookSettings()) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
     assert.deepEqual(Object.keys(s.hooks).sort(), [...CLAUDE_HOOK_EVENTS].sort());
     for (const ev of CLAUDE_HOOK_EVENTS) {
+      if (ev === "PostToolUse") continue; // a shell touch, no braid process (hook-matchers.test.ts)
       const cmd = s.hooks[ev]?.[0]?.hooks[0]?.command ?? "";
       assert.equal(cmd, `'${process.execPath}' '${braidBin()}' hook ${ev}`);
     }

@@ -172,7 +172,7 @@ describe("sessions with the real Claude Code", { skip: !claudeAvailable() && "cl
     const starts = await Promise.all([
       run(["start", "committer", "write hello.txt and commit it"]),
       run(["start", "slow", "[[slow]] think for a long time"]),
-      run(["start", "asker", "touch asked.txt"]),
+      run(["start", "asker", "--autonomy", "ask", "touch asked.txt"]), // ask: Claude's own default prompts
       run(["start", "reader", "--type", "research", "study the code"]),
       run(["start", "batch", "--headless", "[[batch]] run the batch"]),
     ]);

@@ -28,6 +28,19 @@ export function registerCost(program: Command): void {
           s.costUsd === null ? dash : formatUsd(s.costUsd),
           s.byModel.map((m) => m.model).join(",") || dash,
         ]);
+        if (cost.removed.sessions.length) {
+          const g = cost.removed.tokens;
+          rows.push([
+            `(${cost.removed.sessions.length} removed)`,
+            "",
+            formatCount(g.input),
+            formatCount(g.output),
+            formatCount(g.cacheRead),
+            formatCount(g.cacheWrite),
+            formatUsd(cost.removed.costUsd),
+            "",
+          ]);
+        }
         const t = cost.total.tokens;
         rows.push([
           "TOTAL",

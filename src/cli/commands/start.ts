@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseAutonomy } from "../../agents/autonomy.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { takePrefetchedTips } from "../../project/prefetch.js";
@@ -15,6 +16,7 @@ interface StartFlags {
   base?: string;
   mode?: string;
   owns?: string[];
+  autonomy?: string;
   executors?: number;
   architects?: number;
   sandbox?: boolean;
@@ -40,6 +42,10 @@ export function registerStart(program: Command): void {
     .option("--base <ref>", "start a new worktree from this ref")
     .option("--mode <mode>", "standard | swarm", "standard")
     .option("--owns <glob...>", "paths this session declares it owns")
+    .option(
+      "--autonomy <level>",
+      "ask | edits (edit files without asking) | full (sandbox only) (default: config `autonomy`)",
+    )
     .option("--executors <n>", "swarm: executor agents at once (default: config swarm_executors)", count("--executors"))
     .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
     .option("--sandbox", "run the agent in the bubblewrap sandbox (default: config `sandbox`)")
@@ -51,6 +57,7 @@ export function registerStart(program: Command): void {
           throw new BraidError(`unknown session type "${opts.type}"`, `use one of: ${SESSION_TYPES.join(", ")}`);
         if (opts.mode !== "standard" && opts.mode !== "swarm")
           throw new BraidError(`unknown mode "${opts.mode}"`, "use standard or swarm");
+        const autonomy = opts.autonomy === undefined ? undefined : parseAutonomy(opts.autonomy);
         const ctx = await loadContext();
         // Words are joined with single spaces; quote the task to keep it exactly as typed.
         const task = taskWords.length ? taskWords.join(" ") : undefined;
@@ -72,6 +79,7 @@ export function registerStart(program: Command): void {
           mode: opts.mode,
           ...(opts.owns ? { owns: opts.owns } : {}),
           ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
+          ...(autonomy ? { autonomy } : {}),
           ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
         });
         if (opts.json) {

@@ -37,7 +37,12 @@ function render(views: SessionView[]): string {
       v.agent ?? "-",
       paint(STATE_STYLE[v.state] ?? "white", state),
       ago(v.since),
-      v.detail ?? "",
+      [
+        v.detail,
+        v.uncommittedFiles ? `${v.uncommittedFiles} uncommitted file${v.uncommittedFiles === 1 ? "" : "s"}` : "",
+      ]
+        .filter(Boolean)
+        .join(" · "),
       v.branch,
       v.ahead === null ? "" : `+${v.ahead}/-${v.behind}`,
       v.changedFiles === null ? "" : String(v.changedFiles),

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseAutonomy } from "../../agents/autonomy.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { requireSwarm, type SwarmRecord, swarmSummary } from "../../swarm/record.js";
@@ -59,6 +60,7 @@ export function registerSwarm(program: Command): void {
     .option("--rounds <n>", "review rounds before giving up (default: config swarm_rounds, 3)", count("--rounds"))
     .option("--agent <agent>", "agent for planner, executors and reviewers (default: config agent)")
     .option("--base <ref>", "base for a new session")
+    .option("--autonomy <level>", "ask | edits | full (sandbox only): what executors may do without asking")
     .option("--json", "print the final swarm record")
     .action(
       act(
@@ -71,6 +73,7 @@ export function registerSwarm(program: Command): void {
             rounds?: number;
             agent?: string;
             base?: string;
+            autonomy?: string;
             json?: boolean;
           },
         ) => {
@@ -78,10 +81,12 @@ export function registerSwarm(program: Command): void {
           opts.json = opts.json || Boolean(swarm.opts().json);
           const ctx = await loadContext();
           let lastPhase = "";
+          const { autonomy: level, ...rest } = opts;
           const rec = await startSwarmSession(ctx, {
             name,
             task,
-            ...opts,
+            ...rest,
+            ...(level === undefined ? {} : { autonomy: parseAutonomy(level) }),
             onProgress: (r) => {
               if (opts.json || r.phase === lastPhase) return;
               lastPhase = r.phase;

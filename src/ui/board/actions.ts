@@ -15,6 +15,11 @@ export function mergeOutcome(name: string, r: TrainReport): string {
     const files = s.conflictFiles.length ? `: ${s.conflictFiles.slice(0, 3).join(", ")}` : "";
     return `✘ ${name} not merged — ${s.reason}${files}${r.integrationWorktree ? ` (kept in ${r.integrationWorktree})` : ""}`;
   }
+  if (r.checkoutBlocked) {
+    const b = r.checkoutBlocked;
+    const what = b.files.length ? `your uncommitted changes to ${b.files.slice(0, 3).join(", ")}` : b.error;
+    return `✘ ${name} not merged — ${r.baseRef} not moved: ${what} in ${b.path} (commit or stash them)`;
+  }
   const skipped = r.notMerged.find((n) => n.name === name);
   if (skipped) return `✘ ${name} not merged — ${skipped.reason}`;
   if (r.merged.some((m) => m.name === name) && r.moved) {
