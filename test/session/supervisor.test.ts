@@ -52,6 +52,8 @@ describe("views only read; the supervisor tick starts queued sessions", () => {
       join(repo, "braid.toml"),
       `max_code_sessions = 1\nrunner = "headless"\nagent = "fake"\n[agents.fake]\ncommand = ["${process.execPath}", "${fake}"]\n`,
     );
+    // The repo's own agent command runs only once trusted.
+    assert.equal((await run(["trust"])).code, 0);
     const first = await run(["start", "first", "hold the slot"]);
     assert.equal(first.code, 0, first.stderr);
     const second = await run(["start", "second", "--json", "wait for a slot"]);
