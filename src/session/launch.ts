@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { braidBin } from "../agents/claude.js";
@@ -20,6 +20,7 @@ import { readLive } from "./live.js";
 import { launchDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
 import { pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
+import { outputFile } from "./output.js";
 import { capturePanes, killPane, openWindow, projectTmuxSession, requireTmux, tmuxServer } from "./tmux.js";
 
 export interface LaunchOptions {
@@ -46,6 +47,22 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
   env.BRAID_RUN_ID = runId;
   env.BRAID_SESSION_TYPE = rec.type;
   return env;
+}
+
+/**
+ * Hand the agent's environment to the exec wrapper in a file only this user can read (created 0600, never
+ * replaced), which the wrapper deletes before it starts the agent: no secret ever sits in an argv that
+ * `ps` shows (tmux keeps every `-e VAR=value` in its server's argv for the server's whole life).
+ */
+export function writeEnvFile(dir: string, env: Record<string, string>, tmux: boolean): void {
+  const fd = openSync(join(dir, "env.json"), "wx", 0o600);
+  try {
+    const buf = Buffer.from(JSON.stringify({ env, tmux }));
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Check everything that can be checked before creating anything (agent known + installed, tmux present). */
@@ -89,6 +106,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
   };
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
+  writeEnvFile(dir, env, !o.headless);
   const runtime: SessionRuntime = {
     runner: o.headless ? "headless" : "tmux",
     agent: adapter.name,
@@ -99,7 +117,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     hooks: launch.hooks,
     tmux: null,
     wrapperPid: null,
-    logPath: null,
+    logPath: outputFile(ctx.project.stateDir, rec.name, runId),
     launchedAt: new Date().toISOString(),
     exitCode: null,
     detail: null,
@@ -107,12 +125,13 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     readOnly,
   };
   if (o.headless) {
-    const log = join(dir, "output.log");
+    const log = runtime.logPath as string;
     const fd = openSync(log, "a");
     try {
       const child = spawn(argv[0] as string, argv.slice(1), {
         cwd: rec.path,
-        env,
+        // the agent's environment comes from the env file; this one only runs the wrapper
+        env: wrapperEnv(),
         detached: true,
         stdio: ["ignore", fd, fd],
       });
@@ -122,7 +141,6 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     } finally {
       closeSync(fd);
     }
-    runtime.logPath = log;
     await waitForAgent(
       ctx,
       rec.name,
@@ -135,21 +153,38 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   requireTmux();
   const server = tmuxServer(ctx.config.tmux_socket);
   const session = projectTmuxSession(ctx.project.slug);
-  const paneId = await openWindow(server, { session, window: rec.name, cwd: rec.path, env, argv });
-  runtime.tmux = { socket: server.socket, session, window: rec.name, paneId };
+  const opened = await openWindow(server, { session, window: rec.name, cwd: rec.path, argv });
+  const paneId = opened.paneId;
+  runtime.tmux = {
+    socket: server.socket,
+    socketPath: opened.socketPath,
+    serverPid: opened.serverPid,
+    session,
+    window: rec.name,
+    paneId,
+  };
+  // From here on the server is addressed by its path, wherever $TMUX points.
+  const located = { socket: server.socket, path: opened.socketPath || null };
   try {
     await waitForAgent(
       ctx,
       rec.name,
       runId,
       () => true,
-      async () => (await capturePanes(server, [paneId])).get(paneId) ?? "",
+      async () => (await capturePanes(located, [paneId])).get(paneId) ?? "",
     );
   } catch (e) {
-    await killPane(server, paneId);
+    await killPane(located, paneId);
     throw e;
   }
   return runtime;
+}
+
+/** The wrapper's own environment (headless): braid's, minus the terminal braid runs in. */
+function wrapperEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of DROP_ENV) delete env[k];
+  return env;
 }
 
 function tail(file: string): string {

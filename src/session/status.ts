@@ -5,13 +5,14 @@
  * queue is pumped, so anything that watches status keeps the cascade moving.
  */
 import { ScreenDebouncer } from "../agents/detectors/debounce.js";
+import { withAnswerHint } from "../agents/detectors/hints.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import { unreadCount } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
-import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
+import { endedRun, lookupPane, type PaneTable, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { addCostAndResources } from "./figures.js";
 import { gitFigures } from "./gitstats.js";
@@ -19,7 +20,7 @@ import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
 import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
-import { capturePanes } from "./tmux.js";
+import { capturePanes, recordedServer, type TmuxServer } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
 /**
@@ -52,18 +53,33 @@ export interface ViewOptions {
   sampler?: ResourceSampler;
 }
 
-/** Screens of live panes only: one missing pane would abort tmux's whole `;`-chained batch. */
-async function screens(sessions: SessionRecord[], panes: Map<string, { dead: boolean }>): Promise<Map<string, string>> {
-  const bySocket = new Map<string, string[]>();
+/**
+ * Screens of live panes only (one missing pane would abort tmux's whole `;`-chained batch), one batch per
+ * server, keyed by session name: pane ids of different servers may be equal.
+ */
+async function screens(sessions: SessionRecord[], panes: PaneTable): Promise<Map<string, string>> {
+  const byServer = new Map<string, { server: TmuxServer; want: [string, string][] }>();
   for (const s of sessions) {
     const rt = runtimeOf(s);
     if (!rt?.tmux || !isActive(s.status)) continue;
-    const pane = panes.get(rt.tmux.paneId);
-    if (!pane || pane.dead) continue;
-    bySocket.set(rt.tmux.socket, [...(bySocket.get(rt.tmux.socket) ?? []), rt.tmux.paneId]);
+    const found = lookupPane(panes, rt.tmux);
+    if (found?.server !== "up" || !found.pane || found.pane.dead) continue;
+    const server = recordedServer(rt.tmux);
+    const entry = byServer.get(server.path as string) ?? { server, want: [] };
+    entry.want.push([s.name, rt.tmux.paneId]);
+    byServer.set(server.path as string, entry);
   }
   const all = new Map<string, string>();
-  for (const [socket, ids] of bySocket) for (const [k, v] of await capturePanes({ socket }, ids)) all.set(k, v);
+  for (const { server, want } of byServer.values()) {
+    const got = await capturePanes(
+      server,
+      want.map(([, id]) => id),
+    );
+    for (const [name, id] of want) {
+      const text = got.get(id);
+      if (text !== undefined) all.set(name, text);
+    }
+  }
   return all;
 }
 
@@ -75,7 +91,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   }
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
-  const panes = await paneTable(ctx, sessions);
+  const panes = await paneTable(sessions);
   const [screenText, figures, conflicts] = await Promise.all([
     screens(sessions, panes),
     Promise.all(
@@ -97,7 +113,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const views = sessions.map((s, i): SessionView => {
     const rt = runtimeOf(s);
     const live = readLive(stateDir, s.name);
-    const text = rt?.tmux ? screenText.get(rt.tmux.paneId) : undefined;
+    const text = rt?.tmux ? screenText.get(s.name) : undefined;
     const raw = text !== undefined ? detectScreenState(rt?.agent ?? s.agent ?? "", text) : null;
     const screen = opts.debouncer ? opts.debouncer.accept(s.name, raw) : raw;
     const agentPid = rt ? readAgentPid(stateDir, s.name, rt.runId) : null;
@@ -132,7 +148,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       agent: rt?.agent ?? s.agent ?? null,
       state: r.state,
       since: r.since,
-      detail: swarmDetailOf(s) ?? r.detail,
+      detail: swarmDetailOf(s) ?? (r.state === "waiting" ? withAnswerHint(r.detail, s.name) : r.detail),
       runner: rt?.runner ?? null,
       branch: s.branch,
       path: s.path,

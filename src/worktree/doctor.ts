@@ -26,7 +26,8 @@ export type FindingKind =
   | "checked-out-twice"
   | "slug-collision"
   | "stale-slug"
-  | "trash";
+  | "trash"
+  | "orphaned-agent";
 
 export interface Finding {
   kind: FindingKind;
@@ -264,7 +265,27 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     await attempt(f, async () => deleteNow(e.path));
   }
 
-  // 9. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+  // 9. Agents alive although their record says they ended: re-adopt them (nothing is killed).
+  if (sessions) {
+    const { adoptOrphan, findOrphans } = await import("../session/adopt.js");
+    for (const o of await findOrphans(ctx, sessions)) {
+      const where = o.tmux ? `tmux pane ${o.tmux.paneId} of ${o.tmux.socketPath}` : `pid ${o.agentPid}`;
+      const f = add({
+        kind: "orphaned-agent",
+        where: o.name,
+        message: `session "${o.name}" is recorded as ${o.recorded}, but its agent still runs (${where})`,
+        fix:
+          o.runner === "tmux" && !o.tmux
+            ? `its tmux pane was not found: stop it by hand (kill ${o.agentPid}), then \`braid restart ${o.name}\``
+            : `re-adopt it: mark it running again at ${where}`,
+        fixable: o.runner === "headless" || o.tmux !== null,
+        severity: "warning",
+      });
+      await attempt(f, () => adoptOrphan(ctx, o));
+    }
+  }
+
+  // 10. Global slugs: explain a hashed slug; drop claims whose repository is gone.
   checkSlugs(ctx, add);
   if (fix) await fixStaleSlugs(findings);
 

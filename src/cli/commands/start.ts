@@ -4,7 +4,8 @@ import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
 import { act } from "../act.js";
-import { print, printJson } from "../output.js";
+import { bootstrapLines } from "./new.js";
+import { print, printJson, printWarning } from "../output.js";
 
 interface StartFlags {
   type?: string;
@@ -60,11 +61,20 @@ export function registerStart(program: Command): void {
           ...(opts.owns ? { owns: opts.owns } : {}),
           ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
         });
+        for (const w of r.warnings ?? []) printWarning(w);
         if (opts.json) {
-          printJson({ session: r.record, queued: r.queued, queuePosition: r.queuePosition, created: r.created });
+          printJson({
+            session: r.record,
+            queued: r.queued,
+            queuePosition: r.queuePosition,
+            created: r.created,
+            bootstrap: r.bootstrap ?? null,
+          });
           return 0;
         }
         const s = r.record;
+        if (r.created) print(`created ${s.name}: ${s.path} on ${s.branch}`);
+        for (const line of bootstrapLines(r.bootstrap)) print(line);
         if (r.queued) {
           print(
             `queued ${s.name} (#${r.queuePosition} in line): ${ctx.config.max_code_sessions} implementation sessions are running; it starts when one finishes`,
