@@ -52,7 +52,12 @@ class Server {
     return spawnSync("tmux", ["-L", this.name, ...args], { env: this.sb.env, encoding: "utf8" });
   }
   start(): void {
-    const r = this.tmux("new-session", "-d", "-s", "shell", "-x", "120", "-y", "40", "--", "sleep", "100000");
+    // Right after a kill-server the old server may still be shutting down on this socket: try again.
+    let r = this.tmux("new-session", "-d", "-s", "shell", "-x", "120", "-y", "40", "--", "sleep", "100000");
+    for (let i = 0; i < 50 && r.status !== 0; i++) {
+      spawnSync("sleep", ["0.2"]);
+      r = this.tmux("new-session", "-d", "-s", "shell", "-x", "120", "-y", "40", "--", "sleep", "100000");
+    }
     assert.equal(r.status, 0, r.stderr);
   }
   /** What tmux puts in $TMUX for a pane of this server: `socket_path,server_pid,session_index`. */
