@@ -92,7 +92,8 @@ describe("real Claude in tmux, braid run from another tmux server", { skip: !cla
   it("status sees the session idle from a pane of another server", async () => {
     const r = await run(["start", "chat", "[[first]] say hello"]);
     assert.equal(r.code, 0, r.stderr);
-    const v = await until("chat idle", (m) => m.get("chat")?.state === "idle");
+    await stub.waitForRequest((q) => q.kind === "main" && q.cwd === wt("chat"), 120_000);
+    const v = await until("chat idle after its first turn", (m) => m.get("chat")?.state === "idle");
     assert.ok(v.get("chat")?.conversationId);
     assert.equal(stub.mainRequests({ cwd: wt("chat") }).length, 1);
   });
