@@ -11,8 +11,8 @@ import { withLock } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { launchAgent } from "./launch.js";
-import { cascadeLockFile } from "./paths.js";
 import { firstUsefulLine, readOutput } from "./output.js";
+import { cascadeLockFile } from "./paths.js";
 import {
   isActive,
   pidAlive,

@@ -17,10 +17,10 @@ import type { SessionRecord } from "../project/state.js";
 import { swarmLaunch } from "../swarm/launch.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
+import { outputFile } from "./output.js";
 import { launchDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
 import { pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
-import { outputFile } from "./output.js";
 import { capturePanes, killPane, openWindow, projectTmuxSession, requireTmux, tmuxServer } from "./tmux.js";
 
 export interface LaunchOptions {

@@ -57,16 +57,19 @@ export async function readSessionLog(ctx: ProjectContext, name: string, lines = 
   return { ...base, source: "file", path: file, lines: logLines(readTail(file, 1024 * 1024)).slice(-lines) };
 }
 
-/** Lines of `next` that `prev` did not end with: the screen scrolls, so find prev's last lines in next. */
+/**
+ * Lines of `next` that `prev` did not end with: the screen scrolls, so find prev's last (up to three)
+ * non-blank lines in next, trying fewer when the oldest of them scrolled away.
+ */
 export function newLines(prev: string[], next: string[]): string[] {
   const nonBlank = (ls: string[]) => ls.map((l, i) => [l, i] as const).filter(([l]) => l.trim() !== "");
-  const tail = nonBlank(prev)
-    .slice(-3)
-    .map(([l]) => l);
-  if (tail.length === 0) return next;
+  const seen = nonBlank(prev).map(([l]) => l);
   const nb = nonBlank(next);
-  for (let i = nb.length - tail.length; i >= 0; i--) {
-    if (tail.every((t, k) => nb[i + k]?.[0] === t)) return next.slice((nb[i + tail.length - 1]?.[1] ?? -1) + 1);
+  for (let k = Math.min(3, seen.length); k >= 1; k--) {
+    const tail = seen.slice(-k);
+    for (let i = nb.length - k; i >= 0; i--) {
+      if (tail.every((t, j) => nb[i + j]?.[0] === t)) return next.slice((nb[i + k - 1]?.[1] ?? -1) + 1);
+    }
   }
   return next;
 }

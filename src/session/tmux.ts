@@ -71,7 +71,10 @@ function tmuxEnv(): NodeJS.ProcessEnv {
 /** Run tmux; resolves with its output whatever the exit code (callers decide what a failure means). */
 export function tmuxRun(server: TmuxServer, args: string[]): Promise<TmuxResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("tmux", [...serverArgs(server), ...args], { env: tmuxEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("tmux", [...serverArgs(server), ...args], {
+      env: tmuxEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));

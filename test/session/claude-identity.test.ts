@@ -19,7 +19,9 @@ interface View {
   conversationId?: string | null;
 }
 
-describe("real Claude in tmux, braid run from another tmux server", { skip: !claudeAvailable() && "claude not installed" }, () => {
+describe("real Claude in tmux, braid run from another tmux server", {
+  skip: !claudeAvailable() && "claude not installed",
+}, () => {
   let sb: Sandbox;
   let repo: string;
   let stub: ModelStub;
@@ -35,7 +37,8 @@ describe("real Claude in tmux, braid run from another tmux server", { skip: !cla
     stub = await startModelStub();
     other = new TmuxTestServer(sb, "other");
     other.newSession("shell", sb.root, ["sleep", "100000"]);
-    const [tmuxVar, pane] = other.tmux("display-message", "-p", "-t", "=shell:", "#{socket_path},#{pid},0\t#{pane_id}")
+    const [tmuxVar, pane] = other
+      .tmux("display-message", "-p", "-t", "=shell:", "#{socket_path},#{pid},0\t#{pane_id}")
       .trim()
       .split("\t");
     env = {
@@ -76,7 +79,11 @@ describe("real Claude in tmux, braid run from another tmux server", { skip: !cla
   });
 
   const run = (args: string[]) => braid(sb, repo, args, { env, timeoutMs: 90_000 });
-  async function until(what: string, pred: (v: Map<string, View>) => boolean, ms = 120_000): Promise<Map<string, View>> {
+  async function until(
+    what: string,
+    pred: (v: Map<string, View>) => boolean,
+    ms = 120_000,
+  ): Promise<Map<string, View>> {
     const deadline = Date.now() + ms;
     let last = new Map<string, View>();
     while (Date.now() < deadline) {
@@ -122,7 +129,10 @@ describe("real Claude in tmux, braid run from another tmux server", { skip: !cla
     assert.equal((await run(["send", "chat", "[[second]] and again"])).code, 0);
     const req = await stub.waitForRequest((q) => q.seq > mark && q.kind === "main" && q.cwd === wt("chat"), 120_000);
     assert.ok(requestContains(req, "Hello from the first turn."), "the resumed conversation carries the first turn");
-    assert.ok(userTexts(req).some((t) => t.includes("[[first]]")), "and its first prompt");
+    assert.ok(
+      userTexts(req).some((t) => t.includes("[[first]]")),
+      "and its first prompt",
+    );
     await until("chat idle after the second turn", (m) => m.get("chat")?.state === "idle");
   });
 });

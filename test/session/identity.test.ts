@@ -98,7 +98,7 @@ describe("tmux server identity, env without argv, logs", () => {
   });
   after(() => {
     for (const s of [home, elsewhere]) s.kill();
-    spawnSync("tmux", ["-L", braidSocket, "kill-server"], { env: sb.env });
+    for (const name of [braidSocket, "default"]) spawnSync("tmux", ["-L", name, "kill-server"], { env: sb.env });
     sb.cleanup();
   });
 
@@ -239,6 +239,30 @@ describe("tmux server identity, env without argv, logs", () => {
       return j.lines.some((l) => l.includes("first words")) ? j : null;
     });
     assert.equal(r.source, "pane");
+  });
+
+  it("logs --follow prints output as it comes and returns when the run ends", async () => {
+    assert.equal((await run(["start", "chatty", "--headless", 'say:"line from chatty" sleep:2500 exit:0'])).code, 0);
+    const r = await run(["logs", "chatty", "--follow"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /line from chatty/);
+  });
+
+  it('old records (socket "", no socket path) mean the default server, wherever $TMUX points', async () => {
+    // Started outside tmux with no socket configured: braid uses the default server.
+    assert.equal((await run(["start", "legacy", "sleep:600000"])).code, 0);
+    const file = join(repo, ".git", "braid", "state.json");
+    const data = JSON.parse(readFileSync(file, "utf8")) as {
+      sessions: { name: string; ext: { session: { tmux: Record<string, unknown> } } }[];
+    };
+    const tm = data.sessions.find((s) => s.name === "legacy")?.ext.session.tmux;
+    assert.ok(tm && String(tm.socketPath).endsWith("/default"), JSON.stringify(tm));
+    delete tm.socketPath;
+    delete tm.serverPid;
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    assert.equal((await stateOf("legacy", elsewhere.tmuxEnv()))?.state, "working");
+    assert.equal((await run(["stop", "legacy"], elsewhere.tmuxEnv())).code, 0);
+    assert.equal((await stateOf("legacy"))?.state, "stopped");
   });
 
   it("doctor finds a live agent whose record says otherwise, and --fix re-adopts it", async () => {

@@ -14,7 +14,10 @@ export function registerRestart(program: Command): void {
     .action(
       act(async (name: string | undefined, opts: { all?: boolean; json?: boolean }) => {
         if (Boolean(name) === Boolean(opts.all))
-          throw new BraidError("name one session, or pass --all (not both)", "braid restart NAME | braid restart --all");
+          throw new BraidError(
+            "name one session, or pass --all (not both)",
+            "braid restart NAME | braid restart --all",
+          );
         const ctx = await loadContext();
         if (opts.all) {
           const r = await restartLost(ctx);

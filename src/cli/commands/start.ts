@@ -4,8 +4,8 @@ import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
 import { act } from "../act.js";
-import { bootstrapLines } from "./new.js";
 import { print, printJson, printWarning } from "../output.js";
+import { bootstrapLines } from "./new.js";
 
 interface StartFlags {
   type?: string;
