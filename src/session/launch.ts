@@ -17,7 +17,7 @@ import type { SessionRecord } from "../project/state.js";
 import { swarmLaunch } from "../swarm/launch.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
-import { outputFile } from "./output.js";
+import { firstUsefulLine, outputFile } from "./output.js";
 import { launchDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
 import { pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
@@ -211,7 +211,7 @@ async function waitForAgent(
       throw new BraidError(`the agent for "${name}" did not start: ${exit.error}`, "check the agent command");
     if (readAgentPid(stateDir, name, runId)) return;
     if (exit || !wrapperAlive()) {
-      const said = (await output()).trim().split("\n").filter(Boolean).slice(-1)[0] ?? "no output";
+      const said = firstUsefulLine(await output()) ?? "no output";
       throw new BraidError(
         `the agent for "${name}" exited at once: ${said}`,
         "run the agent command by hand to see why",

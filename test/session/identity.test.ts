@@ -166,6 +166,54 @@ describe("tmux server identity, env without argv, logs", () => {
     elsewhere.tmux("kill-window", "-t", "=shell:=attacher");
   });
 
+  it("attach from a pane of the session's own server switches that client over", async () => {
+    // A real client on "home" (run from a pane of "elsewhere", as a nested tmux), then `braid attach` in a pane of home.
+    const client = elsewhere.tmux(
+      "new-window",
+      "-d",
+      "-t",
+      "=shell:",
+      "-n",
+      "client",
+      "--",
+      "env",
+      "-u",
+      "TMUX",
+      "tmux",
+      "-L",
+      home.name,
+      "attach",
+      "-t",
+      "=shell",
+    );
+    assert.equal(client.status, 0, client.stderr);
+    await waitFor("a client on home's shell session", () =>
+      home.tmux("list-clients", "-F", "#{client_session}").stdout.includes("shell"),
+    );
+    const r = home.tmux(
+      "new-window",
+      "-t",
+      "=shell:",
+      "-n",
+      "switcher",
+      "-c",
+      repo,
+      "--",
+      process.execPath,
+      BRAID_BIN,
+      "attach",
+      "boot",
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const now = await waitFor("the client switched to boot's window", () => {
+      const l = home.tmux("list-clients", "-F", "#{client_session}:#{window_name}").stdout.trim();
+      return l.includes("braid-app:boot") ? l : null;
+    });
+    assert.match(now, /braid-app:boot/);
+    home.tmux("detach-client", "-a");
+    elsewhere.tmux("kill-window", "-t", "=shell:=client");
+  });
+
   it("no secret on any command line: the agent gets the key, ps never shows it (tmux and headless)", async () => {
     assert.equal((await run(["start", "quiet", "--headless", "sleep:600000"])).code, 0);
     // braid creates its own server for this one: the server's argv lives as long as the server
@@ -190,17 +238,21 @@ describe("tmux server identity, env without argv, logs", () => {
   });
 
   it("a window id that exists in another server is never read as the session's", async () => {
-    // Close typer's window in its own server; "elsewhere" still has a pane with a low id like it.
+    // Close typer's window in its own server.
     const tm = registry().sessions.find((s) => s.name === "typer")?.ext?.session?.tmux as { paneId: string };
     assert.equal(home.tmux("kill-pane", "-t", tm.paneId).status, 0);
-    // make sure the other server really has a pane with that id
-    for (let i = 0; i < 12 && !elsewhere.tmux("list-panes", "-a", "-F", "#{pane_id}").stdout.includes(tm.paneId); i++)
-      elsewhere.tmux("new-window", "-d", "-t", "=shell:", "--", "sleep", "100000");
-    assert.ok(elsewhere.tmux("list-panes", "-a", "-F", "#{pane_id}").stdout.includes(tm.paneId));
+    // A fresh server (pane ids start at %0 again) with a live pane of that very id, and braid run from it.
+    const third = new Server(sb, `third-${process.pid}`);
+    third.start();
+    const ids = () => third.tmux("list-panes", "-a", "-F", "#{pane_id}").stdout.split("\n");
+    for (let i = 0; i < 40 && !ids().includes(tm.paneId); i++)
+      third.tmux("new-window", "-d", "-t", "=shell:", "--", "sleep", "100000");
+    assert.ok(ids().includes(tm.paneId), `${tm.paneId} in ${ids().join(" ")}`);
     const v = await waitFor("typer stopped", async () => {
-      const x = await stateOf("typer", elsewhere.tmuxEnv());
+      const x = await stateOf("typer", third.tmuxEnv());
       return x?.state !== "working" ? x : null;
     });
+    third.kill();
     assert.deepEqual([v.state, v.detail], ["stopped", "tmux window closed"]);
   });
 
