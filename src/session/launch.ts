@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { braidBin } from "../agents/claude.js";
@@ -18,7 +18,7 @@ import { swarmLaunch } from "../swarm/launch.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
 import { firstUsefulLine, outputFile } from "./output.js";
-import { launchDir } from "./paths.js";
+import { launchDir, sessionRunDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
 import { pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
 import { capturePanes, killPane, openWindow, projectTmuxSession, requireTmux, tmuxServer } from "./tmux.js";
@@ -73,6 +73,24 @@ export function preflight(ctx: ProjectContext, agentName: string, headless: bool
 
 /** Start the agent for `rec` now. Returns the runtime to store; throws BraidError when it cannot start. */
 export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptions): Promise<SessionRuntime> {
+  const dir = sessionRunDir(ctx.project.stateDir, rec.name);
+  try {
+    return await launchRun(ctx, rec, o);
+  } finally {
+    // The wrapper deletes its env file at once; one it never read (the launch failed) must not stay behind.
+    removeUnreadEnvFiles(dir);
+  }
+}
+
+function removeUnreadEnvFiles(sessionDir: string): void {
+  try {
+    for (const run of readdirSync(sessionDir)) rmSync(join(sessionDir, run, "env.json"), { force: true });
+  } catch {
+    /* no launch dir yet */
+  }
+}
+
+async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptions): Promise<SessionRuntime> {
   const adapter = resolveAgent(ctx.config, o.agent);
   requireAgentBinary(adapter);
   const readOnly = rec.type === "research";
