@@ -4,7 +4,7 @@
 // the same conversation (the next prompt's request carries the first turn).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pidAlive } from "../../src/session/runtime.js";
@@ -78,7 +78,8 @@ describe("real Claude in tmux, braid run from another tmux server", {
     }
   });
 
-  const run = (args: string[]) => braid(sb, repo, args, { env, timeoutMs: 90_000 });
+  const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    braid(sb, repo, args, { env: { ...env, ...extra }, timeoutMs: 90_000 });
   async function until(
     what: string,
     pred: (v: Map<string, View>) => boolean,
@@ -112,6 +113,21 @@ describe("real Claude in tmux, braid run from another tmux server", {
     assert.equal((await run(["send", "untrusted", "1"])).code, 0);
     await stub.waitForRequest((q) => q.kind === "main" && q.cwd === wt("untrusted"), 120_000);
     assert.equal((await run(["stop", "untrusted"])).code, 0);
+  });
+
+  it("Claude's first-run failure says why in status and `braid logs`", async () => {
+    // A HOME whose ~/.claude.json never completed onboarding: Claude tries the internet, prints why, exits 1.
+    const fresh = join(sb.root, "fresh-home");
+    mkdirSync(fresh, { recursive: true });
+    const r = await run(["start", "fresh", "hello"], { HOME: fresh });
+    assert.ok(r.code === 0 || /Unable to connect/.test(r.stderr), r.stderr);
+    const v = await until("fresh failed", (m) => m.get("fresh")?.state === "failed");
+    assert.equal(v.get("fresh")?.detail, "exit 1: Unable to connect to Anthropic services");
+    const logs = await run(["logs", "fresh"]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /Failed to connect to api\.anthropic\.com/);
+    const attach = await run(["attach", "fresh"]);
+    assert.match(attach.stderr, /braid logs fresh/);
   });
 
   it("kill-server → lost; restart --all → alive again in the same conversation", async () => {
