@@ -54,7 +54,7 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
  * replaced), which the wrapper deletes before it starts the agent: no secret ever sits in an argv that
  * `ps` shows (tmux keeps every `-e VAR=value` in its server's argv for the server's whole life).
  */
-export function writeEnvFile(dir: string, env: Record<string, string>, tmux: boolean): void {
+function writeEnvFile(dir: string, env: Record<string, string>, tmux: boolean): void {
   const fd = openSync(join(dir, "env.json"), "wx", 0o600);
   try {
     const buf = Buffer.from(JSON.stringify({ env, tmux }));

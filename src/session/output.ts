@@ -63,7 +63,7 @@ export function logLines(text: string): string[] {
 }
 
 /** Output as plain lines: escape sequences gone, JSON lines as their text, blank and frame-only lines dropped. */
-export function plainLines(text: string): string[] {
+function plainLines(text: string): string[] {
   return text
     .replace(ANSI, "")
     .replace(/\r/g, "")
