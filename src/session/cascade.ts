@@ -99,8 +99,9 @@ export function endedRun(ctx: ProjectContext, rec: SessionRecord, panes: PaneTab
   }
   if (rt.runner === "headless") {
     const agentPid = readAgentPid(stateDir, rec.name, rt.runId);
+    // Gone without the wrapper recording an exit (reboot, kill -9 of the group): lost, like a vanished server.
     if (!pidAlive(rt.wrapperPid) && !pidAlive(agentPid))
-      return { status: "failed", exitCode: null, detail: "agent process vanished" };
+      return { status: "lost", exitCode: null, detail: "agent process vanished" };
   }
   return null;
 }

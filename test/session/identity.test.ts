@@ -378,6 +378,27 @@ describe("tmux server identity, env without argv, logs", () => {
     assert.ok(isOneLineError(both), both.stderr);
   });
 
+  it("a headless run that vanished without a trace (reboot, kill -9) is lost too, and restart --all resumes it", async () => {
+    assert.equal((await run(["start", "ghost", "--headless", "sleep:600000"])).code, 0);
+    const rec = registry().sessions.find((s) => s.name === "ghost") as unknown as {
+      ext: { session: { wrapperPid: number } };
+    };
+    process.kill(-rec.ext.session.wrapperPid, "SIGKILL");
+    const v = await waitFor("ghost lost", async () => {
+      const x = await stateOf("ghost");
+      return x?.state === "lost" ? x : null;
+    });
+    assert.equal(v.detail, "agent process vanished");
+    const r = await run(["restart", "--all", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { restarted: { session: { name: string } }[] }).restarted.map((x) => x.session.name),
+      ["ghost"],
+    );
+    assert.equal((await stateOf("ghost"))?.state, "working");
+    assert.equal((await run(["stop", "ghost"])).code, 0);
+  });
+
   it("a new server at the same socket path (same pane ids) is not the session's server", async () => {
     const tm = registry().sessions.find((s) => s.name === "boot")?.ext?.session?.tmux as { paneId: string };
     spawnSync("tmux", ["-L", braidSocket, "kill-server"], { env: sb.env });
