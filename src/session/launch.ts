@@ -84,7 +84,8 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
 
 function removeUnreadEnvFiles(sessionDir: string): void {
   try {
-    for (const run of readdirSync(sessionDir)) rmSync(join(sessionDir, run, "env.json"), { force: true });
+    for (const run of readdirSync(sessionDir, { withFileTypes: true }))
+      if (run.isDirectory()) rmSync(join(sessionDir, run.name, "env.json"), { force: true });
   } catch {
     /* no launch dir yet */
   }
