@@ -11,13 +11,14 @@ const LAYERS = [
   ["agents", "^src/agents/"], // what braid knows about each agent CLI
   ["sandbox", "^src/sandbox/"], // the bubblewrap sandbox: mounts per session type, probe, environment
   ["notify", "^src/notify/"], // notifications: fired from hooks and the exec wrapper, delivered by a worker
-  ["worktree", "^src/worktree/"], // create, bootstrap, list, remove, doctor
+  ["worktree", "^src/worktree/"], // create, bootstrap, list
   ["radar", "^src/radar/"], // conflict radar, ownership guard
   ["coord", "^src/coord/"], // memory and notes
   ["swarm", "^src/swarm/"], // planner → executors → reviewers
   ["session", "^src/session/"], // launch, cascade queue, stop/restart, hooks, views
   ["merge", "^src/merge/"], // merge train, clean
   ["plan", "^src/plan/"], // plan files: start sessions wave by wave, merge them
+  ["doctor", "^src/doctor/"], // find and repair: worktrees, registry, sessions, services (each check isolated)
   ["ui", "^src/ui/"], // the terminal board
   ["serve", "^src/serve/"], // the web board: HTTP API, events, the page
   ["completion", "^src/completion/"], // shell completion scripts from the command definitions

@@ -9,13 +9,10 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
-import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { type LockOwner, withLock, writeFileAtomic } from "../infra/fsutil.js";
-import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { statusPaths } from "../radar/snapshot.js";
 import { resolveBase } from "../worktree/create.js";
 import { baseCheckouts, type CheckoutBlock, checkCatchUp } from "./checkouts.js";
 import {

@@ -12,7 +12,10 @@ import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 export const SESSION_TYPES = ["implementation", "research", "review"] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
 
-/** Lifecycle of a session. `created` = worktree only, no agent launched yet. */
+/**
+ * Lifecycle of a session. `created` = worktree only, no agent launched yet; `lost` = the tmux server the
+ * agent ran in is gone (kill-server, reboot): `braid restart --all` brings it back in its conversation.
+ */
 export const SESSION_STATES = [
   "created",
   "queued",
@@ -23,6 +26,7 @@ export const SESSION_STATES = [
   "done",
   "failed",
   "stopped",
+  "lost",
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 

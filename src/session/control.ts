@@ -11,12 +11,13 @@ import type { SessionRecord, SessionType } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import { decideSandbox } from "../sandbox/probe.js";
 import type { SwarmStartOptions } from "../swarm/launch.js";
-import { createWorktree } from "../worktree/create.js";
+import type { BootstrapReport } from "../worktree/bootstrap.js";
 import { validateSessionName } from "../worktree/names.js";
+import { newSession } from "../worktree/new-session.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
 import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
-import { killPane } from "./tmux.js";
+import { killPane, recordedServer } from "./tmux.js";
 
 export interface StartOptions {
   name: string;
@@ -41,6 +42,10 @@ export interface StartResult {
   queued: boolean;
   queuePosition: number | null;
   created: boolean;
+  /** What bootstrapping a new worktree did (as `braid new`); null when the worktree existed. */
+  bootstrap?: BootstrapReport | null;
+  /** One-line warnings for the CLI to show (over-parallelism, bootstrap). */
+  warnings?: string[];
 }
 
 /** 1-based position of `name` among queued implementation sessions (oldest first), or null. */
@@ -82,14 +87,20 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
   let existing = ctx.store.get(o.name);
   if (existing && (isActive(existing.status) || existing.status === "queued")) throw alreadyRunning(existing);
   let created = false;
+  let bootstrap: BootstrapReport | null = null;
+  const warnings: string[] = [];
   if (!existing) {
-    existing = await createWorktree(ctx, {
+    // Exactly `braid new`: worktree, then .worktreeinclude files, `copy` dirs and (trusted) setup.
+    const made = await newSession(ctx, {
       name: o.name,
       ...(o.base ? { base: o.base } : {}),
       ...(o.type ? { type: o.type } : {}),
       ...(o.task ? { task: o.task } : {}),
       ...(o.owns?.length ? { owns: o.owns } : {}),
     });
+    existing = made.session;
+    bootstrap = made.bootstrap;
+    warnings.push(...made.warnings);
     created = true;
   }
   const queue: QueuedLaunch = {
@@ -121,7 +132,14 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
   failIfLaunchFailed(pumped, o.name);
   const record = ctx.store.require(o.name);
   const queued = record.status === "queued";
-  return { record, queued, queuePosition: queued ? queuePosition(ctx.store.sessions(), o.name) : null, created };
+  return {
+    record,
+    queued,
+    queuePosition: queued ? queuePosition(ctx.store.sessions(), o.name) : null,
+    created,
+    bootstrap,
+    warnings,
+  };
 }
 
 async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
@@ -171,7 +189,7 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
       if (rt.runner === "headless" && rt.wrapperPid) signalGroup(rt.wrapperPid, "SIGKILL");
       else if (agentPid) signalProcess(agentPid, "SIGKILL");
     }
-    if (rt.tmux) await killPane({ socket: rt.tmux.socket }, rt.tmux.paneId);
+    if (rt.tmux) await killPane(recordedServer(rt.tmux), rt.tmux.paneId);
   }
   await pump(ctx);
   return { name, was, stopped: true };
@@ -207,4 +225,26 @@ export async function restartSession(ctx: ProjectContext, name: string): Promise
   const record = ctx.store.require(name);
   const queued = record.status === "queued";
   return { record, queued, queuePosition: queued ? queuePosition(ctx.store.sessions(), name) : null, created: false };
+}
+
+export interface RestartAllResult {
+  restarted: StartResult[];
+  failed: { name: string; error: string }[];
+}
+
+/**
+ * Bring back every `lost` session (its tmux server went away: kill-server, reboot), each in its own
+ * conversation (`claude --resume <recorded id>`). Reconciles first, so sessions whose server just died count.
+ */
+export async function restartLost(ctx: ProjectContext): Promise<RestartAllResult> {
+  await reconcile(ctx);
+  const out: RestartAllResult = { restarted: [], failed: [] };
+  for (const rec of ctx.store.sessions().filter((s) => s.status === "lost")) {
+    try {
+      out.restarted.push(await restartSession(ctx, rec.name));
+    } catch (e) {
+      out.failed.push({ name: rec.name, error: e instanceof BraidError ? e.oneLine() : (e as Error).message });
+    }
+  }
+  return out;
 }

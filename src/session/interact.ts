@@ -1,12 +1,21 @@
 /** Talking to a running session: type into it, or attach a terminal to it. */
 import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import { reconcile } from "./cascade.js";
 import { runtimeOf, type SessionRuntime } from "./runtime.js";
-import { listPanes, requireTmux, sendText, type TmuxServer } from "./tmux.js";
+import {
+  currentTmuxSocket,
+  listServerPanes,
+  recordedServer,
+  requireTmux,
+  sendText,
+  serverArgs,
+  type TmuxServer,
+} from "./tmux.js";
 
 interface LivePane {
   rec: SessionRecord;
@@ -26,16 +35,37 @@ async function livePane(ctx: ProjectContext, name: string, verb: string): Promis
       rt.logPath ? `read its output in ${rt.logPath}` : "see `braid status`",
     );
   if (!isActive(rec.status) || !rt?.tmux) {
+    const why = rt?.detail ? `: ${rt.detail}` : "";
+    if (rec.status === "failed")
+      throw new BraidError(
+        `session "${name}" failed${why}`,
+        `see its last output with \`braid logs ${name}\`, then \`braid restart ${name}\``,
+      );
+    if (rec.status === "lost")
+      throw new BraidError(
+        `session "${name}" is lost: its tmux server is gone`,
+        `bring it back in its conversation with \`braid restart ${name}\` (or \`braid restart --all\`)`,
+      );
     throw new BraidError(
       `session "${name}" is not running (${rec.status})`,
       `start it with \`braid start ${name}\` or \`braid restart ${name}\``,
     );
   }
   requireTmux();
-  const server = { socket: rt.tmux.socket };
-  const pane = (await listPanes(server)).find((p) => p.paneId === rt.tmux?.paneId);
+  const server = recordedServer(rt.tmux);
+  const look = await listServerPanes(server);
+  const pane = look.panes.find((p) => p.paneId === rt.tmux?.paneId);
+  const sameServer = !rt.tmux.serverPid || look.serverPid === rt.tmux.serverPid;
+  if (!look.running || !sameServer)
+    throw new BraidError(
+      `session "${name}" is lost: its tmux server is gone`,
+      `bring it back with \`braid restart ${name}\``,
+    );
   if (!pane || pane.dead)
-    throw new BraidError(`session "${name}" has ended (its agent exited)`, `restart it with \`braid restart ${name}\``);
+    throw new BraidError(
+      `session "${name}" has ended (its agent exited)`,
+      `see why with \`braid logs ${name}\`; restart it with \`braid restart ${name}\``,
+    );
   return { rec, rt, server, paneId: rt.tmux.paneId };
 }
 
@@ -55,11 +85,12 @@ export interface AttachPlan {
 
 export async function attachPlan(ctx: ProjectContext, name: string): Promise<AttachPlan> {
   const p = await livePane(ctx, name, "attach to");
-  const base = p.server.socket ? ["-L", p.server.socket] : [];
+  const base = serverArgs(p.server);
   const tm = p.rt.tmux as NonNullable<SessionRuntime["tmux"]>;
   const target = `=${tm.session}:=${tm.window}`;
-  // Inside tmux on the same server: switch this client over; otherwise attach a new client.
-  const inside = Boolean(process.env.TMUX) && !p.server.socket;
+  // Inside tmux on the session's own server: switch this client over. From a pane of another server (or
+  // outside tmux) attach a new client to the session's server: `tmux -S path attach`.
+  const inside = sameServerAsCurrent(p.server);
   if (!inside && !process.stdin.isTTY)
     throw new BraidError(
       "attach needs a terminal (stdin is not a TTY)",
@@ -69,6 +100,20 @@ export async function attachPlan(ctx: ProjectContext, name: string): Promise<Att
   return { args, inside, target: `${tm.session}:${tm.window}` };
 }
 
+/** Whether $TMUX names the same server (same socket file, so a symlinked TMUX_TMPDIR still matches). */
+function sameServerAsCurrent(server: TmuxServer): boolean {
+  const current = currentTmuxSocket();
+  if (!current || !server.path) return false;
+  if (current === server.path) return true;
+  try {
+    const a = statSync(current);
+    const b = statSync(server.path);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
+  }
+}
+
 /** Run tmux attached to this terminal; returns tmux's exit code. */
 export function runAttach(plan: AttachPlan): number {
   if (!plan.inside && !process.stdin.isTTY)
@@ -76,7 +121,11 @@ export function runAttach(plan: AttachPlan): number {
       "attach needs a terminal (stdin is not a TTY)",
       "run `braid attach` from an interactive shell",
     );
-  const r = spawnSync("tmux", plan.args, { stdio: "inherit" });
+  // A nested client refuses to start while $TMUX is set ("sessions should be nested with care"): the plan
+  // addresses its server explicitly, so $TMUX only matters for switch-client.
+  const env = { ...process.env };
+  if (!plan.inside) delete env.TMUX;
+  const r = spawnSync("tmux", plan.args, { stdio: "inherit", env });
   if (r.error) throw new BraidError(`tmux could not attach: ${r.error.message}`, "check `tmux -V` works");
   return r.status ?? 1;
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
@@ -21,7 +21,8 @@ import { sandboxLaunch } from "../sandbox/session.js";
 import { swarmLaunch } from "../swarm/launch.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
-import { launchDir } from "./paths.js";
+import { firstUsefulLine, outputFile } from "./output.js";
+import { launchDir, sessionRunDir } from "./paths.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
 import { readAgentPid, readExit, runtimeOf, type SessionMode, type SessionRuntime } from "./runtime.js";
 import { capturePanes, killPane, openWindow, projectTmuxSession, requireTmux, tmuxServer } from "./tmux.js";
@@ -54,6 +55,22 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
   return env;
 }
 
+/**
+ * Hand the agent's environment to the exec wrapper in a file only this user can read (created 0600, never
+ * replaced), which the wrapper deletes before it starts the agent: no secret ever sits in an argv that
+ * `ps` shows (tmux keeps every `-e VAR=value` in its server's argv for the server's whole life).
+ */
+function writeEnvFile(dir: string, env: Record<string, string>, tmux: boolean): void {
+  const fd = openSync(join(dir, "env.json"), "wx", 0o600);
+  try {
+    const buf = Buffer.from(JSON.stringify({ env, tmux }));
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Check everything that can be checked before creating anything (agent known + installed, tmux present). */
 export function preflight(ctx: ProjectContext, agentName: string, headless: boolean): void {
   requireAgentBinary(resolveAgent(ctx.config, agentName));
@@ -62,6 +79,25 @@ export function preflight(ctx: ProjectContext, agentName: string, headless: bool
 
 /** Start the agent for `rec` now. Returns the runtime to store; throws BraidError when it cannot start. */
 export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptions): Promise<SessionRuntime> {
+  const dir = sessionRunDir(ctx.project.stateDir, rec.name);
+  try {
+    return await launchRun(ctx, rec, o);
+  } finally {
+    // The wrapper deletes its env file at once; one it never read (the launch failed) must not stay behind.
+    removeUnreadEnvFiles(dir);
+  }
+}
+
+function removeUnreadEnvFiles(sessionDir: string): void {
+  try {
+    for (const run of readdirSync(sessionDir, { withFileTypes: true }))
+      if (run.isDirectory()) rmSync(join(sessionDir, run.name, "env.json"), { force: true });
+  } catch {
+    /* no launch dir yet */
+  }
+}
+
+async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptions): Promise<SessionRuntime> {
   const adapter = resolveAgent(ctx.config, o.agent);
   requireAgentBinary(adapter);
   const readOnly = rec.type === "research";
@@ -110,6 +146,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     if (sb.watch) writeFileSync(join(dir, "sandbox.json"), `${JSON.stringify(sb.watch)}\n`);
   }
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...agentArgv];
+  writeEnvFile(dir, env, !o.headless);
   const runtime: SessionRuntime = {
     runner: o.headless ? "headless" : "tmux",
     agent: adapter.name,
@@ -120,7 +157,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     hooks: launch.hooks,
     tmux: null,
     wrapperPid: null,
-    logPath: null,
+    logPath: outputFile(ctx.project.stateDir, rec.name, runId),
     launchedAt: new Date().toISOString(),
     exitCode: null,
     detail: null,
@@ -129,12 +166,13 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     sandboxed: o.sandbox === true,
   };
   if (o.headless) {
-    const log = join(dir, "output.log");
+    const log = runtime.logPath as string;
     const fd = openSync(log, "a");
     try {
       const child = spawn(argv[0] as string, argv.slice(1), {
         cwd: rec.path,
-        env,
+        // the agent's environment comes from the env file; this one only runs the wrapper
+        env: wrapperEnv(),
         detached: true,
         stdio: ["ignore", fd, fd],
       });
@@ -144,7 +182,6 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     } finally {
       closeSync(fd);
     }
-    runtime.logPath = log;
     await waitForAgent(
       ctx,
       rec.name,
@@ -157,21 +194,38 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   requireTmux();
   const server = tmuxServer(ctx.config.tmux_socket);
   const session = projectTmuxSession(ctx.project.slug);
-  const paneId = await openWindow(server, { session, window: rec.name, cwd: rec.path, env, argv });
-  runtime.tmux = { socket: server.socket, session, window: rec.name, paneId };
+  const opened = await openWindow(server, { session, window: rec.name, cwd: rec.path, argv });
+  const paneId = opened.paneId;
+  runtime.tmux = {
+    socket: server.socket,
+    socketPath: opened.socketPath,
+    serverPid: opened.serverPid,
+    session,
+    window: rec.name,
+    paneId,
+  };
+  // From here on the server is addressed by its path, wherever $TMUX points.
+  const located = { socket: server.socket, path: opened.socketPath || null };
   try {
     await waitForAgent(
       ctx,
       rec.name,
       runId,
       () => true,
-      async () => (await capturePanes(server, [paneId])).get(paneId) ?? "",
+      async () => (await capturePanes(located, [paneId])).get(paneId) ?? "",
     );
   } catch (e) {
-    await killPane(server, paneId);
+    await killPane(located, paneId);
     throw e;
   }
   return runtime;
+}
+
+/** The wrapper's own environment (headless): braid's, minus the terminal braid runs in. */
+function wrapperEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of DROP_ENV) delete env[k];
+  return env;
 }
 
 function tail(file: string): string {
@@ -198,7 +252,7 @@ async function waitForAgent(
       throw new BraidError(`the agent for "${name}" did not start: ${exit.error}`, "check the agent command");
     if (readAgentPid(stateDir, name, runId)) return;
     if (exit || !wrapperAlive()) {
-      const said = (await output()).trim().split("\n").filter(Boolean).slice(-1)[0] ?? "no output";
+      const said = firstUsefulLine(await output()) ?? "no output";
       throw new BraidError(
         `the agent for "${name}" exited at once: ${said}`,
         "run the agent command by hand to see why",

@@ -5,7 +5,8 @@
  *                      take the registry lock, so a busy agent cannot slow other braid commands down)
  *   <runId>/agent.pid  pid of the agent, written by the exec wrapper once it is spawned
  *   <runId>/exit.json  exit code/signal, written by the exec wrapper when the agent ends
- *   <runId>/output.log headless stdout+stderr
+ *   <runId>/env.json   the agent's environment (0600), read and deleted by the wrapper before the agent starts
+ *   <runId>/output.log the agent's last output: headless stdout+stderr, or the tmux pane's text saved at exit
  * A new runId per launch keeps a late exit of an old run from touching the new one.
  */
 import { join } from "node:path";

@@ -21,10 +21,10 @@ export interface SessionRuntime {
   /** Whether the agent reports state through braid hooks. */
   hooks: boolean;
   /** tmux location (runner tmux). */
-  tmux: { socket: string; session: string; window: string; paneId: string } | null;
+  tmux: TmuxLocation | null;
   /** pid of the exec wrapper (runner headless). */
   wrapperPid: number | null;
-  /** headless output file. */
+  /** The agent's output: headless stdout+stderr, or the tmux pane's text saved by the wrapper at exit. */
   logPath: string | null;
   /** ISO time of the launch. */
   launchedAt: string;
@@ -49,6 +49,19 @@ declare module "../project/state.js" {
 }
 
 /** The run recorded for `rec`, if its slot has the shape of one. */
+/** Where a tmux session's agent runs. The server (socket path + pid) is the identity, not the pane id alone. */
+export interface TmuxLocation {
+  /** `-L` name the launch used ("" = $TMUX's server or the default). */
+  socket: string;
+  /** The server's socket path (`#{socket_path}`); absent in records from before it was kept: the default server. */
+  socketPath?: string;
+  /** The server's pid at launch: a server started anew at the same path reuses pane ids. */
+  serverPid?: number | null;
+  session: string;
+  window: string;
+  paneId: string;
+}
+
 export function runtimeOf(rec: SessionRecord): SessionRuntime | null {
   const r = rec.ext?.session;
   return r && typeof r === "object" && typeof r.runId === "string" && typeof r.runner === "string" ? r : null;
@@ -59,6 +72,8 @@ export interface ExitInfo {
   signal: string | null;
   error: string | null;
   at: string;
+  /** The wrapper got SIGHUP: its terminal went away (window closed or tmux server killed). */
+  hup?: boolean;
 }
 
 export function readExit(stateDir: string, name: string, runId: string): ExitInfo | null {

@@ -6,6 +6,7 @@
  * (`supervisorTick` in supervisor.ts), which the commands that act call explicitly.
  */
 import { ScreenDebouncer } from "../agents/detectors/debounce.js";
+import { withAnswerHint } from "../agents/detectors/hints.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import { unreadCount } from "../coord/unread.js";
 import { pidAlive } from "../infra/process.js";
@@ -14,7 +15,7 @@ import type { SessionRecord } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
-import { endedRun, paneTable, startModeOf } from "./cascade.js";
+import { endedRun, lookupPane, type PaneTable, paneTable, startModeOf } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { deniedText, deniedToolCalls } from "./denials.js";
 import { addCostAndResources } from "./figures.js";
@@ -23,7 +24,7 @@ import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
 import { readAgentPid, runtimeOf } from "./runtime.js";
-import { capturePanes } from "./tmux.js";
+import { capturePanes, recordedServer, type TmuxServer } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
 /**
@@ -54,18 +55,33 @@ export interface ViewOptions {
   sampler?: ResourceSampler;
 }
 
-/** Screens of live panes only: one missing pane would abort tmux's whole `;`-chained batch. */
-async function screens(sessions: SessionRecord[], panes: Map<string, { dead: boolean }>): Promise<Map<string, string>> {
-  const bySocket = new Map<string, string[]>();
+/**
+ * Screens of live panes only (one missing pane would abort tmux's whole `;`-chained batch), one batch per
+ * server, keyed by session name: pane ids of different servers may be equal.
+ */
+async function screens(sessions: SessionRecord[], panes: PaneTable): Promise<Map<string, string>> {
+  const byServer = new Map<string, { server: TmuxServer; want: [string, string][] }>();
   for (const s of sessions) {
     const rt = runtimeOf(s);
     if (!rt?.tmux || !isActive(s.status)) continue;
-    const pane = panes.get(rt.tmux.paneId);
-    if (!pane || pane.dead) continue;
-    bySocket.set(rt.tmux.socket, [...(bySocket.get(rt.tmux.socket) ?? []), rt.tmux.paneId]);
+    const found = lookupPane(panes, rt.tmux);
+    if (found?.server !== "up" || !found.pane || found.pane.dead) continue;
+    const server = recordedServer(rt.tmux);
+    const entry = byServer.get(server.path as string) ?? { server, want: [] };
+    entry.want.push([s.name, rt.tmux.paneId]);
+    byServer.set(server.path as string, entry);
   }
   const all = new Map<string, string>();
-  for (const [socket, ids] of bySocket) for (const [k, v] of await capturePanes({ socket }, ids)) all.set(k, v);
+  for (const { server, want } of byServer.values()) {
+    const got = await capturePanes(
+      server,
+      want.map(([, id]) => id),
+    );
+    for (const [name, id] of want) {
+      const text = got.get(id);
+      if (text !== undefined) all.set(name, text);
+    }
+  }
   return all;
 }
 
@@ -73,7 +89,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const withGit = opts.git !== false;
   const sessions = ctx.store.sessions();
   const stateDir = ctx.project.stateDir;
-  const panes = await paneTable(ctx, sessions);
+  const panes = await paneTable(sessions);
   const [screenText, figures, conflicts] = await Promise.all([
     screens(sessions, panes),
     Promise.all(
@@ -93,7 +109,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const views = sessions.map((s, i): SessionView => {
     const rt = runtimeOf(s);
     const live = readLive(stateDir, s.name);
-    const text = rt?.tmux ? screenText.get(rt.tmux.paneId) : undefined;
+    const text = rt?.tmux ? screenText.get(s.name) : undefined;
     const raw = text !== undefined ? detectScreenState(rt?.agent ?? s.agent ?? "", text) : null;
     const screen = opts.debouncer ? opts.debouncer.accept(s.name, raw) : raw;
     const agentPid = rt ? readAgentPid(stateDir, s.name, rt.runId) : null;
@@ -110,7 +126,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
     const sameRun = live && rt && live.runId === rt.runId ? live : null;
     pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
     const denied = deniedToolCalls(rt?.logPath);
-    const detail = swarmDetailOf(s) ?? r.detail;
+    const detail = swarmDetailOf(s) ?? (r.state === "waiting" ? withAnswerHint(r.detail, s.name) : r.detail);
     return {
       order: s.order,
       name: s.name,

@@ -1,15 +1,40 @@
 /**
  * The one place braid talks to tmux. Always argument arrays (never a shell), always exact targets
  * (`=session:window` or pane ids such as `%3`: a bare `-t name` can match another session's window),
- * and an optional private server (`-L socket`, from env BRAID_TMUX_SOCKET or config `tmux_socket`).
- * tmux itself honours TMUX_TMPDIR for where the socket lives.
+ * and an explicit server. A launch picks the server (`-L socket` from env BRAID_TMUX_SOCKET or config
+ * `tmux_socket`, else the one $TMUX points at, else the default) and records its socket PATH; every later
+ * command addresses that path with `-S`, because tmux without -L/-S talks to whatever server $TMUX names
+ * (a braid run from a pane of another server would see someone else's panes).
+ * tmux itself honours TMUX_TMPDIR for where a named socket lives.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 
 export interface TmuxServer {
-  /** `-L` socket name; empty = the default server (or the one $TMUX points at). */
+  /** `-L` socket name; empty = the default server (or the one $TMUX points at). Used when `path` is unset. */
   socket: string;
+  /** Socket path (`-S`): the server's identity once known. */
+  path?: string | null;
+}
+
+/** Where tmux puts a named socket: `$TMUX_TMPDIR/tmux-<uid>/<name>` (name "" = "default"). */
+export function namedSocketPath(name: string): string {
+  const uid = typeof process.getuid === "function" ? process.getuid() : 0;
+  return join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${uid}`, name || "default");
+}
+
+/** The socket path of the server $TMUX points at (`path,pid,index`), if braid runs inside tmux. */
+export function currentTmuxSocket(): string | null {
+  const t = process.env.TMUX;
+  if (!t) return null;
+  const path = t.split(",")[0];
+  return path ? path : null;
+}
+
+/** The server a recorded location names; old records without a path (socket "") mean the default server. */
+export function recordedServer(tm: { socket: string; socketPath?: string | null }): TmuxServer {
+  return { socket: tm.socket, path: tm.socketPath || namedSocketPath(tm.socket) };
 }
 
 export interface TmuxResult {
@@ -32,20 +57,24 @@ export function tmuxLiteral(arg: string): string {
   return arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg;
 }
 
-function baseArgs(server: TmuxServer): string[] {
+/** Global flags addressing `server`: `-S path` once known, else `-L name`, else none ($TMUX's or the default). */
+export function serverArgs(server: TmuxServer): string[] {
+  if (server.path) return ["-S", server.path];
   return server.socket ? ["-L", server.socket] : [];
 }
 
 function tmuxEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  // With -L the socket is explicit; without it tmux uses $TMUX (the server braid runs in), which is what users expect.
-  return env;
+  // With -S/-L the socket is explicit; without, tmux uses $TMUX (the server braid runs in), as users expect.
+  return { ...process.env };
 }
 
 /** Run tmux; resolves with its output whatever the exit code (callers decide what a failure means). */
 export function tmuxRun(server: TmuxServer, args: string[]): Promise<TmuxResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("tmux", [...baseArgs(server), ...args], { env: tmuxEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("tmux", [...serverArgs(server), ...args], {
+      env: tmuxEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
@@ -106,7 +135,11 @@ export interface NewWindowOptions {
   session: string;
   window: string;
   cwd: string;
-  env: Record<string, string>;
+  /**
+   * Extra environment for the window. Every `-e VAR=value` stays in the tmux server's argv for its whole life
+   * (visible to `ps`): never pass secrets here — the agent's environment goes through the wrapper's env file.
+   */
+  env?: Record<string, string>;
   /** argv of the program; always ≥ 2 elements so tmux execs it directly instead of via `sh -c`. */
   argv: string[];
 }
@@ -123,19 +156,27 @@ function openArgs(o: NewWindowOptions, newSession: boolean): string[] {
     : ["new-window", "-d", "-t", `=${o.session}:`];
   return [
     ...where,
-    ...["-P", "-F", "#{pane_id}", "-n", o.window, "-c", tmuxLiteral(o.cwd)],
-    ...Object.entries(o.env).flatMap(([k, v]) => ["-e", tmuxLiteral(`${k}=${v}`)]),
+    ...["-P", "-F", "#{pane_id}\t#{socket_path}\t#{pid}", "-n", o.window, "-c", tmuxLiteral(o.cwd)],
+    ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ["-e", tmuxLiteral(`${k}=${v}`)]),
     "--",
     ...o.argv.map(tmuxLiteral),
     ...[";", "set-option", "-w", "-t", windowTarget(o.session, o.window), "remain-on-exit", "on"],
   ];
 }
 
+export interface OpenedPane {
+  paneId: string;
+  /** The server's socket path (`#{socket_path}`): address it with `-S` from now on. */
+  socketPath: string;
+  /** The server's pid: a new server at the same path (after kill-server) reuses pane ids. */
+  serverPid: number | null;
+}
+
 /**
  * Open a window running argv (creating the project's tmux session if needed) with `remain-on-exit on`
- * so the exit status stays readable. Returns the new pane's id (`%N`).
+ * so the exit status stays readable. Returns the new pane and the server it lives in.
  */
-export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promise<string> {
+export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promise<OpenedPane> {
   if (o.argv.length < 2) throw new Error("openWindow needs argv with at least two elements (no shell)");
   let out: string;
   if (await hasSession(server, o.session)) {
@@ -156,7 +197,8 @@ export async function openWindow(server: TmuxServer, o: NewWindowOptions): Promi
     }
     out = r.stdout;
   }
-  return out.trim().split("\n")[0] ?? "";
+  const [paneId, socketPath, pid] = (out.trim().split("\n")[0] ?? "").split("\t");
+  return { paneId: paneId ?? "", socketPath: socketPath ?? "", serverPid: pid ? Number(pid) : null };
 }
 
 /** A dead pane left by an earlier run of the same session would make the window name ambiguous. */
@@ -178,22 +220,36 @@ export interface PaneInfo {
   /** Signal that killed the pane's process, when it died that way. */
   deadSignal: number | null;
   pid: number;
+  /** pid of the tmux server the pane lives in. */
+  serverPid: number;
 }
 
 /** Every pane of the server in one call (~20 ms). Empty when no server runs. */
 export async function listPanes(server: TmuxServer): Promise<PaneInfo[]> {
+  return (await listServerPanes(server)).panes;
+}
+
+export interface ServerPanes {
+  /** False when no server answers at that socket (killed, rebooted, never started). */
+  running: boolean;
+  serverPid: number | null;
+  panes: PaneInfo[];
+}
+
+/** Every pane of the server, and whether the server runs at all (a running server always has a pane). */
+export async function listServerPanes(server: TmuxServer): Promise<ServerPanes> {
   const r = await tmuxRun(server, [
     "list-panes",
     "-a",
     "-F",
-    "#{pane_id}\t#{session_name}\t#{window_name}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_pid}\t#{pane_dead_signal}",
+    "#{pane_id}\t#{session_name}\t#{window_name}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_pid}\t#{pane_dead_signal}\t#{pid}",
   ]);
-  if (r.code !== 0) return [];
-  return r.stdout
+  if (r.code !== 0) return { running: false, serverPid: null, panes: [] };
+  const panes = r.stdout
     .split("\n")
     .filter(Boolean)
     .map((line) => {
-      const [paneId, session, window, dead, status, pid, signal] = line.split("\t");
+      const [paneId, session, window, dead, status, pid, signal, serverPid] = line.split("\t");
       return {
         paneId: paneId ?? "",
         session: session ?? "",
@@ -202,8 +258,10 @@ export async function listPanes(server: TmuxServer): Promise<PaneInfo[]> {
         deadStatus: status ? Number(status) : null,
         deadSignal: signal ? Number(signal) : null,
         pid: Number(pid ?? 0),
+        serverPid: Number(serverPid ?? 0),
       };
     });
+  return { running: true, serverPid: panes[0]?.serverPid ?? null, panes };
 }
 
 /**
@@ -236,6 +294,12 @@ export async function capturePanes(server: TmuxServer, paneIds: string[]): Promi
   }
   flush();
   return result;
+}
+
+/** A pane's text with up to `lines` lines of history (one string, trailing blank lines dropped). */
+export async function capturePaneHistory(server: TmuxServer, paneId: string, lines: number): Promise<string | null> {
+  const r = await tmuxRun(server, ["capture-pane", "-p", "-J", "-S", `-${Math.max(0, lines)}`, "-t", paneId]);
+  return r.code === 0 ? r.stdout.replace(/\s+$/, "") : null;
 }
 
 /** Type text into a pane literally (no key-name lookup), then press Enter. */

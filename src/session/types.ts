@@ -44,7 +44,7 @@ export interface SessionView {
   exitCode?: number | null;
   /** tmux `session:window` of the agent (runner tmux). */
   tmuxTarget?: string | null;
-  /** Output log (runner headless). */
+  /** The run's output file: headless output, or the tmux pane's text saved at exit (`braid logs`). */
   logPath?: string | null;
   /** pid of the agent process (root of its process tree) while it runs. */
   pid?: number | null;

@@ -1,8 +1,10 @@
 /**
  * The exec wrapper: braid runs every agent through it, in tmux and headless alike.
  *   node wrapper.js <launchDir> <projectDir> <braidBin> -- <agent argv...>
- * It spawns the agent (no shell), writes agent.pid, waits, writes exit.json, then wakes the cascade
- * supervisor (`braid _pump`, detached) so a queued session starts as soon as this one ends, and
+ * It reads the agent's environment from `<launchDir>/env.json` (0600, deleted at once: secrets never sit
+ * in any process's argv), spawns the agent (no shell), writes agent.pid, waits, keeps the pane's last
+ * text in output.log (runner tmux; headless output goes there directly), writes exit.json, then wakes the
+ * cascade supervisor (`braid _pump`, detached) so a queued session starts as soon as this one ends, and
  * exits with the agent's code so tmux's pane_dead_status tells the same story.
  * A sandboxed agent commits into a private git dir: when `<launchDir>/sandbox.json` names files to watch,
  * the wrapper runs its sync command whenever they change (polled each second) and once more, to the end,
@@ -10,7 +12,7 @@
  * Deliberately tiny: only node built-ins (and notify/fire.ts, which keeps to built-ins too).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { basename, join } from "node:path";
 import { fireNotify } from "../notify/fire.js";
@@ -97,6 +99,50 @@ function notifyExit(dir: string, projectDir: string, code: number | null, signal
   });
 }
 
+/** What launch.ts writes for the wrapper (see envFile there). */
+interface LaunchEnv {
+  env: Record<string, string>;
+  /** Runner tmux: keep the terminal's own variables and save the pane's text at exit. */
+  tmux: boolean;
+}
+
+/** Variables describing the terminal the wrapper runs in (tmux sets them), not braid's. */
+const TERMINAL_ENV = ["TMUX", "TMUX_PANE", "TERM", "COLORTERM", "COLUMNS", "LINES"];
+
+function readLaunchEnv(dir: string): LaunchEnv | null {
+  const file = join(dir, "env.json");
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8")) as LaunchEnv;
+    return data && typeof data.env === "object" ? data : null;
+  } catch {
+    return null;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+function agentEnvOf(launch: LaunchEnv | null): NodeJS.ProcessEnv {
+  if (!launch) return process.env;
+  const env: NodeJS.ProcessEnv = { ...launch.env };
+  if (launch.tmux) for (const k of TERMINAL_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+  return env;
+}
+
+/** The pane's text with history, saved before the pane can go away (tmux addressed through $TMUX: this pane's server). */
+function savePane(dir: string): void {
+  const pane = process.env.TMUX_PANE;
+  if (!pane || !process.env.TMUX) return;
+  try {
+    const r = spawnSync("tmux", ["capture-pane", "-p", "-J", "-S", "-2000", "-t", pane], {
+      encoding: "utf8",
+      timeout: 5000,
+    });
+    if (r.status === 0) writeAtomic(join(dir, "output.log"), r.stdout.replace(/\s+$/, "\n"));
+  } catch {
+    /* best effort: the exit code is still recorded */
+  }
+}
+
 function main(args: string[]): void {
   const sep = args.indexOf("--");
   const [dir, projectDir, braidBin] = args;
@@ -108,22 +154,27 @@ function main(args: string[]): void {
   mkdirSync(dir, { recursive: true });
   const watch = readWatch(dir);
   const sandbox = watch ? watchSandbox(watch, projectDir) : null;
+  const launch = readLaunchEnv(dir);
   let finished = false;
+  let hup = false;
   const finish = (code: number | null, signal: string | null, error: string | null) => {
     if (finished) return;
     finished = true;
     sandbox?.final();
-    writeAtomic(join(dir, "exit.json"), `${JSON.stringify({ code, signal, error, at: new Date().toISOString() })}\n`);
+    if (launch?.tmux && !hup) savePane(dir);
+    const exit = { code, signal, error, at: new Date().toISOString(), ...(hup ? { hup } : {}) };
+    writeAtomic(join(dir, "exit.json"), `${JSON.stringify(exit)}\n`);
     wakeSupervisor(projectDir, braidBin);
     notifyExit(dir, projectDir, code, signal, error);
     const sigNum = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
     process.exitCode = code ?? (sigNum ? 128 + sigNum : 1);
   };
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: "inherit" });
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: "inherit", env: agentEnvOf(launch) });
   // Ctrl-C reaches the agent through the terminal; the wrapper must outlive it to record the exit.
   process.on("SIGINT", () => undefined);
   for (const sig of ["SIGTERM", "SIGHUP"] as const) {
     process.on(sig, () => {
+      if (sig === "SIGHUP") hup = true;
       try {
         child.kill(sig);
       } catch {

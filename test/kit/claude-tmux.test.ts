@@ -19,6 +19,9 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     sb = makeSandbox();
     stub = await startModelStub();
     tmux = new TmuxTestServer(sb, "kit");
+    // Trust every folder before any Claude runs: a running Claude rewrites ~/.claude.json and would drop a
+    // trust entry added while it runs (seen: "perm" stuck on the trust dialog after "hello" had started).
+    prepareClaudeHome(sb.home, { trustedPaths: ["hello", "perm"].map((n) => join(sb.root, n)) });
   });
   after(async () => {
     await tmux.kill();
@@ -26,10 +29,10 @@ describe("real interactive claude in tmux", { skip: !claudeAvailable() && "claud
     sb.cleanup();
   });
 
+  /** A folder trusted in before(). */
   function workdir(name: string): string {
     const dir = join(sb.root, name);
     mkdirSync(dir);
-    prepareClaudeHome(sb.home, { trustedPaths: [dir] });
     return dir;
   }
 

@@ -83,7 +83,8 @@ describe("registry slots", () => {
     seed(dir, ["not", "an", "object"]);
     assert.throws(
       () => new StateStore(dir).read(),
-      (e: unknown) => isBraidError(e) && /"ext" is an array, expected an object/.test(e.message) && /doctor --fix/.test(e.fix ?? ""),
+      (e: unknown) =>
+        isBraidError(e) && /"ext" is an array, expected an object/.test(e.message) && /doctor --fix/.test(e.fix ?? ""),
     );
   });
 });

@@ -32,8 +32,8 @@ describe("tmux module", () => {
     sb.cleanup();
   });
   /** Window `window` of session braid-t, running `argv` in the sandbox with `env` set. */
-  const open = (window: string, argv: string[], env: Record<string, string> = {}) =>
-    openWindow(server, { session: "braid-t", window, cwd: sb.root, env, argv });
+  const open = async (window: string, argv: string[], env: Record<string, string> = {}) =>
+    (await openWindow(server, { session: "braid-t", window, cwd: sb.root, env, argv })).paneId;
 
   it("env BRAID_TMUX_SOCKET overrides the config socket; session names lose '.' and ':'", () => {
     assert.equal(server.socket, `braid-b1-tmux-${process.pid}`);

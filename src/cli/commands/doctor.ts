@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import { runDoctor } from "../../doctor/doctor.js";
 import { loadContext } from "../../project/context.js";
-import { runDoctor } from "../../worktree/doctor.js";
 import { act } from "../act.js";
 import { paint, print, printJson } from "../output.js";
 

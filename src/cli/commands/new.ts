@@ -1,8 +1,21 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
+import type { BootstrapReport } from "../../worktree/bootstrap.js";
 import { newSession } from "../../worktree/new-session.js";
 import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
+
+/** What bootstrapping did, one indented line per step (shared by `new` and `start`). */
+export function bootstrapLines(b: BootstrapReport | null | undefined): string[] {
+  if (!b) return [];
+  const lines: string[] = [];
+  if (b.included.length) lines.push(`  copied ${b.included.length} path(s) from .worktreeinclude`);
+  for (const c of b.copied)
+    lines.push(`  ${c.mode === "symlink" ? "linked" : `copied ${c.files} files of`} ${c.path} (${c.ms} ms)`);
+  for (const k of b.skipped) lines.push(`  skipped ${k.path}: ${k.reason}`);
+  if (b.setup.ran) lines.push(`  ran ${b.setup.commands} setup command(s)`);
+  return lines;
+}
 
 export function registerNew(program: Command): void {
   program
@@ -30,14 +43,7 @@ export function registerNew(program: Command): void {
             return 0;
           }
           print(`created ${s.name}: ${s.path} on ${s.branch} (from ${s.baseRef} @ ${s.baseCommit.slice(0, 7)})`);
-          const b = r.bootstrap;
-          if (b) {
-            if (b.included.length) print(`  copied ${b.included.length} path(s) from .worktreeinclude`);
-            for (const c of b.copied)
-              print(`  ${c.mode === "symlink" ? "linked" : `copied ${c.files} files of`} ${c.path} (${c.ms} ms)`);
-            for (const k of b.skipped) print(`  skipped ${k.path}: ${k.reason}`);
-            if (b.setup.ran) print(`  ran ${b.setup.commands} setup command(s)`);
-          }
+          for (const line of bootstrapLines(r.bootstrap)) print(line);
           return 0;
         },
       ),

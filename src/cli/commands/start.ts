@@ -8,6 +8,7 @@ import { startSession } from "../../session/control.js";
 import { finishPending, resumePending } from "../../worktree/resume.js";
 import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
+import { bootstrapLines } from "./new.js";
 
 interface StartFlags {
   type?: string;
@@ -82,11 +83,20 @@ export function registerStart(program: Command): void {
           ...(autonomy ? { autonomy } : {}),
           ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
         });
+        for (const w of r.warnings ?? []) printWarning(w);
         if (opts.json) {
-          printJson({ session: r.record, queued: r.queued, queuePosition: r.queuePosition, created: r.created });
+          printJson({
+            session: r.record,
+            queued: r.queued,
+            queuePosition: r.queuePosition,
+            created: r.created,
+            bootstrap: r.bootstrap ?? null,
+          });
           return 0;
         }
         const s = r.record;
+        if (r.created) print(`created ${s.name}: ${s.path} on ${s.branch}`);
+        for (const line of bootstrapLines(r.bootstrap)) print(line);
         if (r.queued) {
           print(
             `queued ${s.name} (#${r.queuePosition} in line): ${ctx.config.max_code_sessions} implementation sessions are running; it starts when one finishes`,

@@ -14,6 +14,7 @@ const STATE_STYLE: Record<string, Parameters<typeof paint>[0]> = {
   queued: "gray",
   stopped: "gray",
   done: "blue",
+  lost: "magenta",
 };
 
 /** "12s", "5m", "3h", "2d" since an ISO time. */
@@ -75,7 +76,7 @@ export function registerStatus(program: Command): void {
   program
     .command("status [name]")
     .description(
-      "every session in cascade order: state (queued/starting/working/waiting/idle/done/failed/stopped), git figures",
+      "every session in cascade order: state (queued/starting/working/waiting/idle/done/failed/stopped/lost), git figures",
     )
     .option("--json", "machine-readable output (see README: JSON shapes)")
     .option("--watch", "refresh every second until Ctrl-C (with --json: one JSON document per line)")

@@ -17,6 +17,7 @@ export const STATE_LOOK: Record<SessionState, StateLook> = {
   done: { icon: "✔", color: "greenBright", label: "done" },
   failed: { icon: "✘", color: "red", label: "failed" },
   stopped: { icon: "■", color: "gray", label: "stopped" },
+  lost: { icon: "?", color: "magenta", label: "lost (tmux server gone)" },
 };
 
 /** Research and review sessions are read-only helpers: a different border and tag set them apart. */

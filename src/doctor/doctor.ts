@@ -14,8 +14,8 @@ import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
 import { backupFile, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
-import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./doctor-repair.js";
-import { finishPending, pendingAbandoned, rollbackPending } from "./resume.js";
+import { finishPending, pendingAbandoned, rollbackPending } from "../worktree/resume.js";
+import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./repair.js";
 
 export type FindingKind =
   | "corrupt-state"
@@ -29,7 +29,8 @@ export type FindingKind =
   | "stale-slug"
   | "trash"
   | "incomplete"
-  | "check-failed";
+  | "check-failed"
+  | "orphaned-agent";
 
 export interface Finding {
   kind: FindingKind;
@@ -137,7 +138,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
       });
       await attempt(f, async () => {
         if (checkout) return rollbackPending(ctx, s);
-        const { bootstrapWorktree } = await import("./bootstrap.js");
+        const { bootstrapWorktree } = await import("../worktree/bootstrap.js");
         await bootstrapWorktree(ctx, s);
         await finishPending(ctx, s.name);
       });
@@ -341,8 +342,29 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     }
   });
 
+  await check("orphaned agents", async () => {
+    // 9. Agents alive although their record says they ended: re-adopt them (nothing is killed).
+    if (!sessions) return;
+    const { adoptOrphan, findOrphans } = await import("../session/adopt.js");
+    for (const o of await findOrphans(ctx, sessions)) {
+      const where = o.tmux ? `tmux pane ${o.tmux.paneId} of ${o.tmux.socketPath}` : `pid ${o.agentPid}`;
+      const f = add({
+        kind: "orphaned-agent",
+        where: o.name,
+        message: `session "${o.name}" is recorded as ${o.recorded}, but its agent still runs (${where})`,
+        fix:
+          o.runner === "tmux" && !o.tmux
+            ? `its tmux pane was not found: stop it by hand (kill ${o.agentPid}), then \`braid restart ${o.name}\``
+            : `re-adopt it: mark it running again at ${where}`,
+        fixable: o.runner === "headless" || o.tmux !== null,
+        severity: "warning",
+      });
+      await attempt(f, () => adoptOrphan(ctx, o));
+    }
+  });
+
   await check("global slugs", async () => {
-    // 9. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+    // 10. Global slugs: explain a hashed slug; drop claims whose repository is gone.
     checkSlugs(ctx, add);
     if (fix) await fixStaleSlugs(findings);
   });

@@ -15,8 +15,8 @@ import { git, gitOut, gitTry } from "../git/git.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import { backupFile, type SessionRecord, type StateData, shapeProblem } from "../project/state.js";
-import { resolveBase } from "./create.js";
-import { validateSessionName } from "./names.js";
+import { resolveBase } from "../worktree/create.js";
+import { validateSessionName } from "../worktree/names.js";
 
 /** `.git` of a linked worktree: the admin dir it points at, or null when missing/unreadable. */
 export function gitdirOf(worktree: string): string | null {

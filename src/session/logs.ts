@@ -1,0 +1,124 @@
+/**
+ * `braid logs`: the agent's last output. A live tmux pane is read from tmux (with history); otherwise the
+ * run's output.log (headless output, or the pane's text the wrapper saved at exit). Core only: the CLI prints.
+ */
+import { existsSync, statSync } from "node:fs";
+import { BraidError } from "../infra/errors.js";
+import type { ProjectContext } from "../project/context.js";
+import { isActive } from "../project/state.js";
+import { reconcile } from "./cascade.js";
+import { logLines, outputFile, readTail } from "./output.js";
+import { readExit, runtimeOf, type SessionRuntime } from "./runtime.js";
+import { capturePaneHistory, recordedServer } from "./tmux.js";
+
+export interface SessionLog {
+  name: string;
+  runner: "tmux" | "headless";
+  /** Whether the agent still runs. */
+  running: boolean;
+  /** `pane`: read from the live tmux pane; `file`: from `path`. */
+  source: "pane" | "file";
+  path: string | null;
+  lines: string[];
+}
+
+interface Located {
+  rt: SessionRuntime;
+  running: boolean;
+  file: string;
+}
+
+async function locate(ctx: ProjectContext, name: string): Promise<Located> {
+  await reconcile(ctx);
+  const rec = ctx.store.require(name);
+  const rt = runtimeOf(rec);
+  if (!rt)
+    throw new BraidError(`session "${name}" has not run an agent yet (${rec.status})`, `braid start ${name} <task>`);
+  return { rt, running: isActive(rec.status), file: rt.logPath ?? outputFile(ctx.project.stateDir, name, rt.runId) };
+}
+
+async function livePaneText(rt: SessionRuntime, lines: number): Promise<string | null> {
+  if (!rt.tmux) return null;
+  return capturePaneHistory(recordedServer(rt.tmux), rt.tmux.paneId, lines);
+}
+
+/** The last `lines` lines of the session's output. */
+export async function readSessionLog(ctx: ProjectContext, name: string, lines = 100): Promise<SessionLog> {
+  const { rt, running, file } = await locate(ctx, name);
+  const base = { name, runner: rt.runner, running };
+  if (running && rt.runner === "tmux") {
+    const text = await livePaneText(rt, lines);
+    if (text !== null) return { ...base, source: "pane", path: null, lines: logLines(text).slice(-lines) };
+  }
+  if (!existsSync(file))
+    throw new BraidError(
+      `no output was kept for "${name}" (its last run left no ${file})`,
+      running ? `look at it live with \`braid attach ${name}\`` : `\`braid restart ${name}\` and try again`,
+    );
+  return { ...base, source: "file", path: file, lines: logLines(readTail(file, 1024 * 1024)).slice(-lines) };
+}
+
+/**
+ * Lines of `next` that `prev` did not end with: the screen scrolls, so find prev's last (up to three)
+ * non-blank lines in next, trying fewer when the oldest of them scrolled away.
+ */
+export function newLines(prev: string[], next: string[]): string[] {
+  const nonBlank = (ls: string[]) => ls.map((l, i) => [l, i] as const).filter(([l]) => l.trim() !== "");
+  const seen = nonBlank(prev).map(([l]) => l);
+  const nb = nonBlank(next);
+  for (let k = Math.min(3, seen.length); k >= 1; k--) {
+    const tail = seen.slice(-k);
+    for (let i = nb.length - k; i >= 0; i--) {
+      if (tail.every((t, j) => nb[i + j]?.[0] === t)) return next.slice((nb[i + k - 1]?.[1] ?? -1) + 1);
+    }
+  }
+  return next;
+}
+
+/**
+ * Follow the output until the run ends or `stop()` says so: calls `emit` with new lines as they appear.
+ * Files are read as they grow; a live pane is re-read every second.
+ */
+export async function followSessionLog(
+  ctx: ProjectContext,
+  name: string,
+  emit: (lines: string[]) => void,
+  stop: () => boolean,
+  lines = 100,
+): Promise<void> {
+  const first = await readSessionLog(ctx, name, lines);
+  emit(first.lines);
+  const { rt, file } = await locate(ctx, name);
+  const ended = () => readExit(ctx.project.stateDir, name, rt.runId) !== null;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  if (first.source === "pane") {
+    let prev = first.lines;
+    while (!stop() && !ended()) {
+      await sleep(1000);
+      const text = await livePaneText(rt, 2000);
+      if (text === null) break;
+      const next = logLines(text);
+      const fresh = newLines(prev, next);
+      if (fresh.length) emit(fresh);
+      prev = next;
+    }
+    return;
+  }
+  let size = existsSync(file) ? statSync(file).size : 0;
+  let partial = "";
+  for (;;) {
+    const done = ended() || stop();
+    const now = existsSync(file) ? statSync(file).size : 0;
+    if (now > size) {
+      const text = partial + readTail(file, now - size);
+      size = now;
+      const parts = text.split("\n");
+      partial = parts.pop() ?? "";
+      const out = parts.flatMap((l) => logLines(l));
+      if (out.length) emit(out);
+    }
+    if (done) break;
+    await sleep(500);
+  }
+  if (partial) emit(logLines(partial));
+}
