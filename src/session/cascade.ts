@@ -134,6 +134,8 @@ export interface QueuedLaunch {
   headless: boolean;
   mode: SessionMode;
   resume: boolean;
+  /** First prompt instead of the task's (braid refresh's hand-off); only without resume. */
+  prompt?: string;
 }
 
 export function queuedLaunchOf(rec: SessionRecord): QueuedLaunch | null {

@@ -28,6 +28,8 @@ export interface LaunchOptions {
   mode: SessionMode;
   /** Continue the previous conversation (restart). */
   resume: boolean;
+  /** First prompt instead of the task's (braid refresh's hand-off). */
+  prompt?: string;
 }
 
 const WRAPPER = fileURLToPath(new URL("./wrapper.js", import.meta.url));
@@ -68,14 +70,15 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   mkdirSync(dir, { recursive: true });
   const prompt = o.resume
     ? ""
-    : fillTemplate(ctx.config.prompt_template, { task: rec.task ?? "", name: rec.name, type: rec.type });
+    : (o.prompt ?? fillTemplate(ctx.config.prompt_template, { task: rec.task ?? "", name: rec.name, type: rec.type }));
+  const hasPrompt = Boolean((rec.task || o.prompt) && prompt);
   const forkFrom = forkInfoOf(rec)?.parentConversation;
   const launch =
     o.mode === "swarm"
       ? swarmLaunch(rec)
       : adapter.build({
           // a fork's task is a label, not a prompt: the forked conversation already has its context
-          prompt: rec.task && !forkFrom ? prompt : "",
+          prompt: hasPrompt && !forkFrom ? prompt : "",
           headless: o.headless,
           resume: o.resume,
           readOnly,
@@ -86,7 +89,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   const env = {
     ...agentEnv(ctx, rec, runId),
     ...launch.env,
-    BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
+    BRAID_INITIAL_PROMPT: o.mode !== "swarm" && hasPrompt && !forkFrom ? "1" : "0",
   };
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...launch.argv];
   const runtime: SessionRuntime = {

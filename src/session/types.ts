@@ -48,4 +48,9 @@ export interface SessionView {
   logPath?: string | null;
   /** pid of the agent process (root of its process tree) while it runs. */
   pid?: number | null;
+  /** Claude sessions: tokens the latest request sent (input + cache), the model's window, and the share used. */
+  contextUsed?: number | null;
+  contextWindow?: number | null;
+  /** Whole percent, rounded down; from CONTEXT_WARN_PERCENT (85) on, views flag it. */
+  contextPercent?: number | null;
 }

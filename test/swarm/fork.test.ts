@@ -62,10 +62,15 @@ describe("braid fork (real claude -p against a scripted model)", () => {
 
   it("answers from the forked conversation in a detached snapshot worktree and cannot write", async () => {
     const from = model.requests.length;
-    const r = await braid(sb, repo, ["fork", "parent", "--as", "pf", "--prompt", "what was the secret?", "--keep", "--json"], {
-      env,
-      timeoutMs: 120_000,
-    });
+    const r = await braid(
+      sb,
+      repo,
+      ["fork", "parent", "--as", "pf", "--prompt", "what was the secret?", "--keep", "--json"],
+      {
+        env,
+        timeoutMs: 120_000,
+      },
+    );
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const out = JSON.parse(r.stdout);
     assert.match(out.answer, /secret from the parent conversation is 42/);
@@ -104,7 +109,10 @@ describe("braid fork (real claude -p against a scripted model)", () => {
     assert.equal(r.stderr, "", "no warning: the fork was removed");
     const ls = JSON.parse((await braid(sb, repo, ["ls", "--json"], { env })).stdout);
     assert.deepEqual(
-      ls.worktrees.map((w: { session: string | null }) => w.session).filter(Boolean).sort(),
+      ls.worktrees
+        .map((w: { session: string | null }) => w.session)
+        .filter(Boolean)
+        .sort(),
       ["parent", "pf"],
       "only the parent and the kept fork remain",
     );

@@ -48,8 +48,7 @@ export function registerFork(program: Command): void {
           const removed = await discard();
           const kept = removed !== true;
           if (typeof removed === "string") printWarning(`kept the fork ${rec.name}: ${removed}`);
-          if (opts.json)
-            printJson({ session, answer: res.text, ok: res.ok, error: res.error, log: res.logFile, kept });
+          if (opts.json) printJson({ session, answer: res.text, ok: res.ok, error: res.error, log: res.logFile, kept });
           else if (res.ok) print(res.text);
           else throw new BraidError(`the fork ${rec.name} could not answer: ${res.error}`, `see ${res.logFile}`);
           return res.ok ? 0 : 1;

@@ -1,0 +1,78 @@
+/**
+ * How full a Claude conversation's context window is: the prompt size of its latest response (input plus
+ * cache-read and cache-write tokens of the last assistant message in the transcript) against the model's
+ * window. Claude Code marks 1M-context models with a `[1m]` suffix (e.g. `claude-opus-4-8[1m]`); every
+ * other model has the standard 200k window.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { usageOfLine } from "./transcript.js";
+
+export const STANDARD_WINDOW = 200_000;
+export const LONG_WINDOW = 1_000_000;
+/** From this share of the window on, braid flags the session (the guide: finish, save learnings, start fresh). */
+export const CONTEXT_WARN_PERCENT = 85;
+
+export interface ContextUse {
+  /** Tokens the latest request sent (input + cache read + cache write). */
+  used: number;
+  window: number;
+  /** used / window, as a whole percent (rounded down, so 85 means at least 85%). */
+  percent: number;
+  model: string;
+}
+
+export function contextWindowFor(model: string): number {
+  return /\[1m\]$/i.test(model.trim()) ? LONG_WINDOW : STANDARD_WINDOW;
+}
+
+/** Bytes read from the end of the transcript first: the latest response sits at the end. */
+const TAIL_BYTES = 512 * 1024;
+
+/**
+ * Visit a JSONL file's complete lines from the last to the first until `visit` returns a value; reads from the
+ * end in growing windows, so a long transcript costs only its tail.
+ */
+export function findFromEnd<T>(path: string, visit: (line: string) => T | null): T | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    let checkedFrom = size; // lines starting at or after this offset were visited
+    for (let span = Math.min(size, TAIL_BYTES); span > 0; span = Math.min(size, span * 4)) {
+      const start = size - span;
+      const buf = Buffer.alloc(span);
+      const got = readSync(fd, buf, 0, span, start);
+      const text = buf.subarray(0, got);
+      // the first line may be cut by the window, unless the window starts at the file's beginning
+      const first = start === 0 ? 0 : text.indexOf(10) + 1;
+      const lines = text
+        .subarray(first, checkedFrom - start)
+        .toString("utf8")
+        .split("\n");
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const found = lines[i] ? visit(lines[i] as string) : null;
+        if (found !== null) return found;
+      }
+      checkedFrom = start + first;
+      if (start === 0) break;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The latest usage in a transcript, or null when it has none (yet). */
+export function latestContextUse(transcript: string): ContextUse | null {
+  return findFromEnd(transcript, (line) => {
+    const u = usageOfLine(line);
+    if (!u) return null;
+    const used = u.usage.input + u.usage.cacheRead + u.usage.cacheWrite;
+    const window = contextWindowFor(u.model);
+    return { used, window, percent: Math.floor((used * 100) / window), model: u.model };
+  });
+}
