@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { stripVTControlCharacters } from "node:util";
 import { loadContext } from "../../src/project/context.js";
 import { pageDiff } from "../../src/ui/board/terminal.js";
 import { braid, gitIn, makeRepo } from "../helpers/env.js";
@@ -36,7 +37,7 @@ describe("untracked new files in a session's figures", () => {
     } finally {
       delete process.env.BRAID_PAGER;
     }
-    const paged = readFileSync(out, "utf8").replace(/\x1b\[[0-9;]*m/g, "");
+    const paged = stripVTControlCharacters(readFileSync(out, "utf8"));
     assert.match(paged, /fresh\.txt[\s\S]*\+one\n\+two\n\+three/);
     assert.match(paged, /src\/a\.txt/);
     assert.match(paged, /blob\.bin/);

@@ -2,7 +2,8 @@
  * How full a Claude conversation's context window is: the prompt size of its latest response (input plus
  * cache-read and cache-write tokens of the last assistant message in the transcript) against the model's
  * window. Claude Code marks 1M-context models with a `[1m]` suffix (e.g. `claude-opus-4-8[1m]`); every
- * other model has the standard 200k window.
+ * other model has the standard 200k window — except the default model of the pinned Claude Code, which the
+ * transcript records without the suffix although it runs with the 1M window (below).
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { usageOfLine } from "./transcript.js";
@@ -21,8 +22,16 @@ export interface ContextUse {
   model: string;
 }
 
+/**
+ * Models the transcript names without `[1m]` that Claude Code runs with the 1M window. Measured with 2.1.197:
+ * its default model is written to the transcript as `claude-opus-4-8`, but its requests carry the
+ * `context-1m` beta and its own `-p` result reports `claude-opus-4-8[1m]` with `contextWindow: 1000000`.
+ */
+const LONG_BY_DEFAULT = new Set(["claude-opus-4-8"]);
+
 export function contextWindowFor(model: string): number {
-  return /\[1m\]$/i.test(model.trim()) ? LONG_WINDOW : STANDARD_WINDOW;
+  const m = model.trim();
+  return /\[1m\]$/i.test(m) || LONG_BY_DEFAULT.has(m) ? LONG_WINDOW : STANDARD_WINDOW;
 }
 
 /** Bytes read from the end of the transcript first: the latest response sits at the end. */
