@@ -124,3 +124,17 @@ test("context window use: shown per session, flagged from 85%, in compact rows a
   );
   assert.match(wide, /⚠ ctx 91%/);
 });
+
+test("80x24 footer: a long recommendation gives way; the queue figures and every key stay whole", () => {
+  const out = frame80({
+    data: boardData({
+      recommendation:
+        "1 files → single session, standard mode · 3 live is over the guide's limit of 1 for this repository",
+    }),
+  });
+  assertFits(out, 80, 24);
+  const lines = out.split("\n");
+  const figures = lines.find((l) => l.startsWith("running")) ?? "";
+  assert.match(figures, /^running 2\/4 {2}queue 1 {2}· 1 files → single session.*…$/);
+  assert.match(lines[lines.length - 1] ?? "", /^←→ select ⏎ attach .* q quit$/);
+});

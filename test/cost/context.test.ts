@@ -42,7 +42,10 @@ test("the latest usage counts input + cache tokens of the last assistant message
     // every complete line is visited once, last first
     writeFileSync(file, "a\nb\nc\n");
     const seen: string[] = [];
-    findFromEnd(file, (l) => (seen.push(l), null));
+    findFromEnd(file, (l) => {
+      seen.push(l);
+      return null;
+    });
     assert.deepEqual(seen, ["c", "b", "a"]);
   } finally {
     sb.cleanup();
