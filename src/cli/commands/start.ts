@@ -3,6 +3,7 @@ import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
+import { runtimeOf } from "../../session/runtime.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 
@@ -15,6 +16,7 @@ interface StartFlags {
   owns?: string[];
   executors?: number;
   architects?: number;
+  rounds?: number;
   json?: boolean;
 }
 
@@ -39,6 +41,7 @@ export function registerStart(program: Command): void {
     .option("--owns <glob...>", "paths this session declares it owns")
     .option("--executors <n>", "swarm: executor agents at once (default: config swarm_executors)", count("--executors"))
     .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
+    .option("--rounds <n>", "swarm: review rounds before giving up (default: config swarm_rounds)", count("--rounds"))
     .option("--json", "print the session as JSON")
     .action(
       act(async (name: string, taskWords: string[], opts: StartFlags) => {
@@ -46,6 +49,12 @@ export function registerStart(program: Command): void {
           throw new BraidError(`unknown session type "${opts.type}"`, `use one of: ${SESSION_TYPES.join(", ")}`);
         if (opts.mode !== "standard" && opts.mode !== "swarm")
           throw new BraidError(`unknown mode "${opts.mode}"`, "use standard or swarm");
+        const sizes = (["executors", "architects", "rounds"] as const).filter((k) => opts[k] !== undefined);
+        if (sizes.length && opts.mode !== "swarm")
+          throw new BraidError(
+            `--${sizes[0]} only applies to a swarm`,
+            `add --mode swarm, or drop --${sizes.join(", --")}`,
+          );
         const ctx = await loadContext();
         // Words are joined with single spaces; quote the task to keep it exactly as typed.
         const task = taskWords.length ? taskWords.join(" ") : undefined;
@@ -58,7 +67,9 @@ export function registerStart(program: Command): void {
           ...(opts.base ? { base: opts.base } : {}),
           mode: opts.mode,
           ...(opts.owns ? { owns: opts.owns } : {}),
-          ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
+          ...(opts.mode === "swarm"
+            ? { swarm: { executors: opts.executors, architects: opts.architects, rounds: opts.rounds } }
+            : {}),
         });
         if (opts.json) {
           printJson({ session: r.record, queued: r.queued, queuePosition: r.queuePosition, created: r.created });
@@ -71,7 +82,10 @@ export function registerStart(program: Command): void {
           );
         } else {
           print(`started ${s.name} (${s.agent}, ${s.type}) in ${s.path}`);
-          print(opts.headless ? `  follow: braid status ${s.name}` : `  attach: braid attach ${s.name}`);
+          // only a tmux session can be attached to: a swarm or headless run is followed instead
+          const runner = runtimeOf(s)?.runner;
+          if (opts.mode === "swarm") print(`  follow: braid swarm ${s.name}`);
+          else print(runner === "tmux" ? `  attach: braid attach ${s.name}` : `  follow: braid status ${s.name}`);
         }
         return 0;
       }),
