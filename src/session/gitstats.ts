@@ -59,7 +59,7 @@ const MAX_COUNTED_BYTES = 4 * 1024 * 1024;
  * Lines an untracked file would add, counted as `git diff --numstat` counts a new file: newlines, plus one for
  * a last line without one; 0 for binary files (a NUL in the first 8000 bytes, git's own test) and unreadable ones.
  */
-export function newFileLines(path: string): number {
+function newFileLines(path: string): number {
   let fd: number;
   try {
     fd = openSync(path, "r");

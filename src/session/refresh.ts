@@ -59,7 +59,7 @@ async function commitsSinceBase(rec: SessionRecord): Promise<string[]> {
   return log ? log.split("\n").filter(Boolean) : [];
 }
 
-export async function handoffPrompt(ctx: ProjectContext, rec: SessionRecord, transcript: string | null) {
+async function handoffPrompt(ctx: ProjectContext, rec: SessionRecord, transcript: string | null) {
   const [commits, dirty] = await Promise.all([commitsSinceBase(rec), statusPaths(rec.path).catch(() => [])]);
   const notes = readNotesFile(notesPath(ctx)).notes.filter((n) => n.from === rec.name);
   const last = transcript ? lastAssistantText(transcript) : null;

@@ -8,8 +8,8 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { usageOfLine } from "./transcript.js";
 
-export const STANDARD_WINDOW = 200_000;
-export const LONG_WINDOW = 1_000_000;
+const STANDARD_WINDOW = 200_000;
+const LONG_WINDOW = 1_000_000;
 /** From this share of the window on, braid flags the session (the guide: finish, save learnings, start fresh). */
 export const CONTEXT_WARN_PERCENT = 85;
 
