@@ -5,7 +5,7 @@
  * other model has the standard 200k window — except the default model of the pinned Claude Code, which the
  * transcript records without the suffix although it runs with the 1M window (below).
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { usageOfLine } from "./transcript.js";
 
 const STANDARD_WINDOW = 200_000;
@@ -75,8 +75,26 @@ export function findFromEnd<T>(path: string, visit: (line: string) => T | null):
   }
 }
 
+/** Last answer per transcript, by size and mtime: the board asks every few seconds, transcripts rarely change. */
+const cache = new Map<string, { key: string; use: ContextUse | null }>();
+
 /** The latest usage in a transcript, or null when it has none (yet). */
 export function latestContextUse(transcript: string): ContextUse | null {
+  let key: string;
+  try {
+    const st = statSync(transcript);
+    key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return null;
+  }
+  const hit = cache.get(transcript);
+  if (hit?.key === key) return hit.use;
+  const use = readLatestUse(transcript);
+  cache.set(transcript, { key, use });
+  return use;
+}
+
+function readLatestUse(transcript: string): ContextUse | null {
   return findFromEnd(transcript, (line) => {
     const u = usageOfLine(line);
     if (!u) return null;
