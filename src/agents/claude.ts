@@ -1,10 +1,12 @@
 /**
  * Claude Code: braid picks the conversation id (`--session-id`), passes its hooks with `--settings`
  * (nothing is written into the user's files; hook lists from several sources are combined, so the
- * user's own hooks keep working), and resumes with `--resume <id>` (or `--continue` without one).
+ * user's own hooks keep working), adds braid's slash commands with `--plugin-dir` (claude-plugin.ts), and resumes
+ * with `--resume <id>` (or `--continue` without one).
  */
 import { fileURLToPath } from "node:url";
 import { claudePermissionArgs } from "./autonomy.js";
+import { claudePluginDir } from "./claude-plugin.js";
 import type { AgentAdapter, AgentLaunch, LaunchRequest } from "./types.js";
 
 /** Every hook event braid listens to. */
@@ -88,6 +90,7 @@ export function claudeAdapter(command: string[] = ["claude"]): AgentAdapter {
         conversationId = null;
       } else argv.push("--session-id", req.conversationId);
       argv.push("--settings", claudeHookSettings());
+      argv.push("--plugin-dir", claudePluginDir(process.execPath, braidBin()));
       if (req.readOnly) argv.push("--permission-mode", "plan", "--disallowedTools", WRITE_TOOLS.join(","));
       else argv.push(...claudePermissionArgs(req.autonomy ?? "ask"));
       // `--` ends the options: a task starting with '-' stays a prompt, and variadic flags cannot swallow it.

@@ -27,7 +27,8 @@ export interface CleanedSession {
   name: string;
   branch: string;
   path: string;
-  how: IntegratedHow;
+  /** How its work is in the base; `no-commits` for a finished research/review session that never committed. */
+  how: IntegratedHow | "no-commits";
   reclaimedBytes: number;
   branchDeleted: boolean;
   /** Set when something was saved before removal (uncommitted work with --force, or a squash-merged branch). */
@@ -52,12 +53,29 @@ function stamp(): string {
   return new Date().toISOString().replace(/[-:.]/g, "");
 }
 
+/** Agents of these states are gone: a research/review session in one of them has nothing more to say. */
+const FINISHED = new Set<SessionRecord["status"]>(["done", "failed", "stopped"]);
+
+/** Research/review sessions are never merged: removable once finished, if they made no commits. */
+async function whyReadOnly(
+  ctx: ProjectContext,
+  s: SessionRecord,
+): Promise<{ how: "no-commits"; tip: string | null } | { reason: string }> {
+  if (!FINISHED.has(s.status)) return { reason: `${s.type} session still ${s.status}: remove it with braid rm` };
+  const tip = await resolveCommit(ctx.project.mainWorktree, `refs/heads/${s.branch}`);
+  if (!existsSync(s.path)) return { how: "no-commits", tip };
+  const start = s.ext?.fork?.snapshot ?? s.baseCommit;
+  const head = await resolveCommit(s.path, "HEAD");
+  if (head !== start) return { reason: `${s.type} session has commits: remove it with braid rm` };
+  return { how: "no-commits", tip };
+}
+
 async function why(
   ctx: ProjectContext,
   s: SessionRecord,
-): Promise<{ how: IntegratedHow; tip: string } | { reason: string }> {
+): Promise<{ how: IntegratedHow; tip: string } | { how: "no-commits"; tip: string | null } | { reason: string }> {
   const cwd = ctx.project.mainWorktree;
-  if (s.type === "research") return { reason: "research session (nothing to merge): remove it with braid rm" };
+  if (s.type !== "implementation") return whyReadOnly(ctx, s);
   const tip = await resolveCommit(cwd, `refs/heads/${s.branch}`);
   if (!tip) return { reason: `branch ${s.branch} does not exist` };
   const base = await resolveCommit(cwd, s.baseRef);
@@ -104,7 +122,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     if (dirty.length && !opts.force) {
       report.refused.push({
         name: s.name,
-        reason: `integrated, but has ${dirty.length} uncommitted change${dirty.length === 1 ? "" : "s"} (commit them, or --force to back them up and remove)`,
+        reason: `${w.how === "no-commits" ? "finished" : "integrated"}, but has ${dirty.length} uncommitted change${dirty.length === 1 ? "" : "s"} (${w.how === "no-commits" ? "keep them elsewhere" : "commit them"}, or --force to back them up and remove)`,
       });
       continue;
     }
@@ -134,11 +152,11 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     }
     if (r.backupRef) entry.backupRefs.push(r.backupRef);
     if (r.reclaimedBytes !== undefined) entry.reclaimedBytes = r.reclaimedBytes;
-    if (s.createdBranch !== false) {
+    if (s.createdBranch !== false && w.tip) {
       const still = await git(["worktree", "list", "--porcelain"], { cwd });
       if (!still.stdout.includes(`branch refs/heads/${s.branch}\n`)) {
         const base = await resolveCommit(cwd, s.baseRef);
-        if (!(await isAncestor(cwd, w.tip, base))) {
+        if (w.how !== "no-commits" && !(await isAncestor(cwd, w.tip, base))) {
           // Integrated by patch or tree, not by ancestry: keep the commits reachable anyway (cheap insurance).
           const ref = `refs/braid/backup/${s.name}/${stamp()}`;
           await git(["update-ref", ref, w.tip], { cwd });

@@ -178,6 +178,8 @@ export interface QueuedLaunch {
   resume: boolean;
   /** Run in the sandbox (decided when the session was started: see sandbox/probe.ts). */
   sandbox?: boolean;
+  /** First prompt instead of the task's (braid refresh's hand-off); only without resume. */
+  prompt?: string;
 }
 
 declare module "../project/state.js" {

@@ -195,8 +195,15 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
   return { name, was, stopped: true };
 }
 
-/** Stop (if running) and start again, resuming the agent's conversation where the agent supports it. */
-export async function restartSession(ctx: ProjectContext, name: string): Promise<StartResult> {
+/**
+ * Stop (if running) and start again, resuming the agent's conversation where the agent supports it; with
+ * `freshPrompt`, a new conversation that starts with that prompt instead (braid refresh).
+ */
+export async function restartSession(
+  ctx: ProjectContext,
+  name: string,
+  o: { freshPrompt?: string } = {},
+): Promise<StartResult> {
   const rec = ctx.store.require(name);
   if (rec.status === "created")
     throw new BraidError(`session "${name}" was never started`, `start it with \`braid start ${name} <task>\``);
@@ -210,7 +217,8 @@ export async function restartSession(ctx: ProjectContext, name: string): Promise
     agent: adapter.name,
     headless,
     mode: rt?.mode ?? "standard",
-    resume: adapter.supportsResume && rt !== null,
+    resume: o.freshPrompt === undefined && adapter.supportsResume && rt !== null,
+    ...(o.freshPrompt !== undefined ? { prompt: o.freshPrompt } : {}),
     ...(rt?.sandboxed ? { sandbox: decideSandbox("on") } : {}),
   };
   await ctx.store.update((d) => {

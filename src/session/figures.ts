@@ -1,8 +1,10 @@
 /**
- * Cost and resources for session views: fills `tokens`, `costUsd`, `cpuPercent` and `rssBytes`.
+ * Cost and resources for session views: fills `tokens`, `costUsd`, `cpuPercent`, `rssBytes` and the context
+ * window's use (`contextUsed`, `contextWindow`, `contextPercent`).
  * `braid status --json` and the board both call this on the views they built.
  */
 import type { ProjectContext } from "../project/context.js";
+import { sessionContextUse } from "./context.js";
 import { sessionCost } from "./cost.js";
 import { ResourceSampler } from "./resources.js";
 import type { SessionView } from "./types.js";
@@ -22,12 +24,16 @@ export function addCostAndResources(
     const cost = record ? sessionCost(ctx, record) : null;
     const pid = pids.get(v.name);
     const r = typeof pid === "number" ? res.get(pid) : undefined;
+    const context = record ? sessionContextUse(ctx, record, v.agent) : null;
     return {
       ...v,
       tokens: cost?.tokens ?? v.tokens,
       costUsd: cost?.costUsd ?? v.costUsd,
       cpuPercent: r?.cpuPercent ?? v.cpuPercent,
       rssBytes: r?.rssBytes ?? v.rssBytes,
+      contextUsed: context?.used ?? null,
+      contextWindow: context?.window ?? null,
+      contextPercent: context?.percent ?? null,
     };
   });
 }

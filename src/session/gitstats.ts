@@ -1,9 +1,10 @@
 /**
  * Cheap git figures for the status view: ahead/behind the base, changed files and +/- lines against
- * the merge base (committed and uncommitted work, untracked files counted as changed). Never takes
+ * the merge base (committed and uncommitted work, untracked files counted as changed files and added lines). Never takes
  * optional locks, so polling cannot collide with the agent's own git (index.lock).
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
 import { gitTry } from "../git/git.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -54,10 +55,40 @@ export async function gitFigures(worktree: string, base: string): Promise<GitFig
       if (m[1] !== "-") added += Number(m[1]);
       if (m[2] !== "-") removed += Number(m[2]);
     }
-    const extra = untracked ? untracked.split("\0").filter(Boolean).length : 0;
-    out.changedFiles = files + extra;
+    const fresh = untracked ? untracked.split("\0").filter(Boolean) : [];
+    for (const f of fresh) added += newFileLines(join(worktree, f));
+    out.changedFiles = files + fresh.length;
     out.linesAdded = added;
     out.linesRemoved = removed;
   }
   return out;
+}
+
+/** Files larger than this count as one changed file without lines (reading them on every poll costs too much). */
+const MAX_COUNTED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Lines an untracked file would add, counted as `git diff --numstat` counts a new file: newlines, plus one for
+ * a last line without one; 0 for binary files (a NUL in the first 8000 bytes, git's own test) and unreadable ones.
+ */
+function newFileLines(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return 0;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size === 0 || st.size > MAX_COUNTED_BYTES) return 0;
+    const buf = Buffer.alloc(st.size);
+    const n = readSync(fd, buf, 0, st.size, 0);
+    const data = buf.subarray(0, n);
+    if (data.subarray(0, 8000).includes(0)) return 0;
+    let lines = 0;
+    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
+    return data[n - 1] === 10 ? lines : lines + 1;
+  } finally {
+    closeSync(fd);
+  }
 }

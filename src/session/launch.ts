@@ -35,6 +35,8 @@ export interface LaunchOptions {
   resume: boolean;
   /** Run the agent in the bubblewrap sandbox. */
   sandbox?: boolean;
+  /** First prompt instead of the task's (braid refresh's hand-off). */
+  prompt?: string;
 }
 
 const WRAPPER = fileURLToPath(new URL("./wrapper.js", import.meta.url));
@@ -113,14 +115,15 @@ async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptio
   mkdirSync(dir, { recursive: true });
   const prompt = o.resume
     ? ""
-    : fillTemplate(ctx.config.prompt_template, { task: rec.task ?? "", name: rec.name, type: rec.type });
+    : (o.prompt ?? fillTemplate(ctx.config.prompt_template, { task: rec.task ?? "", name: rec.name, type: rec.type }));
+  const hasPrompt = Boolean((rec.task || o.prompt) && prompt);
   const forkFrom = forkInfoOf(rec)?.parentConversation;
   const launch =
     o.mode === "swarm"
       ? swarmLaunch(rec)
       : adapter.build({
           // a fork's task is a label, not a prompt: the forked conversation already has its context
-          prompt: rec.task && !forkFrom ? prompt : "",
+          prompt: hasPrompt && !forkFrom ? prompt : "",
           headless: o.headless,
           resume: o.resume,
           readOnly,
@@ -132,7 +135,7 @@ async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptio
   const fullEnv = {
     ...agentEnv(ctx, rec, runId),
     ...launch.env,
-    BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
+    BRAID_INITIAL_PROMPT: o.mode !== "swarm" && hasPrompt && !forkFrom ? "1" : "0",
   };
   const env = o.sandbox ? sandboxEnv(fullEnv, Object.keys(launch.env)) : fullEnv;
   let agentArgv = launch.argv;

@@ -205,7 +205,9 @@ async function remove(
   const dirty = dirExists && wt ? await uncommittedCount(rec.path) : 0;
   const unmerged = deleteBranch && tip ? await unmergedCount(cwd, rec, tip, base) : 0;
   // A worktree whose HEAD moved off the session branch may hold commits reachable from nowhere else.
-  const headTip = dirExists && wt?.head && wt.head !== tip ? wt.head : null;
+  // A fork's detached HEAD is a snapshot of its parent's worktree, which still holds that work: nothing strands.
+  const forkSnapshot = (rec.ext?.fork as { snapshot?: string } | undefined)?.snapshot;
+  const headTip = dirExists && wt?.head && wt.head !== tip && wt.head !== forkSnapshot ? wt.head : null;
   const strandedHead = headTip
     ? Number(await gitOut(["rev-list", "--count", headTip, "--not", "--branches", "--tags", "--remotes"], { cwd }))
     : 0;

@@ -54,4 +54,9 @@ export interface SessionView {
   uncommittedFiles?: number | null;
   /** Tool calls the agent was refused in its last run (headless Claude: `permission_denials`); null if unknown. */
   deniedToolCalls?: number | null;
+  /** Claude sessions: tokens the latest request sent (input + cache), the model's window, and the share used. */
+  contextUsed?: number | null;
+  contextWindow?: number | null;
+  /** Whole percent, rounded down; from CONTEXT_WARN_PERCENT (85) on, views flag it. */
+  contextPercent?: number | null;
 }

@@ -13,6 +13,7 @@ import { type SwarmRecord, swarmSummary } from "./record.js";
 export interface SwarmStartOptions {
   executors?: number;
   architects?: number;
+  rounds?: number;
 }
 
 /** What the registry shows of a running swarm (the record file is the source of truth). */
@@ -54,7 +55,7 @@ export function swarmDetailOf(rec: SessionRecord): string | null {
   } catch {
     /* record unreadable mid-write or gone: fall back to what the registry says */
   }
-  return `swarm ${s.state}: ${typeof s.phase === "string" ? s.phase : ""}`.trim();
+  return !s.phase || s.phase === s.state ? `swarm ${s.state}` : `swarm ${s.state}: ${s.phase}`;
 }
 
 export function swarmLaunch(rec: SessionRecord): AgentLaunch {

@@ -153,7 +153,8 @@ export function swarmAlive(rec: SwarmRecord): boolean {
 /** One line for `braid status`: phase and running sub-agents. */
 export function swarmSummary(rec: SwarmRecord): string {
   const running = rec.agents.filter((a) => a.state === "running").map((a) => a.id);
-  const base = `swarm ${rec.state}: ${rec.phase}`;
+  // each thing once: "swarm planning", not "swarm planning: planning"
+  const base = !rec.phase || rec.phase === rec.state ? `swarm ${rec.state}` : `swarm ${rec.state}: ${rec.phase}`;
   if (rec.state !== "done" && rec.state !== "failed" && !swarmAlive(rec)) return `${base} (process gone)`;
   return running.length ? `${base} [${running.join(", ")}]` : base;
 }

@@ -33,6 +33,6 @@ export function swarmReport(rec: SwarmRecord & { phase: string }): string {
   for (const a of strays) lines.push(`warning: ${a.id} changed files it does not own: ${a.outOfBounds.join(", ")}`);
   const failed = rec.agents.filter((a) => a.state === "failed");
   for (const a of failed) lines.push(`agent ${a.id} failed: ${a.error ?? "unknown"} (log: ${a.logFile})`);
-  if (rec.error) lines.push(`error: ${rec.error}`);
+  if (rec.error && rec.phase !== rec.error) lines.push(`error: ${rec.error}`);
   return lines.join("\n");
 }

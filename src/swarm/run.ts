@@ -94,7 +94,7 @@ class Swarm {
     for (const [flag, v] of [
       ["--executors", opts.executors],
       ["--architects", opts.architects],
-      ["rounds", opts.rounds],
+      ["--rounds", opts.rounds],
     ] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 32)) {
         throw new BraidError(`${flag} must be a whole number from 1 to 32 (got ${v})`, `pass e.g. ${flag} 3`);
@@ -446,9 +446,7 @@ class Swarm {
     }
     const last = this.rec.rounds[this.rec.rounds.length - 1];
     const phase =
-      state === "done"
-        ? `all reviewers passed in round ${last?.round ?? 0}`
-        : `failed: ${this.rec.error ?? "see report"}`;
+      state === "done" ? `all reviewers passed in round ${last?.round ?? 0}` : (this.rec.error ?? "see the report"); // shown after the state: "swarm failed: <why>"
     this.rec.state = state;
     this.rec.report = swarmReport({ ...this.rec, state, phase });
     await this.setState(state, phase);

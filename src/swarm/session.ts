@@ -42,6 +42,7 @@ export async function runSwarmSession(
     ...(rec.agent ? { agent: rec.agent } : {}),
     ...(sizes.executors ? { executors: sizes.executors } : {}),
     ...(sizes.architects ? { architects: sizes.architects } : {}),
+    ...(sizes.rounds ? { rounds: sizes.rounds } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
 }

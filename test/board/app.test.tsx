@@ -188,3 +188,18 @@ test("pushed data re-renders; selection follows the session by name; the bell ri
   assert.equal(rings(), 1);
   b.r.unmount();
 });
+
+test("a pasted line with its Enter in one chunk is submitted; the next keys drive the board again", async () => {
+  const b = await mountReady();
+  await b.type("s", "please rebase on main\r");
+  await b.until(() => b.calls.length > 0);
+  assert.deepEqual(b.calls, ["send auth please rebase on main"]);
+  await b.until(() => !b.frame().includes("send to auth:"));
+  // a paste filling several fields at once (Enter between them), bracketed-paste markers included
+  await b.type("n", "\x1b[200~api\rresearch\r\n\x1b[201~", "map the cache\r");
+  await b.until(() => b.calls.length > 1);
+  assert.equal(b.calls[1], "create api research map the cache");
+  await b.type(KEY.right);
+  await b.see(/▶ 2 billing/);
+  b.r.unmount();
+});

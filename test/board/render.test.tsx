@@ -109,3 +109,32 @@ test("empty project, a prompt, and a refresh error are shown", () => {
   assert.match(p, /api · type: resea/);
   assert.match(frame80({ data: boardData({ error: "refresh: git failed" }) }), /refresh: git failed/);
 });
+
+test("context window use: shown per session, flagged from 85%, in compact rows and cards", () => {
+  const [a, b, ...rest] = VIEWS as [(typeof VIEWS)[0], (typeof VIEWS)[0], ...typeof VIEWS];
+  const views = [{ ...a, contextPercent: 91 }, { ...b, contextPercent: 42 }, ...rest];
+  const data = boardData({ views });
+  const compact = frame80({ data });
+  assertFits(compact, 80, 24);
+  assert.match(compact, /⚠ ctx 91%/);
+  assert.match(compact, /ctx 42%/);
+  assert.ok(!compact.includes("⚠ ctx 42%"), "below 85% is not flagged");
+  const wide = stripVTControlCharacters(
+    renderToString(<BoardView {...props({ data, columns: 200, rows: 40 })} />, { columns: 200 }),
+  );
+  assert.match(wide, /⚠ ctx 91%/);
+});
+
+test("80x24 footer: a long recommendation gives way; the queue figures and every key stay whole", () => {
+  const out = frame80({
+    data: boardData({
+      recommendation:
+        "1 files → single session, standard mode · 3 live is over the guide's limit of 1 for this repository",
+    }),
+  });
+  assertFits(out, 80, 24);
+  const lines = out.split("\n");
+  const figures = lines.find((l) => l.startsWith("running")) ?? "";
+  assert.match(figures, /^running 2\/4 {2}queue 1 {2}· 1 files → single session.*…$/);
+  assert.match(lines[lines.length - 1] ?? "", /^←→ select ⏎ attach .* q quit$/);
+});

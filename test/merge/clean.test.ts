@@ -93,4 +93,40 @@ describe("braid clean --merged / braid finish", () => {
       [null, "wip"],
     );
   });
+
+  it("removes finished research sessions that made no commits; refuses one with files unless --force", async () => {
+    const { repo, wt } = await repoWithSessions(sb, "c3", ["asked", "scratch", "busy"], { type: "research" });
+    await setStatus(repo, "asked", "done");
+    await setStatus(repo, "scratch", "done");
+    await setStatus(repo, "busy", "idle");
+    writeFileSync(join(wt("scratch"), "findings.md"), "only copy\n");
+
+    const r = await braid(sb, repo, ["clean", "--json"]);
+    assert.equal(r.code, 1, "the refused session makes the exit code non-zero");
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(
+      j.removed.map((s: { name: string; how: string }) => [s.name, s.how]),
+      [["asked", "no-commits"]],
+    );
+    assert.ok(!existsSync(wt("asked")), "the finished research worktree is gone");
+    assert.equal(gitIn(sb, repo, "branch", "--list", "feature/asked"), "");
+    assert.deepEqual(
+      j.refused.map((s: { name: string }) => s.name),
+      ["scratch"],
+    );
+    assert.match(j.refused[0].reason, /1 uncommitted change.*--force/);
+    assert.ok(existsSync(join(wt("scratch"), "findings.md")), "nothing lost without --force");
+    const kept = Object.fromEntries(j.kept.map((s: { name: string; reason: string }) => [s.name, s.reason]));
+    assert.match(kept.busy, /still idle/);
+
+    const f = await braid(sb, repo, ["clean", "--force", "--json"]);
+    assert.equal(f.code, 0, f.stderr);
+    const fj = JSON.parse(f.stdout);
+    assert.deepEqual(
+      fj.removed.map((s: { name: string }) => s.name),
+      ["scratch"],
+    );
+    assert.equal(gitIn(sb, repo, "show", `${fj.removed[0].backupRefs[0]}:findings.md`), "only copy");
+    assert.ok(existsSync(wt("busy")));
+  });
 });

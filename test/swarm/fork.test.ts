@@ -62,10 +62,15 @@ describe("braid fork (real claude -p against a scripted model)", () => {
 
   it("answers from the forked conversation in a detached snapshot worktree and cannot write", async () => {
     const from = model.requests.length;
-    const r = await braid(sb, repo, ["fork", "parent", "--as", "pf", "--prompt", "what was the secret?", "--json"], {
-      env,
-      timeoutMs: 120_000,
-    });
+    const r = await braid(
+      sb,
+      repo,
+      ["fork", "parent", "--as", "pf", "--prompt", "what was the secret?", "--keep", "--json"],
+      {
+        env,
+        timeoutMs: 120_000,
+      },
+    );
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const out = JSON.parse(r.stdout);
     assert.match(out.answer, /secret from the parent conversation is 42/);
@@ -78,6 +83,8 @@ describe("braid fork (real claude -p against a scripted model)", () => {
     );
     assert.ok(!existsSync(join(out.session.path, "HACKED.txt")), "the write was refused");
     assert.equal(out.session.type, "research");
+    assert.equal(out.kept, true, "--keep keeps the fork");
+    assert.ok(existsSync(out.session.path));
     assert.equal(out.session.ext.fork.from, "parent");
     assert.ok(out.session.ext.fork.conversationId, "the fork's own conversation is recorded");
     assert.notEqual(out.session.ext.fork.conversationId, out.session.ext.fork.parentConversation);
@@ -90,6 +97,27 @@ describe("braid fork (real claude -p against a scripted model)", () => {
     writeFileSync(join(out.session.path, "note.txt"), "x");
     gitIn(sb, out.session.path, "add", "note.txt");
     assert.throws(() => gitIn(sb, out.session.path, "commit", "-m", "sneaky"), /commit refused/);
+  });
+
+  it("removes a one-question fork once it has answered (no leftover worktree or session)", async () => {
+    const r = await braid(sb, repo, ["fork", "parent", "--as", "once", "--prompt", "what was the secret?"], {
+      env,
+      timeoutMs: 120_000,
+    });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /secret from the parent conversation is 42/);
+    assert.equal(r.stderr, "", "no warning: the fork was removed");
+    const ls = JSON.parse((await braid(sb, repo, ["ls", "--json"], { env })).stdout);
+    assert.deepEqual(
+      ls.worktrees
+        .map((w: { session: string | null }) => w.session)
+        .filter(Boolean)
+        .sort(),
+      ["parent", "pf"],
+      "only the parent and the kept fork remain",
+    );
+    assert.ok(!gitIn(sb, repo, "worktree", "list").includes("app-once"), "git forgot the worktree");
+    assert.ok(!existsSync(join(sb.root, "app-once")), "the worktree directory is gone");
   });
 
   it("refuses bad input with one-line errors", async () => {

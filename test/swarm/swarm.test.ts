@@ -145,4 +145,42 @@ describe("braid swarm: pipeline (real claude -p against a scripted model)", () =
       "braid status shows the swarm's phase",
     );
   });
+
+  it("start --mode swarm takes --rounds/--executors, says each thing once and never offers attach", async () => {
+    f.scenario = (req) =>
+      role(req) === "planner" && promptOf(req).includes("task for sr")
+        ? { structured: { batches: [{ subtasks: [subtask("t1", "sr.txt")] }] } }
+        : undefined;
+    const bad = await braid(f.sb, f.repo, ["start", "nope", "x", "--rounds", "2"], { env: f.env });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--rounds only applies to a swarm.*--mode swarm/);
+    const r = await braid(
+      f.sb,
+      f.repo,
+      ["start", "sr", "task for sr", "--mode", "swarm", "--rounds", "2", "--executors", "2", "--architects", "1"],
+      { env: f.env, timeoutMs: 60_000 },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.doesNotMatch(r.stdout, /attach/, "a swarm has no terminal to attach to");
+    assert.match(r.stdout, /follow: braid swarm sr/);
+    let rec: { state: string; maxRounds: number; executors: number } | null = null;
+    const details = new Set<string>();
+    for (const deadline = Date.now() + 150_000; Date.now() < deadline; ) {
+      const st = await braid(f.sb, f.repo, ["status", "sr", "--json"], { env: f.env });
+      const d = JSON.parse(st.stdout).sessions[0]?.detail;
+      if (d) details.add(d);
+      const shown = await braid(f.sb, f.repo, ["swarm", "sr", "--json"], { env: f.env });
+      if (shown.code === 0) {
+        rec = JSON.parse(shown.stdout);
+        if (rec?.state === "done" || rec?.state === "failed") break;
+      }
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    assert.equal(rec?.state, "done");
+    assert.equal(rec?.maxRounds, 2, "--rounds reached the swarm");
+    assert.equal(rec?.executors, 2, "--executors reached the swarm");
+    for (const d of details) assert.doesNotMatch(d, /\b([a-z]{3,}): \1\b/, `said twice: ${d}`);
+    const shown = await braid(f.sb, f.repo, ["swarm", "sr"], { env: f.env });
+    assert.doesNotMatch(shown.stdout, /\b(planning|failed): \1/);
+  });
 });

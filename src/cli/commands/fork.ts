@@ -3,12 +3,14 @@ import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { startSession } from "../../session/control.js";
 import { askFork, createFork, forkInfoOf } from "../../session/fork.js";
+import { removeSession } from "../../session/remove.js";
 import { act } from "../act.js";
-import { print, printJson } from "../output.js";
+import { print, printJson, printWarning } from "../output.js";
 
 interface ForkFlags {
   as?: string;
   prompt?: string;
+  keep?: boolean;
   json?: boolean;
 }
 
@@ -20,6 +22,7 @@ export function registerFork(program: Command): void {
     )
     .option("--as <new>", "name of the fork (default: <name>-fork)")
     .option("--prompt <text>", "ask the fork one question headless and print its answer (no terminal session)")
+    .option("--keep", "with --prompt: keep the fork's worktree and session afterwards (default: removed once answered)")
     .option("--json", "print the fork (and the answer) as JSON")
     .action(
       act(async (name: string, opts: ForkFlags) => {
@@ -29,9 +32,23 @@ export function registerFork(program: Command): void {
         const rec = await createFork(ctx, { from: name, ...(opts.as ? { as: opts.as } : {}) });
         const fork = forkInfoOf(rec);
         if (opts.prompt !== undefined) {
-          const res = await askFork(ctx, rec, opts.prompt);
+          // A one-question fork leaves nothing behind unless asked to: its worktree is a read-only snapshot.
+          const discard = async (): Promise<true | string | null> =>
+            opts.keep
+              ? null
+              : removeSession(ctx, rec.name).then(
+                  () => true as const,
+                  (e: unknown) => (e instanceof BraidError ? e.oneLine() : Promise.reject(e)),
+                );
+          const res = await askFork(ctx, rec, opts.prompt).catch(async (e: unknown) => {
+            await discard().catch(() => undefined);
+            throw e;
+          });
           const session = ctx.store.require(rec.name);
-          if (opts.json) printJson({ session, answer: res.text, ok: res.ok, error: res.error, log: res.logFile });
+          const removed = await discard();
+          const kept = removed !== true;
+          if (typeof removed === "string") printWarning(`kept the fork ${rec.name}: ${removed}`);
+          if (opts.json) printJson({ session, answer: res.text, ok: res.ok, error: res.error, log: res.logFile, kept });
           else if (res.ok) print(res.text);
           else throw new BraidError(`the fork ${rec.name} could not answer: ${res.error}`, `see ${res.logFile}`);
           return res.ok ? 0 : 1;

@@ -5,6 +5,7 @@ import { loadContext } from "../../project/context.js";
 import { takePrefetchedTips } from "../../project/prefetch.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
+import { runtimeOf } from "../../session/runtime.js";
 import { finishPending, resumePending } from "../../worktree/resume.js";
 import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
@@ -21,6 +22,7 @@ interface StartFlags {
   executors?: number;
   architects?: number;
   sandbox?: boolean;
+  rounds?: number;
   json?: boolean;
 }
 
@@ -51,6 +53,7 @@ export function registerStart(program: Command): void {
     .option("--architects <n>", "swarm: reviewer agents (default: config swarm_architects)", count("--architects"))
     .option("--sandbox", "run the agent in the bubblewrap sandbox (default: config `sandbox`)")
     .option("--no-sandbox", "run the agent without the sandbox")
+    .option("--rounds <n>", "swarm: review rounds before giving up (default: config swarm_rounds)", count("--rounds"))
     .option("--json", "print the session as JSON")
     .action(
       act(async (name: string, taskWords: string[], opts: StartFlags) => {
@@ -59,6 +62,12 @@ export function registerStart(program: Command): void {
         if (opts.mode !== "standard" && opts.mode !== "swarm")
           throw new BraidError(`unknown mode "${opts.mode}"`, "use standard or swarm");
         const autonomy = opts.autonomy === undefined ? undefined : parseAutonomy(opts.autonomy);
+        const sizes = (["executors", "architects", "rounds"] as const).filter((k) => opts[k] !== undefined);
+        if (sizes.length && opts.mode !== "swarm")
+          throw new BraidError(
+            `--${sizes[0]} only applies to a swarm`,
+            `add --mode swarm, or drop --${sizes.join(", --")}`,
+          );
         const ctx = await loadContext();
         // Words are joined with single spaces; quote the task to keep it exactly as typed.
         const task = taskWords.length ? taskWords.join(" ") : undefined;
@@ -81,7 +90,9 @@ export function registerStart(program: Command): void {
           ...(opts.owns ? { owns: opts.owns } : {}),
           ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
           ...(autonomy ? { autonomy } : {}),
-          ...(opts.mode === "swarm" ? { swarm: { executors: opts.executors, architects: opts.architects } } : {}),
+          ...(opts.mode === "swarm"
+            ? { swarm: { executors: opts.executors, architects: opts.architects, rounds: opts.rounds } }
+            : {}),
         });
         for (const w of r.warnings ?? []) printWarning(w);
         if (opts.json) {
@@ -102,9 +113,11 @@ export function registerStart(program: Command): void {
             `queued ${s.name} (#${r.queuePosition} in line): ${ctx.config.max_code_sessions} implementation sessions are running; it starts when one finishes`,
           );
         } else {
-          const sandboxed = (s.ext?.session as { sandboxed?: boolean } | undefined)?.sandboxed;
-          print(`started ${s.name} (${s.agent}, ${s.type}${sandboxed ? ", sandboxed" : ""}) in ${s.path}`);
-          print(opts.headless ? `  follow: braid status ${s.name}` : `  attach: braid attach ${s.name}`);
+          const rt = runtimeOf(s);
+          print(`started ${s.name} (${s.agent}, ${s.type}${rt?.sandboxed ? ", sandboxed" : ""}) in ${s.path}`);
+          // only a tmux session can be attached to: a swarm or headless run is followed instead
+          if (opts.mode === "swarm") print(`  follow: braid swarm ${s.name}`);
+          else print(rt?.runner === "tmux" ? `  attach: braid attach ${s.name}` : `  follow: braid status ${s.name}`);
         }
         return 0;
       }),

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { CONTEXT_WARN_PERCENT } from "../../agents/claude/context.js";
 import { loadContext } from "../../project/context.js";
 import { ResourceSampler } from "../../session/resources.js";
 import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
@@ -27,6 +28,13 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** "42%", or "⚠ 91% (braid refresh NAME)" in red from 85% on. */
+function contextCell(v: SessionView): string {
+  if (typeof v.contextPercent !== "number") return "";
+  if (v.contextPercent < CONTEXT_WARN_PERCENT) return `${v.contextPercent}%`;
+  return paint("red", `⚠ ${v.contextPercent}% (braid refresh ${v.name})`);
+}
+
 function render(views: SessionView[]): string {
   if (views.length === 0) return "no sessions — start one with `braid start <name> <task>`";
   const rows = views.map((v) => {
@@ -48,6 +56,7 @@ function render(views: SessionView[]): string {
       v.ahead === null ? "" : `+${v.ahead}/-${v.behind}`,
       v.changedFiles === null ? "" : String(v.changedFiles),
       v.linesAdded === null ? "" : `+${v.linesAdded}/-${v.linesRemoved}`,
+      contextCell(v),
       v.conflictsWith.length ? paint("red", String(v.conflictsWith.length)) : "",
       v.path,
     ];
@@ -65,6 +74,7 @@ function render(views: SessionView[]): string {
       "AHEAD/BEHIND",
       "FILES",
       "LINES",
+      "CONTEXT",
       "CONFLICTS",
       "PATH",
     ],

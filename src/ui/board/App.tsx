@@ -9,6 +9,7 @@ import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { BoardView, isCompact } from "./BoardView.js";
 import { cardsPerRow } from "./CardGrid.js";
 import type { BoardData, BoardMode, PromptState } from "./model.js";
+import { typeIntoPrompt } from "./prompt-input.js";
 
 /** Everything the board can ask the rest of braid to do. Each resolves with a one-line outcome to show. */
 export interface BoardActions {
@@ -169,15 +170,9 @@ export function App({
   const onKey = (input: string, key: Key) => {
     const { prompt, confirm, mode } = ui.current;
     if (prompt) {
-      if (key.escape) return set({ prompt: null });
-      if (key.return) {
-        const answers = [...prompt.answers, prompt.value];
-        if (answers.length < prompt.fields.length) return set({ prompt: { ...prompt, answers, value: "" } });
-        set({ prompt: null });
-        return finishPrompt({ ...prompt, answers });
-      }
-      if (key.backspace || key.delete) return set({ prompt: { ...prompt, value: prompt.value.slice(0, -1) } });
-      if (input && !key.ctrl && !key.meta) set({ prompt: { ...prompt, value: prompt.value + input } });
+      const step = typeIntoPrompt(prompt, input, key);
+      set({ prompt: step.prompt });
+      if (step.submitted) finishPrompt(step.submitted);
       return;
     }
     if (confirm) {

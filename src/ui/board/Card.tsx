@@ -1,7 +1,17 @@
 /** One session as a card: the wide layout puts these side by side, oldest on the left. */
 import { Box, Text } from "ink";
 import type { SessionView } from "../../session/types.js";
-import { aheadBehind, changes, NONE, resources, stateText, timeInState, tokensAndCost } from "./figures.js";
+import {
+  aheadBehind,
+  changes,
+  contextFull,
+  contextText,
+  NONE,
+  resources,
+  stateText,
+  timeInState,
+  tokensAndCost,
+} from "./figures.js";
 import { STATE_LOOK, TYPE_LOOK } from "./theme.js";
 
 export const CARD_WIDTH = 30;
@@ -52,7 +62,10 @@ export function Card({ view, selected, now }: { view: SessionView; selected: boo
       <Text color={view.unreadNotes ? "yellow" : undefined} dimColor={!view.unreadNotes} wrap="truncate">
         {view.unreadNotes ? `✉ ${view.unreadNotes} unread` : "✉ 0"}
       </Text>
-      <Text wrap="truncate">{tokensAndCost(view)}</Text>
+      <Text wrap="truncate">
+        {tokensAndCost(view)}
+        {contextText(view) ? <Text color={contextFull(view) ? "red" : undefined}> · {contextText(view)}</Text> : null}
+      </Text>
       <Text dimColor wrap="truncate">
         {resources(view) === NONE ? "cpu/mem –" : `cpu/mem ${resources(view)}`}
       </Text>

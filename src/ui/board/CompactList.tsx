@@ -1,10 +1,20 @@
 /**
  * Narrow terminals (80 columns): two lines per session, the same figures as a card.
- * Line 1: name, type, state, time in state, branch. Line 2: git figures, tokens/$, cpu/mem, conflicts, notes.
+ * Line 1: name, type, state, time in state, branch. Line 2: git figures, tokens/$, context, cpu/mem, notes, conflicts.
  */
 import { Box, Text } from "ink";
 import type { SessionView } from "../../session/types.js";
-import { aheadBehind, changes, NONE, resources, stateText, timeInState, tokensAndCost } from "./figures.js";
+import {
+  aheadBehind,
+  changes,
+  contextFull,
+  contextText,
+  NONE,
+  resources,
+  stateText,
+  timeInState,
+  tokensAndCost,
+} from "./figures.js";
 import { STATE_LOOK, TYPE_LOOK } from "./theme.js";
 
 export const ROW_HEIGHT = 2;
@@ -42,6 +52,9 @@ export function CompactRow({ view, selected, now }: { view: SessionView; selecte
           <Text>{pad(aheadBehind(view), 8)}</Text>
           <Text>{pad(changes(view), 14)}</Text>
           <Text>{pad(tokensAndCost(view), 16)}</Text>
+          <Text color={contextFull(view) ? "red" : undefined} dimColor={!contextFull(view)}>
+            {pad(contextText(view), 11)}
+          </Text>
           <Text dimColor>{pad(res === NONE ? "" : res, 11)}</Text>
           <Text color="yellow">{pad(view.unreadNotes ? `✉${view.unreadNotes}` : "", 5)}</Text>
         </Box>

@@ -19,12 +19,15 @@ export function Footer({
   return (
     <Box flexDirection="column">
       <Box>
-        <Text color={full ? "yellow" : "green"}>
-          running {queue.running}/{queue.limit}
-        </Text>
-        <Text color={queue.queued ? "blue" : undefined} dimColor={!queue.queued}>
-          {"  "}queue {queue.queued}
-        </Text>
+        {/* the figures never shrink: only the recommendation gives way on a narrow terminal */}
+        <Box flexShrink={0}>
+          <Text color={full ? "yellow" : "green"}>
+            running {queue.running}/{queue.limit}
+          </Text>
+          <Text color={queue.queued ? "blue" : undefined} dimColor={!queue.queued}>
+            {"  "}queue {queue.queued}
+          </Text>
+        </Box>
         {recommendation ? (
           <Text dimColor wrap="truncate">
             {"  "}· {recommendation}

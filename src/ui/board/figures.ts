@@ -1,4 +1,6 @@
 /** Text for a session's figures, shared by cards and compact rows (null figures become "–"/nothing). */
+
+import { CONTEXT_WARN_PERCENT } from "../../agents/claude/context.js";
 import type { SessionView } from "../../session/types.js";
 import { formatCount, formatDuration, formatMemory, formatUsd } from "../format.js";
 
@@ -36,4 +38,14 @@ export function resources(v: SessionView): string {
   const cpu = v.cpuPercent === null ? "" : `${Math.round(v.cpuPercent)}%`;
   const mem = v.rssBytes === null ? "" : formatMemory(v.rssBytes);
   return [cpu, mem].filter(Boolean).join(" ");
+}
+
+/** "ctx 42%", "⚠ ctx 91%" from 85% on (time to refresh), "" when unknown. */
+export function contextText(v: SessionView): string {
+  if (v.contextPercent === null || v.contextPercent === undefined) return "";
+  return `${contextFull(v) ? "⚠ " : ""}ctx ${v.contextPercent}%`;
+}
+
+export function contextFull(v: SessionView): boolean {
+  return typeof v.contextPercent === "number" && v.contextPercent >= CONTEXT_WARN_PERCENT;
 }

@@ -4,17 +4,22 @@
  */
 import { spawnSync } from "node:child_process";
 import { gitOut, gitTry } from "../../git/git.js";
+import { treeViaIndexCopy, worktreeHead } from "../../git/snapshot.js";
 import type { ProjectContext } from "../../project/context.js";
 
 /** Alternate screen on/off: the board leaves the user's scrollback as it was. */
 export const ENTER_SCREEN = "\x1b[?1049h\x1b[H\x1b[?25l";
 export const LEAVE_SCREEN = "\x1b[?25h\x1b[?1049l";
 
-/** `git diff` of the session's worktree against its fork point (uncommitted tracked changes included), paged. */
+/**
+ * `git diff` of the session's worktree against its fork point, paged: committed, uncommitted and untracked new
+ * files alike (the worktree as a tree staged through a copy of its index; the agent's own index is not touched).
+ */
 export async function pageDiff(ctx: ProjectContext, session: string): Promise<string | null> {
   const s = ctx.store.require(session);
   const base = (await gitTry(["merge-base", s.baseRef, "HEAD"], { cwd: s.path, noOptionalLocks: true })) ?? s.baseRef;
-  const diff = await gitOut(["diff", "--stat", "--patch", "--color=always", base], {
+  const tree = await treeViaIndexCopy(s.path, (await worktreeHead(s.path)).indexPath);
+  const diff = await gitOut(["diff", "--stat", "--patch", "--color=always", base, tree], {
     cwd: s.path,
     noOptionalLocks: true,
   });
