@@ -31,6 +31,8 @@ export interface CleanedSession {
   branchDeleted: boolean;
   /** Set when something was saved before removal (uncommitted work with --force, or a squash-merged branch). */
   backupRefs: string[];
+  /** Teardown problems reported on the way (failures only happen with --force; without it the session is refused). */
+  warnings?: string[];
 }
 
 export interface CleanReport {
@@ -104,6 +106,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       continue;
     }
     if (r.backupRef) entry.backupRefs.push(r.backupRef);
+    if (r.teardown.warnings.length) entry.warnings = r.teardown.warnings;
     if (r.reclaimedBytes !== undefined) entry.reclaimedBytes = r.reclaimedBytes;
     if (s.createdBranch !== false) {
       const still = await git(["worktree", "list", "--porcelain"], { cwd });

@@ -10,6 +10,7 @@ import { BraidError } from "../errors.js";
 import { withLock } from "../fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { startServices, stopServices } from "../services/services.js";
 import { launchAgent } from "./launch.js";
 import { cascadeLockFile } from "./paths.js";
 import { isActive, pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
@@ -100,6 +101,8 @@ export async function reconcile(ctx: ProjectContext): Promise<number> {
       rec.ext = { ...rec.ext, session: { ...rt, exitCode: end.exitCode, detail: end.detail } };
     }
   });
+  // Services live as long as their agent's run.
+  for (const [s] of ended) await stopServices(ctx, s.name);
   return ended.length;
 }
 
@@ -170,6 +173,8 @@ export async function pump(ctx: ProjectContext): Promise<PumpResult> {
             r.ext = { ...ext, session: rt };
           });
           result.started.push(rec.name);
+          // After the run is recorded (a kill -9 from here on leaves services braid can find): never fails the agent.
+          await startServices(ctx, rec.name).catch(() => undefined);
         } catch (e) {
           const error = oneLine(e);
           await ctx.store.update((d) => {

@@ -13,6 +13,7 @@ import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.j
 import { preflight } from "./launch.js";
 import { isActive, pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { killPane } from "./tmux.js";
+import { stopServices } from "../services/services.js";
 
 export interface StartOptions {
   name: string;
@@ -139,7 +140,10 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
   await reconcile(ctx);
   const rec = ctx.store.require(name);
   const was = rec.status;
-  if (!isActive(rec.status) && rec.status !== "queued") return { name, was, stopped: false };
+  if (!isActive(rec.status) && rec.status !== "queued") {
+    await stopServices(ctx, name); // left over from a braid that was killed: nothing of a stopped session runs
+    return { name, was, stopped: false };
+  }
   const rt = runtimeOf(rec);
   // Mark first: the wrapper's exit (and its pump) must see a deliberate stop, not a failure.
   await ctx.store.update((d) => {
@@ -163,6 +167,7 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     }
     if (rt.tmux) await killPane({ socket: rt.tmux.socket }, rt.tmux.paneId);
   }
+  await stopServices(ctx, name);
   await pump(ctx);
   return { name, was, stopped: true };
 }

@@ -85,6 +85,8 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
         });
   const env = {
     ...agentEnv(ctx, rec, runId),
+    // ports and configured env (issue 18): BRAID_SLOT, BRAID_PORT, BRAID_PORT_1…, PORT, [env]
+    ...(await (await import("../services/env.js")).sessionEnv(ctx, rec)).env,
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && rec.task && prompt && !forkFrom ? "1" : "0",
   };

@@ -20,6 +20,8 @@ import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
 import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
 import { capturePanes } from "./tmux.js";
+import { portsOf } from "../services/ports.js";
+import { serviceViews } from "../services/services.js";
 import type { SessionView } from "./types.js";
 
 /**
@@ -156,6 +158,9 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       tmuxTarget: rt?.tmux ? `${rt.tmux.session}:${rt.tmux.window}` : null,
       logPath: rt?.logPath ?? null,
       pid: pids.get(s.name) ?? null,
+      slot: portsOf(s)?.slot ?? null,
+      ports: portsOf(s)?.ports ?? [],
+      services: serviceViews(ctx, s),
     };
   });
   // Keep the registry current for readers that do not resolve views (only on change): the state, and the

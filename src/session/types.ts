@@ -48,4 +48,17 @@ export interface SessionView {
   logPath?: string | null;
   /** pid of the agent process (root of its process tree) while it runs. */
   pid?: number | null;
+  /** Port slot and its ports (config `ports`), null when the session has none (issue 18). */
+  slot?: number | null;
+  ports?: number[];
+  /** `[services.NAME]` of the session: state, URL (from `ready`), pid while running. */
+  services?: Array<{
+    name: string;
+    state: string;
+    url: string | null;
+    pid: number | null;
+    detail: string | null;
+    logPath: string | null;
+    restarts: number;
+  }>;
 }

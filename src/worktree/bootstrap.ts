@@ -63,6 +63,9 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     report.copied.push({ path: rel, mode: ctx.config.copy_mode, files, ms: Math.round(performance.now() - t0) });
   }
 
+  const { sessionEnv, shellTemplates } = await import("../services/env.js");
+  const senv = await sessionEnv(ctx, rec);
+  if (senv.warning) report.warnings.push(senv.warning);
   const plan = await setupPlan(ctx);
   report.setup = { commands: plan.commands.length, ran: false, trusted: plan.trusted };
   if (plan.commands.length > 0 && !plan.trusted) {
@@ -75,6 +78,8 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
       branch: rec.branch,
       path: rec.path,
       mainWorktree: main,
+      extra: senv.env,
+      templates: shellTemplates(senv.values),
     });
     if (failure) {
       const how = failure.signal ? `signal ${failure.signal}` : `exit ${failure.code}`;

@@ -26,7 +26,8 @@ export type FindingKind =
   | "checked-out-twice"
   | "slug-collision"
   | "stale-slug"
-  | "trash";
+  | "trash"
+  | "orphan-service";
 
 export interface Finding {
   kind: FindingKind;
@@ -264,7 +265,22 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     await attempt(f, async () => deleteNow(e.path));
   }
 
-  // 9. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+  // 9. Services still running without their session's run (braid or the agent was killed mid-way).
+  const { findOrphans, stopOrphan } = await import("../services/orphans.js");
+  for (const o of await findOrphans(ctx)) {
+    const pids = [o.pid && `pid ${o.pid}`, o.runnerPid && `runner ${o.runnerPid}`].filter(Boolean).join(", ");
+    const f = add({
+      kind: "orphan-service",
+      where: `${o.session}/${o.service}`,
+      message: `service ${o.service} of ${o.session} is still running (${pids}) but ${o.why}`,
+      fix: "stop it (SIGTERM to its process group, then SIGKILL)",
+      fixable: true,
+      severity: "warning",
+    });
+    await attempt(f, () => stopOrphan(ctx, o));
+  }
+
+  // 10. Global slugs: explain a hashed slug; drop claims whose repository is gone.
   checkSlugs(ctx, add);
   if (fix) await fixStaleSlugs(findings);
 

@@ -12,6 +12,7 @@ import { commitTree, snapshotWorktree } from "../git/snapshot.js";
 import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { type TeardownReport, teardownSession } from "../services/teardown.js";
 import { diskUsage } from "./du.js";
 import { deleteInBackground, moveToTrash } from "./trash.js";
 
@@ -31,6 +32,8 @@ export interface RemoveResult {
   reclaimedBytes?: number;
   /** The session's swarm sub-branches (`braid-swarm/<name>/*`) and what happened to each. */
   swarmBranches: SwarmBranchResult[];
+  /** Services stopped and `teardown` commands run before the worktree went. */
+  teardown: TeardownReport;
 }
 
 export interface SwarmBranchResult {
@@ -212,6 +215,9 @@ async function remove(
     }
   }
 
+  // Checks passed: the session goes. Its services and outside resources go first (a failure stops here unless force).
+  const teardown = await teardownSession(ctx, rec, { force });
+
   let backupRef: string | undefined;
   if (dirty || unmerged || strandedHead) {
     const extra = [tip, headTip].filter((c): c is string => Boolean(c));
@@ -297,6 +303,7 @@ async function remove(
     branchDeleted,
     ...(reclaimedBytes !== undefined ? { reclaimedBytes } : {}),
     swarmBranches,
+    teardown,
   };
 }
 

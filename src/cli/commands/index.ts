@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["send", () => import("./send.js").then((m) => m.registerSend)],
   ["stop", () => import("./stop.js").then((m) => m.registerStop)],
   ["restart", () => import("./restart.js").then((m) => m.registerRestart)],
+  ["logs", () => import("./logs.js").then((m) => m.registerLogs)],
   ["hook", () => import("./hook.js").then((m) => m.registerHook)],
   ["_pump", () => import("./pump.js").then((m) => m.registerPump)],
   ["note", () => import("./note.js").then((m) => m.registerNote)],
