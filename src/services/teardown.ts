@@ -34,6 +34,11 @@ export async function teardownSession(
   report.commands = commands.length;
   if (commands.length === 0) return report;
   if (!(await keyTrusted(ctx, "teardown"))) {
+    if (!opts.force)
+      throw new BraidError(
+        `the ${commands.length} teardown command(s) in braid.toml are not trusted, so they cannot run before "${rec.name}" goes`,
+        `review them and run \`braid trust\`, or pass --force to remove without them`,
+      );
     report.warnings.push(
       `skipped ${commands.length} teardown command(s) from braid.toml: not trusted yet — review them, run \`braid trust\`, and run them yourself`,
     );
