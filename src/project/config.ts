@@ -51,10 +51,15 @@ export const configSchema = z.strictObject({
   /** First port of slot 0. */
   port_base: z.number().int().min(1024).max(65535).default(40000),
   /** Extra environment for the agent, setup, teardown and services; values are templates ({port}, {slot}, {name} …). */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string()).default({}),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
+    .default({}),
   /** Programs run beside each session's agent, by name (trust-gated: they come from the repo). */
   services: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "service names use letters, digits, '_' and '-'"), serviceSchema)
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "service names use letters, digits, '_' and '-'"),
+      serviceSchema,
+    )
     .default({}),
   /** Commands run by rm/clean/finish in the worktree before it goes, e.g. to drop the session's database. */
   teardown: z.array(z.string().min(1)).default([]),

@@ -5,23 +5,32 @@
  * Templates `{slot}`, `{port}`, `{port1}` …, `{name}`, `{branch}`, `{path}`, `{main}` fill `env` values,
  * service commands/cwd/env/ready.
  */
-import { fillTemplate } from "../project/template.js";
+
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { fillTemplate } from "../project/template.js";
 import { keyTrusted } from "../worktree/trust.js";
 import { ensurePorts, type PortBlock } from "./ports.js";
 
 export function portEnv(block: PortBlock | null): Record<string, string> {
   if (!block || block.ports.length === 0) return {};
   const [first] = block.ports as [number];
-  const env: Record<string, string> = { BRAID_SLOT: String(block.slot), BRAID_PORT: String(first), PORT: String(first) };
+  const env: Record<string, string> = {
+    BRAID_SLOT: String(block.slot),
+    BRAID_PORT: String(first),
+    PORT: String(first),
+  };
   block.ports.forEach((p, i) => {
     if (i > 0) env[`BRAID_PORT_${i}`] = String(p);
   });
   return env;
 }
 
-export function templateValues(ctx: ProjectContext, rec: SessionRecord, block: PortBlock | null): Record<string, string> {
+export function templateValues(
+  ctx: ProjectContext,
+  rec: SessionRecord,
+  block: PortBlock | null,
+): Record<string, string> {
   const v: Record<string, string> = {
     name: rec.name,
     branch: rec.branch,

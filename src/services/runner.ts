@@ -92,7 +92,10 @@ function main(specFile: string): void {
     log: spec.log,
     since: new Date().toISOString(),
     url: spec.url,
-    tmux: spec.tmuxSocket !== null && process.env.TMUX_PANE ? { socket: spec.tmuxSocket, paneId: process.env.TMUX_PANE } : null,
+    tmux:
+      spec.tmuxSocket !== null && process.env.TMUX_PANE
+        ? { socket: spec.tmuxSocket, paneId: process.env.TMUX_PANE }
+        : null,
   };
   const save = (patch: Partial<ServiceRecord>) => {
     if (patch.state && patch.state !== rec.state) rec.since = new Date().toISOString();
@@ -140,7 +143,11 @@ function main(specFile: string): void {
     c.stdout?.on("data", out);
     c.stderr?.on("data", out);
     c.on("spawn", () => {
-      save({ pid: c.pid ?? null, pidStart: c.pid ? procStart(c.pid) : null, state: spec.ready ? "starting" : "running" });
+      save({
+        pid: c.pid ?? null,
+        pidStart: c.pid ? procStart(c.pid) : null,
+        state: spec.ready ? "starting" : "running",
+      });
       if (spec.ready) void probe(gen);
     });
     c.on("error", (e: NodeJS.ErrnoException) => {

@@ -106,13 +106,16 @@ export interface ServiceView {
   restarts: number;
 }
 
-/** Every configured or recorded service of the session, as views show it. */
-export function serviceViews(ctx: ProjectContext, rec: SessionRecord): ServiceView[] {
+/** Every configured or recorded service of the session, as views show it (`trusted`: may the configured ones start?). */
+export function serviceViews(ctx: ProjectContext, rec: SessionRecord, trusted = true): ServiceView[] {
   const stored = new Map(readServiceRecords(ctx.project.stateDir, rec.name).map((s) => [s.service, s]));
   const names = [...new Set([...Object.keys(ctx.config.services), ...stored.keys()])].sort();
   return names.map((name) => {
     const s = stored.get(name);
-    if (!s) return { name, state: "configured", url: null, pid: null, detail: null, logPath: null, restarts: 0 };
+    if (!s) {
+      const detail = trusted ? "starts with the agent" : "not trusted yet: review braid.toml and run `braid trust`";
+      return { name, state: "configured", url: null, pid: null, detail, logPath: null, restarts: 0 };
+    }
     let state = s.state;
     let detail = s.error;
     const running = ["starting", "running", "ready", "not-ready"].includes(state);
@@ -186,7 +189,8 @@ export async function startServices(ctx: ProjectContext, name: string): Promise<
       result.started.push(svc);
       waiting.push(svc);
     } catch (e) {
-      const error = e instanceof Error && "oneLine" in e ? (e as { oneLine(): string }).oneLine() : (e as Error).message;
+      const error =
+        e instanceof Error && "oneLine" in e ? (e as { oneLine(): string }).oneLine() : (e as Error).message;
       result.failed.push({ name: svc, error });
       writeRecord(stateFile(stateDir, name, svc), {
         ...blankRecord(rec.name, svc, rt.runId, serviceLog(stateDir, name, svc)),
@@ -317,4 +321,3 @@ export async function stopServices(ctx: ProjectContext, name: string): Promise<s
   await Promise.all(live.map(stopService));
   return live.filter((s) => s.runnerPid > 0).map((s) => s.service);
 }
-

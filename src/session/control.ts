@@ -6,6 +6,7 @@ import { resolveAgent } from "../agents/index.js";
 import { BraidError } from "../errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
+import { stopServices } from "../services/services.js";
 import type { SwarmStartOptions } from "../swarm/launch.js";
 import { createWorktree } from "../worktree/create.js";
 import { validateSessionName } from "../worktree/names.js";
@@ -13,7 +14,6 @@ import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.j
 import { preflight } from "./launch.js";
 import { isActive, pidAlive, readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
 import { killPane } from "./tmux.js";
-import { stopServices } from "../services/services.js";
 
 export interface StartOptions {
   name: string;

@@ -10,7 +10,10 @@ import { unreadCount } from "../coord/unread.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { conflictSummary } from "../radar/radar.js";
+import { portsOf } from "../services/ports.js";
+import { serviceViews } from "../services/services.js";
 import { swarmDetailOf } from "../swarm/launch.js";
+import { keyTrusted } from "../worktree/trust.js";
 import { endedRun, paneTable, pump, reconcile, startable } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { addCostAndResources } from "./figures.js";
@@ -20,8 +23,6 @@ import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
 import { isActive, pidAlive, readAgentPid, runtimeOf } from "./runtime.js";
 import { capturePanes } from "./tmux.js";
-import { portsOf } from "../services/ports.js";
-import { serviceViews } from "../services/services.js";
 import type { SessionView } from "./types.js";
 
 /**
@@ -92,6 +93,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       ? Promise.resolve({} as Record<string, string[]>)
       : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
+  const servicesTrusted =
+    Object.keys(ctx.config.services).length === 0 || (await keyTrusted(ctx, "services").catch(() => false));
   const now = Date.now();
   const updates: { name: string; state?: SessionRecord["status"]; conversationId?: string; transcriptPath?: string }[] =
     [];
@@ -160,7 +163,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       pid: pids.get(s.name) ?? null,
       slot: portsOf(s)?.slot ?? null,
       ports: portsOf(s)?.ports ?? [],
-      services: serviceViews(ctx, s),
+      services: serviceViews(ctx, s, servicesTrusted),
     };
   });
   // Keep the registry current for readers that do not resolve views (only on change): the state, and the

@@ -12,7 +12,7 @@ import type { SessionRecord } from "../project/state.js";
 import { copyTree } from "./copy.js";
 import { includedPaths } from "./include.js";
 import { runSetup } from "./setup.js";
-import { setupPlan } from "./trust.js";
+import { keyTrusted, setupPlan } from "./trust.js";
 
 export interface BootstrapReport {
   /** Paths copied because of `.worktreeinclude` (relative; directories end with "/"). */
@@ -66,6 +66,13 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
   const { sessionEnv, shellTemplates } = await import("../services/env.js");
   const senv = await sessionEnv(ctx, rec);
   if (senv.warning) report.warnings.push(senv.warning);
+  for (const key of ["services", "teardown"] as const) {
+    const n = Object.keys(ctx.config[key]).length;
+    if (n && !(await keyTrusted(ctx, key)))
+      report.warnings.push(
+        `${n} ${key === "services" ? "service(s)" : "teardown command(s)"} from braid.toml will not run until \`braid trust\``,
+      );
+  }
   const plan = await setupPlan(ctx);
   report.setup = { commands: plan.commands.length, ran: false, trusted: plan.trusted };
   if (plan.commands.length > 0 && !plan.trusted) {

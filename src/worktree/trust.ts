@@ -61,7 +61,10 @@ export const TRUSTED_KEYS = ["setup", "teardown", "services", "env"] as const;
 export type TrustedKey = (typeof TRUSTED_KEYS)[number];
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && !Object.keys(v).length);
+  return (
+    v === undefined ||
+    (Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && !Object.keys(v).length)
+  );
 }
 
 /** The gated values the repository itself provides (project braid.toml), raw as written; empty ones left out. */
@@ -83,7 +86,9 @@ export async function repoSetupCommands(ctx: ProjectContext): Promise<string[]> 
 function gatedHash(values: Partial<Record<TrustedKey, unknown>>): string {
   const keys = Object.keys(values);
   if (keys.length === 1 && Array.isArray(values.setup)) return hashCommands(values.setup as string[]);
-  return createHash("sha256").update(JSON.stringify(TRUSTED_KEYS.map((k) => [k, values[k] ?? null]))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(TRUSTED_KEYS.map((k) => [k, values[k] ?? null])))
+    .digest("hex");
 }
 
 /** One line per gated item, for people to review: setup lines as they are, the rest labelled. */

@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { braid, commitIn, isOneLineError } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
-import { alive, fakeAgentConfig, listening, randomPortBase, type StatusSession, statusJson, waitFor } from "./fixture.js";
+import {
+  alive,
+  fakeAgentConfig,
+  listening,
+  randomPortBase,
+  type StatusSession,
+  statusJson,
+  waitFor,
+} from "./fixture.js";
 
 /** The fenced blocks of docs/ports.md that follow `marker` (the example's heading). */
 export function docBlocks(marker: string): string[] {
@@ -61,7 +69,9 @@ describe("a dev server per session (docs/ports.md example 1)", () => {
 
     assert.equal((await run(["start", "auth", "task"])).code, 0);
     assert.equal((await run(["start", "api", "task"])).code, 0);
-    const auth = await waitFor("auth/web ready", async () => ((await svc("auth"))?.state === "ready" ? svc("auth") : null));
+    const auth = await waitFor("auth/web ready", async () =>
+      (await svc("auth"))?.state === "ready" ? svc("auth") : null,
+    );
     const api = await waitFor("api/web ready", async () => ((await svc("api"))?.state === "ready" ? svc("api") : null));
     assert.equal(auth.url, `http://127.0.0.1:${base}/`);
     assert.equal(api.url, `http://127.0.0.1:${base + 2}/`);
@@ -115,7 +125,9 @@ describe("a dev server per session (docs/ports.md example 1)", () => {
     );
     assert.equal((await run(["trust"])).code, 0);
     assert.equal((await run(["start", "bad", "task"])).code, 0);
-    const ghost = await waitFor("ghost failed", async () => ((await svc("bad", "ghost"))?.state === "failed" ? svc("bad", "ghost") : null));
+    const ghost = await waitFor("ghost failed", async () =>
+      (await svc("bad", "ghost"))?.state === "failed" ? svc("bad", "ghost") : null,
+    );
     assert.match(ghost.detail ?? "", /command not found: no-such-program-xyz/);
     const mute = await waitFor("mute not-ready", async () =>
       (await svc("bad", "mute"))?.state === "not-ready" ? svc("bad", "mute") : null,

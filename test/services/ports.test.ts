@@ -5,8 +5,8 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { pickSlot } from "../../src/services/ports.js";
 import type { SessionRecord } from "../../src/project/state.js";
+import { pickSlot } from "../../src/services/ports.js";
 import { braid, isOneLineError } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 import { agentEnvOf, fakeAgentConfig, randomPortBase, statusJson } from "./fixture.js";
@@ -30,7 +30,10 @@ describe("pickSlot", () => {
     assert.equal((await pickSlot([rec("old", 7, [40001])], 3, 40000, free)).slot, 1);
   });
   it("fails with a one-line error when no slot is left", async () => {
-    await assert.rejects(pickSlot([], 3, 65534, async () => true), /no free port slot/);
+    await assert.rejects(
+      pickSlot([], 3, 65534, async () => true),
+      /no free port slot/,
+    );
   });
 });
 
@@ -41,7 +44,10 @@ describe("ports per session (headless fake agent printing its env)", () => {
   let busy: Server | undefined;
 
   it("gives two sessions disjoint port blocks, visible to their agents", async () => {
-    writeFileSync(join(repo, "braid.toml"), `${fakeAgentConfig(sb)}max_code_sessions = 8\nports = 3\nport_base = ${base}\n`);
+    writeFileSync(
+      join(repo, "braid.toml"),
+      `${fakeAgentConfig(sb)}max_code_sessions = 8\nports = 3\nport_base = ${base}\n`,
+    );
     for (const n of ["a", "b"]) assert.equal((await run(["start", n, "task"])).code, 0);
     const a = await agentEnvOf(join(sb.root, "app-a"));
     const b = await agentEnvOf(join(sb.root, "app-b"));

@@ -32,14 +32,17 @@ function asPostgres(cmd: string, args: string[]): ReturnType<typeof spawnSync> {
   return spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8", cwd: "/" });
 }
 
-describe("a PostgreSQL database per session (docs/ports.md example 2)", { skip: !available && "PostgreSQL 15 is not installed" }, () => {
+describe("a PostgreSQL database per session (docs/ports.md example 2)", {
+  skip: !available && "PostgreSQL 15 is not installed",
+}, () => {
   const { sb, repo } = useRepo();
   let dir = "";
   let port = 0;
   const pgEnv = () => ({ PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres" });
   const psql = (db: string, sql: string) =>
     spawnSync("psql", ["-X", "-qAt", "-d", db, "-c", sql], { encoding: "utf8", env: { ...process.env, ...pgEnv() } });
-  const databases = () => psql("postgres", "select datname from pg_database order by 1").stdout.split("\n").filter(Boolean);
+  const databases = () =>
+    psql("postgres", "select datname from pg_database order by 1").stdout.split("\n").filter(Boolean);
   const run = (args: string[]) => braid(sb, repo, args);
 
   before(async () => {
@@ -47,7 +50,16 @@ describe("a PostgreSQL database per session (docs/ports.md example 2)", { skip: 
     chmodSync(dir, 0o777);
     if (process.getuid?.() === 0) spawnSync("chown", ["postgres", dir]);
     port = await freePort();
-    const init = asPostgres(join(PG_BIN, "initdb"), ["-D", join(dir, "data"), "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8"]);
+    const init = asPostgres(join(PG_BIN, "initdb"), [
+      "-D",
+      join(dir, "data"),
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "-N",
+      "-E",
+      "UTF8",
+    ]);
     assert.equal(init.status, 0, String(init.stderr));
     const start = asPostgres(join(PG_BIN, "pg_ctl"), [
       "-D",
@@ -74,9 +86,15 @@ describe("a PostgreSQL database per session (docs/ports.md example 2)", { skip: 
   });
 
   it("creates each session's database from the template in setup, shows it to the agent, drops it in teardown", async () => {
-    const toml = docBlocks("## Example 2").find((b) => b.startsWith("toml\n"))?.slice(5) ?? "";
+    const toml =
+      docBlocks("## Example 2")
+        .find((b) => b.startsWith("toml\n"))
+        ?.slice(5) ?? "";
     assert.match(toml, /createdb -T app_template app_\{name\}/);
-    writeFileSync(join(repo, "braid.toml"), `${fakeAgentConfig(sb)}ports = 1\n${toml.replaceAll("5432", String(port))}`);
+    writeFileSync(
+      join(repo, "braid.toml"),
+      `${fakeAgentConfig(sb)}ports = 1\n${toml.replaceAll("5432", String(port))}`,
+    );
     const untrusted = await run(["new", "early"]);
     assert.equal(untrusted.code, 0, untrusted.stderr);
     assert.match(untrusted.stderr, /not trusted/);
@@ -97,7 +115,9 @@ describe("a PostgreSQL database per session (docs/ports.md example 2)", { skip: 
     assert.equal(auth.DATABASE_URL, `postgresql://postgres@127.0.0.1:${port}/app_auth`);
     assert.equal(api.DATABASE_URL, `postgresql://postgres@127.0.0.1:${port}/app_api`);
     // the agent's own URL reaches its own copy of the template
-    const q = spawnSync("psql", ["-X", "-qAt", auth.DATABASE_URL as string, "-c", "select id from users"], { encoding: "utf8" });
+    const q = spawnSync("psql", ["-X", "-qAt", auth.DATABASE_URL as string, "-c", "select id from users"], {
+      encoding: "utf8",
+    });
     assert.equal(q.stdout.trim(), "42", q.stderr);
 
     await run(["stop", "auth"]);
@@ -114,11 +134,17 @@ describe("a PostgreSQL database per session (docs/ports.md example 2)", { skip: 
     const toml = `${fakeAgentConfig(sb)}ports = 1\nteardown = ["dropdb app_{name}", "false"]\n[env]\nPGHOST = "127.0.0.1"\nPGPORT = "${port}"\nPGUSER = "postgres"\n`;
     writeFileSync(join(repo, "braid.toml"), toml);
     const notTrusted = await run(["rm", "api"]);
-    assert.ok(isOneLineError(notTrusted) && /teardown command\(s\) in braid.toml are not trusted/.test(notTrusted.stderr), notTrusted.stderr);
+    assert.ok(
+      isOneLineError(notTrusted) && /teardown command\(s\) in braid.toml are not trusted/.test(notTrusted.stderr),
+      notTrusted.stderr,
+    );
     assert.ok(existsSync(join(sb.root, "app-api")));
     assert.equal((await run(["trust"])).code, 0);
     const refused = await run(["rm", "api"]);
-    assert.ok(isOneLineError(refused) && /teardown command `false` of "api" failed \(exit 1\)/.test(refused.stderr), refused.stderr);
+    assert.ok(
+      isOneLineError(refused) && /teardown command `false` of "api" failed \(exit 1\)/.test(refused.stderr),
+      refused.stderr,
+    );
     assert.ok(existsSync(join(sb.root, "app-api")), "the worktree stays when teardown fails");
     const forced = await run(["rm", "api", "--force", "--json"]);
     assert.equal(forced.code, 0, forced.stderr);

@@ -15,11 +15,18 @@ export function registerLogs(program: Command): void {
         const ctx = await loadContext();
         ctx.store.require(name);
         const { readServiceRecords, serviceLog } = await import("../../services/services.js");
-        const known = [...new Set([...Object.keys(ctx.config.services), ...readServiceRecords(ctx.project.stateDir, name).map((s) => s.service)])];
+        const known = [
+          ...new Set([
+            ...Object.keys(ctx.config.services),
+            ...readServiceRecords(ctx.project.stateDir, name).map((s) => s.service),
+          ]),
+        ];
         if (!opts.service)
           throw new BraidError(
             `say which service's output to show`,
-            known.length ? `braid logs ${name} --service ${known[0]} (services: ${known.join(", ")})` : "this session has no services",
+            known.length
+              ? `braid logs ${name} --service ${known[0]} (services: ${known.join(", ")})`
+              : "this session has no services",
           );
         if (!known.includes(opts.service))
           throw new BraidError(
@@ -33,9 +40,16 @@ export function registerLogs(program: Command): void {
         try {
           text = readFileSync(serviceLog(ctx.project.stateDir, name, opts.service), "utf8");
         } catch {
-          throw new BraidError(`service "${opts.service}" of "${name}" has not run yet`, `start the session: braid start ${name}`);
+          throw new BraidError(
+            `service "${opts.service}" of "${name}" has not run yet`,
+            `start the session: braid start ${name}`,
+          );
         }
-        if (opts.lines) text = `${text.split("\n").slice(-(opts.lines + 1)).join("\n")}`;
+        if (opts.lines)
+          text = `${text
+            .split("\n")
+            .slice(-(opts.lines + 1))
+            .join("\n")}`;
         process.stdout.write(text);
         return 0;
       }),

@@ -7,7 +7,7 @@ import { print, printJson } from "../output.js";
 export function registerTrust(program: Command): void {
   program
     .command("trust")
-    .description("allow this repository's setup commands (braid.toml `setup`) to run in new worktrees")
+    .description("allow this repository's setup/teardown commands, services and env (braid.toml) to run")
     .option("--list", "list every trusted repository and its commands")
     .option("--revoke", "withdraw the trust for this repository")
     .option("--json", "machine-readable output")
@@ -34,7 +34,7 @@ export function registerTrust(program: Command): void {
         if (opts.json) printJson({ ...e, alreadyTrusted: before.trusted });
         else
           print(
-            `trusted ${e.commands.length} setup command(s) for ${ctx.project.mainWorktree}:\n${e.commands.map((c) => `  $ ${c}`).join("\n")}`,
+            `trusted ${e.commands.length} item(s) for ${ctx.project.mainWorktree}:\n${e.commands.map((c) => `  $ ${c}`).join("\n")}`,
           );
         return 0;
       }),
