@@ -15,7 +15,7 @@ import type { SessionRecord } from "../project/state.js";
 import { fillTemplate } from "../project/template.js";
 import { sessionRunDir } from "../session/paths.js";
 import { pidAlive, runtimeOf } from "../session/runtime.js";
-import { killPane, openWindow } from "../session/tmux.js";
+import { killPane, listPanes, openWindow } from "../session/tmux.js";
 import { keyTrusted } from "../worktree/trust.js";
 import { sessionEnv } from "./env.js";
 import { procStart, type RunnerSpec, type ServiceRecord, type ServiceState } from "./runner.js";
@@ -312,12 +312,22 @@ export async function stopService(s: StoredService): Promise<void> {
   while (serviceAlive(s) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (sameProcess(s.pid, s.pidStart) && s.pid) signal(-s.pid, "SIGKILL");
   if (sameProcess(s.runnerPid, s.runnerStart)) signal(s.runnerPid, "SIGKILL");
-  if (s.tmux?.paneId) await killPane({ socket: s.tmux.socket }, s.tmux.paneId).catch(() => undefined);
+  await closeWindow(s);
 }
 
-/** Stop every service of the session that still runs. Returns the names stopped. */
+/** Close the service's tmux window, only while that pane is still this service's window (pane ids repeat across servers). */
+async function closeWindow(s: StoredService): Promise<void> {
+  if (!s.tmux?.paneId) return;
+  const server = { socket: s.tmux.socket };
+  const pane = (await listPanes(server)).find((p) => p.paneId === s.tmux?.paneId);
+  if (pane && pane.window === serviceWindow(s.session, s.service)) await killPane(server, pane.paneId);
+}
+
+/** Stop every service of the session that still runs (and close dead service windows). Returns the names stopped. */
 export async function stopServices(ctx: ProjectContext, name: string): Promise<string[]> {
-  const live = readServiceRecords(ctx.project.stateDir, name).filter((s) => serviceAlive(s) || s.tmux?.paneId);
-  await Promise.all(live.map(stopService));
-  return live.filter((s) => s.runnerPid > 0).map((s) => s.service);
+  const recs = readServiceRecords(ctx.project.stateDir, name);
+  const live = recs.filter(serviceAlive);
+  const deadPanes = recs.filter((s) => !serviceAlive(s) && s.tmux?.paneId);
+  await Promise.all([...live.map(stopService), ...deadPanes.map(closeWindow)]);
+  return live.map((s) => s.service);
 }

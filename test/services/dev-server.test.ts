@@ -161,4 +161,56 @@ describe("a dev server per session (docs/ports.md example 1)", () => {
     const again = await run(["doctor", "--json"]);
     assert.ok(!again.stdout.includes("orphan-service"), again.stdout);
   });
+
+  it("restarts an on-failure service, and leaves nothing running after a kill -9 of braid while services start", async () => {
+    const flaky = `const fs=require("fs");if(!fs.existsSync("flaked")){fs.writeFileSync("flaked","");console.log("first try fails");process.exit(2)}require("http").createServer((q,r)=>r.end("ok")).listen(+process.env.BRAID_PORT_1,"127.0.0.1")`;
+    writeFileSync(
+      join(repo, "braid.toml"),
+      `${fakeAgentConfig(sb)}ports = 2\nport_base = ${base}\n[services.flaky]\ncommand = ["node", "-e", ${JSON.stringify(flaky)}]\nready = "http://127.0.0.1:{port1}/"\nrestart = "on-failure"\n[services.slow]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\nready = "{port}"\nready_timeout = 600\n`,
+    );
+    assert.equal((await run(["trust"])).code, 0);
+    assert.equal((await run(["start", "fl", "task"])).code, 0);
+    const up = await waitFor("flaky ready after a restart", async () => {
+      const s = (await status()).find((x) => x.name === "fl")?.services.find((x) => x.name === "flaky") as
+        | { state: string; restarts: number; url: string }
+        | undefined;
+      return s?.state === "ready" ? s : null;
+    });
+    assert.equal(up.restarts, 1);
+    assert.equal(await get(up.url), "ok");
+    assert.match((await run(["logs", "fl", "--service", "flaky"])).stdout, /first try fails[\s\S]*restarting in 1 s/);
+    assert.equal((await run(["stop", "fl"])).code, 0);
+
+    // kill -9 of `braid start` the moment its first service record appears
+    const { spawn } = await import("node:child_process");
+    const { readdirSync } = await import("node:fs");
+    const { BRAID_BIN } = await import("../helpers/env.js");
+    const child = spawn(process.execPath, [BRAID_BIN, "start", "k9", "task"], {
+      cwd: repo,
+      env: { ...sb.env, ...env },
+      stdio: "ignore",
+    });
+    const svcDir = join(repo, ".git", "braid", "run", "k9", "services");
+    await waitFor("a service record", () => {
+      try {
+        return readdirSync(svcDir).some((f) => f.endsWith(".json"));
+      } catch {
+        return false;
+      }
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const recorded = () =>
+      readdirSync(svcDir)
+        .filter((f) => f.endsWith(".json") && !f.includes("spec"))
+        .map((f) => JSON.parse(readFileSync(join(svcDir, f), "utf8")) as { pid: number | null; runnerPid: number });
+    await new Promise((r) => setTimeout(r, 1500)); // let any runner already spawned record its program
+    assert.equal((await run(["stop", "k9"])).code, 0);
+    const doc = await run(["doctor", "--json"]);
+    assert.ok(!doc.stdout.includes("orphan-service"), doc.stdout);
+    for (const r of recorded()) {
+      assert.ok(!(r.pid && alive(r.pid)), `service pid ${r.pid} must be gone`);
+      assert.ok(!(r.runnerPid && alive(r.runnerPid)), `runner pid ${r.runnerPid} must be gone`);
+    }
+  });
 });
