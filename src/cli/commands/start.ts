@@ -72,6 +72,10 @@ export function registerStart(program: Command): void {
         } else {
           print(`started ${s.name} (${s.agent}, ${s.type}) in ${s.path}`);
           print(opts.headless ? `  follow: braid status ${s.name}` : `  attach: braid attach ${s.name}`);
+          const ports = (s.ext?.ports as { ports?: number[] } | undefined)?.ports ?? [];
+          if (ports.length) print(`  ports: ${ports.join(", ")} (PORT=${ports[0]})`);
+          const services = Object.keys(ctx.config.services);
+          if (services.length) print(`  services: ${services.join(", ")} — braid status ${s.name}`);
         }
         return 0;
       }),
