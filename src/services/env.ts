@@ -12,7 +12,7 @@ import { fillTemplate } from "../project/template.js";
 import { keyTrusted } from "../worktree/trust.js";
 import { ensurePorts, type PortBlock } from "./ports.js";
 
-export function portEnv(block: PortBlock | null): Record<string, string> {
+function portEnv(block: PortBlock | null): Record<string, string> {
   if (!block || block.ports.length === 0) return {};
   const [first] = block.ports as [number];
   const env: Record<string, string> = {
@@ -26,11 +26,7 @@ export function portEnv(block: PortBlock | null): Record<string, string> {
   return env;
 }
 
-export function templateValues(
-  ctx: ProjectContext,
-  rec: SessionRecord,
-  block: PortBlock | null,
-): Record<string, string> {
+function templateValues(ctx: ProjectContext, rec: SessionRecord, block: PortBlock | null): Record<string, string> {
   const v: Record<string, string> = {
     name: rec.name,
     branch: rec.branch,

@@ -33,7 +33,7 @@ function canBind(port: number, host: string): Promise<boolean> {
 }
 
 /** Free on both loopback IPv4 and the IPv6 wildcard (a dev server may bind either). */
-export async function portFree(port: number): Promise<boolean> {
+async function portFree(port: number): Promise<boolean> {
   return (await canBind(port, "127.0.0.1")) && (await canBind(port, "::"));
 }
 

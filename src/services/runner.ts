@@ -14,6 +14,7 @@ import { request } from "node:http";
 import { request as requestTls } from "node:https";
 import { connect } from "node:net";
 import { pathToFileURL } from "node:url";
+import { procStart } from "./proc.js";
 
 export interface RunnerSpec {
   session: string;
@@ -59,16 +60,6 @@ export interface ServiceRecord {
 }
 
 const MAX_RESTARTS = 5;
-
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks): tells a live pid from a reused one. */
-export function procStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 function main(specFile: string): void {
   const spec = JSON.parse(readFileSync(specFile, "utf8")) as RunnerSpec;
@@ -206,7 +197,7 @@ function kill(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** Does `ready` answer: an http(s) URL with a status < 500, or a TCP port on 127.0.0.1 accepting a connection? */
-export function answers(ready: string): Promise<boolean> {
+function answers(ready: string): Promise<boolean> {
   return new Promise((resolve) => {
     if (/^\d+$/.test(ready)) {
       const sock = connect({ port: Number(ready), host: "127.0.0.1" });

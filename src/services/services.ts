@@ -18,13 +18,14 @@ import { pidAlive, runtimeOf } from "../session/runtime.js";
 import { killPane, listPanes, openWindow } from "../session/tmux.js";
 import { keyTrusted } from "../worktree/trust.js";
 import { sessionEnv } from "./env.js";
-import { procStart, type RunnerSpec, type ServiceRecord, type ServiceState } from "./runner.js";
+import { procStart } from "./proc.js";
+import type { RunnerSpec, ServiceRecord, ServiceState } from "./runner.js";
 
 const RUNNER = fileURLToPath(new URL("./runner.js", import.meta.url));
 /** Terminal-describing variables: the service gets its own pipes, not braid's terminal. */
 const DROP_ENV = new Set(["TMUX", "TMUX_PANE", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "COLUMNS", "LINES"]);
 
-export function servicesDir(stateDir: string, name: string): string {
+function servicesDir(stateDir: string, name: string): string {
   return join(sessionRunDir(stateDir, name), "services");
 }
 
@@ -37,7 +38,7 @@ function stateFile(stateDir: string, name: string, service: string): string {
 }
 
 /** tmux window of a service: beside the agent's window, named after both. */
-export function serviceWindow(name: string, service: string): string {
+function serviceWindow(name: string, service: string): string {
   return `${name}/${service}`;
 }
 

@@ -76,12 +76,6 @@ export async function repoGatedValues(ctx: ProjectContext): Promise<Partial<Reco
   return out;
 }
 
-/** The setup commands the repository itself provides (project braid.toml), or [] if none. */
-export async function repoSetupCommands(ctx: ProjectContext): Promise<string[]> {
-  const raw = (await repoGatedValues(ctx)).setup;
-  return Array.isArray(raw) ? (raw as string[]) : [];
-}
-
 /** Hash of what is trusted. Only `setup` → the hash of its list, as before the other keys existed. */
 function gatedHash(values: Partial<Record<TrustedKey, unknown>>): string {
   const keys = Object.keys(values);

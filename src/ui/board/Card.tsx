@@ -11,7 +11,7 @@ export const CARD_HEIGHT = 10;
 const SERVICE_MARK: Record<string, string> = { ready: "✓", running: "✓", failed: "✗", exited: "·", stopped: "·" };
 
 /** " :40000+2 web✓ db…" — the session's first port (and how many more) and its services (issue 18). */
-export function portsAndServices(view: SessionView): string {
+function portsAndServices(view: SessionView): string {
   const p = view.ports ?? [];
   const ports = p.length ? ` :${p[0]}${p.length > 1 ? `+${p.length - 1}` : ""}` : "";
   const services = (view.services ?? [])
