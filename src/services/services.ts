@@ -184,7 +184,10 @@ export async function startServices(ctx: ProjectContext, name: string): Promise<
   const waiting: string[] = [];
   for (const [svc, cfg] of configured) {
     const prev = running.get(svc);
-    if (prev && serviceAlive(prev)) continue;
+    if (prev && serviceAlive(prev)) {
+      if (prev.runId === rt.runId) continue;
+      await stopService(prev); // left from an earlier run (a braid killed mid-stop): this run gets its own
+    }
     try {
       await startOne(ctx, rec, svc, cfg, senv.env, senv.values);
       result.started.push(svc);
