@@ -11,6 +11,7 @@ const LAYERS = [
   ["agents", "^src/agents/"], // what braid knows about each agent CLI
   ["sandbox", "^src/sandbox/"], // the bubblewrap sandbox: mounts per session type, probe, environment
   ["notify", "^src/notify/"], // notifications: fired from hooks and the exec wrapper, delivered by a worker
+  ["ports", "^src/ports/"], // each session's port block and environment (setup, agent, services)
   ["worktree", "^src/worktree/"], // create, bootstrap, list
   ["radar", "^src/radar/"], // conflict radar, ownership guard
   ["coord", "^src/coord/"], // memory and notes

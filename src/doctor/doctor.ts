@@ -30,7 +30,8 @@ export type FindingKind =
   | "trash"
   | "incomplete"
   | "check-failed"
-  | "orphaned-agent";
+  | "orphaned-agent"
+  | "orphan-service";
 
 export interface Finding {
   kind: FindingKind;
@@ -363,8 +364,25 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     }
   });
 
+  await check("orphan services", async () => {
+    // 10. Services still running without their session's run (braid or the agent was killed mid-way).
+    const { findOrphans, stopOrphan } = await import("../session/services/orphans.js");
+    for (const o of await findOrphans(ctx)) {
+      const pids = [o.pid && `pid ${o.pid}`, o.runnerPid && `runner ${o.runnerPid}`].filter(Boolean).join(", ");
+      const f = add({
+        kind: "orphan-service",
+        where: `${o.session}/${o.service}`,
+        message: `service ${o.service} of ${o.session} is still running (${pids}) but ${o.why}`,
+        fix: "stop it (SIGTERM to its process group, then SIGKILL)",
+        fixable: true,
+        severity: "warning",
+      });
+      await attempt(f, () => stopOrphan(ctx, o));
+    }
+  });
+
   await check("global slugs", async () => {
-    // 10. Global slugs: explain a hashed slug; drop claims whose repository is gone.
+    // 11. Global slugs: explain a hashed slug; drop claims whose repository is gone.
     checkSlugs(ctx, add);
     if (fix) await fixStaleSlugs(findings);
   });

@@ -37,6 +37,8 @@ export interface CleanedSession {
   branchKeptBecause?: string;
   /** True when the session's agent was still running and was stopped before removal. */
   agentStopped: boolean;
+  /** Teardown problems reported on the way (failures only happen with --force; without it the session is refused). */
+  warnings?: string[];
 }
 
 export interface CleanReport {
@@ -151,6 +153,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
       continue;
     }
     if (r.backupRef) entry.backupRefs.push(r.backupRef);
+    if (r.teardown.warnings.length) entry.warnings = r.teardown.warnings;
     if (r.reclaimedBytes !== undefined) entry.reclaimedBytes = r.reclaimedBytes;
     if (s.createdBranch !== false && w.tip) {
       const still = await git(["worktree", "list", "--porcelain"], { cwd });

@@ -10,6 +10,7 @@ import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import {
   CONFIG_KEYS,
   type Config,
+  checkPortRange,
   configSchema,
   loadConfig,
   projectConfigPath,
@@ -109,7 +110,10 @@ export async function configSet(
     const tryWith = (value: unknown): Record<string, unknown> => {
       const data = readTomlFile(file);
       setPath(data, parts, value);
-      validatePartial(data, file);
+      const part = validatePartial(data, file);
+      // Settings that constrain each other (ports + port_base): checked against what the other file sets.
+      const under = opts.global ? {} : validatePartial(readTomlFile(globalConfigPath()), globalConfigPath());
+      checkPortRange(configSchema.parse({ ...under, ...part }), file);
       return data;
     };
     const parsed = parseValue(raw);

@@ -15,6 +15,20 @@ const agentSchema = z.strictObject({
   command: z.array(z.string().min(1)).min(1),
 });
 
+/** `[services.NAME]`: a program braid runs beside each session's agent (see docs/ports.md). */
+const serviceSchema = z.strictObject({
+  /** argv, no shell; `{port}`, `{port1}`, `{slot}`, `{name}` … are filled in. */
+  command: z.array(z.string().min(1)).min(1),
+  /** Working directory relative to the worktree (default: the worktree). */
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  /** An http(s) URL answering < 500, or a TCP port accepting connections, that means "ready". */
+  ready: z.union([z.string().min(1), z.number().int().min(1).max(65535)]).optional(),
+  /** Seconds to wait for `ready` before the service is shown as not ready (it keeps running). */
+  ready_timeout: z.number().int().min(1).max(3600).default(60),
+  restart: z.enum(["no", "on-failure"]).default("no"),
+});
+
 export const configSchema = z.strictObject({
   /** Where new worktrees go, relative to the main worktree. {repo} and {name} are filled in. */
   worktree_path: z.string().min(1).default("../{repo}-{name}"),
@@ -32,6 +46,23 @@ export const configSchema = z.strictObject({
   copy_mode: z.enum(["copy", "symlink"]).default("copy"),
   /** Commands run in a new worktree after bootstrap (only once trusted with `braid trust`). */
   setup: z.array(z.string().min(1)).default([]),
+  /** Ports per session (0 = off): each session owns ports port_base + slot·ports … + ports−1. */
+  ports: z.number().int().min(0).max(64512).default(0),
+  /** First port of slot 0. */
+  port_base: z.number().int().min(1024).max(65535).default(40000),
+  /** Extra environment for the agent, setup, teardown and services; values are templates ({port}, {slot}, {name} …). */
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
+    .default({}),
+  /** Programs run beside each session's agent, by name (trust-gated: they come from the repo). */
+  services: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "service names use letters, digits, '_' and '-'"),
+      serviceSchema,
+    )
+    .default({}),
+  /** Commands run by rm/clean/finish in the worktree before it goes, e.g. to drop the session's database. */
+  teardown: z.array(z.string().min(1)).default([]),
   /** At most this many implementation sessions run at once; the rest queue (the cascade). */
   max_code_sessions: z.number().int().min(1).max(64).default(4),
   /** Default agent: claude, codex, aider, gemini, or a name under [agents]. */
@@ -88,6 +119,7 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ConfigKey = keyof Config;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 
@@ -146,6 +178,15 @@ export function validatePartial(data: Record<string, unknown>, source: string): 
   );
 }
 
+/** `ports` and `port_base` together must stay below 65536 (each alone is checked by the schema). */
+export function checkPortRange(c: Pick<Config, "ports" | "port_base">, source: string): void {
+  if (c.ports > 0 && c.port_base + c.ports - 1 > 65535)
+    throw new BraidError(
+      `${source}: ports = ${c.ports} does not fit above port_base = ${c.port_base} (the highest port is 65535)`,
+      `lower ports or port_base (e.g. port_base = 40000)`,
+    );
+}
+
 /**
  * The effective config for a project (mainWorktree) or, with no project, global + defaults only.
  * `omitProjectKeys`: leave these keys of the project file out (untrusted keys, see trust.ts).
@@ -161,6 +202,7 @@ export function loadConfig(
   const projectPart = projectPath ? validatePartial(projectRaw, projectPath) : {};
   for (const k of opts.omitProjectKeys ?? []) delete (projectPart as Record<string, unknown>)[k];
   const config = configSchema.parse({ ...globalPart, ...projectPart });
+  checkPortRange(config, projectPath && "ports" in projectPart ? projectPath : globalPath);
   return { config, globalPath, projectPath, projectRaw };
 }
 

@@ -27,6 +27,7 @@ export const GATED_KEYS = [
   "worktree_path",
   "services",
   "teardown",
+  "env",
   "notify_command",
   "notify_url",
 ] as const;

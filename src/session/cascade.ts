@@ -17,6 +17,7 @@ import { launchAgent } from "./launch.js";
 import { firstUsefulLine, readOutput } from "./output.js";
 import { cascadeLockFile } from "./paths.js";
 import { readAgentPid, readExit, runtimeOf, type SessionMode, type TmuxLocation } from "./runtime.js";
+import { startServices, stopServices } from "./services/services.js";
 import { listServerPanes, type PaneInfo, recordedServer, type TmuxServer } from "./tmux.js";
 
 export interface EndedRun {
@@ -142,6 +143,8 @@ export async function reconcile(ctx: ProjectContext): Promise<number> {
       rec.ext = { ...rec.ext, session: { ...rt, exitCode: end.exitCode, detail: end.detail } };
     }
   });
+  // Services live as long as their agent's run.
+  for (const [s] of ended) await stopServices(ctx, s.name);
   return ended.length;
 }
 
@@ -233,6 +236,8 @@ export async function pump(ctx: ProjectContext): Promise<PumpResult> {
             r.ext = { ...ext, session: rt };
           });
           result.started.push(rec.name);
+          // After the run is recorded (a kill -9 from here on leaves services braid can find): never fails the agent.
+          await startServices(ctx, rec.name).catch(() => undefined);
         } catch (e) {
           const error = oneLine(e);
           await ctx.store.update((d) => {

@@ -17,6 +17,7 @@ import { newSession } from "../worktree/new-session.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
 import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
+import { stopServices } from "./services/services.js";
 import { killPane, recordedServer } from "./tmux.js";
 
 export interface StartOptions {
@@ -167,7 +168,10 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
   await reconcile(ctx);
   const rec = ctx.store.require(name);
   const was = rec.status;
-  if (!isActive(rec.status) && rec.status !== "queued") return { name, was, stopped: false };
+  if (!isActive(rec.status) && rec.status !== "queued") {
+    await stopServices(ctx, name); // left over from a braid that was killed: nothing of a stopped session runs
+    return { name, was, stopped: false };
+  }
   const rt = runtimeOf(rec);
   // Mark first: the wrapper's exit (and its pump) must see a deliberate stop, not a failure.
   await ctx.store.update((d) => {
@@ -191,6 +195,7 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     }
     if (rt.tmux) await killPane(recordedServer(rt.tmux), rt.tmux.paneId);
   }
+  await stopServices(ctx, name);
   await pump(ctx);
   return { name, was, stopped: true };
 }

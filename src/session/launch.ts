@@ -134,6 +134,8 @@ async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptio
         });
   const fullEnv = {
     ...agentEnv(ctx, rec, runId),
+    // ports and configured env (issue 18): BRAID_SLOT, BRAID_PORT, BRAID_PORT_1…, PORT, [env]
+    ...(await (await import("../ports/env.js")).sessionEnv(ctx, rec)).env,
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && hasPrompt && !forkFrom ? "1" : "0",
   };

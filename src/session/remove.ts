@@ -17,6 +17,7 @@ import { deleteInBackground, moveToTrash } from "../project/trash.js";
 import { diskUsage } from "../worktree/du.js";
 import { recordRemovedCost } from "./cost.js";
 import { quiesceSession } from "./quiesce.js";
+import { type TeardownReport, teardownSession } from "./services/teardown.js";
 
 export interface RemoveOptions {
   /** Remove even with uncommitted or unmerged work (after saving it to a backup ref). */
@@ -34,6 +35,8 @@ export interface RemoveResult {
   reclaimedBytes?: number;
   /** The session's swarm sub-branches (`braid-swarm/<name>/*`) and what happened to each. */
   swarmBranches: SwarmBranchResult[];
+  /** Services stopped and `teardown` commands run before the worktree went. */
+  teardown: TeardownReport;
 }
 
 export interface SwarmBranchResult {
@@ -250,6 +253,9 @@ async function remove(
     }
   }
 
+  // Checks passed: the session goes. Its services and outside resources go first (a failure stops here unless force).
+  const teardown = await teardownSession(ctx, rec, { force });
+
   let backupRef: string | undefined;
   if (dirty || unmerged || strandedHead) {
     const extra = [tip, headTip].filter((c): c is string => Boolean(c));
@@ -341,6 +347,7 @@ async function remove(
     branchDeleted,
     ...(reclaimedBytes !== undefined ? { reclaimedBytes } : {}),
     swarmBranches,
+    teardown,
   };
 }
 

@@ -10,9 +10,11 @@ import { withAnswerHint } from "../agents/detectors/hints.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import { unreadCount } from "../coord/unread.js";
 import { pidAlive } from "../infra/process.js";
+import { portsOf } from "../ports/ports.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { isActive } from "../project/state.js";
+import { repoKeyUntrusted } from "../project/trust-keys.js";
 import { conflictSummary } from "../radar/radar.js";
 import { swarmDetailOf } from "../swarm/launch.js";
 import { endedRun, lookupPane, type PaneTable, paneTable, startModeOf } from "./cascade.js";
@@ -24,6 +26,7 @@ import { readLive } from "./live.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
 import { readAgentPid, runtimeOf } from "./runtime.js";
+import { serviceViews } from "./services/services.js";
 import { capturePanes, recordedServer, type TmuxServer } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
@@ -104,6 +107,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       ? Promise.resolve({} as Record<string, string[]>)
       : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
   ]);
+  const servicesTrusted =
+    Object.keys(ctx.config.services).length === 0 || !(await repoKeyUntrusted(ctx, "services").catch(() => true));
   const now = Date.now();
   const pids = new Map<string, number | null>();
   const views = sessions.map((s, i): SessionView => {
@@ -161,6 +166,9 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       sandboxed: rt?.sandboxed === true,
       uncommittedFiles: f?.uncommittedFiles ?? null,
       deniedToolCalls: denied,
+      slot: portsOf(s)?.slot ?? null,
+      ports: portsOf(s)?.ports ?? [],
+      services: serviceViews(ctx, s, servicesTrusted),
     };
   });
   return opts.cost === false ? views : addCostAndResources(ctx, views, pids, opts.sampler);

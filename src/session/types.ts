@@ -59,4 +59,17 @@ export interface SessionView {
   contextWindow?: number | null;
   /** Whole percent, rounded down; from CONTEXT_WARN_PERCENT (85) on, views flag it. */
   contextPercent?: number | null;
+  /** Port slot and its ports (config `ports`), null when the session has none (issue 18). */
+  slot?: number | null;
+  ports?: number[];
+  /** `[services.NAME]` of the session: state, URL (from `ready`), pid while running. */
+  services?: Array<{
+    name: string;
+    state: string;
+    url: string | null;
+    pid: number | null;
+    detail: string | null;
+    logPath: string | null;
+    restarts: number;
+  }>;
 }

@@ -14,7 +14,7 @@ import { copyTree } from "./copy.js";
 import { includedPaths } from "./include.js";
 import { runSetup } from "./setup.js";
 import { initSubmodules } from "./submodules.js";
-import { setupPlan } from "./trust.js";
+import { repoKeyUntrusted, setupPlan } from "./trust.js";
 
 export interface BootstrapReport {
   /** Paths copied because of `.worktreeinclude` (relative; directories end with "/"). */
@@ -70,6 +70,15 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
   // Before setup: setup commands may need the submodules' files.
   report.warnings.push(...(await initSubmodules(rec.path)));
 
+  const { sessionEnv, shellTemplates } = await import("../ports/env.js");
+  const senv = await sessionEnv(ctx, rec);
+  if (senv.warning) report.warnings.push(senv.warning);
+  for (const key of ["services", "teardown"] as const) {
+    if (await repoKeyUntrusted(ctx, key))
+      report.warnings.push(
+        `the ${key === "services" ? "services" : "teardown commands"} from braid.toml will not run until \`braid trust\``,
+      );
+  }
   const plan = await setupPlan(ctx);
   report.setup = { commands: plan.commands.length + plan.skipped.length, ran: false, trusted: plan.trusted };
   // (loadContext already warned once about every ignored key, setup included: say it again only without it.)
@@ -84,6 +93,8 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
       branch: rec.branch,
       path: rec.path,
       mainWorktree: main,
+      extra: senv.env,
+      templates: shellTemplates(senv.values),
     });
     if (failure) {
       const how = failure.signal ? `signal ${failure.signal}` : `exit ${failure.code}`;

@@ -42,3 +42,5 @@ export async function trustRepo(ctx: ProjectContext): Promise<TrustEntry & { alr
   const entry = await writeTrust(ctx.project.commonDir, gate);
   return { ...entry, alreadyTrusted: gate.trusted };
 }
+
+export { repoKeyUntrusted } from "../project/trust-keys.js";

@@ -10,6 +10,7 @@ export function renderClean(r: CleanReport): string {
   for (const s of r.removed) {
     const extra = s.backupRefs.length ? `; saved to ${s.backupRefs.join(", ")}` : "";
     lines.push(`${paint("green", verb)} ${s.name} (${s.branch}, ${s.how}) ${formatBytes(s.reclaimedBytes)}${extra}`);
+    for (const w of s.warnings ?? []) lines.push(`  ${paint("yellow", "warning")}: ${w}`);
   }
   for (const s of r.refused) lines.push(`${paint("yellow", "refused")} ${s.name}: ${s.reason}`);
   for (const s of r.kept) lines.push(`kept ${s.name}: ${s.reason}`);

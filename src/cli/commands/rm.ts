@@ -25,6 +25,10 @@ export function registerRm(program: Command): void {
         const size = r.reclaimedBytes !== undefined ? `, ${formatBytes(r.reclaimedBytes)} reclaimed` : "";
         print(`removed ${name}: ${rec.path}${size}; branch ${rec.branch} ${r.branchDeleted ? "deleted" : "kept"}`);
         if (r.backupRef) print(`saved work to ${r.backupRef} — ${restoreHint(rec, r.backupRef)}`);
+        if (r.teardown.servicesStopped.length) print(`stopped service(s) ${r.teardown.servicesStopped.join(", ")}`);
+        if (r.teardown.ran)
+          print(`ran ${r.teardown.commands} teardown command(s)${r.teardown.failed ? " (one failed)" : ""}`);
+        for (const w of r.teardown.warnings) print(`warning: ${w}`);
         const gone = r.swarmBranches.filter((b) => b.deleted).map((b) => b.branch);
         if (gone.length) print(`deleted swarm branch${gone.length === 1 ? "" : "es"} ${gone.join(", ")}`);
         for (const b of r.swarmBranches) {

@@ -118,6 +118,10 @@ export function registerStart(program: Command): void {
           // only a tmux session can be attached to: a swarm or headless run is followed instead
           if (opts.mode === "swarm") print(`  follow: braid swarm ${s.name}`);
           else print(rt?.runner === "tmux" ? `  attach: braid attach ${s.name}` : `  follow: braid status ${s.name}`);
+          const ports = s.ext?.ports?.ports ?? [];
+          if (ports.length) print(`  ports: ${ports.join(", ")} (PORT=${ports[0]})`);
+          const services = Object.keys(ctx.config.services);
+          if (services.length) print(`  services: ${services.join(", ")} — braid status ${s.name}`);
         }
         return 0;
       }),

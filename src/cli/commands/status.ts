@@ -58,10 +58,12 @@ function render(views: SessionView[]): string {
       v.linesAdded === null ? "" : `+${v.linesAdded}/-${v.linesRemoved}`,
       contextCell(v),
       v.conflictsWith.length ? paint("red", String(v.conflictsWith.length)) : "",
+      portRange(v.ports ?? []),
       v.path,
     ];
   });
-  return table(
+  const services = views.flatMap((v) => (v.services ?? []).map((s) => serviceLine(v.name, s)));
+  return `${table(
     [
       "#",
       "NAME",
@@ -76,10 +78,33 @@ function render(views: SessionView[]): string {
       "LINES",
       "CONTEXT",
       "CONFLICTS",
+      "PORTS",
       "PATH",
     ],
     rows,
-  );
+  )}${services.length ? `\n\nservices:\n${services.join("\n")}` : ""}`;
+}
+
+/** "40000-40002", "40000", "". */
+export function portRange(ports: number[]): string {
+  if (ports.length === 0) return "";
+  return ports.length === 1 ? String(ports[0]) : `${ports[0]}-${ports[ports.length - 1]}`;
+}
+
+const SERVICE_STYLE: Record<string, Parameters<typeof paint>[0]> = {
+  ready: "green",
+  running: "green",
+  starting: "yellow",
+  "not-ready": "yellow",
+  failed: "red",
+};
+
+function serviceLine(session: string, s: NonNullable<SessionView["services"]>[number]): string {
+  const bits = [`  ${session}/${s.name}`, paint(SERVICE_STYLE[s.state] ?? "gray", s.state)];
+  if (s.url) bits.push(s.url);
+  if (s.pid) bits.push(`pid ${s.pid}`);
+  if (s.detail) bits.push(`— ${s.detail}`);
+  return bits.join("  ");
 }
 
 export function registerStatus(program: Command): void {

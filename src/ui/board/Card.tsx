@@ -18,6 +18,18 @@ export const CARD_WIDTH = 30;
 /** Border (2) + 8 content lines. */
 export const CARD_HEIGHT = 10;
 
+const SERVICE_MARK: Record<string, string> = { ready: "✓", running: "✓", failed: "✗", exited: "·", stopped: "·" };
+
+/** " :40000+2 web✓ db…" — the session's first port (and how many more) and its services (issue 18). */
+function portsAndServices(view: SessionView): string {
+  const p = view.ports ?? [];
+  const ports = p.length ? ` :${p[0]}${p.length > 1 ? `+${p.length - 1}` : ""}` : "";
+  const services = (view.services ?? [])
+    .filter((s) => s.state !== "configured")
+    .map((s) => `${s.name}${SERVICE_MARK[s.state] ?? "…"}`);
+  return `${ports}${services.length ? ` ${services.join(" ")}` : ""}`;
+}
+
 export function Card({ view, selected, now }: { view: SessionView; selected: boolean; now: number }) {
   const look = STATE_LOOK[view.state];
   const type = TYPE_LOOK[view.type];
@@ -61,6 +73,7 @@ export function Card({ view, selected, now }: { view: SessionView; selected: boo
       </Text>
       <Text color={view.unreadNotes ? "yellow" : undefined} dimColor={!view.unreadNotes} wrap="truncate">
         {view.unreadNotes ? `✉ ${view.unreadNotes} unread` : "✉ 0"}
+        {portsAndServices(view)}
       </Text>
       <Text wrap="truncate">
         {tokensAndCost(view)}

@@ -1,0 +1,80 @@
+/** Shared by the ports/services tests: a fake agent that records its environment, and small waits. */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { braid, type Sandbox } from "../helpers/env.js";
+
+/** Writes its whole environment to agent-env.json in its cwd (the worktree), then waits to be stopped. */
+export const ENV_AGENT = `
+import fs from "node:fs";
+fs.writeFileSync("agent-env.json", JSON.stringify(process.env));
+setTimeout(() => process.exit(0), 600000);
+`;
+
+/** braid.toml lines for the fake agent (prepend to a test's own config). */
+export function fakeAgentConfig(sb: Sandbox): string {
+  const fake = join(sb.root, "env-agent.mjs");
+  writeFileSync(fake, ENV_AGENT);
+  // inline table: the lines stay top-level keys whatever a test appends after them
+  return `agent = "envdump"\nrunner = "headless"\nagents = { envdump = { command = ["${process.execPath}", "${fake}"] } }\n`;
+}
+
+/** A port base unlikely to be used by other tests running at the same time (the allocator skips busy ones anyway). */
+export function randomPortBase(): number {
+  return 20000 + Math.floor(Math.random() * 350) * 100;
+}
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** The environment the fake agent saw in `worktree`, once it wrote it. */
+export async function agentEnvOf(worktree: string): Promise<Record<string, string>> {
+  const file = join(worktree, "agent-env.json");
+  return waitFor(`agent env in ${worktree}`, () =>
+    existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : null,
+  );
+}
+
+export interface StatusSession {
+  name: string;
+  state: string;
+  slot: number | null;
+  ports: number[];
+  services: { name: string; state: string; url: string | null; pid: number | null; detail: string | null }[];
+}
+
+export async function statusJson(sb: Sandbox, repo: string, env: NodeJS.ProcessEnv = {}): Promise<StatusSession[]> {
+  const r = await braid(sb, repo, ["status", "--json"], { env });
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { sessions: StatusSession[] }).sessions;
+}
+
+/** Does something accept TCP connections on 127.0.0.1:port? */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: "127.0.0.1" });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
