@@ -56,8 +56,8 @@ export function makeSandbox(prefix = "braid-test-", at?: string): Sandbox {
     root,
     home,
     env,
-    // Retries: a just-killed agent may still be writing files under HOME for a moment.
-    cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
+    // Retries: a just-killed agent, or a detached braid helper (pump, notify worker), may still be writing for a moment.
+    cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 30, retryDelay: 200 }),
   };
 }
 

@@ -71,6 +71,21 @@ describe("notifications", () => {
     }
   });
 
+  it("after `braid trust`, the repository's own notify command applies", async () => {
+    const mine = [process.execPath, join(repo, "notify-repo.cjs")];
+    writeFileSync(join(repo, "braid.toml"), `notify_command = ${JSON.stringify(mine)}\n`);
+    try {
+      assert.deepEqual((await notifySettings(repo, stateDir())).ignored, ["notify_command"]);
+      const t = await braid(sb, repo, ["trust"]);
+      assert.equal(t.code, 0, t.stderr);
+      const s = await notifySettings(repo, stateDir());
+      assert.deepEqual(s.ignored, []);
+      assert.deepEqual(s.command, mine);
+    } finally {
+      writeFileSync(join(repo, "braid.toml"), "");
+    }
+  });
+
   it("delivers each event once, even when many workers race for it", async () => {
     for (let i = 0; i < 6; i++) fireNotify(event());
     await until("the notification", () => lines().length >= 1);

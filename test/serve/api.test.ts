@@ -8,8 +8,17 @@ import { BRAID_BIN, braid, commitIn, gitIn } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 
 describe("braid serve: the JSON API", () => {
+  let server: ChildProcess | undefined;
+  // Registered before useRepo's: the server must be gone before the sandbox is removed (it writes its caches).
+  after(async () => {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((r) => server?.once("exit", r));
+    server.kill("SIGTERM");
+    const t = setTimeout(() => server?.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(t);
+  });
   const { sb, repo } = useRepo();
-  let server: ChildProcess;
   let base = "";
   let token = "";
   const get = async (path: string) => {
@@ -38,15 +47,6 @@ describe("braid serve: the JSON API", () => {
     const url = new URL(out.trim());
     base = url.origin;
     token = url.searchParams.get("token") ?? "";
-  });
-  after(async () => {
-    // Wait for the server to exit before the sandbox goes: it may still be writing its radar cache.
-    if (!server || server.exitCode !== null) return;
-    const exited = new Promise((r) => server?.once("exit", r));
-    server.kill("SIGTERM");
-    const t = setTimeout(() => server?.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(t);
   });
 
   it("GET endpoints answer the CLI's shapes", async () => {
