@@ -3,6 +3,7 @@ import { BraidError } from "../../errors.js";
 import { loadContext } from "../../project/context.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { startSession } from "../../session/control.js";
+import { runtimeOf } from "../../session/runtime.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 
@@ -71,7 +72,9 @@ export function registerStart(program: Command): void {
           );
         } else {
           print(`started ${s.name} (${s.agent}, ${s.type}) in ${s.path}`);
-          print(opts.headless ? `  follow: braid status ${s.name}` : `  attach: braid attach ${s.name}`);
+          // the runner may come from config (`runner = "headless"`), not only from --headless
+          const headless = runtimeOf(s)?.runner === "headless";
+          print(headless ? `  follow: braid status ${s.name}` : `  attach: braid attach ${s.name}`);
         }
         return 0;
       }),
