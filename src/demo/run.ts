@@ -12,8 +12,8 @@ import { which } from "../agents/which.js";
 import { BraidError } from "../errors.js";
 import { git, gitOut } from "../git/git.js";
 import type { SessionView } from "../session/types.js";
-import { writeFiles } from "./files.js";
 import { type DemoWorld, makeWorld, processEnv, writeEnvFile } from "./env.js";
+import { writeFiles } from "./files.js";
 import { DEMO_SESSIONS, SAMPLE_FILES, SAMPLE_REPO, VERIFY } from "./sample.js";
 
 export type DemoEvent =
@@ -128,8 +128,10 @@ export class Demo {
     await this.braid(["conflicts"]);
 
     writeFileSync(join(this.world.cues, "commit"), "");
-    await this.waitForAgents("commit and finish", () => false, (views) =>
-      views.length === DEMO_SESSIONS.length && views.every((v) => v.state === "done"),
+    await this.waitForAgents(
+      "commit and finish",
+      () => false,
+      (views) => views.length === DEMO_SESSIONS.length && views.every((v) => v.state === "done"),
     );
     this.say("The agents commit their work and exit: every session is done, one commit ahead of main.");
     await this.braid(["status"]);
@@ -137,7 +139,9 @@ export class Demo {
     this.say(`The merge train lands the two clean sessions on main in cascade order, running ${VERIFY} after each.`);
     await this.braid(["merge", "greet", "math", "--verify", VERIFY]);
 
-    this.say("shout collides with greet, now on main: the train stops there, leaves main as it is and hands shout back.");
+    this.say(
+      "shout collides with greet, now on main: the train stops there, leaves main as it is and hands shout back.",
+    );
     await this.braid(["merge", "shout", "--verify", VERIFY], [1]);
 
     this.say("Clean-up: the merged sessions go (worktree and branch); shout stays until its work is reconciled.");

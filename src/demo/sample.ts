@@ -20,9 +20,9 @@ export const SAMPLE_FILES: Record<string, string> = {
   "test.js": [
     "// Runs every src/*/*.test.js; a failed assertion exits non-zero.",
     'const { readdirSync } = require("node:fs");',
-    'const files = readdirSync(`${__dirname}/src`, { recursive: true }).filter((f) => f.endsWith(".test.js")).sort();',
-    "for (const f of files) require(`./src/${f}`);",
-    'console.log(`${files.length} test files passed: ${files.join(", ")}`);',
+    'const files = readdirSync(__dirname + "/src", { recursive: true }).filter((f) => f.endsWith(".test.js")).sort();',
+    'for (const f of files) require("./src/" + f);',
+    'console.log(files.length + " test files passed: " + files.join(", "));',
     "",
   ].join("\n"),
 };
@@ -43,7 +43,8 @@ export const DEMO_SESSIONS: DemoSession[] = [
     task: "Greet people with a comma and an exclamation mark",
     owns: "src/greet/**",
     files: {
-      "src/greet/greet.js": "function greet(name) {\n  return `Hello, ${name}!`;\n}\n\nmodule.exports = { greet };\n",
+      "src/greet/greet.js":
+        'function greet(name) {\n  return "Hello, " + name + "!";\n}\n\nmodule.exports = { greet };\n',
       "src/greet/greet.test.js":
         'const assert = require("node:assert");\nconst { greet } = require("./greet.js");\n\nassert.strictEqual(greet("Ada"), "Hello, Ada!");\n',
     },
@@ -66,7 +67,7 @@ export const DEMO_SESSIONS: DemoSession[] = [
     task: "Make greetings loud",
     files: {
       "src/greet/greet.js":
-        "function greet(name) {\n  return `HELLO ${name.toUpperCase()}`;\n}\n\nmodule.exports = { greet };\n",
+        'function greet(name) {\n  return "HELLO " + name.toUpperCase();\n}\n\nmodule.exports = { greet };\n',
       "src/greet/greet.test.js":
         'const assert = require("node:assert");\nconst { greet } = require("./greet.js");\n\nassert.strictEqual(greet("Ada"), "HELLO ADA");\n',
     },

@@ -10,11 +10,11 @@
  * that a lock-free status can never fix in the agent's own index.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
 import { gitOut } from "../git/git.js";
-import { commitTree, SNAPSHOT_IDENTITY, treeViaIndex, treeViaIndexCopy, worktreeHead } from "../git/snapshot.js";
+import { commitTree, copyIndex, SNAPSHOT_IDENTITY, treeViaIndex, treeViaIndexCopy, worktreeHead } from "../git/snapshot.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */
@@ -175,7 +175,7 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
     if (!existsSync(priv) || opts.cache?.indexStamp(worktree) !== realStamp) {
       mkdirSync(join(opts.tmpDir, "idx"), { recursive: true });
       rmSync(priv, { force: true });
-      if (existsSync(realIndex)) copyFileSync(realIndex, priv);
+      if (existsSync(realIndex)) copyIndex(realIndex, priv);
       opts.cache?.setIndexStamp(worktree, realStamp);
     }
     tree = await treeViaIndex(worktree, priv);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { Demo, type DemoEvent } from "../../demo/run.js";
-import { paint, print, useColor } from "../output.js";
 import { act } from "../act.js";
+import { paint, print, useColor } from "../output.js";
 
 function render(e: DemoEvent): void {
   if (e.kind === "say") {
@@ -27,21 +27,25 @@ export function registerDemo(program: Command): void {
           process.exit(130);
         };
         if (!opts.keep) process.once("SIGINT", interrupted);
-        print(
-          `braid demo: three agent sessions on a sample repository, braided back into main — in ${demo.world.dir}`,
-        );
+        print(`braid demo: three agent sessions on a sample repository, braided back into main — in ${demo.world.dir}`);
         print("(the demo has its own braid state, notes and git config there: yours are not touched)");
         try {
           const r = await demo.run();
           print();
           if (r.kept && r.envFile) {
-            print(`${paint("green", "Kept")} the demo in ${r.dir}: shout is still there, handed back with its conflict.`);
+            print(
+              `${paint("green", "Kept")} the demo in ${r.dir}: shout is still there, handed back with its conflict.`,
+            );
             print(`  look around:  . ${r.envFile} && braid board     (also: braid status, braid conflicts)`);
             print(`  remove it:    rm -rf ${r.dir}`);
           } else {
-            print(`${paint("green", "Done")} in ${(r.ms / 1000).toFixed(1)} s; the demo folder is removed (\`braid demo --keep\` leaves it).`);
+            print(
+              `${paint("green", "Done")} in ${(r.ms / 1000).toFixed(1)} s; the demo folder is removed (\`braid demo --keep\` leaves it).`,
+            );
           }
-          print('Now in your own repository: braid start NAME "task" runs Claude Code the same way (README: Quick start).');
+          print(
+            'Now in your own repository: braid start NAME "task" runs Claude Code the same way (README: Quick start).',
+          );
           return 0;
         } finally {
           process.removeListener("SIGINT", interrupted);
