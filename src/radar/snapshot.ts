@@ -14,7 +14,14 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../fsutil.js";
 import { gitOut } from "../git/git.js";
-import { commitTree, copyIndex, SNAPSHOT_IDENTITY, treeViaIndex, treeViaIndexCopy, worktreeHead } from "../git/snapshot.js";
+import {
+  commitTree,
+  copyIndex,
+  SNAPSHOT_IDENTITY,
+  treeViaIndex,
+  treeViaIndexCopy,
+  worktreeHead,
+} from "../git/snapshot.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */
