@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ACTIVITY_HOOK } from "../src/agents/claude.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "braid.js");
@@ -40,6 +41,18 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+/** A hook command as Claude Code runs it: through /bin/sh. */
+function timeShell(command: string, e: NodeJS.ProcessEnv): number {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync("/bin/sh", ["-c", command], { cwd: repo, env: e, encoding: "utf8" });
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`activity hook failed: ${r.stderr}`);
+  }
+  return median(ms);
+}
+
 function time(label: string, argv: string[], input: string, e: NodeJS.ProcessEnv): number {
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -71,6 +84,27 @@ results.push([
   "braid hook PreToolUse Write (guard: loads project)",
   time("guard", [BIN, "hook", "PreToolUse"], write, hookEnv("implementation")),
 ]);
+// 40 notes, all already delivered: the common case of UserPromptSubmit (nothing new to say).
+const hookCtxEnv = { ...hookEnv("implementation"), BRAID_MAIN_WORKTREE: repo, BRAID_PROJECT: "app" };
+for (let i = 0; i < 40; i++)
+  spawnSync(process.execPath, [BIN, "note", `note ${i}`], { cwd: repo, env, encoding: "utf8" });
+spawnSync(process.execPath, [BIN, "hook", "UserPromptSubmit"], { cwd: repo, env: hookCtxEnv, input: stop });
+results.push([
+  "braid hook UserPromptSubmit (40 notes, all read)",
+  time("prompt", [BIN, "hook", "UserPromptSubmit"], stop, hookCtxEnv),
+]);
+const edit = JSON.stringify({
+  tool_name: "Edit",
+  tool_input: { file_path: join(repo, "x") },
+  cwd: repo,
+  session_id: "c",
+});
+results.push([
+  "braid hook PreToolUse Edit (ownership guard)",
+  time("edit", [BIN, "hook", "PreToolUse"], edit, hookCtxEnv),
+]);
+mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
+results.push(["PostToolUse activity hook (sh, no braid process)", timeShell(ACTIVITY_HOOK, hookCtxEnv)]);
 results.push([
   "braid hook SessionStart (context: loads project)",
   time("start", [BIN, "hook", "SessionStart"], stop, hookEnv("implementation")),

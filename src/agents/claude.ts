@@ -31,16 +31,36 @@ export function braidBin(): string {
   return fileURLToPath(new URL("../../../bin/braid.js", import.meta.url));
 }
 
-/** The `--settings` JSON: one command hook per event, each `node braid.js hook <event>`. */
+/** Tools whose PreToolUse braid answers: write tools (read-only deny, ownership guard) and questions (waiting). */
+export const INSPECTED_TOOLS = [...WRITE_TOOLS, "AskUserQuestion"];
+
+/**
+ * After any tool ran, the agent is working again (it may have been waiting on a permission prompt). That needs
+ * no decision, so it is a bare `touch` of the session's activity marker (live.ts reads it): no node, no braid
+ * process on every tool call. Hook commands run in the agent's environment, where braid set both variables.
+ */
+export const ACTIVITY_HOOK =
+  '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ] && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0';
+
+/**
+ * The `--settings` JSON: one command hook per event, each `node braid.js hook <event>`, except that
+ * PreToolUse runs braid only for the tools it inspects, and PostToolUse is the activity touch.
+ */
 export function claudeHookSettings(node = process.execPath, bin = braidBin()): string {
   const hooks: Record<string, unknown> = {};
+  const braidHook = (ev: string) => ({
+    type: "command",
+    command: `${shellQuote(node)} ${shellQuote(bin)} hook ${ev}`,
+    timeout: 30,
+  });
   for (const ev of CLAUDE_HOOK_EVENTS) {
-    hooks[ev] = [
-      {
-        ...(ev === "PreToolUse" || ev === "PostToolUse" || ev === "PermissionRequest" ? { matcher: "*" } : {}),
-        hooks: [{ type: "command", command: `${shellQuote(node)} ${shellQuote(bin)} hook ${ev}`, timeout: 30 }],
-      },
-    ];
+    if (ev === "PostToolUse") {
+      hooks[ev] = [{ matcher: "*", hooks: [{ type: "command", command: ACTIVITY_HOOK, timeout: 5 }] }];
+    } else if (ev === "PreToolUse") {
+      hooks[ev] = [{ matcher: INSPECTED_TOOLS.join("|"), hooks: [braidHook(ev)] }];
+    } else {
+      hooks[ev] = [{ ...(ev === "PermissionRequest" ? { matcher: "*" } : {}), hooks: [braidHook(ev)] }];
+    }
   }
   return JSON.stringify({ hooks });
 }

@@ -72,8 +72,8 @@ async function hookProjectContext(input: HookInput, env: HookEnv): Promise<Proje
     const { loadContext } = await import("../project/context.js");
     return loadContext(input.cwd || process.cwd());
   }
-  const [{ loadConfig }, { StateStore }] = await Promise.all([
-    import("../project/config.js"),
+  const [{ loadConfigFast }, { StateStore }] = await Promise.all([
+    import("../project/config-fast.js"),
     import("../project/state.js"),
   ]);
   return {
@@ -85,7 +85,7 @@ async function hookProjectContext(input: HookInput, env: HookEnv): Promise<Proje
       stateDir: env.stateDir,
       currentWorktree: input.cwd || process.cwd(),
     },
-    config: loadConfig(main).config,
+    config: await loadConfigFast(main, env.stateDir),
     store: new StateStore(env.stateDir),
   };
 }

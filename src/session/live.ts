@@ -2,9 +2,9 @@
  * Live state reported by agent hooks, and the state machine that turns hook events into states.
  * Pure functions + one small file per session (see paths.ts).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../fsutil.js";
-import { liveFile } from "./paths.js";
+import { activityFile, liveFile } from "./paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
 
@@ -116,12 +116,32 @@ export function applyHookEvent(
 }
 
 export function readLive(stateDir: string, name: string): LiveState | null {
+  let data: LiveState;
   try {
-    const data = JSON.parse(readFileSync(liveFile(stateDir, name), "utf8")) as LiveState;
-    return data && typeof data.state === "string" ? data : null;
+    data = JSON.parse(readFileSync(liveFile(stateDir, name), "utf8")) as LiveState;
   } catch {
     return null;
   }
+  if (!data || typeof data.state !== "string") return null;
+  return withActivity(data, activityMs(stateDir, name));
+}
+
+function activityMs(stateDir: string, name: string): number | null {
+  try {
+    return statSync(activityFile(stateDir, name)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A tool finished after the last recorded event (the activity marker, see claudeHookSettings): a waiting
+ * agent was answered and went on, exactly as a PostToolUse event would have said.
+ */
+export function withActivity(live: LiveState, activityAtMs: number | null): LiveState {
+  if (activityAtMs === null || live.state !== "waiting" || activityAtMs <= Date.parse(live.at)) return live;
+  const iso = new Date(activityAtMs).toISOString();
+  return { ...live, state: "working", detail: "thinking", since: iso, at: iso, event: "PostToolUse" };
 }
 
 export function writeLive(stateDir: string, name: string, live: LiveState): void {

@@ -1,5 +1,6 @@
 /**
  * Where a session's runtime files live: `<stateDir>/run/<name>/`.
+ *   activity           touched by the agent's PostToolUse hook (no braid process): it worked after `at`
  *   live.json          state written by agent hooks (one small atomic file per session: hooks never
  *                      take the registry lock, so a busy agent cannot slow other braid commands down)
  *   <runId>/agent.pid  pid of the agent, written by the exec wrapper once it is spawned
@@ -15,6 +16,10 @@ export function sessionRunDir(stateDir: string, name: string): string {
 
 export function liveFile(stateDir: string, name: string): string {
   return join(sessionRunDir(stateDir, name), "live.json");
+}
+
+export function activityFile(stateDir: string, name: string): string {
+  return join(sessionRunDir(stateDir, name), "activity");
 }
 
 export function launchDir(stateDir: string, name: string, runId: string): string {

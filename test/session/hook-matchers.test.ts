@@ -1,0 +1,93 @@
+// braid's hook settings with the REAL Claude Code CLI: PreToolUse starts braid only for the tools it
+// inspects (write tools, questions), PostToolUse is a bare `touch` (no braid process), and the ownership
+// guard still answers for an Edit/Write. A logging stand-in for `node` records every braid hook process.
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
+import { readLive, withActivity } from "../../src/session/live.js";
+import { claudeAvailable, claudeEnv, prepareClaudeHome, runClaude } from "../helpers/claude.js";
+import { makeSandbox, type Sandbox } from "../helpers/env.js";
+import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
+
+describe("hook matchers", () => {
+  it("a waiting state gives way to activity recorded after it, and only then", () => {
+    const live = {
+      runId: "r",
+      state: "waiting" as const,
+      detail: "permission prompt: Bash",
+      since: "2026-01-01T00:00:00.000Z",
+      at: "2026-01-01T00:00:01.000Z",
+      event: "PermissionRequest",
+      conversationId: null,
+      transcriptPath: null,
+    };
+    assert.equal(withActivity(live, null).state, "waiting");
+    assert.equal(withActivity(live, Date.parse(live.at) - 5).state, "waiting", "older activity says nothing");
+    const after = withActivity(live, Date.parse(live.at) + 5);
+    assert.deepEqual([after.state, after.detail], ["working", "thinking"]);
+    const idle = { ...live, state: "idle" as const };
+    assert.equal(withActivity(idle, Date.parse(live.at) + 5).state, "idle", "only waiting is lifted");
+  });
+
+  it("PreToolUse runs braid only for inspected tools; PostToolUse is a shell touch", () => {
+    const s = JSON.parse(claudeHookSettings("/x/node-bin", "/x/braid-bin")).hooks;
+    assert.equal(s.PreToolUse[0].matcher, "Edit|Write|MultiEdit|NotebookEdit|AskUserQuestion");
+    assert.match(s.PreToolUse[0].hooks[0].command, /hook PreToolUse$/);
+    assert.doesNotMatch(s.PostToolUse[0].hooks[0].command, /node-bin|braid-bin/);
+    assert.match(s.PostToolUse[0].hooks[0].command, /touch -- "\$BRAID_STATE_DIR\/run\/\$BRAID_SESSION\/activity"/);
+  });
+});
+
+describe("hook matchers with the real Claude Code", { skip: !claudeAvailable() && "claude not installed" }, () => {
+  let sb: Sandbox;
+  let stub: ModelStub;
+  before(async () => {
+    sb = makeSandbox();
+    stub = await startModelStub();
+    prepareClaudeHome(sb.home);
+  });
+  after(async () => {
+    await stub.stop();
+    sb.cleanup();
+  });
+
+  it("a Bash call starts no braid process, a research Write is denied by braid, and the tool run is recorded", async () => {
+    const dir = join(sb.root, "work");
+    const stateDir = join(sb.root, "state");
+    mkdirSync(dir);
+    mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
+    // Stands in for node in the hook commands: logs which braid hook ran, then runs the real one.
+    const calls = join(sb.root, "braid-hooks.log");
+    const node = join(sb.root, "node-logged");
+    writeFileSync(node, `#!/bin/sh\necho "$3" >> '${calls}'\nexec '${process.execPath}' "$@"\n`);
+    chmodSync(node, 0o755);
+    stub.scriptForCwd(dir, [
+      { toolUse: { name: "Bash", input: { command: "echo ran > bash.txt", description: "write a file" } } },
+      { toolUse: { name: "Write", input: { file_path: join(dir, "evil.txt"), content: "no\n" } } },
+      { text: "Done." },
+    ]);
+    const env = {
+      ...claudeEnv(sb, stub.url),
+      BRAID_SESSION: "s1",
+      BRAID_STATE_DIR: stateDir,
+      BRAID_RUN_ID: "r1",
+      BRAID_SESSION_TYPE: "research",
+    };
+    const settings = claudeHookSettings(node, braidBin());
+    const r = await runClaude(dir, env, ["-p", "go", "--allowedTools", "Bash", "Write", "--settings", settings]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(dir, "bash.txt"), "utf8"), "ran\n", "the Bash call ran");
+    assert.ok(!existsSync(join(dir, "evil.txt")), "braid's PreToolUse hook denied the research Write");
+    const writeResult = toolResults(stub.mainRequests({ cwd: dir })[2]!)[0];
+    assert.match(writeResult?.text ?? "", /read-only research session/);
+    const events = readFileSync(calls, "utf8").trim().split("\n");
+    assert.equal(events.filter((e) => e === "PreToolUse").length, 1, `one PreToolUse (the Write): ${events}`);
+    assert.ok(!events.includes("PostToolUse"), `PostToolUse never starts braid: ${events}`);
+    assert.ok(events.includes("Stop"), `other events still reach braid: ${events}`);
+    const touched = statSync(join(stateDir, "run", "s1", "activity")).mtimeMs;
+    assert.ok(touched > 0, "the PostToolUse touch ran");
+    assert.equal(readLive(stateDir, "s1")?.state, "done", "Stop and SessionEnd came after the tools");
+  });
+});
