@@ -4,7 +4,7 @@
  * the scripted agent, status and the radar on their uncommitted work, the merge train landing two and
  * handing the third back, the clean-up. Reports every step as an event; the CLI renders them.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { braidBin } from "../agents/claude.js";
@@ -59,16 +59,28 @@ export class Demo {
   readonly world: DemoWorld;
   private readonly bin = braidBin();
   private disposed = false;
+  private interrupted = false;
+  /** The braid commands running now (the demo's own polling included), so an interrupt can end them. */
+  private readonly running = new Set<ChildProcess>();
 
   constructor(private readonly o: DemoOptions) {
     this.world = makeWorld(o.color);
   }
 
   /** Remove the whole demo folder (worktrees, state, config): everything the demo made. */
-  dispose(): void {
+  private dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     rmSync(this.world.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
+
+  /**
+   * Ctrl-C: end the command running now; `run()` then stops the agents and removes the folder (unless
+   * --keep) and rejects with an "interrupted" error.
+   */
+  interrupt(): void {
+    this.interrupted = true;
+    for (const child of this.running) child.kill("SIGTERM");
   }
 
   async run(): Promise<DemoResult> {
@@ -77,6 +89,7 @@ export class Demo {
       await this.story();
     } catch (e) {
       if (!this.o.keep) {
+        this.interrupted = false; // let the clean-up's own commands run
         await this.stopAll();
         this.dispose();
       }
@@ -172,6 +185,7 @@ export class Demo {
     const display = [cmd, ...args.map(displayArg)].join(" ");
     const t = Date.now();
     const r = await exec();
+    this.checkInterrupt();
     this.o.onEvent({ kind: "command", display, output: r.output, code: r.code, ms: Date.now() - t });
     if (!ok.includes(r.code)) {
       const last = r.output.trim().split("\n").pop() ?? "";
@@ -183,6 +197,15 @@ export class Demo {
     return r;
   }
 
+  private checkInterrupt(): void {
+    if (this.interrupted)
+      throw new BraidError(
+        "demo interrupted",
+        this.o.keep ? `what it made so far is in ${this.world.dir}` : "run `braid demo` again to see it all",
+        130,
+      );
+  }
+
   private spawnBraid(args: string[]): Promise<Ran> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [this.bin, ...args], {
@@ -190,16 +213,19 @@ export class Demo {
         env: processEnv(this.world),
         stdio: ["ignore", "pipe", "pipe"],
       });
+      this.running.add(child);
       const chunks: Buffer[] = [];
       child.stdout.on("data", (d: Buffer) => chunks.push(d));
       child.stderr.on("data", (d: Buffer) => chunks.push(d));
       const timer = setTimeout(() => child.kill("SIGKILL"), COMMAND_TIMEOUT_MS);
       child.on("error", (e) => {
         clearTimeout(timer);
+        this.running.delete(child);
         reject(e);
       });
       child.on("close", (code) => {
         clearTimeout(timer);
+        this.running.delete(child);
         resolve({ output: Buffer.concat(chunks).toString("utf8"), code: code ?? 128 });
       });
     });
@@ -226,6 +252,7 @@ export class Demo {
     const seen: { views: SessionView[] | null; at: number } = { views: null, at: 0 };
     try {
       for (;;) {
+        this.checkInterrupt();
         if (cue() || (seen.views && ready(seen.views))) return;
         const failed = seen.views?.find((v) => v.state === "failed");
         if (failed)

@@ -3,7 +3,7 @@
 // --keep nothing is left (no folder, no process, nothing in the user's braid/git/claude dirs); with --keep the
 // repo has the two merges on main and the handed-back session, and the printed env file opens it.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -31,8 +31,11 @@ describe("braid demo", () => {
     BRAID_TMUX_SOCKET: "outer",
   });
 
-  /** The demo as a subprocess with no stdin at all (stdin is /dev/null), from a folder outside any repo. */
-  function demo(args: string[]): Promise<RunResult> {
+  /**
+   * The demo as a subprocess with no stdin at all (stdin is /dev/null), from a folder outside any repo.
+   * `onOutput` sees stdout as it grows (and may signal the process).
+   */
+  function demo(args: string[], onOutput?: (out: string, child: ChildProcess) => void): Promise<RunResult> {
     mkdirSync(tmp, { recursive: true });
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BRAID_BIN, "demo", ...args], {
@@ -44,6 +47,7 @@ describe("braid demo", () => {
       let stderr = "";
       child.stdout.on("data", (d) => {
         stdout += d;
+        onOutput?.(stdout, child);
       });
       child.stderr.on("data", (d) => {
         stderr += d;
@@ -102,6 +106,17 @@ describe("braid demo", () => {
     "greeter: greet() and add(), with tests",
   ];
 
+  /** Command lines of processes that mention `dir`, once none are left or after 15 s. */
+  async function processesIn(dir: string): Promise<string[]> {
+    const running = () =>
+      spawnSync("ps", ["-eww", "-o", "args="], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((l) => l.includes(dir));
+    const deadline = Date.now() + 15_000;
+    while (running().length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    return running();
+  }
+
   const demoDir = (out: string) => /^braid demo: .* in (\S+)$/m.exec(out)?.[1] ?? "";
 
   it("quotes commands the way a user types them", () => {
@@ -125,13 +140,23 @@ describe("braid demo", () => {
       assert.equal(existsSync(join(sb.home, p)), false, p);
     // and no process of the demo runs on (agents exited before the merge; a background delete of a removed
     // worktree may take a moment to notice its files are gone)
-    const running = () =>
-      spawnSync("ps", ["-eww", "-o", "args="], { encoding: "utf8" })
-        .stdout.split("\n")
-        .filter((l) => l.includes(dir));
-    const deadline = Date.now() + 15_000;
-    while (running().length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
-    assert.deepEqual(running(), []);
+    assert.deepEqual(await processesIn(dir), []);
+  });
+
+  it("Ctrl-C stops the agents and removes the folder", async () => {
+    let sent = false;
+    const r = await demo([], (out, child) => {
+      // interrupt while the sessions run: after the first start
+      if (!sent && out.includes("started greet")) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    assert.equal(r.code, 130, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /^braid: demo interrupted/m);
+    const dir = demoDir(r.stdout);
+    assert.equal(existsSync(dir), false);
+    assert.deepEqual(await processesIn(dir), [], "the waiting agents noticed and exited");
   });
 
   it("--keep leaves the repo with main's two merges and the handed-back session, ready for braid board", async () => {

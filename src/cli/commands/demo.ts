@@ -22,11 +22,9 @@ export function registerDemo(program: Command): void {
     .action(
       act(async (opts: { keep?: boolean }) => {
         const demo = new Demo({ keep: Boolean(opts.keep), color: useColor(), onEvent: render });
-        const interrupted = () => {
-          demo.dispose();
-          process.exit(130);
-        };
-        if (!opts.keep) process.once("SIGINT", interrupted);
+        // Ctrl-C: the demo stops its agents and removes its folder before braid exits
+        const interrupted = () => demo.interrupt();
+        process.once("SIGINT", interrupted);
         print(`braid demo: three agent sessions on a sample repository, braided back into main — in ${demo.world.dir}`);
         print("(the demo has its own braid state, notes and git config there: yours are not touched)");
         try {
