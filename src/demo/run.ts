@@ -105,7 +105,7 @@ export class Demo {
   }
 
   /** True when `braid` on PATH is this braid (so the kept demo's hints can say `braid`). */
-  braidOnPath(): boolean {
+  private braidOnPath(): boolean {
     const found = which("braid");
     try {
       return found !== null && realpathSync(found) === realpathSync(this.bin);
@@ -161,10 +161,11 @@ export class Demo {
     await this.braid(["clean", "--merged"]);
 
     this.say("main now holds both merges:");
-    await this.run_("git", ["log", "--oneline", "--first-parent", "main"], async () => {
-      const out = await gitOut(["log", "--oneline", "--first-parent", "main"], { cwd: repo, env: this.world.env });
-      return { output: out, code: 0 };
-    });
+    const log = ["log", "--oneline", "--first-parent", "main"];
+    await this.run_("git", log, async () => ({
+      output: await gitOut(log, { cwd: repo, env: this.world.env }),
+      code: 0,
+    }));
   }
 
   /** The sample repo: its files in one commit on main. */
