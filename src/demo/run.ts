@@ -22,14 +22,14 @@ export type DemoEvent =
   /** A command that ran, as a user would type it, and what it printed. */
   | { kind: "command"; display: string; output: string; code: number; ms: number };
 
-export interface DemoOptions {
+interface DemoOptions {
   keep: boolean;
   /** Let the commands colour their output. */
   color: boolean;
   onEvent: (e: DemoEvent) => void;
 }
 
-export interface DemoResult {
+interface DemoResult {
   dir: string;
   repo: string;
   kept: boolean;

@@ -27,7 +27,7 @@ export const SAMPLE_FILES: Record<string, string> = {
   ].join("\n"),
 };
 
-export interface DemoSession {
+interface DemoSession {
   name: string;
   task: string;
   /** Its --owns glob; the third declares none. */
