@@ -23,6 +23,7 @@ const LAYERS = [
   ["ui", "^src/ui/"], // the terminal board
   ["serve", "^src/serve/"], // the web board: HTTP API, events, the page
   ["completion", "^src/completion/"], // shell completion scripts from the command definitions
+  ["demo", "^src/demo/"], // braid demo: a sample repo, a scripted agent, the story told with real commands
   ["cli", "^src/cli/"], // argv → feature → render
 ];
 

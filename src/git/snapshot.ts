@@ -8,7 +8,7 @@
  * an index file of braid's own seeded from the real one (GIT_INDEX_FILE), `git add -A` into it, write-tree,
  * then commit-tree on top of HEAD.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { GitError, git, gitOut } from "./git.js";
@@ -53,13 +53,25 @@ export async function treeViaIndex(worktree: string, indexFile: string): Promise
   return gitOut(["write-tree"], { cwd: worktree, env });
 }
 
+/**
+ * Copy a worktree's index for braid's own use, keeping its timestamps. git trusts an entry's cached stat
+ * data only when the file is older than the index file itself ("racy git"); a copy with a fresh mtime
+ * would make a same-size rewrite within the second of the checkout look unchanged (seen: the radar
+ * missed an agent's edit of a test file).
+ */
+export function copyIndex(realIndex: string, dest: string): void {
+  copyFileSync(realIndex, dest);
+  const st = statSync(realIndex);
+  utimesSync(dest, st.atime, st.mtime);
+}
+
 /** treeViaIndex through a one-off copy of the real index in a fresh temp dir under `dir`, removed afterwards. */
 export async function treeViaIndexCopy(worktree: string, realIndex: string, dir = tmpdir()): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const tmp = mkdtempSync(join(dir, "braid-snap-"));
   try {
     const index = join(tmp, "index");
-    if (existsSync(realIndex)) copyFileSync(realIndex, index);
+    if (existsSync(realIndex)) copyIndex(realIndex, index);
     return await treeViaIndex(worktree, index);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

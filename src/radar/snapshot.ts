@@ -10,10 +10,17 @@
  * that a lock-free status can never fix in the agent's own index.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gitOut } from "../git/git.js";
-import { commitTree, SNAPSHOT_IDENTITY, treeViaIndex, treeViaIndexCopy, worktreeHead } from "../git/snapshot.js";
+import {
+  commitTree,
+  copyIndex,
+  SNAPSHOT_IDENTITY,
+  treeViaIndex,
+  treeViaIndexCopy,
+  worktreeHead,
+} from "../git/snapshot.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 
 export interface Snapshot {
@@ -175,7 +182,7 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
     if (!existsSync(priv) || opts.cache?.indexStamp(worktree) !== realStamp) {
       mkdirSync(join(opts.tmpDir, "idx"), { recursive: true });
       rmSync(priv, { force: true });
-      if (existsSync(realIndex)) copyFileSync(realIndex, priv);
+      if (existsSync(realIndex)) copyIndex(realIndex, priv);
       opts.cache?.setIndexStamp(worktree, realStamp);
     }
     tree = await treeViaIndex(worktree, priv);

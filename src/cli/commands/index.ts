@@ -8,6 +8,7 @@ import type { Command } from "commander";
 type Register = (program: Command) => void;
 
 const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
+  ["demo", () => import("./demo.js").then((m) => m.registerDemo)],
   ["new", () => import("./new.js").then((m) => m.registerNew)],
   ["ls", () => import("./ls.js").then((m) => m.registerLs)],
   ["rm", () => import("./rm.js").then((m) => m.registerRm)],
