@@ -4,9 +4,10 @@
  * whose hooks do not report it working. The commit is authored as the agent — `Claude (braid session auth)
  * <braid@localhost>` — with the user as committer, and says what it is: the task and the agent's last message.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
 import { findTranscript } from "../coord/transcript.js";
 import { git, gitOut } from "../git/git.js";
+import { readTail } from "../infra/tail.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
@@ -34,20 +35,8 @@ const TAIL_BYTES = 512 * 1024;
 
 /** The agent's last words in its Claude transcript (text blocks of the last assistant line), or null. */
 export function lastAssistantText(transcript: string): string | null {
-  let text = "";
-  let fd: number | null = null;
-  try {
-    fd = openSync(transcript, "r");
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, TAIL_BYTES);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    text = buf.toString("utf8");
-  } catch {
-    return null;
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
+  const text = readTail(transcript, TAIL_BYTES);
+  if (!text) return null;
   const lines = text.split("\n");
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i] ?? "";

@@ -3,31 +3,15 @@
  * allow is denied and listed in the run's final `result` event (`permission_denials`); a run that was refused
  * every Write still exits 0, so status must say so instead of reporting a silent success.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { readTail } from "../infra/tail.js";
 
 /** The result event is the log's last line; read only the end of a possibly long log. */
 const TAIL_BYTES = 256 * 1024;
 
-function tail(file: string): string {
-  let fd: number | null = null;
-  try {
-    fd = openSync(file, "r");
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, TAIL_BYTES);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    return buf.toString("utf8");
-  } catch {
-    return "";
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}
-
 /** Denied tool calls in a headless Claude log (stream-json or json output); null when it has no result yet. */
 export function deniedToolCalls(logPath: string | null | undefined): number | null {
   if (!logPath) return null;
-  const lines = tail(logPath).split("\n");
+  const lines = readTail(logPath, TAIL_BYTES).split("\n");
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = (lines[i] ?? "").trim();
     if (!line.startsWith("{") || !line.includes('"result"')) continue;

@@ -4,10 +4,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { BraidError } from "../infra/errors.js";
+import { readTail } from "../infra/tail.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive } from "../project/state.js";
 import { reconcile } from "./cascade.js";
-import { logLines, outputFile, readTail } from "./output.js";
+import { logLines, outputFile } from "./output.js";
 import { readExit, runtimeOf, type SessionRuntime } from "./runtime.js";
 import { capturePaneHistory, recordedServer } from "./tmux.js";
 

@@ -2,31 +2,12 @@
  * The agent's last output, kept for every runner in `<launchDir>/output.log`: headless stdout+stderr, or
  * the tmux pane's text saved by the exec wrapper when the agent exits. Pure readers: no tmux here.
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readTail } from "../infra/tail.js";
 import { launchDir } from "./paths.js";
 
 export function outputFile(stateDir: string, name: string, runId: string): string {
   return join(launchDir(stateDir, name, runId), "output.log");
-}
-
-/** The last `maxBytes` of a file ("" when it does not exist). */
-export function readTail(file: string, maxBytes = 64 * 1024): string {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const size = statSync(file).size;
-    const start = Math.max(0, size - maxBytes);
-    const buf = Buffer.alloc(size - start);
-    const n = readSync(fd, buf, 0, buf.length, start);
-    return buf.subarray(0, n).toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export function readOutput(stateDir: string, name: string, runId: string): string {

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pidAlive } from "../../src/infra/process.js";
 import { loadContext } from "../../src/project/context.js";
+import { writeLive } from "../../src/session/live.js";
+import { runtimeOf } from "../../src/session/runtime.js";
 import { braid, commitIn, gitIn, type Sandbox } from "../helpers/env.js";
 import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
@@ -161,7 +163,13 @@ describe("finishing in commits, --commit-wip, --resolve", () => {
     const start = await braid(sb, repo, ["start", "idle1", "--agent", "standin", "work"], { env });
     assert.equal(start.code, 0, start.stderr);
     commitIn(sb, wt("idle1"), { "i.txt": "i\n" });
-    await setStatus(repo, "idle1", "idle");
+    // The agent finished its turn, as a Stop hook reports it (finish records what it observes before it picks).
+    const rt = runtimeOf((await loadContext(repo)).store.require("idle1"));
+    const at = new Date().toISOString();
+    writeLive(join(repo, ".git", "braid"), "idle1", {
+      ...{ runId: rt?.runId ?? "", state: "idle", detail: "turn finished", since: at, at, event: "Stop" },
+      ...{ conversationId: null, transcriptPath: null },
+    });
     const r = await braid(sb, repo, ["finish"], { env });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /stopped idle1's agent/);
