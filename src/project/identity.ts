@@ -39,11 +39,34 @@ export async function resolveProject(cwd: string): Promise<Project> {
   const lines = fast?.stdout.trim().split("\n") ?? [];
   if (!fast || lines[1] !== "false" || lines[2] !== "true" || !lines[3]) await diagnose(cwd);
   const [commonDirRaw, , , top] = lines as [string, string, string, string];
+  const inSandbox = sandboxedProject(top);
+  if (inSandbox) return inSandbox;
   const commonDir = realpathSync(commonDirRaw);
   const mainWorktree = await findMainWorktree(cwd, commonDir);
   const repoName = basename(mainWorktree);
   const slug = await projectSlug(repoName, commonDir);
   return { commonDir, mainWorktree, repoName, slug, stateDir: join(commonDir, "braid"), currentWorktree: top };
+}
+
+/**
+ * Inside the sandbox an implementation session's git dir is a private one (see git/private-gitdir.ts), so git
+ * would name the wrong project: braid's commands there (`braid note`, `learn`, `status`) take the project
+ * braid launched the agent for from the environment it set.
+ */
+function sandboxedProject(top: string): Project | null {
+  const env = process.env;
+  if (env.BRAID_SANDBOXED !== "1" || !env.BRAID_STATE_DIR || !env.BRAID_MAIN_WORKTREE || !env.BRAID_PROJECT)
+    return null;
+  const stateDir = env.BRAID_STATE_DIR;
+  const mainWorktree = env.BRAID_MAIN_WORKTREE;
+  return {
+    commonDir: dirname(stateDir),
+    mainWorktree,
+    repoName: basename(mainWorktree),
+    slug: env.BRAID_PROJECT,
+    stateDir,
+    currentWorktree: top,
+  };
 }
 
 /** Why cwd is not a usable repository, as a one-line error (always throws). */

@@ -47,5 +47,7 @@ export function sandboxEnv(env: Record<string, string>, extra: readonly string[]
   }
   // Claude Code allows bypassPermissions as root only when told it is sandboxed; here it is.
   out.IS_SANDBOX = "1";
+  // braid's own commands inside take their project from BRAID_* (project/identity.ts), not from git.
+  out.BRAID_SANDBOXED = "1";
   return out;
 }

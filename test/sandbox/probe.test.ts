@@ -129,6 +129,9 @@ describe("sandbox: every write path, research and implementation", { skip: !have
     // Outside, git sees the worktree as the agent left it: clean, on its branch, index current.
     assert.equal(gitIn(sb, wt, "status", "--porcelain"), "");
     assert.equal(gitIn(sb, wt, "rev-parse", "--abbrev-ref", "HEAD"), "feature/impl");
+    // braid's own commands inside reach the real project, though git there sees the private git dir.
+    const notes = await braid(sb, repo, ["notes", "--json"], { env: env() });
+    assert.match(notes.stdout, /probe says hi from impl/);
   });
 
   it("`start --sandbox` where bubblewrap is missing is a one-line error and creates nothing", async () => {
