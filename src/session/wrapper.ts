@@ -84,9 +84,16 @@ function watchSandbox(w: SandboxWatch, projectDir: string): { final: () => void 
 }
 
 /** done / failed the moment the agent exits (the worker skips runs `braid stop` ended). */
-function notifyExit(dir: string, projectDir: string, code: number | null, signal: string | null, error: string | null) {
-  const session = process.env.BRAID_SESSION;
-  const stateDir = process.env.BRAID_STATE_DIR;
+function notifyExit(
+  dir: string,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  code: number | null,
+  signal: string | null,
+  error: string | null,
+) {
+  const session = env.BRAID_SESSION;
+  const stateDir = env.BRAID_STATE_DIR;
   if (!session || !stateDir) return;
   fireNotify({
     session,
@@ -94,8 +101,8 @@ function notifyExit(dir: string, projectDir: string, code: number | null, signal
     detail: error ?? (signal ? `killed by ${signal}` : `exit code ${code}`),
     since: basename(dir),
     stateDir,
-    mainWorktree: process.env.BRAID_MAIN_WORKTREE ?? projectDir,
-    project: process.env.BRAID_PROJECT ?? "",
+    mainWorktree: env.BRAID_MAIN_WORKTREE ?? projectDir,
+    project: env.BRAID_PROJECT ?? "",
   });
 }
 
@@ -165,7 +172,8 @@ function main(args: string[]): void {
     const exit = { code, signal, error, at: new Date().toISOString(), ...(hup ? { hup } : {}) };
     writeAtomic(join(dir, "exit.json"), `${JSON.stringify(exit)}\n`);
     wakeSupervisor(projectDir, braidBin);
-    notifyExit(dir, projectDir, code, signal, error);
+    // The session's variables came in env.json (never argv): the wrapper's own environment lacks them in tmux.
+    notifyExit(dir, projectDir, launch?.env ?? process.env, code, signal, error);
     const sigNum = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
     process.exitCode = code ?? (sigNum ? 128 + sigNum : 1);
   };

@@ -39,6 +39,7 @@ export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
   return {
     ...(positive(o.executors) ? { executors: o.executors } : {}),
     ...(positive(o.architects) ? { architects: o.architects } : {}),
+    ...(positive(o.rounds) ? { rounds: o.rounds } : {}),
   };
 }
 

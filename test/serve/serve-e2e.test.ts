@@ -220,7 +220,8 @@ describe("braid serve: web board, API and notifications with real Claude session
     await page.goto(openUrl);
     assert.equal(new URL(page.url()).search, "", "the token left the address bar");
     for (const r of await Promise.all([
-      run(["start", "asker", "touch asked.txt"]),
+      // ask: Claude itself asks before the Bash call (the default, edits, would let it touch the file)
+      run(["start", "asker", "--autonomy", "ask", "touch asked.txt"]),
       run(["start", "other", "say hello"]),
     ]))
       assert.equal(r.code, 0, r.stderr);

@@ -1,6 +1,6 @@
 /** Shared by the ports/services tests: a fake agent that records its environment, and small waits. */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { braid, type Sandbox } from "../helpers/env.js";
@@ -12,12 +12,21 @@ fs.writeFileSync("agent-env.json", JSON.stringify(process.env));
 setTimeout(() => process.exit(0), 600000);
 `;
 
-/** braid.toml lines for the fake agent (prepend to a test's own config). */
+/**
+ * The fake agent, defined in the user's own (global, always trusted) config: a repository's agent command needs
+ * `braid trust`, which these tests give only to the keys they are about. Returns the braid.toml lines to
+ * prepend to a test's own config (the runner).
+ */
 export function fakeAgentConfig(sb: Sandbox): string {
   const fake = join(sb.root, "env-agent.mjs");
   writeFileSync(fake, ENV_AGENT);
-  // inline table: the lines stay top-level keys whatever a test appends after them
-  return `agent = "envdump"\nrunner = "headless"\nagents = { envdump = { command = ["${process.execPath}", "${fake}"] } }\n`;
+  const dir = join(sb.home, ".config", "braid");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "config.toml"),
+    `agent = "envdump"\n[agents.envdump]\ncommand = ["${process.execPath}", "${fake}"]\n`,
+  );
+  return `runner = "headless"\n`;
 }
 
 /** A port base unlikely to be used by other tests running at the same time (the allocator skips busy ones anyway). */

@@ -3,7 +3,7 @@
 // "home" (where the user launched braid, no socket configured) and "elsewhere" (another server entirely).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BRAID_BIN, braid, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
@@ -87,9 +87,12 @@ describe("tmux server identity, env without argv, logs", () => {
     writeFileSync(join(repo, ".env"), "SECRET_DB=postgres://local\n");
     const fake = join(sb.root, "fake-agent.mjs");
     writeFileSync(fake, FAKE_AGENT);
+    writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 8\n");
+    // The fake agent lives in the user's own config: a repository's agent command runs only once trusted.
+    mkdirSync(join(sb.home, ".config", "braid"), { recursive: true });
     writeFileSync(
-      join(repo, "braid.toml"),
-      `max_code_sessions = 8\nagent = "fake"\n[agents.fake]\ncommand = ["${process.execPath}", "${fake}"]\n`,
+      join(sb.home, ".config", "braid", "config.toml"),
+      `agent = "fake"\n[agents.fake]\ncommand = ["${process.execPath}", "${fake}"]\n`,
     );
     home = new Server(sb, `home-${process.pid}`);
     elsewhere = new Server(sb, `elsewhere-${process.pid}`);
