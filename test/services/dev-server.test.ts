@@ -9,6 +9,7 @@ import { braid, commitIn, isOneLineError } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 import {
   alive,
+  docBlocks,
   fakeAgentConfig,
   listening,
   randomPortBase,
@@ -16,15 +17,6 @@ import {
   statusJson,
   waitFor,
 } from "./fixture.js";
-
-/** The fenced blocks of docs/ports.md that follow `marker` (the example's heading). */
-export function docBlocks(marker: string): string[] {
-  const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "ports.md"), "utf8");
-  const part = doc.slice(doc.indexOf(marker));
-  const end = part.indexOf("\n## ", 3);
-  const body = end > 0 ? part.slice(0, end) : part;
-  return [...body.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => `${m[1]}\n${m[2]}`);
-}
 
 async function get(url: string): Promise<string | null> {
   try {
@@ -61,7 +53,9 @@ describe("a dev server per session (docs/ports.md example 1)", () => {
     commitIn(sb, repo, { "server.mjs": js }, "dev server");
     const untrusted = await run(["start", "early", "task"]);
     assert.equal(untrusted.code, 0, untrusted.stderr);
-    assert.equal((await svc("early"))?.state, "configured", "an untrusted repo's services never start");
+    // an untrusted repo's services are left out of its config: they never start, status lists none
+    assert.equal(await svc("early"), undefined, "an untrusted repo's services never start");
+    assert.match(untrusted.stderr, /services.*not trusted|not trusted.*services/);
     assert.equal(await listening(base), false);
     assert.equal((await run(["stop", "early"])).code, 0);
     assert.equal((await run(["rm", "early", "--force"])).code, 0);
@@ -92,7 +86,7 @@ describe("a dev server per session (docs/ports.md example 1)", () => {
     assert.equal(await get(`http://127.0.0.1:${base + 2}/`), "hello from api\n", "api's server is untouched");
     const rm = await run(["rm", "api", "--force"]);
     assert.equal(rm.code, 0, rm.stderr);
-    assert.match(rm.stdout, /stopped service\(s\) web/);
+    // rm stops the session's agent first, and its services with it (before any check)
     assert.equal(await listening(base + 2), false, "rm stops the services");
   });
 

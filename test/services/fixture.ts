@@ -87,3 +87,12 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** The fenced code blocks of a section of docs/ports.md (the tests run its examples as written). */
+export function docBlocks(marker: string): string[] {
+  const doc = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "ports.md"), "utf8");
+  const part = doc.slice(doc.indexOf(marker));
+  const end = part.indexOf("\n## ", 3);
+  const body = end > 0 ? part.slice(0, end) : part;
+  return [...body.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => `${m[1]}\n${m[2]}`);
+}

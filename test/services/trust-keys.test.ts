@@ -13,7 +13,7 @@ describe("trust over setup, teardown, services and env", () => {
   const { sb, repo } = useRepo();
   const run = (args: string[]) => braid(sb, repo, args);
 
-  it("keeps a setup-only trust, asks again when services or env arrive, and withholds untrusted env", async () => {
+  it("asks again for a trust from braid 0.1 and when services or env arrive, and withholds untrusted env", async () => {
     const agent = fakeAgentConfig(sb);
     writeFileSync(join(repo, "braid.toml"), `${agent}setup = ["touch made"]\n`);
     // a trust entry as braid wrote it before services existed: the sha256 of the setup list
@@ -30,8 +30,11 @@ describe("trust over setup, teardown, services and env", () => {
         entries: { [commonDir]: { repo: commonDir, hash, commands: ["touch made"], trustedAt: "x" } },
       }),
     );
-    assert.equal((await run(["new", "one"])).code, 0);
-    assert.ok(existsSync(join(sb.root, "app-one", "made")), "the earlier trust still holds");
+    // braid 0.1's trust hashed the setup list alone: it named no repository identity, so it is asked again
+    const one = await run(["new", "one"]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.ok(!existsSync(join(sb.root, "app-one", "made")), "a trust without the repository's identity asks again");
+    assert.match(one.stderr, /not trusted/);
 
     writeFileSync(
       join(repo, "braid.toml"),
@@ -40,19 +43,18 @@ describe("trust over setup, teardown, services and env", () => {
     const two = await run(["new", "two"]);
     assert.equal(two.code, 0, two.stderr);
     assert.ok(!existsSync(join(sb.root, "app-two", "made")), "a changed set of gated keys needs a new trust");
-    assert.match(two.stderr, /service\(s\) from braid.toml will not run until `braid trust`/);
-    assert.match(two.stderr, /left out 1 env value/);
+    assert.match(two.stderr, /the services from braid.toml will not run until `braid trust`/);
+    assert.match(two.stderr, /left out the env values/);
     assert.equal((await run(["start", "two", "task"])).code, 0);
     assert.equal((await agentEnvOf(join(sb.root, "app-two"))).SECRET_URL, undefined, "untrusted env is withheld");
     await run(["stop", "two"]);
 
     const t = await run(["trust", "--json"]);
     assert.equal(t.code, 0, t.stderr);
-    assert.deepEqual((JSON.parse(t.stdout) as { commands: string[] }).commands, [
-      "touch made",
-      'service web: ["node","-e","setInterval(()=>{},1000)"]',
-      "env SECRET_URL=http://x/{name}",
-    ]);
+    const trusted = JSON.parse(t.stdout) as { commands: string[]; keys: string[] };
+    assert.deepEqual([...trusted.keys].sort(), ["env", "services", "setup"]);
+    for (const c of ["touch made", "setInterval(()=>{},1000)", "http://x/{name}"])
+      assert.ok(trusted.commands.includes(c), `the trust lists ${c} for review: ${trusted.commands}`);
     assert.equal((await run(["new", "three"])).code, 0);
     assert.equal((await run(["start", "three", "task"])).code, 0);
     assert.equal((await agentEnvOf(join(sb.root, "app-three"))).SECRET_URL, "http://x/three");
