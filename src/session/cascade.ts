@@ -59,10 +59,18 @@ function exitDetail(ctx: ProjectContext, rec: SessionRecord, runId: string, base
   return why ? `${base}: ${why}` : base;
 }
 
+/** Longer than a launch may take (it waits up to 15 s for the agent), so a stale "starting" is reconciled. */
+const LAUNCH_GRACE_MS = 60_000;
+
 /** Has this session's agent ended? (process state: exit file, dead pane, vanished pid, vanished server). */
 export function endedRun(ctx: ProjectContext, rec: SessionRecord, panes: PaneTable | null): EndedRun | null {
   const rt = runtimeOf(rec);
   if (!rt || !isActive(rec.status)) return null;
+  // A launch in progress (pump claimed the slot; the queue entry is replaced by the new run when it is up): the
+  // run on record is the previous one, whose end (a restart just stopped it) says nothing about this session.
+  // Bounded in time, so a launch that died half-way is still reconciled.
+  if (rec.status === "starting" && rec.ext?.queue && Date.now() - Date.parse(rec.statusSince ?? "") < LAUNCH_GRACE_MS)
+    return null;
   const stateDir = ctx.project.stateDir;
   const exit = readExit(stateDir, rec.name, rt.runId);
   const where = rt.runner === "tmux" && rt.tmux && panes ? lookupPane(panes, rt.tmux) : null;

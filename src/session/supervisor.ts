@@ -43,7 +43,11 @@ function observedChange(rec: SessionRecord, v: SessionView): Observed | null {
  * picking idle sessions, restart resuming, cost) see them. Only changes are written, under the lock, and
  * each is checked again against the record as it is inside the lock.
  */
-async function recordObserved(ctx: ProjectContext, views: SessionView[]): Promise<number> {
+async function recordObserved(
+  ctx: ProjectContext,
+  views: SessionView[],
+  viewedRuns: Map<string, string | undefined>,
+): Promise<number> {
   const records = new Map(ctx.store.sessions().map((r) => [r.name, r]));
   const changed = views.filter((v) => {
     const rec = records.get(v.name);
@@ -53,6 +57,8 @@ async function recordObserved(ctx: ProjectContext, views: SessionView[]): Promis
   await ctx.store.update((d) => {
     for (const v of changed) {
       const rec = d.sessions.find((x) => x.name === v.name);
+      // A view of the previous run (a restart launched a new one meanwhile) says nothing about this one.
+      if (rec && runtimeOf(rec)?.runId !== viewedRuns.get(v.name)) continue;
       const o = rec ? observedChange(rec, v) : null;
       if (!rec || !o) continue;
       if (o.state) {
@@ -92,12 +98,13 @@ export async function recordRuns(
   opts: TickOptions = {},
 ): Promise<{ ended: number; recorded: number }> {
   const ended = await reconcile(ctx);
+  const viewedRuns = new Map(ctx.store.sessions().map((r) => [r.name, runtimeOf(r)?.runId]));
   const views = await listSessionViews(ctx, {
     git: false,
     cost: false,
     ...(opts.debouncer ? { debouncer: opts.debouncer } : {}),
   });
-  return { ended, recorded: await recordObserved(ctx, views) };
+  return { ended, recorded: await recordObserved(ctx, views, viewedRuns) };
 }
 
 /** The supervisor step: `recordRuns`, then pump the queue when a slot may be free. */
