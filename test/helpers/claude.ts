@@ -264,3 +264,35 @@ export class TmuxTestServer {
     while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * End this test's tmux server (by its -L name, never another) at once; the returned function waits (up to 10 s)
+ * until the agents that ran in its panes have exited, so the sandbox can go.
+ */
+export function endTmuxServer(sb: Sandbox, socket: string): () => Promise<void> {
+  const listed = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], {
+    env: sb.env,
+    encoding: "utf8",
+  });
+  const pids = (listed.stdout ?? "")
+    .split("\n")
+    .map(Number)
+    .filter((n) => n > 0);
+  spawnSync("tmux", ["-L", socket, "kill-server"], { env: sb.env });
+  return async () => {
+    const deadline = Date.now() + 10_000;
+    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  };
+}
+
+/** Remove the sandbox, trying again while an exiting agent's late write (a transcript) lands. */
+export async function removeSandbox(sb: Sandbox): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    try {
+      sb.cleanup();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

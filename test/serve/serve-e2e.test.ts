@@ -7,9 +7,15 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { pidAlive } from "../../src/infra/process.js";
 import { readLive } from "../../src/session/live.js";
-import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome } from "../helpers/claude.js";
+import {
+  CLAUDE_BIN,
+  claudeAvailable,
+  claudeEnv,
+  endTmuxServer,
+  prepareClaudeHome,
+  removeSandbox,
+} from "../helpers/claude.js";
 import { BRAID_BIN, braid, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
 import { afterTool, type ModelStub, requestContains, startModelStub } from "../helpers/model-stub.js";
 
@@ -125,26 +131,10 @@ describe("braid serve: web board, API and notifications with real Claude session
   after(async () => {
     await browser?.close().catch(() => undefined);
     server?.kill("SIGTERM");
-    const listed = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], {
-      env: sb.env,
-      encoding: "utf8",
-    });
-    const pids = (listed.stdout ?? "")
-      .split("\n")
-      .map(Number)
-      .filter((n) => n > 0);
-    spawnSync("tmux", ["-L", socket, "kill-server"], { env: sb.env });
+    const agentsGone = endTmuxServer(sb, socket);
     await stub?.stop();
-    const deadline = Date.now() + 10_000;
-    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < 5; i++) {
-      try {
-        sb.cleanup();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await agentsGone();
+    await removeSandbox(sb);
   });
 
   it("keeps everything behind the token and the board's own origin", async () => {

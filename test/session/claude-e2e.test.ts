@@ -10,11 +10,17 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { detectScreenState } from "../../src/agents/detectors/index.js";
-import { pidAlive } from "../../src/infra/process.js";
 import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
 import { listSessionViews } from "../../src/session/status.js";
-import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome } from "../helpers/claude.js";
+import {
+  CLAUDE_BIN,
+  claudeAvailable,
+  claudeEnv,
+  endTmuxServer,
+  prepareClaudeHome,
+  removeSandbox,
+} from "../helpers/claude.js";
 import { braid, gitIn, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
 import { firstUserText, type ModelStub, startModelStub, toolNames, toolResults } from "../helpers/model-stub.js";
 
@@ -113,26 +119,10 @@ describe("sessions with the real Claude Code", { skip: !claudeAvailable() && "cl
     slowGate.open();
     batchGate.open();
     // Kill only this test's server, then wait for its agents to exit before removing the sandbox.
-    const listed = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], {
-      env: sb.env,
-      encoding: "utf8",
-    });
-    const pids = (listed.stdout ?? "")
-      .split("\n")
-      .map(Number)
-      .filter((n) => n > 0);
-    spawnSync("tmux", ["-L", socket, "kill-server"], { env: sb.env });
+    const agentsGone = endTmuxServer(sb, socket);
     await stub.stop();
-    const deadline = Date.now() + 10_000;
-    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < 5; i++) {
-      try {
-        sb.cleanup();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 500)); // a late transcript write; try again
-      }
-    }
+    await agentsGone();
+    await removeSandbox(sb);
   });
 
   const run = (args: string[]) => braid(sb, repo, args, { env, timeoutMs: 90_000 });

@@ -7,8 +7,15 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { pidAlive } from "../../src/infra/process.js";
-import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
+import {
+  CLAUDE_BIN,
+  claudeAvailable,
+  claudeEnv,
+  endTmuxServer,
+  prepareClaudeHome,
+  removeSandbox,
+  TmuxTestServer,
+} from "../helpers/claude.js";
 import { braid, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
 import { type ModelStub, requestContains, startModelStub, userTexts } from "../helpers/model-stub.js";
 
@@ -55,27 +62,11 @@ describe("real Claude in tmux, braid run from another tmux server", {
   });
 
   after(async () => {
-    const listed = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], {
-      env: sb.env,
-      encoding: "utf8",
-    });
-    const pids = (listed.stdout ?? "")
-      .split("\n")
-      .map(Number)
-      .filter((n) => n > 0);
-    spawnSync("tmux", ["-L", socket, "kill-server"], { env: sb.env });
+    const agentsGone = endTmuxServer(sb, socket);
     await other.kill();
     await stub.stop();
-    const deadline = Date.now() + 10_000;
-    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < 5; i++) {
-      try {
-        sb.cleanup();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await agentsGone();
+    await removeSandbox(sb);
   });
 
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
