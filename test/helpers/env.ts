@@ -161,3 +161,15 @@ export function isOneLineError(r: RunResult): boolean {
     r.code !== 0 && lines.length === 1 && lines[0]?.startsWith("braid: ") === true && !/\bat .+:\d+:\d+/.test(r.stderr)
   );
 }
+
+/** Poll `fn` until it returns something truthy (that value), or fail after `ms` naming what never happened. */
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}

@@ -6,6 +6,27 @@ import { describe, it } from "node:test";
 import { BRAID_BIN, braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
 import { repoWithSessions, useSandboxEnv } from "./fixture.js";
 
+/** The record a train killed (by a pid now dead) right after moving the base leaves: phase "advanced". */
+function plantAdvancedTrain(repo: string, old: string, tip: string): string {
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+  const mergeDir = join(repo, ".git", "braid", "merge");
+  mkdirSync(mergeDir, { recursive: true });
+  writeFileSync(
+    join(mergeDir, "train.json"),
+    JSON.stringify({
+      pid: dead,
+      startedAt: new Date().toISOString(),
+      baseRef: "main",
+      oldBase: old,
+      worktree: join(mergeDir, "wt-gone"),
+      phase: "advanced",
+      newBase: tip,
+      checkouts: [repo],
+    }),
+  );
+  return mergeDir;
+}
+
 async function waitFor(file: string, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
   while (!existsSync(file)) {
@@ -76,22 +97,7 @@ describe("merge train faults", () => {
     const tip = commitIn(sb, wt("a"), { "a.txt": "a\n" });
     // The state a kill -9 right after `update-ref` leaves: base moved, record says "advanced", checkout stale.
     gitIn(sb, repo, "update-ref", "refs/heads/main", tip, old);
-    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
-    const mergeDir = join(repo, ".git", "braid", "merge");
-    mkdirSync(mergeDir, { recursive: true });
-    writeFileSync(
-      join(mergeDir, "train.json"),
-      JSON.stringify({
-        pid: dead,
-        startedAt: new Date().toISOString(),
-        baseRef: "main",
-        oldBase: old,
-        worktree: join(mergeDir, "wt-gone"),
-        phase: "advanced",
-        newBase: tip,
-        checkouts: [repo],
-      }),
-    );
+    const mergeDir = plantAdvancedTrain(repo, old, tip);
     assert.notEqual(gitIn(sb, repo, "status", "--porcelain"), "", "checkout looks reverted before recovery");
     const r = await braid(sb, repo, ["merge", "--json"]);
     assert.equal(r.code, 0, r.stderr);
@@ -112,22 +118,7 @@ describe("merge train faults", () => {
     const tip = commitIn(sb, wt("a"), { "README.md": "a's readme\n" });
     writeFileSync(join(repo, "README.md"), "the user's readme\n"); // overlaps what the train merged
     gitIn(sb, repo, "update-ref", "refs/heads/main", tip, old);
-    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
-    const mergeDir = join(repo, ".git", "braid", "merge");
-    mkdirSync(mergeDir, { recursive: true });
-    writeFileSync(
-      join(mergeDir, "train.json"),
-      JSON.stringify({
-        pid: dead,
-        startedAt: new Date().toISOString(),
-        baseRef: "main",
-        oldBase: old,
-        worktree: join(mergeDir, "wt-gone"),
-        phase: "advanced",
-        newBase: tip,
-        checkouts: [repo],
-      }),
-    );
+    plantAdvancedTrain(repo, old, tip);
     const r = await braid(sb, repo, ["merge", "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { braid, type Sandbox } from "../helpers/env.js";
+import { braid, type Sandbox, waitFor } from "../helpers/env.js";
 
 /** Writes its whole environment to agent-env.json in its cwd (the worktree), then waits to be stopped. */
 export const ENV_AGENT = `
@@ -34,16 +34,7 @@ export function randomPortBase(): number {
   return 20000 + Math.floor(Math.random() * 350) * 100;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
+export { waitFor };
 
 /** The environment the fake agent saw in `worktree`, once it wrote it. */
 export async function agentEnvOf(worktree: string): Promise<Record<string, string>> {

@@ -5,7 +5,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import {
+  braid,
+  gitIn,
+  isOneLineError,
+  makeRepo,
+  makeSandbox,
+  type Sandbox,
+  waitFor as waitForValue,
+} from "../helpers/env.js";
 
 const FAKE_AGENT = `
 import fs from "node:fs";
@@ -33,16 +41,8 @@ interface SessionJson {
   path: string;
 }
 
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
+/** This file's bound is 20 s. */
+const waitFor = <T>(what: string, fn: () => T | Promise<T>, ms = 20_000) => waitForValue(what, fn, ms);
 
 describe("session commands with a fake agent", () => {
   let sb: Sandbox;

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BRAID_BIN, braid, isOneLineError, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { BRAID_BIN, braid, isOneLineError, makeRepo, makeSandbox, type Sandbox, waitFor } from "../helpers/env.js";
 
 const KEY = `sk-ant-fake-${process.pid}-Zq9Xw7Vv5Uu3`;
 
@@ -29,17 +29,6 @@ interface View {
   state: string;
   detail: string | null;
   tmuxTarget?: string | null;
-}
-
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 /** A tmux server the test owns, addressed by -L name in the sandbox's TMUX_TMPDIR. */
