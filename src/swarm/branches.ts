@@ -23,12 +23,21 @@ export function executorBranch(session: string, round: number, id: string): stri
  * run keeps its work: the new one gets a -2, -3 … suffix instead.
  */
 export async function addSubWorktree(repo: string, path: string, branch: string, from: string): Promise<SubWorktree> {
-  await removeSubWorktree(repo, path);
-  let name = branch;
-  for (let i = 2; await branchExists(repo, name); i++) name = `${branch}-${i}`;
-  await git(["worktree", "add", "--quiet", "-b", name, path, from], { cwd: repo });
-  return { branch: name, path };
+  // One at a time: git 2.39's `worktree add` reads every other worktree's admin dir and fails on one another
+  // add is still writing ("failed to read .git/worktrees/<id>/commondir"), as parallel executors did.
+  const turn = worktreeAdds.then(async () => {
+    await removeSubWorktree(repo, path);
+    let name = branch;
+    for (let i = 2; await branchExists(repo, name); i++) name = `${branch}-${i}`;
+    await git(["worktree", "add", "--quiet", "-b", name, path, from], { cwd: repo });
+    return { branch: name, path };
+  });
+  worktreeAdds = turn.catch(() => undefined);
+  return turn;
 }
+
+/** The tail of this process's queue of sub-worktree adds. */
+let worktreeAdds: Promise<unknown> = Promise.resolve();
 
 export async function removeSubWorktree(repo: string, path: string): Promise<void> {
   await git(["worktree", "remove", "--force", path], { cwd: repo, okCodes: [0, 128] }).catch(() => undefined);
