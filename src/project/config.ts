@@ -49,7 +49,7 @@ export const configSchema = z.strictObject({
   /** Ports per session (0 = off): each session owns ports port_base + slot·ports … + ports−1. */
   ports: z.number().int().min(0).max(64512).default(0),
   /** First port of slot 0. */
-  port_base: z.number().int().min(1024).max(65535).default(40000),
+  port_base: z.number().int().min(1024).max(65535).default(20000),
   /** Extra environment for the agent, setup, teardown and services; values are templates ({port}, {slot}, {name} …). */
   env: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
@@ -183,7 +183,7 @@ export function checkPortRange(c: Pick<Config, "ports" | "port_base">, source: s
   if (c.ports > 0 && c.port_base + c.ports - 1 > 65535)
     throw new BraidError(
       `${source}: ports = ${c.ports} does not fit above port_base = ${c.port_base} (the highest port is 65535)`,
-      `lower ports or port_base (e.g. port_base = 40000)`,
+      `lower ports or port_base (e.g. port_base = 20000)`,
     );
 }
 

@@ -31,7 +31,7 @@ export function fakeAgentConfig(sb: Sandbox): string {
 
 /** A port base unlikely to be used by other tests running at the same time (the allocator skips busy ones anyway). */
 export function randomPortBase(): number {
-  return 20000 + Math.floor(Math.random() * 350) * 100;
+  return 10000 + Math.floor(Math.random() * 220) * 100;
 }
 
 export { waitFor };

@@ -85,7 +85,7 @@ function render(views: SessionView[]): string {
   )}${services.length ? `\n\nservices:\n${services.join("\n")}` : ""}`;
 }
 
-/** "40000-40002", "40000", "". */
+/** "20000-20002", "20000", "". */
 export function portRange(ports: number[]): string {
   if (ports.length === 0) return "";
   return ports.length === 1 ? String(ports[0]) : `${ports[0]}-${ports[ports.length - 1]}`;
