@@ -19,11 +19,13 @@ const UNIT = [
   "cli/docs",
   "cost/resources",
   "cost/transcript",
+  "infra/json",
   "infra/pool",
   "kit/model-stub",
   "project/state-slots",
   "session/state-machine",
   "swarm/invoke",
+  "ui/format",
 ];
 
 function find(dir) {

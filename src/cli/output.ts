@@ -51,15 +51,3 @@ export function table(headers: string[], rows: string[][]): string {
       .trimEnd();
   return [paint("bold", line(headers)), ...rows.map(line)].join("\n");
 }
-
-/** 1234567 -> "1.2 MB" */
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}

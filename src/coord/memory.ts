@@ -16,6 +16,7 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "../infra/errors.js";
 import { lockHolder, reportLockWait, withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { isObject, readJsonFile } from "../infra/json.js";
 import { COORD_LOCK, coordFileError } from "./paths.js";
 import { normalizeLearning, requireName, requireSection, toBulletText } from "./text.js";
 
@@ -161,6 +162,10 @@ interface PendingLearning {
   date: string;
 }
 
+function isPendingLearning(v: unknown): v is PendingLearning {
+  return isObject(v) && typeof v.text === "string" && typeof v.section === "string";
+}
+
 /** Where learnings wait (one small file each) until a writer holding the lock folds them in. */
 export function pendingDir(file: string): string {
   return join(dirname(file), `.${basename(file, ".md")}.pending`);
@@ -278,12 +283,9 @@ function foldPending(file: string, slug: string): void {
   const done: string[] = [];
   for (const n of names) {
     const p = join(dir, n);
-    try {
-      const v = JSON.parse(readFileSync(p, "utf8")) as PendingLearning;
-      if (typeof v.text === "string" && typeof v.section === "string") items.push(v);
-    } catch {
-      /* unreadable leftovers are dropped below with the rest */
-    }
+    // unreadable leftovers are dropped below with the rest
+    const v = readJsonFile(p, isPendingLearning);
+    if (v) items.push(v);
     done.push(p);
   }
   if (items.length) mergeLearnings(file, slug, items);

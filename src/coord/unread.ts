@@ -4,9 +4,10 @@
  * after its cursor in the file. If the cursor's note is gone (the file was cleared or hand-edited),
  * notes newer than the cursor's time count as unread: nothing new is hidden.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { hasField, readJsonFile } from "../infra/json.js";
 import type { ProjectContext } from "../project/context.js";
 import { type Note, readNotesCached, readNotesFile } from "./notes.js";
 import { COORD_LOCK, cursorPath, legacyCursorsPath, notesPath } from "./paths.js";
@@ -22,20 +23,15 @@ function isCursor(c: unknown): c is Cursor {
 
 /** The session's cursor; missing or damaged: from the first note, which re-delivers rather than loses. */
 function readCursor(ctx: ProjectContext, session: string): Cursor | undefined {
-  try {
-    const own = JSON.parse(readFileSync(cursorPath(ctx, session), "utf8")) as unknown;
-    if (isCursor(own)) return own;
-  } catch {
-    /* none of its own yet: maybe one from braid 0.1's shared file */
-  }
-  try {
-    const legacy = JSON.parse(readFileSync(legacyCursorsPath(ctx), "utf8")) as { cursors?: Record<string, unknown> };
-    const c = legacy?.cursors?.[session];
-    if (isCursor(c)) return c;
-  } catch {
-    /* no legacy file */
-  }
-  return undefined;
+  const own = readJsonFile(cursorPath(ctx, session), isCursor);
+  if (own) return own;
+  // none of its own yet: maybe one from braid 0.1's shared file
+  const legacy = readJsonFile(
+    legacyCursorsPath(ctx),
+    hasField<{ cursors: Record<string, unknown> }>("cursors", "object"),
+  );
+  const c = legacy?.cursors[session];
+  return isCursor(c) ? c : undefined;
 }
 
 /** Is this note meant for `session` (addressed to it or to all, not its own)? */

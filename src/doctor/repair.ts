@@ -11,8 +11,9 @@ import {
   unlinkSync,
 } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { git, gitOut, gitTry } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
+import { readJsonFile } from "../infra/json.js";
 import type { ProjectContext } from "../project/context.js";
 import { backupFile, type SessionRecord, type StateData, shapeProblem } from "../project/state.js";
 import { resolveBase } from "../worktree/create.js";
@@ -61,17 +62,18 @@ export async function readdWorktree(ctx: ProjectContext, path: string, branch: s
       rmSync(join(admin, id), { recursive: true, force: true });
     }
   }
-  await git(["worktree", "prune"], { cwd });
+  const repo = new Repo(cwd);
+  await repo.pruneWorktrees();
   const stamp = Date.now();
   const tmp = `${path}.braid-readd-${stamp}`;
-  await git(["worktree", "add", "--no-checkout", "--quiet", tmp, branch], { cwd });
+  await repo.addWorktreeNoCheckout(tmp, branch);
   const link = join(path, ".git");
   // Only a dangling `.git` *file* (a one-line pointer) is replaced; callers refuse a `.git` directory.
   if (existsSync(link)) unlinkSync(link);
   renameSync(join(tmp, ".git"), link);
   rmdirSync(tmp);
-  await git(["worktree", "repair", path], { cwd });
-  await git(["reset", "--quiet", "--mixed"], { cwd: path });
+  await repo.repairWorktrees([path]);
+  await new Repo(path).resetIndex();
 }
 
 /** Session name braid would have used for a worktree path made from the default template. */
@@ -102,9 +104,9 @@ export async function recordFor(
   try {
     const base = await resolveBase(ctx);
     baseRef = base.ref;
-    baseCommit = (await gitTry(["merge-base", base.commit, `refs/heads/${branch}`], { cwd })) ?? base.commit;
+    baseCommit = (await new Repo(cwd).mergeBase(base.commit, `refs/heads/${branch}`)) ?? base.commit;
   } catch {
-    baseCommit = await gitOut(["rev-parse", `refs/heads/${branch}`], { cwd });
+    baseCommit = await new Repo(cwd).revParse(`refs/heads/${branch}`);
   }
   const now = new Date().toISOString();
   return {
@@ -142,12 +144,7 @@ export async function rebuildRegistry(ctx: ProjectContext): Promise<StateData> {
 
 /** The registry before its last write (state.json.bak), when it is readable and well-formed. */
 function readBackup(file: string): StateData | null {
-  try {
-    const d = JSON.parse(readFileSync(backupFile(file), "utf8")) as unknown;
-    return shapeProblem(d) === null ? (d as StateData) : null;
-  } catch {
-    return null;
-  }
+  return readJsonFile(backupFile(file), (d): d is StateData => shapeProblem(d) === null);
 }
 
 /**

@@ -18,6 +18,7 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "./errors.js";
 import { faultPause } from "./faults.js";
+import { processStart } from "./process.js";
 
 /** braid's own data (state, notes, memory, trust, logs) is private to the user whatever the umask. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -142,18 +143,6 @@ export interface LockOptions {
   what?: string;
   /** Called instead of the global reporter when a wait passes a second (a caller that says so itself). */
   onWait?: (line: string) => void;
-}
-
-/** Start time of a process, or null when it cannot be read (no /proc, no such process). */
-export function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 let me: LockOwner | undefined;

@@ -3,9 +3,9 @@
  * from the last full run (`<stateDir>/notify/conflicts.json`); each pair that was not there fires one
  * notification per side. A pair that resolves and comes back later notifies again.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { hasField, readJsonFile } from "../infra/json.js";
 import type { ProjectContext } from "../project/context.js";
 import { fireNotify } from "./fire.js";
 
@@ -26,12 +26,7 @@ function knownFile(stateDir: string): string {
 }
 
 function readKnown(stateDir: string): Known {
-  try {
-    const k = JSON.parse(readFileSync(knownFile(stateDir), "utf8")) as Known;
-    return k && typeof k.pairs === "object" ? k : { pairs: {} };
-  } catch {
-    return { pairs: {} };
-  }
+  return readJsonFile(knownFile(stateDir), hasField<Known>("pairs", "object")) ?? { pairs: {} };
 }
 
 /** Called with every full radar run's pairs; never throws. */

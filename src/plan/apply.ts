@@ -4,9 +4,9 @@
  * Runs in the foreground, polling; re-running it resumes (sessions that exist count as started,
  * and the plan's progress is kept in `<state dir>/plans/<file name>.json`).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { isObject, readJsonFile } from "../infra/json.js";
 import { runTrain } from "../merge/train.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -41,6 +41,10 @@ interface Progress {
   merged: string[];
 }
 
+function isProgress(v: unknown): v is Progress {
+  return isObject(v) && Array.isArray(v.started) && Array.isArray(v.merged);
+}
+
 const FINISHED = new Set(["done", "idle"]);
 const DEAD = new Set(["failed", "stopped"]);
 
@@ -49,12 +53,8 @@ function progressFile(ctx: ProjectContext, plan: SessionPlan): string {
 }
 
 function readProgress(file: string): Progress {
-  try {
-    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Progress;
-  } catch {
-    /* a damaged progress file only loses the "merged" memory: sessions that exist still count as started */
-  }
-  return { started: [], merged: [] };
+  // a damaged progress file only loses the "merged" memory: sessions that exist still count as started
+  return readJsonFile(file, isProgress) ?? { started: [], merged: [] };
 }
 
 export function isMerged(rec: SessionRecord | undefined, progress: Progress, name: string): boolean {

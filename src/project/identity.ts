@@ -3,11 +3,13 @@
  * every worktree of a repo resolves to the same project (and the same memory, notes and state).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { GitError, git } from "../git/git.js";
+import { Repo } from "../git/repo.js";
+import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { hasField, readJsonFile } from "../infra/json.js";
 import { braidHome } from "./paths.js";
 import { projectProbe } from "./prefetch.js";
 
@@ -71,16 +73,8 @@ function sandboxedProject(top: string): Project | null {
 
 /** Why cwd is not a usable repository, as a one-line error (always throws). */
 async function diagnose(cwd: string): Promise<never> {
-  try {
-    await git(["rev-parse", "--git-dir"], { cwd });
-  } catch (e) {
-    if (e instanceof GitError)
-      throw new BraidError(
-        `not a git repository: ${cwd}`,
-        "run braid inside a git repository (or `git init` one first)",
-      );
-    throw e;
-  }
+  if ((await new Repo(cwd).gitDir()) === null)
+    throw new BraidError(`not a git repository: ${cwd}`, "run braid inside a git repository (or `git init` one first)");
   throw new BraidError(
     `${cwd} is a bare repository or not inside a working tree`,
     "run braid in a checkout with a working tree (git clone without --bare)",
@@ -91,9 +85,8 @@ async function findMainWorktree(cwd: string, commonDir: string): Promise<string>
   // The usual layout (<main>/.git) needs no git call; anything else asks git.
   if (basename(commonDir) === ".git" && existsSync(join(commonDir, "..", ".git", "HEAD"))) return dirname(commonDir);
   // The first entry of `worktree list` is always the main worktree.
-  const list = (await git(["worktree", "list", "--porcelain"], { cwd })).stdout;
-  const first = list.split("\n").find((l) => l.startsWith("worktree "));
-  if (first) return first.slice("worktree ".length);
+  const first = (await listWorktrees(cwd))[0];
+  if (first) return first.path;
   return resolve(commonDir, "..");
 }
 
@@ -107,13 +100,8 @@ function registryPath(): string {
 }
 
 export function readSlugRegistry(): SlugRegistry {
-  try {
-    const data = JSON.parse(readFileSync(registryPath(), "utf8")) as SlugRegistry;
-    if (data && typeof data.slugs === "object") return data;
-  } catch {
-    /* missing or unreadable: start afresh, the registry is only a cache of claims */
-  }
-  return { slugs: {} };
+  // missing or unreadable: start afresh, the registry is only a cache of claims
+  return readJsonFile(registryPath(), hasField<SlugRegistry>("slugs", "object")) ?? { slugs: {} };
 }
 
 /**

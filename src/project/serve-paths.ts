@@ -1,6 +1,6 @@
 /** Where `braid serve` keeps its files: `<stateDir>/serve/` (token 0600, the running server's address). */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { hasField, readJsonFile } from "../infra/json.js";
 
 export function serveDir(stateDir: string): string {
   return join(stateDir, "serve");
@@ -23,8 +23,9 @@ export interface ServerInfo {
 
 /** The running server of this project, if one said so and its process is still there. */
 export function runningServer(stateDir: string): ServerInfo | null {
+  const info = readJsonFile(serverFile(stateDir), hasField<ServerInfo>("pid", "number"));
+  if (!info) return null;
   try {
-    const info = JSON.parse(readFileSync(serverFile(stateDir), "utf8")) as ServerInfo;
     process.kill(info.pid, 0);
     return info;
   } catch {

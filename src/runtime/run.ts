@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { hasField, readJsonFile } from "../infra/json.js";
 import type { SessionRecord } from "../project/state.js";
 import { launchDir } from "./paths.js";
 
@@ -76,12 +77,10 @@ export interface ExitInfo {
   hup?: boolean;
 }
 
+const isExitInfo = hasField<ExitInfo>("at", "string");
+
 export function readExit(stateDir: string, name: string, runId: string): ExitInfo | null {
-  try {
-    return JSON.parse(readFileSync(join(launchDir(stateDir, name, runId), "exit.json"), "utf8")) as ExitInfo;
-  } catch {
-    return null;
-  }
+  return readJsonFile(join(launchDir(stateDir, name, runId), "exit.json"), isExitInfo);
 }
 
 export function readAgentPid(stateDir: string, name: string, runId: string): number | null {

@@ -2,10 +2,10 @@
  * The tmux runner: the exec wrapper in a window of the project's tmux session (tmux.ts runs tmux). The
  * server is recorded by socket path and pid, so a pane id is only ever looked up in its own server.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BraidError } from "../infra/errors.js";
-import { pidAlive, signalProcess } from "../infra/process.js";
+import { parentPid, pidAlive, signalProcess } from "../infra/process.js";
 import {
   agentPidOf,
   endFromExit,
@@ -168,17 +168,6 @@ function sameServerAsCurrent(server: TmuxServer): boolean {
     return a.ino === b.ino && a.dev === b.dev;
   } catch {
     return false;
-  }
-}
-
-function parentPid(pid: number): number | null {
-  try {
-    // /proc/PID/stat: "pid (comm) state ppid ..." — comm may hold spaces and parens: split after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
-  } catch {
-    return null;
   }
 }
 

@@ -5,7 +5,6 @@
  * only what was appended since. A cache is self-contained (cursor + counts for the same bytes), so two
  * processes refreshing at once can only both write a correct cache: an atomic write suffices, no lock.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   addCounts,
@@ -16,6 +15,7 @@ import {
 } from "../agents/claude/transcript.js";
 import { usageReaderFor } from "../agents/index.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { isObject, readJsonFile } from "../infra/json.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { runtimeOf } from "../runtime/run.js";
@@ -53,14 +53,13 @@ function cachePath(ctx: ProjectContext, session: string): string {
   return join(ctx.project.stateDir, "cost", `${encodeURIComponent(session)}.json`);
 }
 
+function isCostCache(d: unknown): d is CostCache {
+  return isObject(d) && d.version === 1 && isObject(d.files);
+}
+
 function readCache(path: string): CostCache {
-  try {
-    const d = JSON.parse(readFileSync(path, "utf8")) as CostCache;
-    if (d?.version === 1 && d.files && typeof d.files === "object") return d;
-  } catch {
-    /* missing or damaged: a cache, so start over */
-  }
-  return { version: 1, files: {} };
+  // missing or damaged: a cache, so start over
+  return readJsonFile(path, isCostCache) ?? { version: 1, files: {} };
 }
 
 /** Transcript paths the session runner learned from hooks (they may live outside the worktree's folder). */

@@ -2,8 +2,9 @@
  * Live state reported by agent hooks, and the state machine that turns hook events into states.
  * Pure functions + one small file per session (see paths.ts).
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { hasField, readJsonFile } from "../infra/json.js";
 import { activityFile, liveFile } from "../runtime/paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
@@ -115,15 +116,11 @@ export function applyHookEvent(
   };
 }
 
+const isLiveState = hasField<LiveState>("state", "string");
+
 export function readLive(stateDir: string, name: string): LiveState | null {
-  let data: LiveState;
-  try {
-    data = JSON.parse(readFileSync(liveFile(stateDir, name), "utf8")) as LiveState;
-  } catch {
-    return null;
-  }
-  if (!data || typeof data.state !== "string") return null;
-  return withActivity(data, activityMs(stateDir, name));
+  const data = readJsonFile(liveFile(stateDir, name), isLiveState);
+  return data ? withActivity(data, activityMs(stateDir, name)) : null;
 }
 
 function activityMs(stateDir: string, name: string): number | null {

@@ -3,11 +3,11 @@
  * which drives planner, executors and reviewers headless; the runner's wrapper records its exit as usual.
  */
 
-import { readFileSync } from "node:fs";
 import { braidBin } from "../agents/claude.js";
 import type { AgentLaunch } from "../agents/types.js";
+import { readJsonFile } from "../infra/json.js";
 import type { SessionRecord } from "../project/state.js";
-import { type SwarmRecord, swarmSummary } from "./record.js";
+import { isSwarmRecord, swarmSummary } from "./record.js";
 
 /** Swarm sizes chosen at `braid start --mode swarm`, kept in the session record under `ext.swarmOptions`. */
 export interface SwarmStartOptions {
@@ -50,12 +50,9 @@ export function swarmOptionsOf(rec: SessionRecord): SwarmStartOptions {
 export function swarmDetailOf(rec: SessionRecord): string | null {
   const s = rec.ext?.swarm;
   if (!s || typeof s !== "object" || typeof s.state !== "string" || !s.state) return null;
-  try {
-    if (typeof s.record === "string" && s.record)
-      return swarmSummary(JSON.parse(readFileSync(s.record, "utf8")) as SwarmRecord);
-  } catch {
-    /* record unreadable mid-write or gone: fall back to what the registry says */
-  }
+  // record unreadable mid-write or gone: fall back to what the registry says
+  const record = typeof s.record === "string" && s.record ? readJsonFile(s.record, isSwarmRecord) : null;
+  if (record) return swarmSummary(record);
   return !s.phase || s.phase === s.state ? `swarm ${s.state}` : `swarm ${s.state}: ${s.phase}`;
 }
 

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { isObject } from "../infra/json.js";
 import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { Subtask } from "./plan.js";
@@ -151,6 +152,11 @@ export function swarmAlive(rec: SwarmRecord): boolean {
 }
 
 /** One line for `braid status`: phase and running sub-agents. */
+/** A swarm record's shape, as far as readers rely on it. */
+export function isSwarmRecord(v: unknown): v is SwarmRecord {
+  return isObject(v) && v.version === 1 && typeof v.name === "string" && typeof v.state === "string";
+}
+
 export function swarmSummary(rec: SwarmRecord): string {
   const running = rec.agents.filter((a) => a.state === "running").map((a) => a.id);
   // each thing once: "swarm planning", not "swarm planning: planning"

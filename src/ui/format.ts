@@ -24,14 +24,18 @@ export function formatUsd(usd: number): string {
   return `$${usd.toFixed(usd < 0.01 ? 3 : 2)}`;
 }
 
-/** 123456789 → "118M" (binary units, short). */
-export function formatMemory(bytes: number): string {
-  const units = ["B", "K", "M", "G", "T"];
+/**
+ * Bytes in binary units, the one byte formatter (disk reclaimed, memory): 100900000 → "96.2 MiB", or with
+ * `short` (board cells) → "96M".
+ */
+export function formatBytes(bytes: number, o: { short?: boolean } = {}): string {
+  const units = o.short ? ["B", "K", "M", "G", "T"] : ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = bytes;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+  if (o.short) return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -10,7 +10,7 @@ import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveC
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
-import { processStart } from "../infra/fsutil.js";
+import { processStart } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import { takePrefetchedTips } from "../project/prefetch.js";
 import type { PendingStep, SessionRecord, SessionType } from "../project/state.js";

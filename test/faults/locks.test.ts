@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { lockHolder, processStart, withLock } from "../../src/infra/fsutil.js";
+import { lockHolder, withLock } from "../../src/infra/fsutil.js";
+import { processStart } from "../../src/infra/process.js";
 import { braid, isOneLineError, makeRepo, makeSandbox, REPO_ROOT } from "../helpers/env.js";
 import { recordCase } from "./fault-kit.js";
 

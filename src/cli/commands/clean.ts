@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { type CleanReport, cleanMerged } from "../../merge/clean.js";
 import { loadContext } from "../../project/context.js";
+import { formatBytes } from "../../ui/format.js";
 import { act } from "../act.js";
-import { formatBytes, paint, print, printJson } from "../output.js";
+import { paint, print, printJson } from "../output.js";
 
 export function renderClean(r: CleanReport): string {
   const lines: string[] = [];

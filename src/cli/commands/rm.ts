@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
 import { removeSession, restoreHint } from "../../session/remove.js";
 import { supervisorTick } from "../../session/supervisor.js";
+import { formatBytes } from "../../ui/format.js";
 import { act } from "../act.js";
-import { formatBytes, print, printJson } from "../output.js";
+import { print, printJson } from "../output.js";
 
 export function registerRm(program: Command): void {
   program

@@ -14,7 +14,7 @@ import { request } from "node:http";
 import { request as requestTls } from "node:https";
 import { connect } from "node:net";
 import { pathToFileURL } from "node:url";
-import { procStart } from "./proc.js";
+import { processStart } from "../../infra/process.js";
 
 export interface RunnerSpec {
   session: string;
@@ -73,7 +73,7 @@ function main(specFile: string): void {
     session: spec.session,
     runId: spec.runId,
     runnerPid: process.pid,
-    runnerStart: procStart(process.pid),
+    runnerStart: processStart(process.pid),
     pid: null,
     pidStart: null,
     state: "starting",
@@ -136,7 +136,7 @@ function main(specFile: string): void {
     c.on("spawn", () => {
       save({
         pid: c.pid ?? null,
-        pidStart: c.pid ? procStart(c.pid) : null,
+        pidStart: c.pid ? processStart(c.pid) : null,
         state: spec.ready ? "starting" : "running",
       });
       if (spec.ready) void probe(gen);

@@ -9,7 +9,8 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pidAlive } from "../../infra/process.js";
+import { hasField, readJsonFile } from "../../infra/json.js";
+import { pidAlive, processStart } from "../../infra/process.js";
 import { sessionEnv } from "../../ports/env.js";
 import type { ServiceConfig } from "../../project/config.js";
 import type { ProjectContext } from "../../project/context.js";
@@ -19,7 +20,6 @@ import { repoKeyUntrusted } from "../../project/trust-keys.js";
 import { sessionRunDir } from "../../runtime/paths.js";
 import { runtimeOf } from "../../runtime/run.js";
 import { killPane, listPanes, openWindow } from "../../runtime/tmux.js";
-import { procStart } from "./proc.js";
 import type { RunnerSpec, ServiceRecord, ServiceState } from "./runner.js";
 
 const RUNNER = fileURLToPath(new URL("./runner.js", import.meta.url));
@@ -45,6 +45,8 @@ function serviceWindow(name: string, service: string): string {
 
 export type StoredService = ServiceRecord;
 
+const isStoredService = hasField<StoredService>("service", "string");
+
 export function readServiceRecords(stateDir: string, name: string): StoredService[] {
   const dir = servicesDir(stateDir, name);
   let files: string[];
@@ -53,21 +55,14 @@ export function readServiceRecords(stateDir: string, name: string): StoredServic
   } catch {
     return [];
   }
-  const out: StoredService[] = [];
-  for (const f of files) {
-    try {
-      out.push(JSON.parse(readFileSync(join(dir, f), "utf8")) as StoredService);
-    } catch {
-      /* half-written by a killed writer: the runner rewrites it atomically on its next change */
-    }
-  }
-  return out;
+  // A file half-written by a killed writer is skipped: the runner rewrites it atomically on its next change.
+  return files.flatMap((f) => readJsonFile(join(dir, f), isStoredService) ?? []);
 }
 
 /** The same process that was recorded (a reused pid has another start time). */
 export function sameProcess(pid: number | null, start: string | null): boolean {
   if (!pid || !pidAlive(pid)) return false;
-  return start === null || procStart(pid) === null || procStart(pid) === start;
+  return start === null || processStart(pid) === null || processStart(pid) === start;
 }
 
 /** Is anything of this service still running (runner or program)? */

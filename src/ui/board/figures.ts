@@ -2,7 +2,7 @@
 
 import { CONTEXT_WARN_PERCENT } from "../../agents/claude/context.js";
 import type { SessionView } from "../../session/types.js";
-import { formatCount, formatDuration, formatMemory, formatUsd } from "../format.js";
+import { formatBytes, formatCount, formatDuration, formatUsd } from "../format.js";
 
 export const NONE = "–";
 
@@ -36,7 +36,7 @@ export function tokensAndCost(v: SessionView): string {
 export function resources(v: SessionView): string {
   if (v.cpuPercent === null && v.rssBytes === null) return NONE;
   const cpu = v.cpuPercent === null ? "" : `${Math.round(v.cpuPercent)}%`;
-  const mem = v.rssBytes === null ? "" : formatMemory(v.rssBytes);
+  const mem = v.rssBytes === null ? "" : formatBytes(v.rssBytes, { short: true });
   return [cpu, mem].filter(Boolean).join(" ");
 }
 
