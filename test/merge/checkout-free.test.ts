@@ -3,7 +3,6 @@
 // verify command forces: both paths run on the same sessions from the same base, the base put back between.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { mergeDir } from "../../src/merge/integration.js";
 import { runTrain, type TrainOptions, type TrainReport } from "../../src/merge/train.js";
@@ -26,7 +25,7 @@ function commitsBetween(sb: ReturnType<typeof useSandboxEnv>, repo: string, from
       const [id, tree, first, ...others] = ids.split(" ");
       return { id, first, described: [tree, ...others, "|", ...message].join(" ") };
     });
-  commits.forEach((c, i) => assert.equal(c.first, commits[i + 1]?.id ?? from, "a chain on the old base"));
+  for (const [i, c] of commits.entries()) assert.equal(c.first, commits[i + 1]?.id ?? from, "a chain on the old base");
   return commits.map((c) => c.described);
 }
 
