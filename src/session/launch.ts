@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
-import { fillTemplate } from "../project/config.js";
+import { fillTemplate } from "../project/template.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { DROP_ENV } from "../runtime/local.js";
