@@ -65,6 +65,7 @@ export async function sandboxLaunch(
   argv: string[],
   statePaths: string[],
   braid: { node: string; bin: string },
+  o: { reuseGitDir?: boolean } = {},
 ): Promise<SandboxedLaunch> {
   const home = real(process.env.HOME || homedir());
   const stateDir = ctx.project.stateDir;
@@ -85,7 +86,7 @@ export async function sandboxLaunch(
   let gitDir: PrivateGitDir | undefined;
   if (type === "implementation") {
     gitDir = privateGitDirOf(ctx, rec);
-    await preparePrivateGitDir(gitDir);
+    if (!(o.reuseGitDir && existsSync(join(gitDir.dir, "HEAD")))) await preparePrivateGitDir(gitDir);
   }
   const braidRoot = dirname(dirname(braid.bin));
   const mounts = sandboxMounts({
