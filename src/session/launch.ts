@@ -19,6 +19,7 @@ import type { SessionRecord } from "../project/state.js";
 import { sandboxEnv } from "../sandbox/env.js";
 import { sandboxLaunch } from "../sandbox/session.js";
 import { swarmLaunch } from "../swarm/launch.js";
+import { fillOverlayMountPoints } from "../worktree/bootstrap.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
 import { firstUsefulLine, outputFile } from "./output.js";
@@ -149,7 +150,7 @@ async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptio
     agentArgv = sb.argv;
     // Read by the exec wrapper: what to watch, and how to bring the branch back.
     if (sb.watch) writeFileSync(join(dir, "sandbox.json"), `${JSON.stringify(sb.watch)}\n`);
-  }
+  } else await fillOverlayMountPoints(ctx, rec); // copy_mode = "overlay" needs the sandbox: a copy instead
   const argv = [process.execPath, WRAPPER, dir, ctx.project.mainWorktree, braidBin(), "--", ...agentArgv];
   writeEnvFile(dir, env, !o.headless);
   const runtime: SessionRuntime = {

@@ -41,7 +41,10 @@ export async function sessionShell(ctx: ProjectContext, rec: SessionRecord, comm
   };
   for (const k of TERMINAL) if (process.env[k] !== undefined) full[k] = process.env[k] as string;
   const argv = command.length ? command : [process.env.SHELL || "/bin/sh"];
-  if (!sandboxed) return { argv, env: full, cwd: rec.path, sandboxed, afterExit: async () => undefined };
+  if (!sandboxed) {
+    await (await import("../worktree/bootstrap.js")).fillOverlayMountPoints(ctx, rec);
+    return { argv, env: full, cwd: rec.path, sandboxed, afterExit: async () => undefined };
+  }
   const adapter = resolveAgent(ctx.config, rt?.agent ?? rec.agent ?? ctx.config.agent);
   const running = isActive(rec.status);
   const sb = await sandboxLaunch(
