@@ -3,6 +3,9 @@
  * (unprivileged user namespaces for a normal user; root needs none). Asked once per process.
  */
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 
 export interface SandboxSupport {
@@ -52,4 +55,46 @@ export function decideSandbox(setting: SandboxSetting): boolean {
   if (s.ok) return true;
   if (setting === "on") throw new BraidError(s.problem ?? "the sandbox cannot start", s.fix);
   return false;
+}
+
+let overlayCached: SandboxSupport | undefined;
+
+/** Can an overlay be mounted in a user + mount namespace here (`copy_mode = "overlay"`)? Asked once. */
+export function requireOverlaySupport(): void {
+  overlayCached ??= probeOverlay();
+  if (!overlayCached.ok)
+    throw new BraidError(overlayCached.problem ?? "overlayfs cannot be mounted", overlayCached.fix);
+}
+
+function probeOverlay(): SandboxSupport {
+  const dir = mkdtempSync(join(tmpdir(), "braid-overlay-probe-"));
+  try {
+    for (const d of ["lower", "upper", "work", "mnt"]) mkdirSync(join(dir, d));
+    const opts = `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`;
+    const r = spawnSync(
+      "unshare",
+      ["-Urm", "--", "mount", "-t", "overlay", "braid-overlay", "-o", opts, `${dir}/mnt`],
+      {
+        encoding: "utf8",
+        timeout: 10_000,
+      },
+    );
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
+      return {
+        ok: false,
+        problem: "`unshare` is not installed (util-linux)",
+        fix: 'install util-linux, or set copy_mode = "copy"',
+      };
+    if (r.status !== 0) {
+      const said = (r.stderr ?? "").trim().split("\n")[0] || `exit code ${r.status}`;
+      return {
+        ok: false,
+        problem: `overlayfs cannot be mounted in a user namespace here: ${said}`,
+        fix: 'use a kernel >= 5.11 with unprivileged user namespaces, or set copy_mode = "copy"',
+      };
+    }
+    return { ok: true };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

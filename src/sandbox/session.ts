@@ -10,7 +10,9 @@ import { type PrivateGitDir, preparePrivateGitDir, syncPrivateGitDir } from "../
 import type { ProjectContext } from "../project/context.js";
 import { workflowsDir } from "../project/paths.js";
 import type { SessionRecord } from "../project/state.js";
+import { overlayArgv, overlayDirs, overlayRoot, prepareOverlays } from "./overlay.js";
 import { bwrapArgs, sandboxMounts } from "./policy.js";
+import { requireOverlaySupport } from "./probe.js";
 
 export function sandboxDir(stateDir: string, name: string): string {
   return join(stateDir, "sandbox", name);
@@ -65,6 +67,7 @@ export async function sandboxLaunch(
   argv: string[],
   statePaths: string[],
   braid: { node: string; bin: string },
+  o: { reuseGitDir?: boolean } = {},
 ): Promise<SandboxedLaunch> {
   const home = real(process.env.HOME || homedir());
   const stateDir = ctx.project.stateDir;
@@ -85,7 +88,7 @@ export async function sandboxLaunch(
   let gitDir: PrivateGitDir | undefined;
   if (type === "implementation") {
     gitDir = privateGitDirOf(ctx, rec);
-    await preparePrivateGitDir(gitDir);
+    if (!(o.reuseGitDir && existsSync(join(gitDir.dir, "HEAD")))) await preparePrivateGitDir(gitDir);
   }
   const braidRoot = dirname(dirname(braid.bin));
   const mounts = sandboxMounts({
@@ -106,7 +109,16 @@ export async function sandboxLaunch(
         sync: [braid.node, braid.bin, "_sandbox-sync", rec.name],
       }
     : null;
-  return { argv: ["bwrap", ...bwrapArgs(mounts, rec.path, argv)], watch };
+  // copy_mode = "overlay": the `copy` dirs mounted in a namespace of their own, bubblewrap inside it.
+  const overlays =
+    ctx.config.copy_mode === "overlay"
+      ? overlayDirs(ctx.project.mainWorktree, rec.path, overlayRoot(sandboxDir(stateDir, rec.name)), ctx.config.copy)
+      : [];
+  if (overlays.length === 0) return { argv: ["bwrap", ...bwrapArgs(mounts, rec.path, argv)], watch };
+  requireOverlaySupport();
+  prepareOverlays(overlays);
+  const asUser = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  return { argv: overlayArgv(overlays, ["bwrap", ...bwrapArgs(mounts, rec.path, argv, asUser)]), watch };
 }
 
 /** Bring a sandboxed session's commits and index back (the `_sandbox-sync` command, merge, rm). */

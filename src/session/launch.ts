@@ -16,6 +16,7 @@ import { launchDir } from "../runtime/paths.js";
 import { runtimeOf, type SessionMode, type SessionRuntime } from "../runtime/run.js";
 import { chooseRunner } from "../runtime/runners.js";
 import { swarmLaunch } from "../swarm/launch.js";
+import { fillOverlayMountPoints } from "../worktree/bootstrap.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
@@ -92,6 +93,8 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && hasPrompt && !forkFrom ? "1" : "0",
   };
+  // copy_mode = "overlay" needs the sandbox: an unsandboxed session gets a copy instead
+  if (o.sandbox !== true) await fillOverlayMountPoints(ctx, rec);
   const runner = chooseRunner({ headless: o.headless, sandbox: o.sandbox === true });
   const logPath = outputFile(ctx.project.stateDir, rec.name, runId);
   const placed = await runner.launch({
