@@ -11,6 +11,7 @@ import { join } from "node:path";
  */
 const UNIT = [
   "agents/detectors",
+  "agents/units",
   "board/app",
   "board/lazy",
   "board/render",

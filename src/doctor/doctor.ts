@@ -5,8 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { git, gitTry } from "../git/git.js";
-import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
+import { ignoreGitError } from "../git/git.js";
+import { Repo } from "../git/repo.js";
+import type { GitWorktree } from "../git/worktrees.js";
 import { isBraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
@@ -68,6 +69,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
   const now = opts.now ?? Date.now();
   const staleMs = opts.staleLockMs ?? 3_600_000;
   const cwd = ctx.project.mainWorktree;
+  const repo = new Repo(cwd);
   const findings: Finding[] = [];
   const add = (f: Omit<Finding, "fixed" | "severity"> & { severity?: Finding["severity"] }): Finding => {
     const full: Finding = { severity: "error", ...f, fixed: false };
@@ -151,7 +153,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
   let wts: GitWorktree[] = [];
   await check("worktree list", async () => {
-    wts = await listWorktrees(cwd);
+    wts = await repo.worktrees();
   });
 
   await check("locks", async () => {
@@ -174,7 +176,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: stale,
         severity: stale ? "warning" : "info",
       });
-      await attempt(f, () => git(["worktree", "unlock", w.path], { cwd }));
+      await attempt(f, () => repo.unlockWorktree(w.path));
     }
   });
 
@@ -190,7 +192,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: true,
         severity: "warning",
       });
-      await attempt(f, () => git(["worktree", "prune"], { cwd }));
+      await attempt(f, () => repo.pruneWorktrees());
     }
   });
 
@@ -210,7 +212,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: !nested,
       });
       await attempt(f, async () => {
-        await git(["worktree", "repair"], { cwd });
+        await repo.repairWorktrees();
         if (linkOk(w.path)) return;
         if (!w.branch) throw new Error("git worktree repair could not fix the link and HEAD is detached");
         await readdWorktree(ctx, w.path, w.branch);
@@ -230,8 +232,8 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: !nested,
       });
       await attempt(f, async () => {
-        await gitTry(["worktree", "repair", s.path], { cwd });
-        if ((await listWorktrees(cwd)).some((w) => w.path === s.path) && linkOk(s.path)) return;
+        await repo.repairWorktrees([s.path]).catch(ignoreGitError);
+        if ((await repo.worktrees()).some((w) => w.path === s.path) && linkOk(s.path)) return;
         await readdWorktree(ctx, s.path, s.branch);
       });
     }
@@ -239,7 +241,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
   if (fix)
     await check("worktree list", async () => {
-      wts = await listWorktrees(cwd);
+      wts = await repo.worktrees();
     });
 
   await check("vanished sessions", async () => {
@@ -255,7 +257,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         severity: "warning",
       });
       await attempt(f, async () => {
-        await gitTry(["worktree", "prune"], { cwd });
+        await repo.pruneWorktrees().catch(ignoreGitError);
         await ctx.store.update((d) => {
           d.sessions = d.sessions.filter((x) => x.name !== s.name);
         });
@@ -393,12 +395,10 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
 async function lockFileOf(cwd: string, w: GitWorktree): Promise<string | null> {
   // git cannot run in a directory that is gone (spawn ENOENT): then look in the admin dirs only.
-  const gitdir = existsSync(w.path)
-    ? await gitTry(["rev-parse", "--path-format=absolute", "--git-dir"], { cwd: w.path })
-    : null;
+  const gitdir = existsSync(w.path) ? await new Repo(w.path).gitDir() : null;
   if (gitdir && existsSync(join(gitdir, "locked"))) return join(gitdir, "locked");
   // Directory missing: find the admin dir whose gitdir file points at this path.
-  const common = await gitTry(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd });
+  const common = await new Repo(cwd).commonDir();
   if (!common) return null;
   const admin = join(common, "worktrees");
   for (const id of existsSync(admin) ? readdirSync(admin) : []) {

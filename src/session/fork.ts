@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
-import { GitError, git } from "../git/git.js";
+import { GitError } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { snapshotWorktree } from "../git/snapshot.js";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
@@ -114,7 +115,7 @@ export async function createFork(ctx: ProjectContext, o: ForkOptions): Promise<S
   }
   const snapshot = await snapshotWorktree(parent.path, `braid fork of ${o.from} as ${name}`);
   try {
-    await git(["worktree", "add", "--quiet", "--detach", path, snapshot], { cwd: ctx.project.mainWorktree });
+    await new Repo(ctx.project.mainWorktree).addDetachedWorktree(path, snapshot);
   } catch (e) {
     if (e instanceof GitError)
       throw new BraidError(`could not create the fork's worktree: ${e.message}`, "see git's message");
@@ -152,7 +153,7 @@ export async function createFork(ctx: ProjectContext, o: ForkOptions): Promise<S
       return rec;
     });
   } catch (e) {
-    await git(["worktree", "remove", "--force", path], { cwd: ctx.project.mainWorktree }).catch(() => undefined);
+    await new Repo(ctx.project.mainWorktree).removeWorktree(path).catch(() => false);
     throw e;
   }
 }

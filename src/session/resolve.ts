@@ -3,7 +3,7 @@
  * done ...), then process state (an ended agent is done/failed whatever its hooks said last), then the
  * agent's hooks, with the screen as a cross-check, and the screen alone for agents without hooks.
  */
-import type { ScreenReading } from "../agents/detectors/index.js";
+import type { ScreenReading } from "../agents/index.js";
 import type { SessionRecord, SessionState } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import type { SessionRuntime } from "../runtime/run.js";

@@ -7,7 +7,7 @@
  */
 import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { withAnswerHint } from "../agents/detectors/hints.js";
-import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
+import { detectScreenState, type ScreenReading } from "../agents/index.js";
 import { unreadCount } from "../coord/unread.js";
 import { portsOf } from "../ports/ports.js";
 import type { ProjectContext } from "../project/context.js";

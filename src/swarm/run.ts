@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type Autonomy, requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { hookContext } from "../coord/deliver.js";
-import { gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import { mapLimit } from "../infra/pool.js";
 import type { ProjectContext } from "../project/context.js";
@@ -119,11 +119,7 @@ class Swarm {
         `watch it with \`braid swarm ${session.name}\``,
       );
     }
-    const dirty = await gitOut(["status", "--porcelain", "--untracked-files=all"], {
-      cwd: session.path,
-      noOptionalLocks: true,
-    });
-    if (dirty) {
+    if (await new Repo(session.path).isDirty()) {
       throw new BraidError(
         `session "${session.name}" has uncommitted changes; the swarm merges into its branch`,
         "commit or stash them first",
@@ -135,7 +131,7 @@ class Swarm {
       renameSync(p, p.replace(/\.json$/, `.${previous.startedAt.replace(/[:.]/g, "-")}.json`));
     }
     this.memory = await hookContext(ctx, session.name, "SessionStart");
-    const head = await gitOut(["rev-parse", "HEAD"], { cwd: session.path });
+    const head = await new Repo(session.path).head();
     this.rec = {
       version: 1,
       name: session.name,
@@ -236,7 +232,7 @@ class Swarm {
   // ---- execute + integrate ----
 
   private async executeAndIntegrate(round: Round, jobs: Job[]): Promise<boolean> {
-    const from = await gitOut(["rev-parse", "HEAD"], { cwd: this.session.path });
+    const from = await new Repo(this.session.path).head();
     const runs = await mapLimit(jobs, this.rec.executors, (job) => this.execute(round.round, job, from));
     const failed = runs.filter((r) => r.state === "failed");
     if (failed.length) {

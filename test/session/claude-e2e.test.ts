@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { detectScreenState } from "../../src/agents/detectors/index.js";
+import { detectScreenState } from "../../src/agents/index.js";
 import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
 import { listSessionViews } from "../../src/session/status.js";
