@@ -30,7 +30,7 @@ import {
 } from "./integration.js";
 import { notifyMerged } from "./notify.js";
 import { type HandBack, handBack } from "./resolve.js";
-import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal } from "./select.js";
+import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal, repoFacts } from "./select.js";
 import { integrateStep, type Strategy } from "./steps.js";
 import { canStepWithoutCheckout, treeStep } from "./tree-step.js";
 import { runVerify } from "./verify.js";
@@ -245,9 +245,10 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     const candidates: Candidate[] = [];
     const refusals: Refusal[] = [];
     // The checks are mostly one `git status` per worktree: run them side by side.
-    for (const c of await mapLimit(picked, 4, (s) => checkSession(ctx, s, baseRef, oldBase))) {
+    const facts = await repoFacts(cwd, oldBase);
+    for (const c of await mapLimit(picked, 4, (s) => checkSession(ctx, s, baseRef, facts))) {
       if (isRefusal(c)) refusals.push(c);
-      else if (c.ahead === 0)
+      else if (!c.ahead)
         notMerged.push({ name: c.session.name, reason: "nothing to merge (no commits ahead of base)" });
       else candidates.push(c);
     }
@@ -398,10 +399,12 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     await finish();
 
     const mergedAt = new Date().toISOString();
-    for (const m of report.merged) {
-      // Inside the lock: a slot another command wrote since the train read the record is kept.
-      await ctx.store.patchSlot(m.name, "merge", () => ({ mergedAt, into: baseRef, commit: current, strategy }));
-    }
+    // One write for all (inside the state lock: what another command wrote since the train read it is kept).
+    const mergedSet = new Set(report.merged.map((m) => m.name));
+    await ctx.store.update((d) => {
+      for (const s of d.sessions)
+        if (mergedSet.has(s.name)) s.ext = { ...s.ext, merge: { mergedAt, into: baseRef, commit: current, strategy } };
+    });
     const mergedNames = report.merged.map((m) => m.name);
     const others = ctx.store
       .sessions()
