@@ -140,9 +140,11 @@ async function launchRun(ctx: ProjectContext, rec: SessionRecord, o: LaunchOptio
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && hasPrompt && !forkFrom ? "1" : "0",
   };
-  const env = o.sandbox ? sandboxEnv(fullEnv, Object.keys(launch.env)) : fullEnv;
+  // A swarm's driver is braid itself (it makes sub-worktrees): it sandboxes each of its agents instead.
+  const wrapAgent = o.sandbox === true && o.mode !== "swarm";
+  const env = wrapAgent ? sandboxEnv(fullEnv, Object.keys(launch.env)) : fullEnv;
   let agentArgv = launch.argv;
-  if (o.sandbox) {
+  if (wrapAgent) {
     const sb = await sandboxLaunch(ctx, rec, agentArgv, adapter.statePaths ?? [], {
       node: process.execPath,
       bin: braidBin(),
