@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { braid, gitIn } from "../helpers/env.js";
+import { braid, gitIn, waitFor } from "../helpers/env.js";
 import { afterTool, type StubRequest } from "../helpers/model-stub.js";
 import { executorId, role, subtask, useSwarmFixture } from "../swarm/swarm-fixture.js";
 
@@ -15,9 +15,9 @@ const haveBwrap = spawnSync("bwrap", ["--ro-bind", "/", "/", "true"]).status ===
 describe("braid swarm --sandbox: executors in the sandbox", { skip: !haveBwrap && "bwrap not usable" }, () => {
   const f = useSwarmFixture();
 
-  it("an executor commits in its sub-worktree; writes to the main worktree and home fail", async () => {
-    const evil = () => join(f.repo, "evil.txt");
-    const home = () => join(f.sb.home, "evil.txt");
+  const evil = () => join(f.repo, "evil.txt");
+  const home = () => join(f.sb.home, "evil.txt");
+  const tryEverything = () => {
     f.scenario = (req: StubRequest) => {
       const r = role(req);
       if (r === "planner") return { structured: { batches: [{ subtasks: [subtask("t1", "t1.txt")] }] } };
@@ -32,6 +32,10 @@ describe("braid swarm --sandbox: executors in the sandbox", { skip: !haveBwrap &
       ].join("; ");
       return { toolUse: { name: "Bash", input: { command, description: "work" } } };
     };
+  };
+
+  it("an executor commits in its sub-worktree; writes to the main worktree and home fail", async () => {
+    tryEverything();
     const r = await f.run("sbx", ["--sandbox"]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const rec = JSON.parse(r.stdout);
@@ -50,5 +54,33 @@ describe("braid swarm --sandbox: executors in the sandbox", { skip: !haveBwrap &
     // The executor's private git dir went with its sub-worktree.
     const dir = join(f.repo, ".git", "braid", "sandbox", "sbx", "swarm");
     assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], []);
+  });
+
+  it("braid start --mode swarm --sandbox: braid drives the swarm outside, its agents run inside", async () => {
+    tryEverything();
+    const r = await braid(
+      f.sb,
+      f.repo,
+      ["start", "st", "task for st", "--mode", "swarm", "--architects", "1", "--sandbox"],
+      {
+        env: f.env,
+        timeoutMs: 60_000,
+      },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const rec = await waitFor(
+      "the swarm to end",
+      async () => {
+        const shown = await braid(f.sb, f.repo, ["swarm", "st", "--json"], { env: f.env });
+        const v = shown.code === 0 ? JSON.parse(shown.stdout) : null;
+        return v && ["done", "failed"].includes(v.state) ? v : null;
+      },
+      150_000,
+    );
+    assert.equal(rec.state, "done", JSON.stringify(rec.agents));
+    const st = JSON.parse((await braid(f.sb, f.repo, ["status", "st", "--json"], { env: f.env })).stdout).sessions[0];
+    assert.equal(st.sandboxed, true);
+    assert.match(gitIn(f.sb, f.repo, "log", "--format=%s", `main..${st.branch}`), /executor t1 inside/);
+    assert.ok(!existsSync(evil()) && !existsSync(home()), "nothing outside the sub-worktree was written");
   });
 });
