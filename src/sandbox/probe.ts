@@ -89,7 +89,7 @@ function probeOverlay(): SandboxSupport {
   const dir = mkdtempSync(join(tmpdir(), "braid-overlay-probe-"));
   try {
     for (const d of ["lower", "upper", "work", "mnt"]) mkdirSync(join(dir, d));
-    const opts = `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`;
+    const opts = `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work,userxattr`;
     const r = spawnSync(
       "unshare",
       ["-Urm", "--", "mount", "-t", "overlay", "braid-overlay", "-o", opts, `${dir}/mnt`],
