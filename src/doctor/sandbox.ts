@@ -14,9 +14,9 @@ import { gitOut, gitTry } from "../git/git.js";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { runtimeOf } from "../runtime/run.js";
 import { requireOverlaySupport, sandboxSupport } from "../sandbox/probe.js";
 import { sandboxDir } from "../sandbox/session.js";
-import { runtimeOf } from "../session/runtime.js";
 
 export type SandboxFindingKind = "sandbox-unavailable" | "overlay-unavailable" | "stale-sandbox-dir";
 

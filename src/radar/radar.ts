@@ -101,9 +101,12 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
 
   // Snapshots, four at a time: each is mostly process start-up and lstat calls, which overlap well even on 2 cores.
   // HEADs of all worktrees (one worktree list) and their trees (one cat-file) instead of a rev-parse each.
+  // No session to snapshot (status with none): no git at all.
   const heads = new Map<string, string>();
-  for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
-  const trees = await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>());
+  if (live.length) for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
+  const trees = live.length
+    ? await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>())
+    : new Map<string, string>();
   const snaps = await mapLimit(live, 4, async (s) => {
     const head = heads.get(s.path);
     const headTree = head ? trees.get(head) : undefined;

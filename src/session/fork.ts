@@ -11,14 +11,14 @@ import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/i
 import { GitError, git } from "../git/git.js";
 import { snapshotWorktree } from "../git/snapshot.js";
 import { BraidError } from "../infra/errors.js";
-import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { fillTemplate } from "../project/template.js";
+import { runtimeOf } from "../runtime/run.js";
 import { oneShotSandbox } from "../sandbox/oneshot.js";
 import { validateSessionName } from "../worktree/names.js";
 import { readLive } from "./live.js";
 import { guardCommits } from "./readonly.js";
-import { runtimeOf } from "./runtime.js";
 
 /** What a fork remembers, in its record under `ext.fork`. */
 export interface ForkInfo {

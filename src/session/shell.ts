@@ -9,10 +9,10 @@ import { resolveAgent } from "../agents/index.js";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive, type SessionRecord } from "../project/state.js";
+import { runtimeOf } from "../runtime/run.js";
 import { sandboxEnv } from "../sandbox/env.js";
 import { decideSandbox } from "../sandbox/probe.js";
 import { sandboxLaunch, syncSandbox } from "../sandbox/session.js";
-import { runtimeOf } from "./runtime.js";
 
 export interface SessionShell {
   argv: string[];

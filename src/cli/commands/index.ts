@@ -4,6 +4,7 @@
  * suggestions load them all. Add one line per command module.
  */
 import type { Command } from "commander";
+import { isTopLevelHelp, readHelpIndex, registerHelpStandIns } from "../help-index.js";
 
 type Register = (program: Command) => void;
 
@@ -48,6 +49,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
 
 /** Register the command `argv` names, or every command when it names none (help, typos). */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const index = isTopLevelHelp(argv) ? readHelpIndex() : null;
+  if (index) return registerHelpStandIns(program, index);
   const named = COMMANDS.find(([name]) => name === argv[0]);
   // `completion` describes every command, so it needs them all registered (help and typos too).
   const chosen = named && argv[0] !== "completion" ? [named] : COMMANDS;
