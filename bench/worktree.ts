@@ -112,7 +112,7 @@ function main(): void {
       const mnt = join(layer, "mnt");
       const t0 = performance.now();
       for (const d of ["upper", "work", "mnt"]) mkdirSync(join(layer, d), { recursive: true });
-      const opts = `lowerdir=${join(repo, "node_modules")},upperdir=${join(layer, "upper")},workdir=${join(layer, "work")}`;
+      const opts = `lowerdir=${join(repo, "node_modules")},upperdir=${join(layer, "upper")},workdir=${join(layer, "work")},userxattr`;
       const script = 'mount -t overlay braid-overlay -o "$1" "$2" && test -f "$2/pkg0/lib/m0.js"';
       run(sb, repo, "unshare", ["-Urm", "--", "sh", "-c", script, "overlay", opts, mnt]);
       overlay.push(performance.now() - t0);

@@ -78,7 +78,7 @@ export function prepareOverlays(dirs: readonly OverlayDir[]): void {
 /** Mounts each overlay (arguments come in fours), then becomes the program named by the rest. */
 const MOUNT_SCRIPT = `n=$1; shift
 while [ "$n" -gt 0 ]; do
-  mount -t overlay braid-overlay -o "lowerdir=$1,upperdir=$2,workdir=$3" "$4" || { echo "braid: cannot mount the overlay at $4" >&2; exit 125; }
+  mount -t overlay braid-overlay -o "lowerdir=$1,upperdir=$2,workdir=$3,userxattr" "$4" || { echo "braid: cannot mount the overlay at $4" >&2; exit 125; }
   shift 4; n=$((n - 1))
 done
 exec "$@"`;

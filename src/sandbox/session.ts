@@ -18,7 +18,10 @@ export function sandboxDir(stateDir: string, name: string): string {
   return join(stateDir, "sandbox", name);
 }
 
-export function privateGitDirOf(ctx: ProjectContext, rec: SessionRecord): PrivateGitDir {
+/** What the sandbox needs of a session (or of a swarm executor's sub-worktree, named under its session). */
+export type SandboxTarget = Pick<SessionRecord, "name" | "path" | "type" | "branch">;
+
+export function privateGitDirOf(ctx: ProjectContext, rec: SandboxTarget): PrivateGitDir {
   const dir = sandboxDir(ctx.project.stateDir, rec.name);
   return {
     mainWorktree: ctx.project.mainWorktree,
@@ -63,7 +66,7 @@ function cacheDirs(home: string): string[] {
  */
 export async function sandboxLaunch(
   ctx: ProjectContext,
-  rec: SessionRecord,
+  rec: SandboxTarget,
   argv: string[],
   statePaths: string[],
   braid: { node: string; bin: string },
@@ -71,7 +74,8 @@ export async function sandboxLaunch(
 ): Promise<SandboxedLaunch> {
   const home = real(process.env.HOME || homedir());
   const stateDir = ctx.project.stateDir;
-  const runDir = join(stateDir, "run", rec.name);
+  // A swarm executor ("<session>/swarm/<id>") shares its session's run dir.
+  const runDir = join(stateDir, "run", rec.name.split("/")[0] as string);
   const logs = join(stateDir, "logs");
   const coord = workflowsDir();
   for (const d of [runDir, logs, coord]) mkdirSync(d, { recursive: true, mode: 0o700 });
@@ -122,7 +126,7 @@ export async function sandboxLaunch(
 }
 
 /** Bring a sandboxed session's commits and index back (the `_sandbox-sync` command, merge, rm). */
-export async function syncSandbox(ctx: ProjectContext, rec: SessionRecord): Promise<void> {
+export async function syncSandbox(ctx: ProjectContext, rec: SandboxTarget): Promise<void> {
   const p = privateGitDirOf(ctx, rec);
   if (existsSync(join(p.dir, "HEAD"))) await syncPrivateGitDir(p);
 }

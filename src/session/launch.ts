@@ -95,7 +95,8 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   };
   // copy_mode = "overlay" needs the sandbox: an unsandboxed session gets a copy instead
   if (o.sandbox !== true) await fillOverlayMountPoints(ctx, rec);
-  const runner = chooseRunner({ headless: o.headless, sandbox: o.sandbox === true });
+  // A swarm's driver is braid itself (it makes sub-worktrees): it sandboxes each of its agents instead.
+  const runner = chooseRunner({ headless: o.headless, sandbox: o.sandbox === true && o.mode !== "swarm" });
   const logPath = outputFile(ctx.project.stateDir, rec.name, runId);
   const placed = await runner.launch({
     ctx,

@@ -31,7 +31,7 @@ describe("copy_mode = overlay", { skip: !(haveBwrap && haveOverlay) && "bwrap or
     writeFileSync(
       join(cfg, "config.toml"),
       `runner = "headless"\nsandbox = "on"\ncopy = ["node_modules"]\ncopy_mode = "overlay"\n` +
-        `[agents.writer]\ncommand = ["sh", "-c", "echo changed > node_modules/pkg/index.js && echo mine > node_modules/new.js && cat node_modules/pkg/index.js node_modules/new.js > seen.txt"]\n`,
+        `[agents.writer]\ncommand = ["sh", "-c", "rm -rf node_modules/pkg && mkdir node_modules/pkg && echo changed > node_modules/pkg/index.js && echo mine > node_modules/new.js && cat node_modules/pkg/index.js node_modules/new.js > seen.txt"]\n`,
     );
   };
 
@@ -79,9 +79,19 @@ describe("copy_mode = overlay", { skip: !(haveBwrap && haveOverlay) && "bwrap or
   });
 
   it("a change in the main worktree's dir shows through where the session did not write", async () => {
-    writeFileSync(join(repo, "node_modules", "pkg", "extra.js"), "later\n");
-    const sh = await braid(sb, repo, ["shell", "ov", "--", "cat", "node_modules/pkg/extra.js"]);
-    assert.equal(sh.stdout, "later\n", sh.stderr);
+    mkdirSync(join(repo, "node_modules", "later"));
+    writeFileSync(join(repo, "node_modules", "later", "index.js"), "later\n");
+    writeFileSync(join(repo, "node_modules", "pkg", "extra.js"), "hidden\n");
+    const sh = await braid(sb, repo, [
+      "shell",
+      "ov",
+      "--",
+      "sh",
+      "-c",
+      "cat node_modules/later/index.js; ls node_modules/pkg",
+    ]);
+    // pkg was removed and made anew by the session (an opaque dir in its upper layer): the original's new file stays out.
+    assert.equal(sh.stdout, "later\nindex.js\n", sh.stderr);
   });
 
   it("an unsandboxed session gets a copy", async () => {
