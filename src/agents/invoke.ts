@@ -37,6 +37,14 @@ export interface InvokeOptions {
   /** Append the command line, stdout and stderr here. */
   logFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run inside the sandbox: the argv wrapped, the environment filtered (see sandbox/oneshot.ts). */
+  sandbox?: SandboxWrap;
+}
+
+/** How a one-shot agent enters the sandbox; made by the sandbox layer, applied here. */
+export interface SandboxWrap {
+  argv: (argv: string[]) => Promise<string[]>;
+  env: (env: Record<string, string>) => Record<string, string>;
 }
 
 export interface InvokeResult {
@@ -92,7 +100,7 @@ export async function invokeAgent(o: InvokeOptions): Promise<InvokeResult> {
     log.write(`$ ${shown.join(" ")} <prompt ${o.prompt.length} chars>\n--- prompt\n${o.prompt}\n--- output\n`);
   }
   const started = Date.now();
-  const raw = await runChild(launch, o, log);
+  const raw = await runChild(o.sandbox ? await sandboxed(launch, o, o.sandbox) : launch, o, log);
   const durationMs = Date.now() - started;
   const parsed = launch.output === "claude-json" ? parseClaude(raw.stdout) : parseGeneric(raw.stdout);
   let error: string | null = null;
@@ -121,6 +129,16 @@ export async function invokeAgent(o: InvokeOptions): Promise<InvokeResult> {
   };
 }
 
+/** The launch inside the sandbox, with its environment filtered (it replaces the process's in runChild). */
+/** A one-shot launch, with the whole environment when it runs sandboxed (else the process's plus `env`). */
+type Launch = OneShotLaunch & { env?: Record<string, string> };
+
+async function sandboxed(launch: Launch, o: InvokeOptions, wrap: SandboxWrap): Promise<Launch> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...o.env })) if (v !== undefined) env[k] = v;
+  return { ...launch, argv: await wrap.argv(launch.argv), env: wrap.env(env) };
+}
+
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const MAX_CAPTURE = 32 * 1024 * 1024;
 
@@ -133,12 +151,12 @@ interface RawRun {
   spawnError: string | null;
 }
 
-function runChild(launch: OneShotLaunch, o: InvokeOptions, log: WriteStream | null): Promise<RawRun> {
+function runChild(launch: Launch, o: InvokeOptions, log: WriteStream | null): Promise<RawRun> {
   return new Promise((resolve) => {
     const [cmd, ...args] = launch.argv as [string, ...string[]];
     const child = spawn(cmd, args, {
       cwd: o.cwd,
-      env: { ...process.env, ...o.env },
+      env: launch.env ?? { ...process.env, ...o.env },
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });

@@ -17,6 +17,7 @@ import { backupFile, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
 import { finishPending, pendingAbandoned, rollbackPending } from "../worktree/resume.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./repair.js";
+import { SANDBOX_CHECKS, type SandboxFindingKind } from "./sandbox.js";
 
 export type FindingKind =
   | "corrupt-state"
@@ -32,7 +33,8 @@ export type FindingKind =
   | "incomplete"
   | "check-failed"
   | "orphaned-agent"
-  | "orphan-service";
+  | "orphan-service"
+  | SandboxFindingKind;
 
 export interface Finding {
   kind: FindingKind;
@@ -382,6 +384,17 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
       await attempt(f, () => stopOrphan(ctx, o));
     }
   });
+
+  // 10b. The sandbox: bubblewrap and namespaces where wanted, overlayfs, dirs of sessions that are gone.
+  for (const c of SANDBOX_CHECKS) {
+    await check(c.name, async () => {
+      for (const p of await c.find(ctx)) {
+        const { repair, ...rest } = p;
+        const f = add({ ...rest, fixable: repair !== undefined });
+        if (repair) await attempt(f, repair);
+      }
+    });
+  }
 
   await check("global slugs", async () => {
     // 11. Global slugs: explain a hashed slug; drop claims whose repository is gone.

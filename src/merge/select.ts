@@ -1,7 +1,8 @@
 /** Which sessions a merge train takes, and the checks that make a session unmergeable. */
 import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
-import { branchExists, currentBranch, resolveCommit } from "../git/refs.js";
+import { branchTips, currentBranch } from "../git/refs.js";
+import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
@@ -9,7 +10,31 @@ import { statusPaths } from "../radar/snapshot.js";
 export interface Candidate {
   session: SessionRecord;
   tip: string;
-  ahead: number;
+  /** Has commits the base does not (false: nothing to merge). */
+  ahead: boolean;
+}
+
+/** What the checks ask git about every session, in three calls for all of them instead of several each. */
+export interface RepoFacts {
+  /** Local branch → tip. */
+  tips: Map<string, string>;
+  /** Local branches whose tip the base already contains. */
+  merged: Set<string>;
+  /** Worktree path → its checked-out branch (null: detached). */
+  checkedOut: Map<string, string | null>;
+}
+
+export async function repoFacts(cwd: string, baseCommit: string): Promise<RepoFacts> {
+  const [tips, merged, worktrees] = await Promise.all([
+    branchTips(cwd),
+    gitOut(["for-each-ref", `--merged=${baseCommit}`, "--format=%(refname:lstrip=2)", "refs/heads/"], { cwd }),
+    listWorktrees(cwd),
+  ]);
+  return {
+    tips: tips.heads,
+    merged: new Set(merged.split("\n").filter(Boolean)),
+    checkedOut: new Map(worktrees.map((w) => [w.path, w.branch])),
+  };
 }
 
 export interface Refusal {
@@ -29,16 +54,16 @@ export async function checkSession(
   ctx: ProjectContext,
   s: SessionRecord,
   baseRef: string,
-  baseCommit: string,
+  facts: RepoFacts,
 ): Promise<Candidate | Refusal> {
-  const cwd = ctx.project.mainWorktree;
   if (s.type === "research") {
     return { name: s.name, reason: "is a research session: it has nothing to merge", fix: "read its findings instead" };
   }
   if (s.baseRef !== baseRef) {
     return { name: s.name, reason: `merges into ${s.baseRef}, not ${baseRef}`, fix: `merge it in a separate run` };
   }
-  if (!(await branchExists(cwd, s.branch))) {
+  const tip = facts.tips.get(s.branch);
+  if (!tip) {
     return {
       name: s.name,
       reason: `its branch ${s.branch} no longer exists (deleted by hand?)`,
@@ -46,7 +71,8 @@ export async function checkSession(
     };
   }
   if (existsSync(s.path)) {
-    const onBranch = await currentBranch(s.path);
+    // A path git lists differently (a symlink on the way) is asked directly.
+    const onBranch = facts.checkedOut.has(s.path) ? facts.checkedOut.get(s.path) : await currentBranch(s.path);
     if (onBranch === null) {
       return {
         name: s.name,
@@ -71,9 +97,7 @@ export async function checkSession(
       };
     }
   }
-  const tip = (await resolveCommit(cwd, `refs/heads/${s.branch}`)) as string;
-  const ahead = Number(await gitOut(["rev-list", "--count", `${baseCommit}..${tip}`], { cwd }));
-  return { session: s, tip, ahead };
+  return { session: s, tip, ahead: !facts.merged.has(s.branch) };
 }
 
 export function isRefusal(x: Candidate | Refusal): x is Refusal {

@@ -15,6 +15,7 @@ import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
+import { sandboxDir, syncSandbox } from "../sandbox/session.js";
 import { diskUsage } from "../worktree/du.js";
 import { recordRemovedCost } from "./cost.js";
 import { quiesceSession } from "./quiesce.js";
@@ -173,7 +174,16 @@ async function remove(
   // The agent must be gone before anything is checked: it could commit between the check and the removal.
   await quiesceSession(ctx, name);
   const rec = store.require(name);
+  // A sandboxed session's last commits may still be in its private git dir: bring them back before judging.
   const force = opts.force ?? false;
+  if (existsSync(rec.path))
+    await syncSandbox(ctx, rec).catch((e: unknown) => {
+      if (!force)
+        throw new BraidError(
+          `cannot bring ${name}'s sandboxed commits back: ${String((e as Error).message ?? e).split("\n")[0]}`,
+          `look at ${sandboxDir(project.stateDir, name)}/git, or pass --force to remove it anyway`,
+        );
+    });
   const now = new Date();
   const dirExists = existsSync(rec.path);
   const repo = new Repo(cwd);
@@ -319,6 +329,8 @@ async function remove(
   await store.update((d) => {
     d.sessions = d.sessions.filter((s) => s.name !== name);
   });
+  // Its private git dir (synced above) and overlay upper dirs (writes into ignored dirs, like the worktree's).
+  rmSync(sandboxDir(project.stateDir, name), { recursive: true, force: true });
   return {
     removed: true,
     ...(backupRef ? { backupRef } : {}),
