@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
 import { branchTips, currentBranch } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
-import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -51,7 +50,6 @@ export const MERGEABLE_STATES = new Set(["done", "idle"]);
 
 /** Check one session; returns a candidate or why it cannot be merged. */
 export async function checkSession(
-  ctx: ProjectContext,
   s: SessionRecord,
   baseRef: string,
   facts: RepoFacts,
