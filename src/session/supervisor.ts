@@ -7,8 +7,8 @@
  */
 import type { ProjectContext } from "../project/context.js";
 import { isActive, type SessionRecord } from "../project/state.js";
+import { runtimeOf } from "../runtime/run.js";
 import { type PumpResult, pump, reconcile, startable } from "./cascade.js";
-import { runtimeOf } from "./runtime.js";
 import { listSessionViews, type SessionScreenDebouncer } from "./status.js";
 import type { SessionView } from "./types.js";
 

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
-import { activityFile } from "../../src/session/paths.js";
+import { activityFile } from "../../src/runtime/paths.js";
 import { realLoaders } from "../../src/ui/board/loaders.js";
 import { braid, commitIn, gitIn, makeRepo } from "../helpers/env.js";
 import { useSandboxEnv } from "../merge/fixture.js";

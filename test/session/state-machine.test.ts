@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SessionRecord } from "../../src/project/state.js";
+import type { SessionRuntime } from "../../src/runtime/run.js";
 import { startable } from "../../src/session/cascade.js";
 import { queuePosition } from "../../src/session/control.js";
 import { applyHookEvent, type LiveState, stateForEvent } from "../../src/session/live.js";
 import { resolveState } from "../../src/session/resolve.js";
-import type { SessionRuntime } from "../../src/session/runtime.js";
 
 describe("hook events → live state", () => {
   const cases: [string, object, string, string | null][] = [
@@ -140,6 +140,20 @@ describe("resolveState: registry, then process, then hooks, then screen", () => 
   it("a stale hook 'waiting' gives way to the screen once the prompt is gone", () => {
     const r = resolveState({ ...base, record: rec({}), live: live("waiting", 5000, now), screen: { state: "idle" } });
     assert.equal(r.state, "idle");
+  });
+
+  it("before the first hook, an idle screen is 'starting' (the initial prompt is not taken yet) until hooks are overdue", () => {
+    const fresh = { ...RT, hooks: true, launchedAt: new Date(now - 2000).toISOString() };
+    assert.equal(
+      resolveState({ ...base, runtime: fresh, record: rec({}), screen: { state: "idle" } }).state,
+      "starting",
+    );
+    assert.equal(
+      resolveState({ ...base, runtime: fresh, record: rec({}), screen: { state: "waiting" } }).state,
+      "waiting",
+    );
+    const old = { ...fresh, launchedAt: new Date(now - 60_000).toISOString() };
+    assert.equal(resolveState({ ...base, runtime: old, record: rec({}), screen: { state: "idle" } }).state, "idle");
   });
 
   it("a live file from another run is ignored", () => {

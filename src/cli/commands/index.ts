@@ -24,6 +24,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["stop", () => import("./stop.js").then((m) => m.registerStop)],
   ["restart", () => import("./restart.js").then((m) => m.registerRestart)],
   ["logs", () => import("./logs.js").then((m) => m.registerLogs)],
+  ["shell", () => import("./shell.js").then((m) => m.registerShell)],
   ["refresh", () => import("./refresh.js").then((m) => m.registerRefresh)],
   ["hook", () => import("./hook.js").then((m) => m.registerHook)],
   ["_pump", () => import("./pump.js").then((m) => m.registerPump)],

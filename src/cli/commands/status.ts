@@ -42,7 +42,7 @@ function render(views: SessionView[]): string {
     return [
       String(v.order),
       v.name,
-      v.type,
+      v.sandboxed ? `${v.type} (sandboxed)` : v.type,
       v.agent ?? "-",
       paint(STATE_STYLE[v.state] ?? "white", state),
       ago(v.since),

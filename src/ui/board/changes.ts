@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { notesPath } from "../../coord/paths.js";
 import type { ProjectContext } from "../../project/context.js";
 import { indexPathOf } from "../../radar/snapshot.js";
-import { activityFile, liveFile } from "../../session/paths.js";
+import { activityFile, liveFile } from "../../runtime/paths.js";
 
 function stampOf(path: string | null): string {
   if (!path) return "-";
