@@ -49,11 +49,7 @@ export interface Refusal {
 export const MERGEABLE_STATES = new Set(["done", "idle"]);
 
 /** Check one session; returns a candidate or why it cannot be merged. */
-export async function checkSession(
-  s: SessionRecord,
-  baseRef: string,
-  facts: RepoFacts,
-): Promise<Candidate | Refusal> {
+export async function checkSession(s: SessionRecord, baseRef: string, facts: RepoFacts): Promise<Candidate | Refusal> {
   if (s.type === "research") {
     return { name: s.name, reason: "is a research session: it has nothing to merge", fix: "read its findings instead" };
   }
