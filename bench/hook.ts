@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ACTIVITY_HOOK } from "../src/agents/claude.js";
+import { summaryRow } from "./summary.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "braid.js");
@@ -74,6 +75,19 @@ const write = JSON.stringify({
 const stop = JSON.stringify({ cwd: repo, session_id: "c" });
 const results: [string, number][] = [];
 results.push(["node -e 0 (baseline)", time("node", ["-e", "0"], "", env)]);
+// The floor of a hook in node: read the event from stdin, read the session's live state, write it back.
+const floorScript = join(root, "floor.mjs");
+writeFileSync(
+  floorScript,
+  `import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+const input = readFileSync(0, "utf8");
+const dir = ${JSON.stringify(join(stateDir, "run", "s1"))};
+mkdirSync(dir, { recursive: true });
+let live = {}; try { live = JSON.parse(readFileSync(dir + "/live.json", "utf8")); } catch {}
+writeFileSync(dir + "/live.tmp", JSON.stringify({ ...live, state: "idle", input: input.length }));
+`,
+);
+results.push(["node floor (stdin + read/write live state)", time("floor", [floorScript], stop, env)]);
 results.push(["braid --version", time("version", [BIN, "--version"], "", env)]);
 results.push(["braid hook Stop", time("stop", [BIN, "hook", "Stop"], stop, hookEnv("implementation"))]);
 results.push([
@@ -111,6 +125,7 @@ results.push([
 ]);
 writeFileSync(join(repo, "braid.toml"), "");
 results.push(["braid status --json (no sessions)", time("status", [BIN, "status", "--json"], "", env)]);
+results.push(["braid --help", time("help", [BIN, "--help"], "", env)]);
 
 const base = results[0]?.[1] ?? 1;
 console.log(`median of ${runs} runs each (load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)})`);
@@ -119,4 +134,21 @@ for (const [label, ms] of results) {
     `${label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x baseline  +${(ms - base).toFixed(1)} ms`,
   );
 }
+const figure = (label: string) => results.find(([l]) => l.startsWith(label))?.[1] ?? Number.NaN;
+const floor = figure("node floor");
+for (const [what, label, target] of [
+  ["hook UserPromptSubmit (40 notes, all read)", "braid hook UserPromptSubmit", "≤ 1.2×"],
+  ["hook PreToolUse Edit (ownership guard)", "braid hook PreToolUse Edit", "≤ 1.2×"],
+  ["hook Stop", "braid hook Stop", "≤ 1.2×"],
+  ["status --json, no sessions", "braid status --json", "≤ 1.5×"],
+  ["braid --help", "braid --help", "≤ 1.5×"],
+] as const)
+  summaryRow({ what, braid: figure(label), baseline: base, baselineLabel: "node -e 0", target });
+summaryRow({
+  what: "(floor: a hook-shaped node script)",
+  braid: floor,
+  baseline: base,
+  baselineLabel: "node -e 0",
+  target: "—",
+});
 rmSync(root, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRAID_BIN, makeRepo, makeSandbox, REPO_ROOT } from "../test/helpers/env.js";
+import { summaryRow } from "./summary.js";
 
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
@@ -62,7 +63,25 @@ try {
   }
   line("git rev-parse (one git spawn)", median("git", ["rev-parse", "--git-dir"], repo, sb.env));
   line("braid --version", node([BRAID_BIN, "--version"]));
-  line("braid --help", node([BRAID_BIN, "--help"]));
+  const help = node([BRAID_BIN, "--help"]);
+  line("braid --help", help);
+  const status = node([BRAID_BIN, "status", "--json"]);
+  line("braid status --json (no sessions)", status);
+  // CPU time: steadier than wall time on a shared machine (10 ms resolution).
+  summaryRow({
+    what: "braid --help (cpu)",
+    braid: help.cpu,
+    baseline: base.cpu,
+    baselineLabel: "node -e 0 (cpu)",
+    target: "≤ 1.5×",
+  });
+  summaryRow({
+    what: "status --json, no sessions (cpu)",
+    braid: status.cpu,
+    baseline: base.cpu,
+    baselineLabel: "node -e 0 (cpu)",
+    target: "≤ 1.5×",
+  });
   line("braid ls --json (no config file)", node([BRAID_BIN, "ls", "--json"]));
   if (BEFORE) line(`before: ${BEFORE} ls --json`, node([BEFORE, "ls", "--json"]));
   writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");

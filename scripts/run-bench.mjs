@@ -1,16 +1,17 @@
 // Runs every compiled bench script in turn (each prints its own numbers), then one summary table of the
 // rows they reported (bench/summary.ts): braid's figure, the baseline from the same run, ratio, target.
-//   node scripts/run-bench.mjs [filter] [args for the scripts...]
+//   node scripts/run-bench.mjs [filter[,filter...]] [args for the scripts...]
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 
 const TAG = "BENCH-SUMMARY ";
 const dir = "dist/bench";
-const only = process.argv[2];
+/** Substrings of the script names to run, comma-separated ("hook,merge"); none: all. */
+const only = process.argv[2] ? process.argv[2].split(",") : null;
 const files = existsSync(dir)
   ? readdirSync(dir)
-      .filter((f) => f.endsWith(".js") && f !== "summary.js" && (!only || f.includes(only)))
+      .filter((f) => f.endsWith(".js") && f !== "summary.js" && (!only || only.some((o) => f.includes(o))))
       .sort()
   : [];
 const load = loadavg()[0].toFixed(2);

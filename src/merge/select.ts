@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
 import { branchTips, currentBranch } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
-import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -50,12 +49,7 @@ export interface Refusal {
 export const MERGEABLE_STATES = new Set(["done", "idle"]);
 
 /** Check one session; returns a candidate or why it cannot be merged. */
-export async function checkSession(
-  ctx: ProjectContext,
-  s: SessionRecord,
-  baseRef: string,
-  facts: RepoFacts,
-): Promise<Candidate | Refusal> {
+export async function checkSession(s: SessionRecord, baseRef: string, facts: RepoFacts): Promise<Candidate | Refusal> {
   if (s.type === "research") {
     return { name: s.name, reason: "is a research session: it has nothing to merge", fix: "read its findings instead" };
   }

@@ -246,7 +246,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     const refusals: Refusal[] = [];
     // The checks are mostly one `git status` per worktree: run them side by side.
     const facts = await repoFacts(cwd, oldBase);
-    for (const c of await mapLimit(picked, 4, (s) => checkSession(ctx, s, baseRef, facts))) {
+    for (const c of await mapLimit(picked, 4, (s) => checkSession(s, baseRef, facts))) {
       if (isRefusal(c)) refusals.push(c);
       else if (!c.ahead)
         notMerged.push({ name: c.session.name, reason: "nothing to merge (no commits ahead of base)" });

@@ -1,0 +1,71 @@
+/**
+ * `braid status --json` with 10 sessions (each one commit and one uncommitted change) against 10 × `git status`
+ * (one per worktree, as a script polling them would), in the same run; medians, alternating which goes first.
+ *   npm run bench -- status [files-per-repo] [runs]
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox } from "../test/helpers/env.js";
+import { median, summaryRow } from "./summary.js";
+
+const FILES = Number(process.argv[2] ?? 5000);
+const RUNS = Number(process.argv[3] ?? 7);
+const SESSIONS = 10;
+
+async function main(): Promise<void> {
+  const sb = makeSandbox("braid-bench-status-");
+  try {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < FILES; i++) files[`src/d${i % 50}/f${i}.txt`] = `line ${i}\n`;
+    const repo = makeRepo(sb, "app", files);
+    writeFileSync(join(sb.root, "global.toml"), `max_code_sessions = ${SESSIONS}\n`);
+    sb.env.BRAID_CONFIG = join(sb.root, "global.toml");
+    const wts: string[] = [];
+    for (let i = 1; i <= SESSIONS; i++) {
+      const r = await braid(sb, repo, ["new", `s${i}`, "--no-bootstrap"]);
+      if (r.code !== 0) throw new Error(r.stderr);
+      const wt = join(sb.root, `app-s${i}`);
+      writeFileSync(join(wt, `src/d${i}/f${i}.txt`), `changed by s${i}\n`);
+      gitIn(sb, wt, "commit", "-qam", `s${i} work`);
+      writeFileSync(join(wt, `src/d${i}/f${i + 50}.txt`), "uncommitted\n");
+      wts.push(wt);
+    }
+    const timeStatus = () => {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [BRAID_BIN, "status", "--json"], { cwd: repo, env: sb.env });
+      if (r.status !== 0) throw new Error(String(r.stderr));
+      return performance.now() - t;
+    };
+    const timeGit = () => {
+      const t = performance.now();
+      for (const wt of wts) spawnSync("git", ["status", "--porcelain"], { cwd: wt, env: sb.env });
+      return performance.now() - t;
+    };
+    timeStatus(); // the first call fills the caches (snapshot indexes, merge bases)
+    const b: number[] = [];
+    const g: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      if (i % 2) g.push(timeGit());
+      b.push(timeStatus());
+      if (!(i % 2)) g.push(timeGit());
+    }
+    console.log(`repo: ${FILES} files, ${SESSIONS} sessions, ${RUNS} runs`);
+    console.log(`braid status --json      median ${median(b).toFixed(0)} ms`);
+    console.log(`10 x git status          median ${median(g).toFixed(0)} ms`);
+    summaryRow({
+      what: `status --json, ${SESSIONS} sessions (${FILES} files)`,
+      braid: median(b),
+      baseline: median(g),
+      baselineLabel: `${SESSIONS} × git status`,
+      target: "≤ 1.0×",
+    });
+  } finally {
+    sb.cleanup();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
