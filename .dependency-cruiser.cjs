@@ -16,6 +16,7 @@ const LAYERS = [
   ["radar", "^src/radar/"], // conflict radar, ownership guard
   ["coord", "^src/coord/"], // memory and notes
   ["swarm", "^src/swarm/"], // planner → executors → reviewers
+  ["hosts", "^src/hosts/"], // remote hosts over SSH: registry, the ssh module, check, install, mirror
   ["session", "^src/session/"], // launch, cascade queue, stop/restart, hooks, views
   ["merge", "^src/merge/"], // merge train, clean
   ["plan", "^src/plan/"], // plan files: start sessions wave by wave, merge them
