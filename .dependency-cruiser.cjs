@@ -12,11 +12,11 @@ const LAYERS = [
   ["sandbox", "^src/sandbox/"], // the bubblewrap sandbox: mounts per session type, probe, environment
   ["notify", "^src/notify/"], // notifications: fired from hooks and the exec wrapper, delivered by a worker
   ["ports", "^src/ports/"], // each session's port block and environment (setup, agent, services)
+  ["hosts", "^src/hosts/"], // remote hosts over SSH: registry, the ssh module, check, install, mirror
   ["worktree", "^src/worktree/"], // create, bootstrap, list
   ["radar", "^src/radar/"], // conflict radar, ownership guard
   ["coord", "^src/coord/"], // memory and notes
   ["swarm", "^src/swarm/"], // planner → executors → reviewers
-  ["hosts", "^src/hosts/"], // remote hosts over SSH: registry, the ssh module, check, install, mirror
   ["session", "^src/session/"], // launch, cascade queue, stop/restart, hooks, views
   ["merge", "^src/merge/"], // merge train, clean
   ["plan", "^src/plan/"], // plan files: start sessions wave by wave, merge them

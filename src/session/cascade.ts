@@ -7,6 +7,7 @@
  * or restarted after a reboot. Pumps are serialized by a lock so two pumps never start the same session.
  */
 
+import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import { withLock } from "../infra/fsutil.js";
 import { pidAlive } from "../infra/process.js";
@@ -163,7 +164,8 @@ export interface PumpResult {
 
 /** How many implementation sessions are running now. */
 export function runningCode(sessions: SessionRecord[]): number {
-  return sessions.filter((s) => s.type === "implementation" && isActive(s.status)).length;
+  // a session on a host takes that host's slot (max-sessions), not one of this machine's
+  return sessions.filter((s) => s.type === "implementation" && isActive(s.status) && !remoteOf(s)).length;
 }
 
 /** Queued sessions that may start now, oldest first, given the cap. */

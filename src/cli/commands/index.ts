@@ -41,6 +41,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["fork", () => import("./fork.js").then((m) => m.registerFork)],
   ["plan", () => import("./plan.js").then((m) => m.registerPlan)],
   ["host", () => import("./host.js").then((m) => m.registerHost)],
+  ["_host", () => import("./host-side.js").then((m) => m.registerHostSide)],
   ["serve", () => import("./serve.js").then((m) => m.registerServe)],
   ["completion", () => import("./completion.js").then((m) => m.registerCompletion)],
   ["__complete", () => import("./completion.js").then((m) => m.registerComplete)],

@@ -1,0 +1,130 @@
+/**
+ * A session on a host, end to end through a real sshd: `braid host add --install`, `braid start --host`
+ * with a headless stand-in agent (a shell program that commits and leaves uncommitted work), `status --json`
+ * showing it with its host in one round trip, `unreachable` while sshd is down and back when it returns,
+ * the branch and uncommitted work fetched into refs/braid/remote*, `merge` bringing its commit into local
+ * main, and `rm` cleaning the host.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { braid, gitIn, isOneLineError, waitFor } from "../helpers/env.js";
+import { HOST_ALIAS, type SshdFixture, sshdAvailable, startSshd } from "../helpers/sshd.js";
+import { useRepo } from "../helpers/suite.js";
+
+const skip = sshdAvailable();
+
+/** The stand-in agent, defined in the host user's own global config (the host's braid resolves agents). */
+const AGENT = [
+  'echo "from the host: $REMOTE_SECRET" > remote.txt',
+  "git add remote.txt",
+  'git -c user.name=agent -c user.email=agent@host.invalid commit -qm "remote work"',
+  'echo "not committed yet" > wip.txt',
+  'while [ ! -f "$HOME/release-agent" ]; do sleep 0.2; done',
+].join("\n");
+
+describe("a session on a host", { skip: skip ?? false }, () => {
+  let sshd: SshdFixture;
+  let hostDir: string;
+  before(async () => {
+    sshd = await startSshd();
+    hostDir = sshd.hostDir("braid-remote");
+    const cfg = join(sshd.user.home, ".config", "braid");
+    mkdirSync(cfg, { recursive: true });
+    writeFileSync(join(cfg, "config.toml"), `[agents.fake]\ncommand = ["sh", "-c", ${JSON.stringify(AGENT)}]\n`);
+    sshd.asHost(["true"]);
+    // the host user owns its config
+    sshd.asHost(["rm", "-f", join(sshd.user.home, "release-agent")]);
+  });
+  after(async () => {
+    // the stand-in agent waits for this file: let it end, whatever the tests reached
+    if (sshd) sshd.asHost(["touch", join(sshd.user.home, "release-agent")]);
+    await sshd?.dispose();
+  });
+  const { sb, repo } = useRepo();
+  const run = (args: string[], timeoutMs = 120_000) =>
+    braid(sb, repo, args, { env: { BRAID_SSH_CONFIG: sshd.sshConfig }, timeoutMs });
+  const status = async () => {
+    const r = await run(["status", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { sessions: Array<Record<string, unknown>> };
+  };
+  before(async () => {
+    const { spawnSync } = await import("node:child_process");
+    spawnSync("chown", ["-R", `${sshd.user.uid}:${sshd.user.gid}`, join(sshd.user.home, ".config")]);
+    const r = await run(
+      ["host", "add", "box", HOST_ALIAS, "--dir", "braid-remote", "--install", "--env", "REMOTE_SECRET=s3cr3t"],
+      300_000,
+    );
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test("start --host runs the agent on the host; status shows it with its host", async () => {
+    const r = await run(["start", "job", "do the thing", "--host", "box", "--agent", "fake", "--headless", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const rec = JSON.parse(r.stdout).session;
+    assert.equal(rec.ext.remote.host, "box");
+    const wt = rec.ext.remote.path as string;
+    assert.ok(wt.startsWith(hostDir), wt);
+    // the agent ran there, with the env value that went over the ssh channel
+    await waitFor("the agent's commit on the host", () => existsSync(join(wt, "wip.txt")), 60_000);
+    assert.equal(sshd.asHost(["cat", join(wt, "remote.txt")]).trim(), "from the host: s3cr3t");
+    // one ssh round trip for the whole status (an ssh on PATH that logs each call)
+    const shim = join(sb.root, "shim");
+    mkdirSync(shim, { recursive: true });
+    const log = join(sb.root, "ssh-calls.log");
+    writeFileSync(join(shim, "ssh"), `#!/bin/sh\necho "$*" >> ${log}\nexec /usr/bin/ssh "$@"\n`, { mode: 0o755 });
+    const counted = await braid(sb, repo, ["status", "--json"], {
+      env: { BRAID_SSH_CONFIG: sshd.sshConfig, PATH: `${shim}:${process.env.PATH}` },
+    });
+    assert.equal(counted.code, 0, counted.stderr);
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    assert.equal(calls.length, 1, calls.join("\n"));
+    assert.match(calls[0] ?? "", /_host status/);
+    const v = (JSON.parse(counted.stdout) as { sessions: Array<Record<string, unknown>> }).sessions.find(
+      (s) => s.name === "job",
+    );
+    assert.ok(v, "job in status");
+    assert.equal(v.host, "box");
+    assert.equal(v.state, "working");
+    assert.equal(v.path, `box:${wt}`);
+    assert.equal(v.ahead, 1);
+    assert.equal(v.uncommittedFiles, 1);
+  });
+
+  test("a name already used is refused", async () => {
+    const r = await run(["start", "job", "again", "--host", "box", "--agent", "fake", "--headless"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(r.stderr, /already exists/);
+  });
+
+  test("sshd down: unreachable, nothing removed; back when it returns", async () => {
+    await sshd.stop();
+    const v = (await status()).sessions.find((s) => s.name === "job");
+    assert.equal(v?.state, "unreachable");
+    assert.match(String(v?.detail), /box not answering/);
+    await sshd.start();
+    const back = (await status()).sessions.find((s) => s.name === "job");
+    assert.equal(back?.state, "working");
+  });
+
+  test("fetch brings branch and uncommitted work into refs/braid/remote*; merge lands the commit", async () => {
+    const f = await run(["host", "sync", "--json"]);
+    assert.equal(f.code, 0, f.stderr);
+    const head = gitIn(sb, repo, "rev-parse", "refs/braid/remote/box/job");
+    assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", head), "remote work");
+    const wip = gitIn(sb, repo, "rev-parse", "refs/braid/remote-wip/box/job");
+    assert.equal(gitIn(sb, repo, "show", `${wip}:wip.txt`), "not committed yet");
+    // the agent finishes: merge takes its commit
+    sshd.asHost(["touch", join(sshd.user.home, "release-agent")]);
+    await waitFor(
+      "the remote run to end",
+      async () => (await status()).sessions.find((s) => s.name === "job")?.state === "done",
+      60_000,
+    );
+    const m = await run(["merge", "job", "--json"]);
+    assert.equal(m.code, 0, m.stderr + m.stdout);
+    assert.equal(gitIn(sb, repo, "show", "main:remote.txt"), "from the host: s3cr3t");
+  });
+});
