@@ -2,6 +2,8 @@
 import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
 import { branchExists, currentBranch, resolveCommit } from "../git/refs.js";
+import { remoteRefs } from "../hosts/mirror.js";
+import { remoteOf } from "../hosts/remote.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
@@ -45,7 +47,21 @@ export async function checkSession(
       fix: `recreate it (git branch ${s.branch} <commit>) or remove the session with \`braid rm ${s.name}\``,
     };
   }
-  if (existsSync(s.path)) {
+  const remote = remoteOf(s);
+  if (remote) {
+    // its worktree is on the host: the snapshot fetched with its branch says whether work is uncommitted
+    const refs = remoteRefs(remote.host, s.name);
+    const [head, wip] = await Promise.all([resolveCommit(cwd, refs.branch), resolveCommit(cwd, refs.wip)]);
+    const dirty =
+      head && wip ? (await gitOut(["diff", "--name-only", head, wip], { cwd })).split("\n").filter(Boolean) : [];
+    if (dirty.length)
+      return {
+        name: s.name,
+        reason: `has uncommitted work on host ${remote.host} (${dirty.length} file${dirty.length === 1 ? "" : "s"})`,
+        fix: `ask the agent to commit it (braid send ${s.name} "commit your work"), then merge again`,
+        uncommitted: dirty.length,
+      };
+  } else if (existsSync(s.path)) {
     const onBranch = await currentBranch(s.path);
     if (onBranch === null) {
       return {

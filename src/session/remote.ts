@@ -3,6 +3,9 @@
  * round trip per host returns all of this project's sessions there; a host that does not answer shows its
  * sessions as `unreachable` (never stopped or failed, nothing removed) until it answers again.
  */
+
+import { git } from "../git/git.js";
+import { resolveCommit } from "../git/refs.js";
 import { ensureMirror, fetchRefs, pushCommit, remoteRefs } from "../hosts/mirror.js";
 import { getHost, type HostEntry, listHosts } from "../hosts/registry.js";
 import { callHost, HostUnreachable, hostProjectDir, remoteOf } from "../hosts/remote.js";
@@ -168,6 +171,16 @@ export async function remoteSessionViews(ctx: ProjectContext, sessions: SessionR
   return perHost.flat();
 }
 
+export interface RemoteFetch {
+  name: string;
+  host: string;
+  /** Local refs now holding the session's branch tip and its uncommitted-work snapshot (null: none). */
+  branch: string | null;
+  wip: string | null;
+  /** What happened to the session's local branch: fast-forwarded, already there, or kept (went its own way). */
+  localBranch?: "updated" | "same" | "diverged" | "kept";
+}
+
 /**
  * Bring each remote session's branch and a snapshot of its uncommitted work into this repository
  * (`refs/braid/remote/<host>/<name>`, `refs/braid/remote-wip/<host>/<name>`): two round trips per host
@@ -177,7 +190,7 @@ export async function fetchRemoteSessions(
   ctx: ProjectContext,
   names?: string[],
 ): Promise<{
-  fetched: Array<{ name: string; host: string; branch: string | null; wip: string | null }>;
+  fetched: RemoteFetch[];
   unreachable: string[];
 }> {
   const recs = ctx.store.sessions().filter((s) => remoteOf(s) && (!names || names.includes(s.name)));
@@ -186,7 +199,7 @@ export async function fetchRemoteSessions(
     const h = remoteOf(s)?.host as string;
     byHost.set(h, [...(byHost.get(h) ?? []), s]);
   }
-  const fetched: Array<{ name: string; host: string; branch: string | null; wip: string | null }> = [];
+  const fetched: RemoteFetch[] = [];
   const unreachable: string[] = [];
   for (const [hostName, list] of byHost) {
     let host: HostEntry;
@@ -223,5 +236,32 @@ export async function fetchRemoteSessions(
     }
     await fetchRefs(ctx.project.mainWorktree, host, projectDir, specs);
   }
+  const cwd = ctx.project.mainWorktree;
+  for (const f of fetched) {
+    const rec = recs.find((r) => r.name === f.name) as SessionRecord;
+    f.localBranch = f.branch ? await followBranch(cwd, rec.branch, f.branch) : "kept";
+  }
   return { fetched, unreachable };
+}
+
+const ZERO = "0000000000000000000000000000000000000000";
+
+async function isAncestorOf(cwd: string, a: string, b: string): Promise<boolean> {
+  return (await git(["merge-base", "--is-ancestor", a, b], { cwd, okCodes: [0, 1, 128] })).code === 0;
+}
+
+/**
+ * The session's local branch follows its fetched tip (so radar, merge and every branch-based command see it
+ * as for a local session), only by fast-forward and compare-and-swap: a local branch that went its own way
+ * is kept as it is and reported.
+ */
+async function followBranch(cwd: string, branch: string, fetchedRef: string): Promise<RemoteFetch["localBranch"]> {
+  const tip = await resolveCommit(cwd, fetchedRef);
+  if (!tip) return "kept";
+  const local = await resolveCommit(cwd, `refs/heads/${branch}`);
+  if (local === tip) return "same";
+  if (local && !(await isAncestorOf(cwd, local, tip)))
+    return (await isAncestorOf(cwd, tip, local)) ? "same" : "diverged";
+  const r = await git(["update-ref", `refs/heads/${branch}`, tip, local ?? ZERO], { cwd, okCodes: [0, 1, 128] });
+  return r.code === 0 ? "updated" : "diverged";
 }

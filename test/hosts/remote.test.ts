@@ -17,11 +17,13 @@ const skip = sshdAvailable();
 
 /** The stand-in agent, defined in the host user's own global config (the host's braid resolves agents). */
 const AGENT = [
-  'echo "from the host: $REMOTE_SECRET" > remote.txt',
+  'echo "from the host: $REMOTE_SECRET ($BRAID_SESSION)" > remote.txt',
   "git add remote.txt",
   'git -c user.name=agent -c user.email=agent@host.invalid commit -qm "remote work"',
   'echo "not committed yet" > wip.txt',
   'while [ ! -f "$HOME/release-agent" ]; do sleep 0.2; done',
+  // done: nothing left uncommitted
+  "rm -f wip.txt",
 ].join("\n");
 
 describe("a session on a host", { skip: skip ?? false }, () => {
@@ -69,7 +71,7 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     assert.ok(wt.startsWith(hostDir), wt);
     // the agent ran there, with the env value that went over the ssh channel
     await waitFor("the agent's commit on the host", () => existsSync(join(wt, "wip.txt")), 60_000);
-    assert.equal(sshd.asHost(["cat", join(wt, "remote.txt")]).trim(), "from the host: s3cr3t");
+    assert.equal(sshd.asHost(["cat", join(wt, "remote.txt")]).trim(), "from the host: s3cr3t (job)");
     // one ssh round trip for the whole status (an ssh on PATH that logs each call)
     const shim = join(sb.root, "shim");
     mkdirSync(shim, { recursive: true });
@@ -116,6 +118,10 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", head), "remote work");
     const wip = gitIn(sb, repo, "rev-parse", "refs/braid/remote-wip/box/job");
     assert.equal(gitIn(sb, repo, "show", `${wip}:wip.txt`), "not committed yet");
+    // uncommitted work on the host keeps the session out of the train
+    const dirty = await run(["merge", "job"]);
+    assert.ok(isOneLineError(dirty), dirty.stderr);
+    assert.match(dirty.stderr, /uncommitted work on host box \(1 file\)/);
     // the agent finishes: merge takes its commit
     sshd.asHost(["touch", join(sshd.user.home, "release-agent")]);
     await waitFor(
@@ -125,6 +131,42 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     );
     const m = await run(["merge", "job", "--json"]);
     assert.equal(m.code, 0, m.stderr + m.stdout);
-    assert.equal(gitIn(sb, repo, "show", "main:remote.txt"), "from the host: s3cr3t");
+    assert.equal(gitIn(sb, repo, "show", "main:remote.txt"), "from the host: s3cr3t (job)");
+  });
+
+  test("rm cleans the host once the work is merged", async () => {
+    const rec = JSON.parse((await run(["status", "job", "--json"])).stdout);
+    const wt = (rec.sessions?.[0] ?? rec).path.replace(/^box:/, "") as string;
+    const r = await run(["rm", "job", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).backupRef, null);
+    assert.equal(existsSync(wt), false, "worktree gone on the host");
+    const project = join(hostDir, "projects");
+    const branches = sshd.asHost(
+      ["sh", "-c", 'for p in */; do git -C "$p" branch --list "feature/job"; done'],
+      project,
+    );
+    assert.equal(branches.trim(), "");
+    assert.equal((await status()).sessions.length, 0);
+    assert.equal(gitIn(sb, repo, "for-each-ref", "refs/braid/remote", "refs/braid/remote-wip"), "");
+  });
+
+  test("rm refuses unmerged work on the host; --force saves it here first", async () => {
+    const s = await run(["start", "job2", "more", "--host", "box", "--agent", "fake", "--headless"]);
+    assert.equal(s.code, 0, s.stderr);
+    await waitFor(
+      "job2 to finish",
+      async () => (await status()).sessions.find((v) => v.name === "job2")?.state === "done",
+      60_000,
+    );
+    const refused = await run(["rm", "job2"]);
+    assert.ok(isOneLineError(refused), refused.stderr);
+    assert.match(refused.stderr, /1 unmerged commit on host box — merge it first/);
+    assert.equal((await status()).sessions.length, 1, "nothing removed");
+    const forced = await run(["rm", "job2", "--force", "--json"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    const backup = JSON.parse(forced.stdout).backupRef as string;
+    assert.match(backup, /^refs\/braid\/backup\/job2\//);
+    assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", backup), "remote work");
   });
 });

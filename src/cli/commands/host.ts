@@ -13,8 +13,9 @@ import {
   validateHostName,
 } from "../../hosts/registry.js";
 import { BraidError } from "../../infra/errors.js";
+import { loadContext } from "../../project/context.js";
 import { act } from "../act.js";
-import { print, printJson, printNotice, table } from "../output.js";
+import { print, printJson, printNotice, printWarning, table } from "../output.js";
 import { version } from "../version.js";
 
 interface AddFlags {
@@ -136,6 +137,30 @@ export function registerHost(program: Command): void {
         const problem = checks.map((c) => checkProblem(c)).find((p) => p);
         if (problem && !opts.json) throw problem;
         return problem ? 1 : 0;
+      }),
+    );
+
+  host
+    .command("sync")
+    .description(
+      "bring this project's remote sessions here: branches and uncommitted work into refs/braid/remote*, notes both ways",
+    )
+    .option("--json", "machine-readable output")
+    .action(
+      act(async (opts: { json?: boolean }) => {
+        const ctx = await loadContext();
+        const { fetchRemoteSessions } = await import("../../session/remote.js");
+        const r = await fetchRemoteSessions(ctx);
+        if (opts.json) printJson(r);
+        else {
+          for (const f of r.fetched)
+            print(
+              `${f.name} (${f.host}): ${f.branch ?? "no branch yet"}${f.wip ? `, uncommitted work in ${f.wip}` : ""}${f.localBranch === "diverged" ? " — local branch went its own way, kept" : ""}`,
+            );
+          for (const h of r.unreachable) printWarning(`host ${h} is not answering: its sessions were not synced`);
+          if (r.fetched.length === 0 && r.unreachable.length === 0) print("no remote sessions in this project");
+        }
+        return 0;
       }),
     );
 
