@@ -348,16 +348,16 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     if (!sessions) return;
     const { adoptOrphan, findOrphans } = await import("../session/adopt.js");
     for (const o of await findOrphans(ctx, sessions)) {
-      const where = o.tmux ? `tmux pane ${o.tmux.paneId} of ${o.tmux.socketPath}` : `pid ${o.agentPid}`;
+      const located = o.located;
+      const where = located.found ? located.where : `pid ${o.agentPid}`;
       const f = add({
         kind: "orphaned-agent",
         where: o.name,
         message: `session "${o.name}" is recorded as ${o.recorded}, but its agent still runs (${where})`,
-        fix:
-          o.runner === "tmux" && !o.tmux
-            ? `its tmux pane was not found: stop it by hand (kill ${o.agentPid}), then \`braid restart ${o.name}\``
-            : `re-adopt it: mark it running again at ${where}`,
-        fixable: o.runner === "headless" || o.tmux !== null,
+        fix: located.found
+          ? `re-adopt it: mark it running again at ${where}`
+          : `${located.why}: stop it by hand (kill ${o.agentPid}), then \`braid restart ${o.name}\``,
+        fixable: located.found,
         severity: "warning",
       });
       await attempt(f, () => adoptOrphan(ctx, o));

@@ -14,12 +14,12 @@ import type { ProjectContext } from "../project/context.js";
 import { isActive } from "../project/state.js";
 import { radarJson, runRadar } from "../radar/radar.js";
 import { SnapshotCache } from "../radar/snapshot.js";
+import { runtimeOf } from "../runtime/run.js";
+import { runnerFor } from "../runtime/runners.js";
 import { stopSession } from "../session/control.js";
 import { sendToSession } from "../session/interact.js";
 import { ResourceSampler } from "../session/resources.js";
-import { runtimeOf } from "../session/runtime.js";
 import { listSessionViews, SessionScreenDebouncer } from "../session/status.js";
-import { capturePanes } from "../session/tmux.js";
 import type { EventHub } from "./events.js";
 
 type Reply = [status: number, body: unknown];
@@ -86,19 +86,17 @@ export class Api {
     return [200, { session: view, screen: await this.screen(name) }];
   }
 
-  /** The last lines of the agent's terminal (tmux), or of its output log (headless). */
+  /** The last lines of the agent's live screen (its runner's, e.g. a tmux pane), else of its output log. */
   private async screen(name: string): Promise<string | null> {
     const rec = this.ctx.store.get(name);
     const rt = rec ? runtimeOf(rec) : null;
     if (!rec || !rt) return null;
     let text: string | null = null;
-    if (rt.tmux && isActive(rec.status)) {
-      try {
-        text = (await capturePanes({ socket: rt.tmux.socket }, [rt.tmux.paneId])).get(rt.tmux.paneId) ?? null;
-      } catch {
-        text = null;
-      }
-    } else if (rt.logPath) {
+    if (isActive(rec.status))
+      text = await runnerFor(rt)
+        .capture({ ctx: this.ctx, name, rt }, 0)
+        .catch(() => null);
+    if (text === null && rt.logPath) {
       try {
         text = readFileSync(rt.logPath, "utf8").slice(-16_000);
       } catch {

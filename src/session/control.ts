@@ -4,11 +4,13 @@
  */
 import { type Autonomy, requireAutonomyAllowed } from "../agents/autonomy.js";
 import { resolveAgent } from "../agents/index.js";
+import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
-import { pidAlive, signalGroup, signalProcess } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
 import { isActive } from "../project/state.js";
+import { runtimeOf, type SessionMode } from "../runtime/run.js";
+import { runnerFor } from "../runtime/runners.js";
 import { decideSandbox } from "../sandbox/probe.js";
 import type { SwarmStartOptions } from "../swarm/launch.js";
 import type { BootstrapReport } from "../worktree/bootstrap.js";
@@ -16,9 +18,8 @@ import { validateSessionName } from "../worktree/names.js";
 import { newSession } from "../worktree/new-session.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
-import { readAgentPid, readExit, runtimeOf, type SessionMode } from "./runtime.js";
+import { restartRemoteSession } from "./remote.js";
 import { stopServices } from "./services/services.js";
-import { killPane, recordedServer } from "./tmux.js";
 
 export interface StartOptions {
   name: string;
@@ -143,15 +144,6 @@ export async function startSession(ctx: ProjectContext, o: StartOptions): Promis
   };
 }
 
-async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
-
 export interface StopResult {
   name: string;
   /** State before stopping. */
@@ -173,6 +165,10 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     return { name, was, stopped: false };
   }
   const rt = runtimeOf(rec);
+  // On a host, the host's braid marks and stops it (queued there too); ask first, so a host that does not
+  // answer leaves the record as it is (the error says so) rather than claiming a stop that did not happen.
+  const remote = remoteOf(rec) !== null;
+  if (rt && remote) await runnerFor(rt).stop({ ctx, name, rt });
   // Mark first: the wrapper's exit (and its pump) must see a deliberate stop, not a failure.
   await ctx.store.update((d) => {
     const r = d.sessions.find((x) => x.name === name);
@@ -183,18 +179,7 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     const cur = runtimeOf(r);
     r.ext = cur ? { ...ext, session: { ...cur, detail: "stopped by user" } } : ext;
   });
-  if (rt && isActive(was)) {
-    const stateDir = ctx.project.stateDir;
-    const agentPid = readAgentPid(stateDir, name, rt.runId);
-    const ended = () => readExit(stateDir, name, rt.runId) !== null || !pidAlive(agentPid);
-    if (rt.runner === "headless" && rt.wrapperPid) signalGroup(rt.wrapperPid, "SIGTERM");
-    else if (agentPid) signalProcess(agentPid, "SIGTERM");
-    if (!(await waitUntil(ended, 3000))) {
-      if (rt.runner === "headless" && rt.wrapperPid) signalGroup(rt.wrapperPid, "SIGKILL");
-      else if (agentPid) signalProcess(agentPid, "SIGKILL");
-    }
-    if (rt.tmux) await killPane(recordedServer(rt.tmux), rt.tmux.paneId);
-  }
+  if (rt && isActive(was) && !remote) await runnerFor(rt).stop({ ctx, name, rt });
   await stopServices(ctx, name);
   await pump(ctx);
   return { name, was, stopped: true };
@@ -210,6 +195,7 @@ export async function restartSession(
   o: { freshPrompt?: string } = {},
 ): Promise<StartResult> {
   const rec = ctx.store.require(name);
+  if (remoteOf(rec)) return restartRemoteSession(ctx, name, o);
   if (rec.status === "created")
     throw new BraidError(`session "${name}" was never started`, `start it with \`braid start ${name} <task>\``);
   const rt = runtimeOf(rec);

@@ -20,10 +20,10 @@ import {
 import { writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { runtimeOf } from "../runtime/run.js";
 import { appendRemovedCost, type ModelCost, type RemovedCost, readRemovedCosts } from "./ledger.js";
 import { readLive } from "./live.js";
 import { priceFor } from "./prices.js";
-import { runtimeOf } from "./runtime.js";
 
 export interface SessionCost {
   session: string;

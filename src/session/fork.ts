@@ -13,10 +13,10 @@ import { BraidError } from "../infra/errors.js";
 import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { runtimeOf } from "../runtime/run.js";
 import { validateSessionName } from "../worktree/names.js";
 import { readLive } from "./live.js";
 import { guardCommits } from "./readonly.js";
-import { runtimeOf } from "./runtime.js";
 
 /** What a fork remembers, in its record under `ext.fork`. */
 export interface ForkInfo {

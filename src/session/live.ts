@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../infra/fsutil.js";
-import { activityFile, liveFile } from "./paths.js";
+import { activityFile, liveFile } from "../runtime/paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
 

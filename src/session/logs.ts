@@ -1,5 +1,5 @@
 /**
- * `braid logs`: the agent's last output. A live tmux pane is read from tmux (with history); otherwise the
+ * `braid logs`: the agent's last output. A live screen is read from its runner (a tmux pane, with history); otherwise the
  * run's output.log (headless output, or the pane's text the wrapper saved at exit). Core only: the CLI prints.
  */
 import { existsSync, statSync } from "node:fs";
@@ -7,24 +7,25 @@ import { BraidError } from "../infra/errors.js";
 import { readTail } from "../infra/tail.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive } from "../project/state.js";
+import { logLines, outputFile } from "../runtime/output.js";
+import { readExit, runtimeOf } from "../runtime/run.js";
+import type { RunnerKind, RunRef } from "../runtime/runner.js";
+import { runnerFor } from "../runtime/runners.js";
 import { reconcile } from "./cascade.js";
-import { logLines, outputFile } from "./output.js";
-import { readExit, runtimeOf, type SessionRuntime } from "./runtime.js";
-import { capturePaneHistory, recordedServer } from "./tmux.js";
 
 export interface SessionLog {
   name: string;
-  runner: "tmux" | "headless";
+  runner: RunnerKind;
   /** Whether the agent still runs. */
   running: boolean;
-  /** `pane`: read from the live tmux pane; `file`: from `path`. */
+  /** `pane`: read from the live screen (a tmux pane); `file`: from `path`. */
   source: "pane" | "file";
   path: string | null;
   lines: string[];
 }
 
 interface Located {
-  rt: SessionRuntime;
+  run: RunRef;
   running: boolean;
   file: string;
 }
@@ -35,20 +36,25 @@ async function locate(ctx: ProjectContext, name: string): Promise<Located> {
   const rt = runtimeOf(rec);
   if (!rt)
     throw new BraidError(`session "${name}" has not run an agent yet (${rec.status})`, `braid start ${name} <task>`);
-  return { rt, running: isActive(rec.status), file: rt.logPath ?? outputFile(ctx.project.stateDir, name, rt.runId) };
+  return {
+    run: { ctx, name, rt },
+    running: isActive(rec.status),
+    file: rt.logPath ?? outputFile(ctx.project.stateDir, name, rt.runId),
+  };
 }
 
-async function livePaneText(rt: SessionRuntime, lines: number): Promise<string | null> {
-  if (!rt.tmux) return null;
-  return capturePaneHistory(recordedServer(rt.tmux), rt.tmux.paneId, lines);
+/** The live screen with history, when the session's runner has one. */
+function liveText(run: RunRef, lines: number): Promise<string | null> {
+  return runnerFor(run.rt).capture(run, lines);
 }
 
 /** The last `lines` lines of the session's output. */
 export async function readSessionLog(ctx: ProjectContext, name: string, lines = 100): Promise<SessionLog> {
-  const { rt, running, file } = await locate(ctx, name);
-  const base = { name, runner: rt.runner, running };
-  if (running && rt.runner === "tmux") {
-    const text = await livePaneText(rt, lines);
+  const { run, running, file } = await locate(ctx, name);
+  const base = { name, runner: run.rt.runner, running };
+  // a run whose output is not kept here (on a host) is read where it is, running or not
+  if (running || !existsSync(file)) {
+    const text = await liveText(run, lines);
     if (text !== null) return { ...base, source: "pane", path: null, lines: logLines(text).slice(-lines) };
   }
   if (!existsSync(file))
@@ -89,14 +95,14 @@ export async function followSessionLog(
 ): Promise<void> {
   const first = await readSessionLog(ctx, name, lines);
   emit(first.lines);
-  const { rt, file } = await locate(ctx, name);
-  const ended = () => readExit(ctx.project.stateDir, name, rt.runId) !== null;
+  const { run, file } = await locate(ctx, name);
+  const ended = () => readExit(ctx.project.stateDir, name, run.rt.runId) !== null;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   if (first.source === "pane") {
     let prev = first.lines;
     while (!stop() && !ended()) {
       await sleep(1000);
-      const text = await livePaneText(rt, 2000);
+      const text = await liveText(run, 2000);
       if (text === null) break;
       const next = logLines(text);
       const fresh = newLines(prev, next);

@@ -93,12 +93,54 @@ export async function startRemoteSession(
       createdBranch: true,
       ...(started.agent ? { agent: started.agent } : {}),
       ...(o.task ? { task: o.task } : {}),
-      ext: { remote: { host: host.name, path: started.path, branch: started.branch, projectDir } },
+      ext: {
+        remote: { host: host.name, path: started.path, branch: started.branch, projectDir },
+        // the remote runner (runtime/remote-runner.ts) answers for this run: stop, send, logs, attach, looks
+        session: {
+          runner: "remote",
+          agent: started.agent ?? o.agent ?? "agent",
+          mode: "standard",
+          runId: `remote-${Date.now().toString(36)}`,
+          conversationId: null,
+          transcriptPath: null,
+          hooks: false,
+          tmux: null,
+          wrapperPid: null,
+          logPath: null,
+          launchedAt: now,
+          exitCode: null,
+          detail: null,
+          headless: o.headless === true,
+          readOnly: false,
+        },
+      },
     };
     d.sessions.push(rec);
     return rec;
   });
   return { record, queued: started.queued };
+}
+
+/** `braid restart` of a session on a host: the host's braid restarts it (resuming its conversation). */
+export async function restartRemoteSession(
+  ctx: ProjectContext,
+  name: string,
+  o: { freshPrompt?: string } = {},
+): Promise<{ record: SessionRecord; queued: boolean; queuePosition: null; created: false }> {
+  const rec = ctx.store.require(name);
+  const host = getHost(remoteOf(rec)?.host as string);
+  const r = await callHost<HostStarted>(host, "restart", {
+    project: ctx.project.slug,
+    name,
+    env: host.env,
+    ...(o.freshPrompt !== undefined ? { text: o.freshPrompt } : {}),
+  });
+  const record =
+    (await ctx.store.patchSlot(name, "session", (cur) =>
+      cur ? { ...cur, launchedAt: new Date().toISOString() } : cur,
+    )) ?? rec;
+  await ctx.store.patch(name, { status: r.status });
+  return { record: ctx.store.get(name) ?? record, queued: r.queued, queuePosition: null, created: false };
 }
 
 async function adoptFromHost(host: HostEntry, ctx: ProjectContext, name: string): Promise<HostStarted | null> {

@@ -6,9 +6,9 @@
 import type { ScreenReading } from "../agents/detectors/index.js";
 import type { SessionRecord, SessionState } from "../project/state.js";
 import { isActive } from "../project/state.js";
-import type { EndedRun } from "./cascade.js";
+import type { SessionRuntime } from "../runtime/run.js";
+import type { EndedRun } from "../runtime/runner.js";
 import type { LiveState } from "./live.js";
-import type { SessionRuntime } from "./runtime.js";
 
 export interface Observation {
   record: SessionRecord;

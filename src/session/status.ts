@@ -1,6 +1,6 @@
 /**
  * `listSessionViews`: one SessionView per session in cascade order — what `braid status` and the
- * board show. One `list-panes` and one batched `capture-pane` per tmux server, three cheap git calls
+ * board show. One look per runner (for tmux: one `list-panes` and one batched `capture-pane` per server), three cheap git calls
  * per worktree (all in parallel). Views only read: they never write the registry, pump the queue or
  * launch agents — recording what they observed and starting queued sessions is the supervisor's step
  * (`supervisorTick` in supervisor.ts), which the commands that act call explicitly.
@@ -11,15 +11,15 @@ import { withAnswerHint } from "../agents/detectors/hints.js";
 import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
 import { unreadCount } from "../coord/unread.js";
 import { remoteOf } from "../hosts/remote.js";
-import { pidAlive } from "../infra/process.js";
 import { portsOf } from "../ports/ports.js";
 import type { ProjectContext } from "../project/context.js";
-import type { SessionRecord } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import { repoKeyUntrusted } from "../project/trust-keys.js";
 import { conflictSummary } from "../radar/radar.js";
+import { runtimeOf } from "../runtime/run.js";
+import { lookRuns } from "../runtime/runners.js";
 import { swarmDetailOf } from "../swarm/launch.js";
-import { endedRun, lookupPane, type PaneTable, paneTable, startModeOf } from "./cascade.js";
+import { endedRun, startModeOf } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { deniedText, deniedToolCalls } from "./denials.js";
 import { addCostAndResources } from "./figures.js";
@@ -28,9 +28,7 @@ import { readLive } from "./live.js";
 import { remoteSessionViews } from "./remote.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
-import { readAgentPid, runtimeOf } from "./runtime.js";
 import { serviceViews } from "./services/services.js";
-import { capturePanes, recordedServer, type TmuxServer } from "./tmux.js";
 import type { SessionView } from "./types.js";
 
 /**
@@ -61,36 +59,6 @@ export interface ViewOptions {
   sampler?: ResourceSampler;
 }
 
-/**
- * Screens of live panes only (one missing pane would abort tmux's whole `;`-chained batch), one batch per
- * server, keyed by session name: pane ids of different servers may be equal.
- */
-async function screens(sessions: SessionRecord[], panes: PaneTable): Promise<Map<string, string>> {
-  const byServer = new Map<string, { server: TmuxServer; want: [string, string][] }>();
-  for (const s of sessions) {
-    const rt = runtimeOf(s);
-    if (!rt?.tmux || !isActive(s.status)) continue;
-    const found = lookupPane(panes, rt.tmux);
-    if (found?.server !== "up" || !found.pane || found.pane.dead) continue;
-    const server = recordedServer(rt.tmux);
-    const entry = byServer.get(server.path as string) ?? { server, want: [] };
-    entry.want.push([s.name, rt.tmux.paneId]);
-    byServer.set(server.path as string, entry);
-  }
-  const all = new Map<string, string>();
-  for (const { server, want } of byServer.values()) {
-    const got = await capturePanes(
-      server,
-      want.map(([, id]) => id),
-    );
-    for (const [name, id] of want) {
-      const text = got.get(id);
-      if (text !== undefined) all.set(name, text);
-    }
-  }
-  return all;
-}
-
 export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = {}): Promise<SessionView[]> {
   const withGit = opts.git !== false;
   const all = ctx.store.sessions();
@@ -98,9 +66,8 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const remote = all.some((s) => remoteOf(s)) ? remoteSessionViews(ctx, all) : Promise.resolve([]);
   const sessions = all.filter((s) => !remoteOf(s));
   const stateDir = ctx.project.stateDir;
-  const panes = await paneTable(sessions);
-  const [screenText, figures, conflicts] = await Promise.all([
-    screens(sessions, panes),
+  const [looks, figures, conflicts] = await Promise.all([
+    lookRuns(ctx, sessions, { screens: true }),
     Promise.all(
       sessions.map((s) =>
         !withGit
@@ -120,22 +87,23 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const views = sessions.map((s, i): SessionView => {
     const rt = runtimeOf(s);
     const live = readLive(stateDir, s.name);
-    const text = rt?.tmux ? screenText.get(s.name) : undefined;
+    const look = looks.get(s.name);
+    const running = look?.kind === "running" ? look : null;
+    const text = running?.screen;
     const raw = text !== undefined ? detectScreenState(rt?.agent ?? s.agent ?? "", text) : null;
     const screen = opts.debouncer ? opts.debouncer.accept(s.name, raw) : raw;
-    const agentPid = rt ? readAgentPid(stateDir, s.name, rt.runId) : null;
     const r = resolveState({
       record: s,
       runtime: rt,
       live,
-      ended: endedRun(ctx, s, panes),
+      ended: endedRun(s, looks),
       screen,
-      agentAlive: pidAlive(agentPid),
+      agentAlive: running?.agentAlive === true,
       now,
     });
     const f = figures[i];
     const sameRun = live && rt && live.runId === rt.runId ? live : null;
-    pids.set(s.name, isActive(r.state) && pidAlive(agentPid) ? agentPid : null);
+    pids.set(s.name, isActive(r.state) ? (running?.agentPid ?? null) : null);
     const denied = deniedToolCalls(rt?.logPath);
     const detail = swarmDetailOf(s) ?? (r.state === "waiting" ? withAnswerHint(r.detail, s.name) : r.detail);
     return {

@@ -8,8 +8,8 @@
 import { remoteOf } from "../hosts/remote.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive, type SessionRecord, type SessionState } from "../project/state.js";
+import { runtimeOf } from "../runtime/run.js";
 import { type PumpResult, pump, reconcile, startable } from "./cascade.js";
-import { runtimeOf } from "./runtime.js";
 import { listSessionViews, type SessionScreenDebouncer } from "./status.js";
 import type { SessionView } from "./types.js";
 
@@ -34,9 +34,10 @@ function observedChange(rec: SessionRecord, v: SessionView): Observed | null {
   if (v.state === "unreachable") return null;
   const state = v.state;
   // Only runs braid launched: a record without a runtime has nothing to observe (its state is all there is).
-  if (rt && isActive(rec.status) && isActive(state) && state !== rec.status) out.state = state;
-  // a remote session has no local run: its record follows what its host reports
-  else if (!rt && remoteOf(rec) && state !== rec.status) out.state = state;
+  // a session on a host: its record follows what the host reports, ended states included
+  if (remoteOf(rec)) {
+    if (state !== rec.status) out.state = state;
+  } else if (rt && isActive(rec.status) && isActive(state) && state !== rec.status) out.state = state;
   if (rt && v.conversationId && v.conversationId !== rt.conversationId) out.conversationId = v.conversationId;
   if (rt && v.transcriptPath && v.transcriptPath !== rt.transcriptPath) out.transcriptPath = v.transcriptPath;
   return Object.keys(out).length > 0 ? out : null;

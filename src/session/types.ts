@@ -15,7 +15,7 @@ export interface SessionView {
   since: string | null;
   /** Why the state is what it is, e.g. "permission prompt: Bash", "exit 1". */
   detail: string | null;
-  runner: "tmux" | "headless" | null;
+  runner: "tmux" | "headless" | "remote" | null;
   branch: string;
   path: string;
   baseRef: string;

@@ -17,6 +17,7 @@ const skip = sshdAvailable();
 
 /** The stand-in agent, defined in the host user's own global config (the host's braid resolves agents). */
 const AGENT = [
+  'echo "agent $BRAID_SESSION says hello"',
   'echo "from the host: $REMOTE_SECRET ($BRAID_SESSION)" > remote.txt',
   "git add remote.txt",
   'git -c user.name=agent -c user.email=agent@host.invalid commit -qm "remote work"',
@@ -109,6 +110,22 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     await sshd.start();
     const back = (await status()).sessions.find((s) => s.name === "job");
     assert.equal(back?.state, "working");
+  });
+
+  test("logs, stop and restart go to the host's braid", async () => {
+    const logs = await run(["logs", "job", "--json"]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /agent job says hello/);
+    const stop = await run(["stop", "job"]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal((await status()).sessions.find((s) => s.name === "job")?.state, "stopped");
+    const restart = await run(["restart", "job"]);
+    assert.equal(restart.code, 0, restart.stderr);
+    await waitFor(
+      "job working again",
+      async () => (await status()).sessions.find((s) => s.name === "job")?.state === "working",
+      60_000,
+    );
   });
 
   test("fetch brings branch and uncommitted work into refs/braid/remote*; merge lands the commit", async () => {

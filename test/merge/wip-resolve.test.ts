@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pidAlive } from "../../src/infra/process.js";
 import { loadContext } from "../../src/project/context.js";
+import { runtimeOf } from "../../src/runtime/run.js";
 import { writeLive } from "../../src/session/live.js";
-import { runtimeOf } from "../../src/session/runtime.js";
 import { braid, commitIn, gitIn, type Sandbox } from "../helpers/env.js";
 import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 

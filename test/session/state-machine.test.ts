@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SessionRecord } from "../../src/project/state.js";
+import type { SessionRuntime } from "../../src/runtime/run.js";
 import { startable } from "../../src/session/cascade.js";
 import { queuePosition } from "../../src/session/control.js";
 import { applyHookEvent, type LiveState, stateForEvent } from "../../src/session/live.js";
 import { resolveState } from "../../src/session/resolve.js";
-import type { SessionRuntime } from "../../src/session/runtime.js";
 
 describe("hook events → live state", () => {
   const cases: [string, object, string, string | null][] = [

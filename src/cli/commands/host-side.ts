@@ -13,7 +13,7 @@ import { snapshotWorktree } from "../../git/snapshot.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import type { SessionType } from "../../project/state.js";
-import { startSession, stopSession } from "../../session/control.js";
+import { restartSession, startSession, stopSession } from "../../session/control.js";
 import { sendToSession } from "../../session/interact.js";
 import { readSessionLog } from "../../session/logs.js";
 import { removeSession } from "../../session/remove.js";
@@ -34,6 +34,8 @@ interface HostRequest {
   env?: Record<string, string>;
   text?: string;
   lines?: number;
+  /** status: git figures and the radar (default true; looks of the remote runner skip them). */
+  git?: boolean;
 }
 
 function projectDir(req: HostRequest): string {
@@ -78,7 +80,8 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
   async status(req) {
     const ctx = await context(req);
     if (!ctx) return { sessions: [] };
-    return { sessions: await listSessionViews(ctx) };
+    const full = req.git !== false;
+    return { sessions: await listSessionViews(ctx, { git: full, cost: full }) };
   },
   /** Each session's branch tip and a commit of its uncommitted work, as refs the driving braid fetches. */
   async snapshot(req) {
@@ -97,6 +100,13 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
       out[s.name] = { branch: s.branch, head, wip };
     }
     return { sessions: out };
+  },
+  async restart(req) {
+    const ctx = await requireContext(req);
+    for (const [k, v] of Object.entries(req.env ?? {})) process.env[k] = v;
+    const r = await restartSession(ctx, needName(req), req.text !== undefined ? { freshPrompt: req.text } : {});
+    const s = r.record;
+    return { name: s.name, branch: s.branch, path: s.path, status: s.status, agent: s.agent ?? null, queued: r.queued };
   },
   async stop(req) {
     return stopSession(await requireContext(req), needName(req));

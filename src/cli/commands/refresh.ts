@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { loadContext } from "../../project/context.js";
+import { runtimeOf } from "../../runtime/run.js";
+import { canAttach } from "../../runtime/runners.js";
 import { refreshSession } from "../../session/refresh.js";
-import { runtimeOf } from "../../session/runtime.js";
 import { act } from "../act.js";
 import { print, printJson } from "../output.js";
 
@@ -33,7 +34,7 @@ export function registerRefresh(program: Command): void {
         print(`${learned}; hand-off prompt: ${r.handoff.length} characters`);
         if (s.queued) print(`queued ${name} (#${s.queuePosition} in line) for a fresh conversation`);
         else {
-          const tmux = runtimeOf(s.record)?.runner === "tmux";
+          const tmux = canAttach(runtimeOf(s.record));
           print(`refreshed ${name}: a fresh conversation took over${tmux ? ` — braid attach ${name}` : ""}`);
         }
         return 0;

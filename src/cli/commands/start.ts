@@ -4,8 +4,9 @@ import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { takePrefetchedTips } from "../../project/prefetch.js";
 import { SESSION_TYPES, type SessionType } from "../../project/state.js";
+import { runtimeOf } from "../../runtime/run.js";
+import { canAttach } from "../../runtime/runners.js";
 import { startSession } from "../../session/control.js";
-import { runtimeOf } from "../../session/runtime.js";
 import { finishPending, resumePending } from "../../worktree/resume.js";
 import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
@@ -118,9 +119,9 @@ export function registerStart(program: Command): void {
         } else {
           const rt = runtimeOf(s);
           print(`started ${s.name} (${s.agent}, ${s.type}${rt?.sandboxed ? ", sandboxed" : ""}) in ${s.path}`);
-          // only a tmux session can be attached to: a swarm or headless run is followed instead
+          // only a run with a terminal (tmux) can be attached to: a swarm or headless run is followed instead
           if (opts.mode === "swarm") print(`  follow: braid swarm ${s.name}`);
-          else print(rt?.runner === "tmux" ? `  attach: braid attach ${s.name}` : `  follow: braid status ${s.name}`);
+          else print(canAttach(rt) ? `  attach: braid attach ${s.name}` : `  follow: braid status ${s.name}`);
           const ports = s.ext?.ports?.ports ?? [];
           if (ports.length) print(`  ports: ${ports.join(", ")} (PORT=${ports[0]})`);
           const services = Object.keys(ctx.config.services);

@@ -7,8 +7,9 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectContext } from "../../project/context.js";
 import { isActive } from "../../project/state.js";
-import { endedRun, paneTable } from "../cascade.js";
-import { runtimeOf } from "../runtime.js";
+import { runtimeOf } from "../../runtime/run.js";
+import { lookRuns } from "../../runtime/runners.js";
+import { endedRun } from "../cascade.js";
 import { readServiceRecords, sameProcess, serviceAlive, stopService } from "./services.js";
 
 export interface OrphanService {
@@ -28,7 +29,7 @@ export async function findOrphans(ctx: ProjectContext): Promise<OrphanService[]>
   }
   const records = ctx.store.sessions();
   const sessions = new Map(records.map((s) => [s.name, s]));
-  const panes = await paneTable(records);
+  const looks = await lookRuns(ctx, records);
   const out: OrphanService[] = [];
   for (const name of names) {
     for (const s of readServiceRecords(ctx.project.stateDir, name)) {
@@ -40,7 +41,7 @@ export async function findOrphans(ctx: ProjectContext): Promise<OrphanService[]>
           ? `its session is ${rec.status}`
           : runtimeOf(rec)?.runId !== s.runId
             ? "it belongs to an earlier run of the session"
-            : endedRun(ctx, rec, panes)
+            : endedRun(rec, looks)
               ? "the session's agent has ended"
               : null;
       if (why)

@@ -16,9 +16,9 @@ import type { ProjectContext } from "../../project/context.js";
 import type { SessionRecord } from "../../project/state.js";
 import { fillTemplate } from "../../project/template.js";
 import { repoKeyUntrusted } from "../../project/trust-keys.js";
-import { sessionRunDir } from "../paths.js";
-import { runtimeOf } from "../runtime.js";
-import { killPane, listPanes, openWindow } from "../tmux.js";
+import { sessionRunDir } from "../../runtime/paths.js";
+import { runtimeOf } from "../../runtime/run.js";
+import { killPane, listPanes, openWindow } from "../../runtime/tmux.js";
 import { procStart } from "./proc.js";
 import type { RunnerSpec, ServiceRecord, ServiceState } from "./runner.js";
 

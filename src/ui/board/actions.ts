@@ -1,11 +1,10 @@
 /** What the board's keys do, bound to braid's domain modules. Each returns a one-line outcome for the footer. */
-import { spawnSync } from "node:child_process";
 import { postNote } from "../../coord/post.js";
 import { BraidError } from "../../infra/errors.js";
 import { runTrain, type TrainReport } from "../../merge/train.js";
 import type { ProjectContext } from "../../project/context.js";
 import { startSession, stopSession } from "../../session/control.js";
-import { attachPlan, sendToSession } from "../../session/interact.js";
+import { attachPlan, runAttach, sendToSession } from "../../session/interact.js";
 import type { BoardActions } from "./App.js";
 
 /** The merge train's outcome for one session, in one line. */
@@ -62,10 +61,7 @@ export function realActions(ctx: ProjectContext): BoardActions {
  */
 export async function attachJob(ctx: ProjectContext, session: string): Promise<string | null> {
   const plan = await attachPlan(ctx, session);
-  const env = { ...process.env };
-  if (!plan.inside) delete env.TMUX;
-  const r = spawnSync("tmux", plan.args, { stdio: "inherit", env });
-  if (r.error) throw new BraidError(`tmux could not attach: ${r.error.message}`, "check `tmux -V` works");
+  const status = runAttach(plan);
   if (plan.inside) return `switched to ${plan.target} — switch back to this window for the board`;
-  return r.status === 0 ? `back from ${session}` : `tmux attach exited ${r.status}`;
+  return status === 0 ? `back from ${session}` : `${plan.argv[0]} attach exited ${status}`;
 }

@@ -11,7 +11,7 @@ import {
   sendText,
   type TmuxServer,
   tmuxServer,
-} from "../../src/session/tmux.js";
+} from "../../src/runtime/tmux.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
 
 describe("tmux module", () => {

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { withAnswerHint } from "../../src/agents/detectors/hints.js";
+import { firstUsefulLine, logLines } from "../../src/runtime/output.js";
 import { newLines } from "../../src/session/logs.js";
-import { firstUsefulLine, logLines } from "../../src/session/output.js";
 
 describe("agent output", () => {
   it("the first useful line: trouble first, else the last line; escapes, frames and JSON handled", () => {
