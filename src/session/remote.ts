@@ -3,7 +3,7 @@
  * round trip per host returns all of this project's sessions there; a host that does not answer shows its
  * sessions as `unreachable` (never stopped or failed, nothing removed) until it answers again.
  */
-
+import { type CoordBundle, coordBundle, importCoord } from "../coord/exchange.js";
 import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
 import { ensureMirror, fetchRefs, pushCommit, remoteRefs } from "../hosts/mirror.js";
@@ -306,4 +306,42 @@ async function followBranch(cwd: string, branch: string, fetchedRef: string): Pr
     return (await isAncestorOf(cwd, tip, local)) ? "same" : "diverged";
   const r = await git(["update-ref", `refs/heads/${branch}`, tip, local ?? ZERO], { cwd, okCodes: [0, 1, 128] });
   return r.code === 0 ? "updated" : "diverged";
+}
+
+/**
+ * Notes and memory both ways with every host that runs a session of this project: one round trip per host
+ * (this side's notes and learnings go, the host's come back; each side adds what it lacks). Hosts that do not
+ * answer are named and caught up by a later sync.
+ */
+export async function syncCoord(ctx: ProjectContext): Promise<{
+  hosts: Array<{
+    host: string;
+    sent: { notes: number; learnings: number };
+    received: { notes: number; learnings: number };
+  }>;
+  unreachable: string[];
+}> {
+  const names = [...new Set(ctx.store.sessions().flatMap((s) => remoteOf(s)?.host ?? []))];
+  const known = new Map(listHosts().map((h) => [h.name, h]));
+  const out: Awaited<ReturnType<typeof syncCoord>> = { hosts: [], unreachable: [] };
+  for (const name of names) {
+    const host = known.get(name);
+    if (!host) {
+      out.unreachable.push(name);
+      continue;
+    }
+    try {
+      const answer = await callHost<{ imported: { notes: number; learnings: number }; bundle: CoordBundle }>(
+        host,
+        "coord",
+        { project: ctx.project.slug, coord: coordBundle(ctx) },
+      );
+      const received = await importCoord(ctx, answer.bundle);
+      out.hosts.push({ host: name, sent: answer.imported, received });
+    } catch (e) {
+      if (!(e instanceof HostUnreachable)) throw e;
+      out.unreachable.push(name);
+    }
+  }
+  return out;
 }

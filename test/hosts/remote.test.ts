@@ -6,7 +6,7 @@
  * main, and `rm` cleaning the host.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { braid, gitIn, isOneLineError, waitFor } from "../helpers/env.js";
@@ -110,6 +110,39 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     await sshd.start();
     const back = (await status()).sessions.find((s) => s.name === "job");
     assert.equal(back?.state, "working");
+  });
+
+  test("notes and memory go both ways, merged by id", async () => {
+    const projectDir = join(hostDir, "projects", readdirSync(join(hostDir, "projects"))[0] as string);
+    const hostBraid = join(hostDir, "bin", "braid");
+    const sent = await run(["note", "--to", "job", "hello from here"]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const there = JSON.parse(sshd.asHost([hostBraid, "notes", "--json"], projectDir)) as {
+      notes: Array<{ text: string }>;
+    };
+    assert.deepEqual(
+      there.notes.map((n) => n.text),
+      ["hello from here"],
+    );
+    // the remote agent (its braid) posts a note and a learning; they come back here
+    sshd.asHost([hostBraid, "note", "--from", "job", "hello from the host"], projectDir);
+    sshd.asHost([hostBraid, "learn", "the host has 2 cores"], projectDir);
+    const back = await run(["notes", "--json"]);
+    assert.equal(back.code, 0, back.stderr);
+    const texts = (JSON.parse(back.stdout) as { notes: Array<{ text: string; from: string }> }).notes.map(
+      (n) => n.text,
+    );
+    assert.deepEqual(texts, ["hello from here", "hello from the host"]);
+    // again: nothing doubles on either side
+    const again = await run(["host", "sync", "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    const coord = JSON.parse(again.stdout).coord[0];
+    assert.deepEqual(coord.received, { notes: 0, learnings: 0 });
+    assert.equal(coord.sent.notes, 0);
+    const mem = await run(["memory", "--json"]);
+    assert.match(mem.stdout, /the host has 2 cores/);
+    const thereAgain = JSON.parse(sshd.asHost([hostBraid, "notes", "--json"], projectDir)) as { notes: unknown[] };
+    assert.equal(thereAgain.notes.length, 2);
   });
 
   test("logs, stop and restart go to the host's braid", async () => {

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { type CoordBundle, coordBundle, importCoord } from "../../coord/exchange.js";
 import { git, gitTry } from "../../git/git.js";
 import { snapshotWorktree } from "../../git/snapshot.js";
 import { BraidError } from "../../infra/errors.js";
@@ -34,6 +35,7 @@ interface HostRequest {
   env?: Record<string, string>;
   text?: string;
   lines?: number;
+  coord?: Partial<CoordBundle>;
   /** status: git figures and the radar (default true; looks of the remote runner skip them). */
   git?: boolean;
 }
@@ -107,6 +109,12 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
     const r = await restartSession(ctx, needName(req), req.text !== undefined ? { freshPrompt: req.text } : {});
     const s = r.record;
     return { name: s.name, branch: s.branch, path: s.path, status: s.status, agent: s.agent ?? null, queued: r.queued };
+  },
+  /** Notes and memory: add what this host lacks, answer with everything it has. */
+  async coord(req) {
+    const ctx = await requireContext(req);
+    const imported = await importCoord(ctx, req.coord ?? {});
+    return { imported, bundle: coordBundle(ctx) };
   },
   async stop(req) {
     return stopSession(await requireContext(req), needName(req));

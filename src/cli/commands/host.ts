@@ -149,10 +149,15 @@ export function registerHost(program: Command): void {
     .action(
       act(async (opts: { json?: boolean }) => {
         const ctx = await loadContext();
-        const { fetchRemoteSessions } = await import("../../session/remote.js");
+        const { fetchRemoteSessions, syncCoord } = await import("../../session/remote.js");
         const r = await fetchRemoteSessions(ctx);
-        if (opts.json) printJson(r);
+        const coord = await syncCoord(ctx);
+        if (opts.json) printJson({ ...r, coord: coord.hosts });
         else {
+          for (const c of coord.hosts)
+            print(
+              `${c.host}: notes ${c.sent.notes} sent, ${c.received.notes} received; learnings ${c.sent.learnings} sent, ${c.received.learnings} received`,
+            );
           for (const f of r.fetched)
             print(
               `${f.name} (${f.host}): ${f.branch ?? "no branch yet"}${f.wip ? `, uncommitted work in ${f.wip}` : ""}${f.localBranch === "diverged" ? " — local branch went its own way, kept" : ""}`,
