@@ -58,6 +58,8 @@ export async function startRemoteSession(
   await pushCommit(ctx.project.mainWorktree, host, projectDir, base.commit, `refs/braid/base/${o.name}`);
   const request = {
     project: ctx.project.slug,
+    // the project's notes and memory travel with the start: the agent gets them in its first context
+    coord: coordBundle(ctx),
     name: o.name,
     base: base.commit,
     env: host.env,

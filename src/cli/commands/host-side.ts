@@ -66,6 +66,7 @@ async function requireContext(req: HostRequest) {
 const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
   async start(req) {
     const ctx = await requireContext(req);
+    if (req.coord) await importCoord(ctx, req.coord);
     // the agent's environment arrived on stdin; the launch hands it on in its 0600 env file
     for (const [k, v] of Object.entries(req.env ?? {})) process.env[k] = v;
     const r = await startSession(ctx, {
