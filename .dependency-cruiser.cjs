@@ -12,6 +12,7 @@ const LAYERS = [
   ["sandbox", "^src/sandbox/"], // the bubblewrap sandbox: mounts per session type, probe, environment
   ["notify", "^src/notify/"], // notifications: fired from hooks and the exec wrapper, delivered by a worker
   ["ports", "^src/ports/"], // each session's port block and environment (setup, agent, services)
+  ["hosts", "^src/hosts/"], // remote hosts over SSH: registry, the ssh module, check, install, mirror
   ["runtime", "^src/runtime/"], // where a session's agent runs: the Runner interface, tmux/headless, the exec wrapper
   ["worktree", "^src/worktree/"], // create, bootstrap, list
   ["radar", "^src/radar/"], // conflict radar, ownership guard

@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { mkdirPrivate, PRIVATE_FILE_MODE } from "../infra/fsutil.js";
+import { mkdirPrivate, PRIVATE_FILE_MODE, withLock } from "../infra/fsutil.js";
 import { coordFileError } from "./paths.js";
 import { escapeLine, isValidName, requireName, unescapeLine } from "./text.js";
 
@@ -138,6 +138,12 @@ export async function appendNote(file: string, input: NewNote): Promise<Note> {
     to: input.to,
     text: input.text,
   };
+  writeEntry(file, note);
+  return note;
+}
+
+/** One entry in one write call on an O_APPEND descriptor (see the file's header comment). */
+function writeEntry(file: string, note: Note): void {
   const data = Buffer.from(formatEntry(note));
   try {
     mkdirPrivate(dirname(file));
@@ -155,7 +161,25 @@ export async function appendNote(file: string, input: NewNote): Promise<Note> {
   } catch (e) {
     throw coordFileError("write", "notes", file, e as NodeJS.ErrnoException);
   }
-  return note;
+}
+
+/**
+ * Append the notes `file` lacks (by id), keeping their id, time and authors: how notes of another copy of
+ * the project's notes (a host's) arrive. Under a lock, so two syncs never append the same note twice.
+ * Returns how many were added.
+ */
+export async function importNotes(file: string, notes: readonly Note[]): Promise<number> {
+  return withLock(`${file}.import`, () => {
+    const have = new Set(readNotesFile(file).notes.map((n) => n.id));
+    let added = 0;
+    for (const n of notes) {
+      if (have.has(n.id) || !/^[0-9a-z]+-[0-9a-f]+$/.test(n.id) || !isValidName(n.from) || !isValidName(n.to)) continue;
+      writeEntry(file, { id: n.id, time: n.time, from: n.from, to: n.to, text: String(n.text) });
+      have.add(n.id);
+      added++;
+    }
+    return added;
+  });
 }
 
 /**

@@ -1,8 +1,10 @@
 /** Which sessions a merge train takes, and the checks that make a session unmergeable. */
 import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
-import { branchTips, currentBranch } from "../git/refs.js";
+import { branchTips, currentBranch, resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
+import { remoteRefs } from "../hosts/mirror.js";
+import { remoteOf } from "../hosts/remote.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -49,7 +51,13 @@ export interface Refusal {
 export const MERGEABLE_STATES = new Set(["done", "idle"]);
 
 /** Check one session; returns a candidate or why it cannot be merged. */
-export async function checkSession(s: SessionRecord, baseRef: string, facts: RepoFacts): Promise<Candidate | Refusal> {
+/** `cwd`: the main worktree (a remote session's fetched refs are read there). */
+export async function checkSession(
+  s: SessionRecord,
+  baseRef: string,
+  facts: RepoFacts,
+  cwd: string,
+): Promise<Candidate | Refusal> {
   if (s.type === "research") {
     return { name: s.name, reason: "is a research session: it has nothing to merge", fix: "read its findings instead" };
   }
@@ -64,7 +72,21 @@ export async function checkSession(s: SessionRecord, baseRef: string, facts: Rep
       fix: `recreate it (git branch ${s.branch} <commit>) or remove the session with \`braid rm ${s.name}\``,
     };
   }
-  if (existsSync(s.path)) {
+  const remote = remoteOf(s);
+  if (remote) {
+    // its worktree is on the host: the snapshot fetched with its branch says whether work is uncommitted
+    const refs = remoteRefs(remote.host, s.name);
+    const [head, wip] = await Promise.all([resolveCommit(cwd, refs.branch), resolveCommit(cwd, refs.wip)]);
+    const dirty =
+      head && wip ? (await gitOut(["diff", "--name-only", head, wip], { cwd })).split("\n").filter(Boolean) : [];
+    if (dirty.length)
+      return {
+        name: s.name,
+        reason: `has uncommitted work on host ${remote.host} (${dirty.length} file${dirty.length === 1 ? "" : "s"})`,
+        fix: `ask the agent to commit it (braid send ${s.name} "commit your work"), then merge again`,
+        uncommitted: dirty.length,
+      };
+  } else if (existsSync(s.path)) {
     // A path git lists differently (a symlink on the way) is asked directly.
     const onBranch = facts.checkedOut.has(s.path) ? facts.checkedOut.get(s.path) : await currentBranch(s.path);
     if (onBranch === null) {

@@ -5,15 +5,18 @@
  * meanwhile is detected), and checkouts of the base follow it keeping their uncommitted edits, or the base
  * stays where it was. One train at a time per repository (a lock).
  */
+
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
+import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import { type LockOwner, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { mapLimit } from "../infra/pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { fetchRemoteSessions } from "../session/remote.js";
 import { resolveBase } from "../worktree/create.js";
 import { baseCheckouts, type CheckoutBlock, checkCatchUp } from "./checkouts.js";
 import {
@@ -233,6 +236,11 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     // After waiting for another train the sessions may have changed (merged, removed, newly done): look again.
     const { picked, named, baseRef } = waited ? await select() : first;
     const recovered = await recoverIntegration(ctx);
+    // sessions on hosts: their branch and uncommitted work come here first (refs/braid/remote*, local branch)
+    const remoteNames = picked.filter((s) => remoteOf(s)).map((s) => s.name);
+    const unreachableHosts = remoteNames.length
+      ? new Set((await fetchRemoteSessions(ctx, remoteNames)).unreachable)
+      : new Set<string>();
     const committedWip: WipCommit[] = [];
     if (opts.commitWip && !opts.dryRun) {
       for (const s of picked) {
@@ -246,7 +254,17 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     const refusals: Refusal[] = [];
     // The checks are mostly one `git status` per worktree: run them side by side.
     const facts = await repoFacts(cwd, oldBase);
-    for (const c of await mapLimit(picked, 4, (s) => checkSession(s, baseRef, facts))) {
+    const checked = await mapLimit(picked, 4, (s): Promise<Candidate | Refusal> => {
+      const host = remoteOf(s)?.host;
+      if (host && unreachableHosts.has(host))
+        return Promise.resolve({
+          name: s.name,
+          reason: `runs on host ${host}, which is not answering`,
+          fix: `check the host (braid host check ${host}), then merge again`,
+        });
+      return checkSession(s, baseRef, facts, cwd);
+    });
+    for (const c of checked) {
       if (isRefusal(c)) refusals.push(c);
       else if (!c.ahead)
         notMerged.push({ name: c.session.name, reason: "nothing to merge (no commits ahead of base)" });

@@ -83,6 +83,8 @@ export const configSchema = z.strictObject({
   runner: z.enum(["tmux", "headless"]).default("tmux"),
   /** tmux socket name (tmux -L); empty = the user's default server. Env BRAID_TMUX_SOCKET overrides. */
   tmux_socket: z.string().default(""),
+  /** ssh config file braid passes to ssh (`-F`) and git for remote hosts; global config only (env BRAID_SSH_CONFIG). */
+  ssh_config: z.string().default(""),
   /** Command that must pass on each merge step of the merge train. */
   verify: z.string().optional(),
   /** What the ownership hook does when an agent edits a file another session owns. */

@@ -11,7 +11,8 @@ import { launchDir } from "./paths.js";
 export type SessionMode = "standard" | "swarm";
 
 export interface SessionRuntime {
-  runner: "tmux" | "headless";
+  /** `remote`: the host's braid runs it (braid start --host; remote-runner.ts). */
+  runner: "tmux" | "headless" | "remote";
   agent: string;
   mode: SessionMode;
   /** Changes with every launch; names the launch directory. */

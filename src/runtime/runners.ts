@@ -6,12 +6,13 @@ import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive, type SessionRecord } from "../project/state.js";
 import { headlessRunner } from "./headless-runner.js";
+import { remoteRunner } from "./remote-runner.js";
 import { runtimeOf, type SessionRuntime } from "./run.js";
 import type { LookOptions, RunLook, Runner, RunnerKind, RunRef } from "./runner.js";
 import { sandboxed } from "./sandboxed.js";
 import { tmuxRunner } from "./tmux-runner.js";
 
-const RUNNERS: Record<RunnerKind, Runner> = { tmux: tmuxRunner, headless: headlessRunner };
+const RUNNERS: Record<RunnerKind, Runner> = { tmux: tmuxRunner, headless: headlessRunner, remote: remoteRunner };
 
 function known(kind: string): Runner | null {
   return Object.hasOwn(RUNNERS, kind) ? RUNNERS[kind as RunnerKind] : null;

@@ -7,6 +7,7 @@
  * or restarted after a reboot. Pumps are serialized by a lock so two pumps never start the same session.
  */
 
+import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import { withLock } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
@@ -65,7 +66,8 @@ export interface PumpResult {
 
 /** How many implementation sessions are running now. */
 export function runningCode(sessions: SessionRecord[]): number {
-  return sessions.filter((s) => s.type === "implementation" && isActive(s.status)).length;
+  // a session on a host takes that host's slot (max-sessions), not one of this machine's
+  return sessions.filter((s) => s.type === "implementation" && isActive(s.status) && !remoteOf(s)).length;
 }
 
 /** Queued sessions that may start now, oldest first, given the cap. */
@@ -73,7 +75,8 @@ export function startable(sessions: SessionRecord[], maxCode: number): SessionRe
   let free = maxCode - runningCode(sessions);
   const out: SessionRecord[] = [];
   for (const s of [...sessions].sort((a, b) => a.order - b.order)) {
-    if (s.status !== "queued") continue;
+    // a remote session waits in its host's queue, never here
+    if (s.status !== "queued" || remoteOf(s)) continue;
     if (s.type !== "implementation") out.push(s);
     else if (free > 0) {
       out.push(s);

@@ -4,6 +4,7 @@
  */
 import { type Autonomy, requireAutonomyAllowed } from "../agents/autonomy.js";
 import { resolveAgent } from "../agents/index.js";
+import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
@@ -17,6 +18,7 @@ import { validateSessionName } from "../worktree/names.js";
 import { newSession } from "../worktree/new-session.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
+import { restartRemoteSession } from "./remote.js";
 import { stopServices } from "./services/services.js";
 
 export interface StartOptions {
@@ -163,6 +165,10 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     return { name, was, stopped: false };
   }
   const rt = runtimeOf(rec);
+  // On a host, the host's braid marks and stops it (queued there too); ask first, so a host that does not
+  // answer leaves the record as it is (the error says so) rather than claiming a stop that did not happen.
+  const remote = remoteOf(rec) !== null;
+  if (rt && remote) await runnerFor(rt).stop({ ctx, name, rt });
   // Mark first: the wrapper's exit (and its pump) must see a deliberate stop, not a failure.
   await ctx.store.update((d) => {
     const r = d.sessions.find((x) => x.name === name);
@@ -173,7 +179,7 @@ export async function stopSession(ctx: ProjectContext, name: string): Promise<St
     const cur = runtimeOf(r);
     r.ext = cur ? { ...ext, session: { ...cur, detail: "stopped by user" } } : ext;
   });
-  if (rt && isActive(was)) await runnerFor(rt).stop({ ctx, name, rt });
+  if (rt && isActive(was) && !remote) await runnerFor(rt).stop({ ctx, name, rt });
   await stopServices(ctx, name);
   await pump(ctx);
   return { name, was, stopped: true };
@@ -189,6 +195,7 @@ export async function restartSession(
   o: { freshPrompt?: string } = {},
 ): Promise<StartResult> {
   const rec = ctx.store.require(name);
+  if (remoteOf(rec)) return restartRemoteSession(ctx, name, o);
   if (rec.status === "created")
     throw new BraidError(`session "${name}" was never started`, `start it with \`braid start ${name} <task>\``);
   const rt = runtimeOf(rec);

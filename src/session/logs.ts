@@ -52,7 +52,8 @@ function liveText(run: RunRef, lines: number): Promise<string | null> {
 export async function readSessionLog(ctx: ProjectContext, name: string, lines = 100): Promise<SessionLog> {
   const { run, running, file } = await locate(ctx, name);
   const base = { name, runner: run.rt.runner, running };
-  if (running) {
+  // a run whose output is not kept here (on a host) is read where it is, running or not
+  if (running || !existsSync(file)) {
     const text = await liveText(run, lines);
     if (text !== null) return { ...base, source: "pane", path: null, lines: logLines(text).slice(-lines) };
   }

@@ -5,10 +5,12 @@
  * launch agents — recording what they observed and starting queued sessions is the supervisor's step
  * (`supervisorTick` in supervisor.ts), which the commands that act call explicitly.
  */
+
 import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { withAnswerHint } from "../agents/detectors/hints.js";
 import { detectScreenState, type ScreenReading } from "../agents/index.js";
 import { unreadCount } from "../coord/unread.js";
+import { remoteOf } from "../hosts/remote.js";
 import { portsOf } from "../ports/ports.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive } from "../project/state.js";
@@ -23,6 +25,7 @@ import { deniedText, deniedToolCalls } from "./denials.js";
 import { addCostAndResources } from "./figures.js";
 import { figuresFromRadar, gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
+import { remoteSessionViews } from "./remote.js";
 import { resolveState } from "./resolve.js";
 import type { ResourceSampler } from "./resources.js";
 import { serviceViews } from "./services/services.js";
@@ -58,7 +61,10 @@ export interface ViewOptions {
 
 export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = {}): Promise<SessionView[]> {
   const withGit = opts.git !== false;
-  const sessions = ctx.store.sessions();
+  const all = ctx.store.sessions();
+  // sessions on hosts: their host's braid resolves them (one round trip per host), meanwhile the local ones here
+  const remote = all.some((s) => remoteOf(s)) ? remoteSessionViews(ctx, all) : Promise.resolve([]);
+  const sessions = all.filter((s) => !remoteOf(s));
   const stateDir = ctx.project.stateDir;
   const [looks, radar] = await Promise.all([
     lookRuns(ctx, sessions, { screens: true }),
@@ -125,7 +131,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       costUsd: null,
       cpuPercent: null,
       rssBytes: null,
-      queuePosition: s.status === "queued" ? queuePosition(sessions, s.name) : null,
+      queuePosition: s.status === "queued" ? queuePosition(all, s.name) : null,
       mode: rt?.mode ?? startModeOf(s),
       conversationId: sameRun?.conversationId ?? rt?.conversationId ?? null,
       transcriptPath: sameRun?.transcriptPath ?? rt?.transcriptPath ?? null,
@@ -141,5 +147,7 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
       services: serviceViews(ctx, s, servicesTrusted),
     };
   });
-  return opts.cost === false ? views : addCostAndResources(ctx, views, pids, opts.sampler);
+  const local = opts.cost === false ? views : await addCostAndResources(ctx, views, pids, opts.sampler);
+  const remoteViews = await remote;
+  return remoteViews.length ? [...local, ...remoteViews].sort((a, b) => a.order - b.order) : local;
 }

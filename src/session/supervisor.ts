@@ -5,8 +5,9 @@
  * `braid rm` — or its launch-free half `recordRuns` (`braid merge`/`finish`, before they pick done/idle
  * sessions). start/stop/restart reconcile and pump as part of what they do (control.ts).
  */
+import { remoteOf } from "../hosts/remote.js";
 import type { ProjectContext } from "../project/context.js";
-import { isActive, type SessionRecord } from "../project/state.js";
+import { isActive, type SessionRecord, type SessionState } from "../project/state.js";
 import { runtimeOf } from "../runtime/run.js";
 import { type PumpResult, pump, reconcile, startable } from "./cascade.js";
 import { listSessionViews, type SessionScreenDebouncer } from "./status.js";
@@ -21,7 +22,7 @@ export interface TickResult {
 }
 
 interface Observed {
-  state?: SessionView["state"];
+  state?: SessionState;
   conversationId?: string;
   transcriptPath?: string;
 }
@@ -30,8 +31,13 @@ interface Observed {
 function observedChange(rec: SessionRecord, v: SessionView): Observed | null {
   const rt = runtimeOf(rec);
   const out: Observed = {};
+  if (v.state === "unreachable") return null;
+  const state = v.state;
   // Only runs braid launched: a record without a runtime has nothing to observe (its state is all there is).
-  if (rt && isActive(rec.status) && isActive(v.state) && v.state !== rec.status) out.state = v.state;
+  // a session on a host: its record follows what the host reports, ended states included
+  if (remoteOf(rec)) {
+    if (state !== rec.status) out.state = state;
+  } else if (rt && isActive(rec.status) && isActive(state) && state !== rec.status) out.state = state;
   if (rt && v.conversationId && v.conversationId !== rt.conversationId) out.conversationId = v.conversationId;
   if (rt && v.transcriptPath && v.transcriptPath !== rt.transcriptPath) out.transcriptPath = v.transcriptPath;
   return Object.keys(out).length > 0 ? out : null;

@@ -9,12 +9,13 @@ export interface SessionView {
   name: string;
   type: SessionType;
   agent: string | null;
-  state: SessionState;
+  /** `unreachable`: a remote session whose host does not answer (views only, never recorded). */
+  state: SessionState | "unreachable";
   /** ISO time the state began. */
   since: string | null;
   /** Why the state is what it is, e.g. "permission prompt: Bash", "exit 1". */
   detail: string | null;
-  runner: "tmux" | "headless" | null;
+  runner: "tmux" | "headless" | "remote" | null;
   branch: string;
   path: string;
   baseRef: string;
@@ -34,6 +35,8 @@ export interface SessionView {
   /** Position in the queue when state is `queued` (1 = next). */
   queuePosition: number | null;
   /** Optional fields (issue 3): absent in views built elsewhere. */
+  /** The host a remote session runs on (braid start --host); null/absent for local sessions. */
+  host?: string | null;
   /** `standard` or `swarm` (recorded by `braid start --mode`). */
   mode?: "standard" | "swarm" | null;
   /** The agent's own conversation id (Claude's session_id): for resume, fork, cost. */

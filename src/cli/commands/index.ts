@@ -42,6 +42,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["swarm", () => import("./swarm.js").then((m) => m.registerSwarm)],
   ["fork", () => import("./fork.js").then((m) => m.registerFork)],
   ["plan", () => import("./plan.js").then((m) => m.registerPlan)],
+  ["host", () => import("./host.js").then((m) => m.registerHost)],
+  ["_host", () => import("./host-side.js").then((m) => m.registerHostSide)],
   ["serve", () => import("./serve.js").then((m) => m.registerServe)],
   ["completion", () => import("./completion.js").then((m) => m.registerCompletion)],
   ["__complete", () => import("./completion.js").then((m) => m.registerComplete)],

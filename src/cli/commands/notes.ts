@@ -38,6 +38,12 @@ export function registerNotes(program: Command): void {
     .action(
       act(async (opts: Opts) => {
         const ctx = await loadContext();
+        // notes posted on hosts come here first (best effort: an unreachable host is caught up later)
+        if (ctx.store.sessions().some((s) => s.ext?.remote)) {
+          const { syncCoord } = await import("../../session/remote.js");
+          const r = await syncCoord(ctx).catch((e: Error) => ({ hosts: [], unreachable: [e.message] }));
+          for (const h of r.unreachable) printWarning(`host ${h} not reached: its notes may be missing here`);
+        }
         const r = await queryNotes(ctx, {
           unread: opts.unread,
           for: opts.for,

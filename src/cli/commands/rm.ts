@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { remoteOf } from "../../hosts/remote.js";
 import { loadContext } from "../../project/context.js";
 import { removeSession, restoreHint } from "../../session/remove.js";
 import { supervisorTick } from "../../session/supervisor.js";
@@ -17,6 +18,18 @@ export function registerRm(program: Command): void {
       act(async (name: string, opts: { force?: boolean; keepBranch?: boolean; json?: boolean }) => {
         const ctx = await loadContext();
         const rec = ctx.store.require(name);
+        if (remoteOf(rec)) {
+          const { removeRemoteSession } = await import("../../session/remote-remove.js");
+          const r = await removeRemoteSession(ctx, name, { force: opts.force, keepBranch: opts.keepBranch });
+          if (opts.json) printJson({ name, ...r });
+          else {
+            print(
+              `removed ${name} from host ${r.host}: ${rec.path}; branch ${rec.branch} ${r.branchDeleted ? "deleted" : "kept"}`,
+            );
+            if (r.backupRef) print(`saved work to ${r.backupRef} — ${restoreHint(rec, r.backupRef)}`);
+          }
+          return 0;
+        }
         const r = await removeSession(ctx, name, { force: opts.force, keepBranch: opts.keepBranch });
         await supervisorTick(ctx); // a removed session may have held a cascade slot
         if (opts.json) {

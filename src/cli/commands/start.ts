@@ -24,6 +24,7 @@ interface StartFlags {
   architects?: number;
   sandbox?: boolean;
   rounds?: number;
+  host?: string;
   json?: boolean;
 }
 
@@ -55,6 +56,7 @@ export function registerStart(program: Command): void {
     .option("--sandbox", "run the agent in the bubblewrap sandbox (default: config `sandbox`)")
     .option("--no-sandbox", "run the agent without the sandbox")
     .option("--rounds <n>", "swarm: review rounds before giving up (default: config swarm_rounds)", count("--rounds"))
+    .option("--host <name>", "run the session on this host (braid host add), through the host's own braid")
     .option("--json", "print the session as JSON")
     .action(
       act(async (name: string, taskWords: string[], opts: StartFlags) => {
@@ -70,6 +72,7 @@ export function registerStart(program: Command): void {
             `add --mode swarm, or drop --${sizes.join(", --")}`,
           );
         const ctx = await loadContext();
+        if (opts.host) return startOnHost(ctx, opts.host, name, taskWords, opts);
         // Words are joined with single spaces; quote the task to keep it exactly as typed.
         const task = taskWords.length ? taskWords.join(" ") : undefined;
         // What a killed `new`/`start` left half made is rolled back or finished before starting.
@@ -127,4 +130,35 @@ export function registerStart(program: Command): void {
         return 0;
       }),
     );
+}
+
+async function startOnHost(
+  ctx: Awaited<ReturnType<typeof loadContext>>,
+  host: string,
+  name: string,
+  taskWords: string[],
+  opts: StartFlags,
+): Promise<number> {
+  const unsupported = (["owns", "autonomy", "sandbox"] as const).filter((k) => opts[k] !== undefined);
+  if (opts.mode !== "standard") unsupported.push("mode" as never);
+  if (unsupported.length)
+    throw new BraidError(`--${unsupported[0]} is not supported with --host yet`, `drop --${unsupported.join(", --")}`);
+  const { startRemoteSession } = await import("../../session/remote.js");
+  const task = taskWords.length ? taskWords.join(" ") : undefined;
+  const r = await startRemoteSession(ctx, host, {
+    name,
+    ...(task !== undefined ? { task } : {}),
+    type: opts.type as SessionType,
+    ...(opts.agent ? { agent: opts.agent } : {}),
+    ...(opts.headless ? { headless: true } : {}),
+    ...(opts.base ? { base: opts.base } : {}),
+  });
+  if (opts.json) {
+    printJson({ session: r.record, queued: r.queued, queuePosition: null, created: true, bootstrap: null, host });
+    return 0;
+  }
+  const s = r.record;
+  print(`${r.queued ? "queued" : "started"} ${s.name} on host ${host} (${s.agent ?? "agent"}, ${s.type}) in ${s.path}`);
+  print(`  follow: braid status ${s.name}`);
+  return 0;
 }

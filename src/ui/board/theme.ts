@@ -7,7 +7,7 @@ export interface StateLook {
   label: string;
 }
 
-export const STATE_LOOK: Record<SessionState, StateLook> = {
+export const STATE_LOOK: Record<SessionState | "unreachable", StateLook> = {
   created: { icon: "·", color: "gray", label: "created" },
   queued: { icon: "⧗", color: "blue", label: "queued" },
   starting: { icon: "◌", color: "cyan", label: "starting" },
@@ -18,6 +18,7 @@ export const STATE_LOOK: Record<SessionState, StateLook> = {
   failed: { icon: "✘", color: "red", label: "failed" },
   stopped: { icon: "■", color: "gray", label: "stopped" },
   lost: { icon: "?", color: "magenta", label: "lost (tmux server gone)" },
+  unreachable: { icon: "⌁", color: "yellow", label: "unreachable (host not answering)" },
 };
 
 /** Research and review sessions are read-only helpers: a different border and tag set them apart. */

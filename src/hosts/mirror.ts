@@ -1,0 +1,98 @@
+/**
+ * The project's repository on a host, and the commits that cross: the base commit goes there with
+ * `git push` over ssh; a session's branch and a snapshot of its uncommitted work come back with `git fetch`
+ * into `refs/braid/remote/<host>/<name>` and `refs/braid/remote-wip/<host>/<name>`. git talks ssh through
+ * GIT_SSH_COMMAND with braid's own options (multiplexed, BatchMode, -F).
+ */
+
+import { git } from "../git/git.js";
+import { BraidError } from "../infra/errors.js";
+import type { HostEntry } from "./registry.js";
+import { gitSshCommand, runOnHost, sshBroken, sshFailure } from "./ssh.js";
+
+/** The project's repository on the host: a normal repository whose own checkout stays empty (HEAD unborn). */
+const INIT = [
+  "set -e",
+  'p="$1"',
+  'mkdir -p "$p"',
+  'cd "$p"',
+  "if [ ! -d .git ]; then",
+  "  git init -q",
+  // never a branch anyone pushes to: pushes to other branches and refs/braid/* are always accepted
+  "  git symbolic-ref HEAD refs/heads/braid-host-checkout",
+  "fi",
+  "git rev-parse --git-dir >/dev/null",
+].join("\n");
+
+export async function ensureMirror(host: HostEntry, projectDir: string): Promise<void> {
+  const r = await runOnHost(host, ["sh", "-c", INIT, "sh", projectDir], { timeoutMs: 60_000 });
+  if (sshBroken(r)) throw sshFailure(host, r.stderr);
+  if (r.code !== 0)
+    throw new BraidError(
+      `cannot prepare ${projectDir} on host ${host.name}: ${r.stderr.trim().split("\n").pop() ?? `exit ${r.code}`}`,
+      `check the host's disk and ${host.dir} (braid host check ${host.name}); a broken mirror can be removed, braid makes it again`,
+    );
+}
+
+function gitEnv(host: HostEntry): Record<string, string> {
+  return { GIT_SSH_COMMAND: gitSshCommand(host.target), GIT_SSH_VARIANT: "ssh" };
+}
+
+/** scp-style remote: relative paths are under the host user's home, as for ssh. */
+function url(host: HostEntry, projectDir: string): string {
+  return `${host.target}:${projectDir}`;
+}
+
+/** Push `commit` to `ref` in the project's repository on the host. */
+export async function pushCommit(
+  cwd: string,
+  host: HostEntry,
+  projectDir: string,
+  commit: string,
+  ref: string,
+): Promise<void> {
+  try {
+    await git(["push", "--quiet", "--no-verify", url(host, projectDir), `+${commit}:${ref}`], {
+      cwd,
+      env: gitEnv(host),
+    });
+  } catch (e) {
+    throw new BraidError(
+      `pushing the base commit to host ${host.name} failed: ${(e as Error).message}`,
+      `check the host (braid host check ${host.name}), then run the command again`,
+    );
+  }
+}
+
+/** Fetch `refspecs` (src:dst, forced) from the project's repository on the host; missing sources are skipped. */
+export async function fetchRefs(
+  cwd: string,
+  host: HostEntry,
+  projectDir: string,
+  refspecs: ReadonlyArray<readonly [src: string, dst: string]>,
+): Promise<void> {
+  if (refspecs.length === 0) return;
+  try {
+    await git(
+      [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        url(host, projectDir),
+        ...refspecs.map(([s, d]) => `+${s}:${d}`),
+      ],
+      { cwd, env: gitEnv(host) },
+    );
+  } catch (e) {
+    throw new BraidError(
+      `fetching from host ${host.name} failed: ${(e as Error).message}`,
+      `check the host (braid host check ${host.name}), then run the command again`,
+    );
+  }
+}
+
+/** Where a remote session's branch and its uncommitted-work snapshot land locally. */
+export function remoteRefs(host: string, name: string): { branch: string; wip: string } {
+  return { branch: `refs/braid/remote/${host}/${name}`, wip: `refs/braid/remote-wip/${host}/${name}` };
+}
