@@ -187,6 +187,16 @@ export function reportLockWait(path: string, what: string): void {
 }
 
 function lockBusyError(path: string, what: string, holder: LockOwner | null, waitedMs: number): Error {
+  const waitedFor = waitedMs >= 1000 ? ` after waiting ${Math.round(waitedMs / 1000)} s` : "";
+  // An owner entry braid cannot read (see ownerOf) has no pid to wait for: never tell the user to `kill 0`.
+  if (holder && holder.pid === 0 && holder.host === "?")
+    return Object.assign(
+      new BraidError(
+        `${what} is locked by an owner entry braid cannot read (in ${path}.lock)${waitedFor}`,
+        `if no braid command is running, remove the lock (rm -r ${path}.lock) and retry`,
+      ),
+      { code: "ELOCKED", path: `${path}.lock`, holder },
+    );
   const who = holder ? ` held by pid ${holder.pid}${holder.cmd ? ` (${holder.cmd})` : ""} since ${holder.since}` : "";
   const waited = waitedMs >= 1000 ? ` after waiting ${Math.round(waitedMs / 1000)} s` : "";
   const fix = holder

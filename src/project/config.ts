@@ -10,6 +10,19 @@ import { z } from "zod";
 import { BraidError } from "../infra/errors.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
 
+/** A path or branch template: `{name}` is required (else every session gets the same one), only known placeholders. */
+function templateSchema(fallback: string) {
+  return z
+    .string()
+    .min(1)
+    .refine((t) => t.includes("{name}"), "must contain {name} (else every session gets the same one)")
+    .refine(
+      (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => m[1] === "name" || m[1] === "repo"),
+      "only {name} and {repo} are filled in",
+    )
+    .default(fallback);
+}
+
 const agentSchema = z.strictObject({
   /** argv of the agent, e.g. ["codex"]; the prompt is appended as the last argument unless prompt_arg is set */
   command: z.array(z.string().min(1)).min(1),
@@ -31,9 +44,9 @@ const serviceSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   /** Where new worktrees go, relative to the main worktree. {repo} and {name} are filled in. */
-  worktree_path: z.string().min(1).default("../{repo}-{name}"),
+  worktree_path: templateSchema("../{repo}-{name}"),
   /** Branch name template for new sessions. */
-  branch: z.string().min(1).default("feature/{name}"),
+  branch: templateSchema("feature/{name}"),
   /** Base branch sessions start from and merge back into. Default: the repo's default branch. */
   base: z.string().min(1).optional(),
   /** Fetch the base's upstream before creating a worktree. */
@@ -149,8 +162,11 @@ export function parseTomlFile(path: string, what: string, syntaxHint: string): R
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (e) {
-    const first = String((e as Error).message).split("\n")[0];
-    throw new BraidError(`${what} ${path} is not valid TOML: ${first}`, syntaxHint);
+    const err = e as Error & { line?: number; column?: number };
+    const first = String(err.message).split("\n")[0];
+    // smol-toml's message spans lines (a code excerpt); keep one line but say where.
+    const at = typeof err.line === "number" ? ` (line ${err.line}, column ${err.column ?? "?"})` : "";
+    throw new BraidError(`${what} ${path} is not valid TOML${at}: ${first}`, syntaxHint);
   }
 }
 

@@ -112,6 +112,19 @@ describe("fault 8: locks", () => {
     recordCase({ case: "8 train lock: live named, dead taken over", tried: 2, survived: 2, workLost: 0 });
   });
 
+  it("an owner entry that cannot be read: the timeout names the lock to remove, never `kill 0`", async () => {
+    const file = join(sb.root, "garbled");
+    mkdirSync(`${file}.lock`, { recursive: true });
+    writeFileSync(join(`${file}.lock`, "5"), "not json");
+    await assert.rejects(
+      withLock(file, () => undefined, { timeoutMs: 500 }),
+      (e: Error & { code?: string; fix?: string }) =>
+        e.code === "ELOCKED" &&
+        !/kill 0|pid 0/.test(`${e.message} ${e.fix ?? ""}`) &&
+        (e.fix ?? "").includes(`rm -r ${file}.lock`),
+    );
+  });
+
   it("a lock path that is a plain file: one line with the fix", async () => {
     const repo = makeRepo(sb, "filelock");
     mkdirSync(join(repo, ".git", "braid"), { recursive: true });

@@ -60,6 +60,28 @@ describe("braid config", () => {
     });
   }
 
+  for (const [label, toml, re] of [
+    ["a TOML syntax error, with its line", "a = 1\nmax_code_sessions = \n", /not valid TOML \(line 2, column \d+\)/],
+    ["a branch template without {name}", 'branch = "feature/x"\n', /bad value for "branch": must contain \{name\}/],
+    ["a misspelt placeholder", 'branch = "feature/{nam}-{name}"\n', /bad value for "branch": only \{name\} and \{repo\}/],
+    ["a worktree_path without {name}", 'worktree_path = "../{repo}-wt"\n', /bad value for "worktree_path": must contain/],
+  ] as const) {
+    it(`reports ${label} in braid.toml as one line, and creates nothing`, async () => {
+      const before = readFileSync(join(repo, "braid.toml"), "utf8");
+      writeFileSync(join(repo, "braid.toml"), toml);
+      try {
+        const r = await braid(sb, repo, ["new", "tpl", "--no-bootstrap"]);
+        assert.ok(isOneLineError(r), r.stderr);
+        assert.match(r.stderr, re);
+        assert.equal((await braid(sb, repo, ["ls", "--json"])).code, 1, "the file stays an error for every command");
+      } finally {
+        writeFileSync(join(repo, "braid.toml"), before);
+      }
+      const ls = JSON.parse((await braid(sb, repo, ["ls", "--json"])).stdout);
+      assert.ok(!ls.worktrees.some((w: { session: string | null }) => w.session === "tpl"));
+    });
+  }
+
   it("reports an unknown key in braid.toml as one line for any command", async () => {
     const before = readFileSync(join(repo, "braid.toml"), "utf8");
     writeFileSync(join(repo, "braid.toml"), `colour = "red"\n${before}`);
