@@ -59,6 +59,14 @@ export class Repo {
     return Number(await gitOut(["rev-list", "--count", tip, "--not", ...exclude], this.opts()));
   }
 
+  /** How far `head` is ahead of and behind `base` (commits only one side has); null when git cannot say. */
+  async aheadBehind(base: string, head: string): Promise<{ ahead: number; behind: number } | null> {
+    const out = await gitTry(["rev-list", "--left-right", "--count", `${base}...${head}`], this.opts());
+    if (!out) return null;
+    const [behind, ahead] = out.split(/\s+/).map(Number) as [number, number];
+    return { ahead, behind };
+  }
+
   /** Commits on `tip` reachable from no branch, tag or remote (work only a detached HEAD holds). */
   countUnreachable(tip: string): Promise<number> {
     return this.countCommits(tip, ["--branches", "--tags", "--remotes"]);

@@ -5,8 +5,9 @@
 import { lstatSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { GitError, git, gitOut, gitTry } from "../git/git.js";
+import { GitError, git, gitOut } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
@@ -60,7 +61,7 @@ export async function resolveBase(
   const existing = (b: string | null | undefined): b is string => Boolean(b) && tips.heads.has(b as string);
   let ref = [tips.originHead, "main", "master"].find(existing) ?? null;
   if (!ref) {
-    const configured = await gitTry(["config", "init.defaultBranch"], { cwd });
+    const configured = await new Repo(cwd).getConfig("init.defaultBranch");
     if (existing(configured)) ref = configured;
   }
   if (!ref) {
@@ -253,12 +254,9 @@ export async function rollback(
   cwd: string,
   plan: Pick<CreatePlan, "path" | "branch" | "reuseBranch" | "baseCommit">,
 ): Promise<void> {
-  await git(["worktree", "remove", "--force", "--force", plan.path], { cwd }).catch(() =>
-    rmSync(plan.path, { recursive: true, force: true }),
-  );
-  await git(["worktree", "prune"], { cwd }).catch(() => undefined);
-  if (!plan.reuseBranch)
-    await git(["update-ref", "-d", `refs/heads/${plan.branch}`, plan.baseCommit], { cwd, okCodes: [0, 1, 128] }).catch(
-      () => undefined,
-    );
+  const repo = new Repo(cwd);
+  if (!(await repo.removeWorktree(plan.path, { evenIfLocked: true }).catch(() => false)))
+    rmSync(plan.path, { recursive: true, force: true });
+  await repo.pruneWorktrees().catch(() => undefined);
+  if (!plan.reuseBranch) await repo.deleteRefAt(`refs/heads/${plan.branch}`, plan.baseCommit).catch(() => false);
 }

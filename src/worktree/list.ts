@@ -1,6 +1,7 @@
 /** `braid ls`: every worktree of the repo (braid's or not) with its git state. */
 import { existsSync } from "node:fs";
-import { gitTry } from "../git/git.js";
+import { ignoreGitError } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import type { ProjectContext } from "../project/context.js";
 import { resolveBase } from "./create.js";
@@ -28,12 +29,10 @@ export interface WorktreeInfo {
 
 /** Number of changed entries per `git status --porcelain` without taking the index lock. */
 export async function countChanges(path: string): Promise<number | null> {
-  const out = await gitTry(["status", "--porcelain=v1", "-z", "--untracked-files=all"], {
-    cwd: path,
-    noOptionalLocks: true,
+  return new Repo(path).uncommittedCount().catch((e: unknown) => {
+    ignoreGitError(e);
+    return null;
   });
-  if (out === null) return null;
-  return out.split("\0").filter((e) => e.length > 3 && e[2] === " ").length;
 }
 
 export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
@@ -56,10 +55,8 @@ export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
       let ahead: number | null = null;
       let behind: number | null = null;
       if (baseRef && w.head) {
-        const counts = await gitTry(["rev-list", "--left-right", "--count", `${baseRef}...${w.head}`], {
-          cwd: project.mainWorktree,
-        });
-        if (counts) [behind, ahead] = counts.split(/\s+/).map(Number) as [number, number];
+        const counts = await new Repo(project.mainWorktree).aheadBehind(baseRef, w.head);
+        if (counts) ({ ahead, behind } = counts);
       }
       return {
         session: s?.name ?? null,

@@ -23,6 +23,9 @@ describe("Repo", () => {
     assert.equal(await repo.isAncestor(base, tip), true);
     assert.equal(await repo.isAncestor(tip, base), false);
     assert.equal(await repo.countCommits(tip, [base]), 1);
+    assert.deepEqual(await repo.aheadBehind("main", "topic"), { ahead: 1, behind: 0 });
+    assert.deepEqual(await repo.aheadBehind("topic", "main"), { ahead: 0, behind: 1 });
+    assert.equal(await repo.aheadBehind("main", "no-such-ref"), null);
     assert.equal(await repo.treeOf(tip), gitIn(sb, dir, "rev-parse", `${tip}^{tree}`));
     assert.equal(await repo.mergeBase("main", "topic"), base);
     assert.deepEqual(await repo.changedFiles(base), ["a.txt"]);
