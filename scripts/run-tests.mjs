@@ -18,6 +18,7 @@ const UNIT = [
   "cli/docs",
   "cost/resources",
   "cost/transcript",
+  "hosts/unit",
   "infra/pool",
   "kit/model-stub",
   "project/state-slots",
