@@ -1,6 +1,8 @@
 /**
  * Worktree creation benchmark: raw `git worktree add` vs `braid new` (without and with a node_modules
- * bootstrap) vs `cp -a node_modules`, all measured in this run on one synthetic repository.
+ * bootstrap) vs `cp -a node_modules` vs the overlay a sandboxed session gets with `copy_mode = "overlay"`
+ * (upper/work dirs made, overlayfs mounted in a user + mount namespace, a file read through it: what a
+ * launch adds), all measured in this run on one synthetic repository.
  *   node dist/bench/worktree.js [--quick] [--runs N]
  * Targets: braid new w/o bootstrap ≤ 1.1× raw add (same checkout workers); bootstrap < cp -a.
  */
@@ -80,6 +82,7 @@ function main(): void {
     const copyMs: number[] = [];
     const cpa: number[] = [];
     const nodeStart: number[] = [];
+    const overlay: number[] = [];
     // Nothing is deleted until every run is done: ext4 skips recently freed inodes when it allocates
     // new ones, so a timed step right after a big delete pays for it (measured: up to 2x here).
     const rawStep = (i: number) => {
@@ -103,11 +106,24 @@ function main(): void {
       cpa.push(run(sb, repo, "cp", ["-a", "node_modules", dst]));
       settle();
     };
+    // The same steps as a sandboxed launch: sandbox/overlay.ts's layer dirs and mount (its script, in short).
+    const overlayStep = (i: number) => {
+      const layer = join(sb.root, `ov${i}`);
+      const mnt = join(layer, "mnt");
+      const t0 = performance.now();
+      for (const d of ["upper", "work", "mnt"]) mkdirSync(join(layer, d), { recursive: true });
+      const opts = `lowerdir=${join(repo, "node_modules")},upperdir=${join(layer, "upper")},workdir=${join(layer, "work")},userxattr`;
+      const script = 'mount -t overlay braid-overlay -o "$1" "$2" && test -f "$2/pkg0/lib/m0.js"';
+      run(sb, repo, "unshare", ["-Urm", "--", "sh", "-c", script, "overlay", opts, mnt]);
+      overlay.push(performance.now() - t0);
+    };
+    const haveOverlay = spawnSync("unshare", ["-Urm", "true"]).status === 0;
     // Each pair runs back to back, in alternating order, so drift falls on both sides equally.
     for (let i = 0; i < RUNS; i++) {
       nodeStart.push(run(sb, repo, process.execPath, ["-e", "0"]));
       for (const step of i % 2 === 0 ? [rawStep, plainStep] : [plainStep, rawStep]) step(i);
       for (const step of i % 2 === 0 ? [bootStep, cpStep] : [cpStep, bootStep]) step(i);
+      if (haveOverlay) overlayStep(i);
     }
     const r = median(raw);
     const p = median(plain);
@@ -132,6 +148,12 @@ function main(): void {
     console.log(`  node_modules copy (braid's report)     ${fmt(bootstrapOnly)}   [${list(copyMs)}]`);
     console.log(`cp -a node_modules                       ${fmt(c)}   [${list(cpa)}]`);
     console.log(`  bootstrap copy / cp -a: ${pairRatio(copyMs, cpa).toFixed(2)}x (target < 1.00x)`);
+    if (haveOverlay) {
+      console.log(`overlay bootstrap (copy_mode = overlay)   ${fmt(median(overlay))}   [${list(overlay)}]`);
+      console.log(
+        `  overlay / cp -a: ${pairRatio(overlay, cpa).toFixed(3)}x, overlay / braid's copy: ${pairRatio(overlay, copyMs).toFixed(3)}x`,
+      );
+    } else console.log("overlay bootstrap: skipped (no unprivileged user + mount namespaces here)");
   } finally {
     sb.cleanup();
   }

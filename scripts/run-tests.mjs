@@ -1,6 +1,6 @@
 // Runs compiled test files with node's own test runner.
-// Usage: node scripts/run-tests.mjs [--unit] [filter]
-//   filter: substring of the test file path; --unit: only the fast tier (UNIT below).
+// Usage: node scripts/run-tests.mjs [--unit] [filter…]
+//   filter: substrings of test file paths (any matches); --unit: only the fast tier (UNIT below).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { join } from "node:path";
  */
 const UNIT = [
   "agents/detectors",
+  "agents/units",
   "board/app",
   "board/lazy",
   "board/render",
@@ -38,16 +39,17 @@ function find(dir) {
 
 const args = process.argv.slice(2);
 const unit = args.includes("--unit");
-const filter = args.find((a) => a !== "--unit");
+// Substrings of test paths: a file runs when it contains any of them (none = all).
+const filters = args.filter((a) => a !== "--unit");
 const inTier = (f) => !unit || UNIT.some((u) => f.includes(`dist/test/${u}.test.js`));
 const files = find("dist/test")
-  .filter((f) => inTier(f) && (!filter || f.includes(filter)))
+  .filter((f) => inTier(f) && (filters.length === 0 || filters.some((x) => f.includes(x))))
   .sort();
 if (files.length === 0) {
   console.error("no test files found under dist/test (did the build run?)");
   process.exit(1);
 }
-if (unit && files.length < UNIT.length && !filter) {
+if (unit && files.length < UNIT.length && filters.length === 0) {
   const missing = UNIT.filter((u) => !files.some((f) => f.includes(`dist/test/${u}.test.js`)));
   console.error(
     `unit tier lists test files that do not exist: ${missing.join(", ")} (fix UNIT in scripts/run-tests.mjs)`,

@@ -1,13 +1,17 @@
 /**
- * Claude Code: braid picks the conversation id (`--session-id`), passes its hooks with `--settings`
- * (nothing is written into the user's files; hook lists from several sources are combined, so the
- * user's own hooks keep working), adds braid's slash commands with `--plugin-dir` (claude-plugin.ts), and resumes
- * with `--resume <id>` (or `--continue` without one).
+ * Claude Code, as one unit. Sessions: braid picks the conversation id (`--session-id`), passes its hooks with
+ * `--settings` (nothing is written into the user's files; hook lists from several sources are combined, so the
+ * user's own hooks keep working), adds braid's slash commands with `--plugin-dir` (claude-plugin.ts), and
+ * resumes with `--resume <id>` (or `--continue` without one). One-shot runs: `claude -p --output-format json`
+ * with the prompt on stdin (no argv length limit). Its tools per use: claude/tools.ts; its screen:
+ * detectors/claude.ts; its transcripts and their cost: claude/transcript.ts.
  */
 import { fileURLToPath } from "node:url";
-import { claudePermissionArgs } from "./autonomy.js";
+import { claudeToolArgs, HOOKED_TOOLS } from "./claude/tools.js";
+import { readTranscript, transcriptFiles } from "./claude/transcript.js";
 import { claudePluginDir } from "./claude-plugin.js";
-import type { AgentAdapter, AgentLaunch, LaunchRequest } from "./types.js";
+import { detectClaude } from "./detectors/claude.js";
+import type { AgentAdapter, AgentLaunch, LaunchRequest, OneShotLaunch, OneShotRequest } from "./types.js";
 
 /** Every hook event braid listens to. */
 export const CLAUDE_HOOK_EVENTS = [
@@ -21,9 +25,6 @@ export const CLAUDE_HOOK_EVENTS = [
   "SessionEnd",
 ] as const;
 
-/** Tools a read-only session must not have. */
-export const WRITE_TOOLS = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
-
 /** Quote for a POSIX shell: Claude runs hook commands through one. Only braid's own paths go in here. */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -33,9 +34,6 @@ export function shellQuote(s: string): string {
 export function braidBin(): string {
   return fileURLToPath(new URL("../../../bin/braid.js", import.meta.url));
 }
-
-/** Tools whose PreToolUse braid answers: write tools (read-only deny, ownership guard) and questions (waiting). */
-export const INSPECTED_TOOLS = [...WRITE_TOOLS, "AskUserQuestion"];
 
 /**
  * After any tool ran, the agent is working again (it may have been waiting on a permission prompt). That needs
@@ -60,7 +58,7 @@ export function claudeHookSettings(node = process.execPath, bin = braidBin()): s
     if (ev === "PostToolUse") {
       hooks[ev] = [{ matcher: "*", hooks: [{ type: "command", command: ACTIVITY_HOOK, timeout: 5 }] }];
     } else if (ev === "PreToolUse") {
-      hooks[ev] = [{ matcher: INSPECTED_TOOLS.join("|"), hooks: [braidHook(ev)] }];
+      hooks[ev] = [{ matcher: HOOKED_TOOLS.join("|"), hooks: [braidHook(ev)] }];
     } else {
       hooks[ev] = [{ ...(ev === "PermissionRequest" ? { matcher: "*" } : {}), hooks: [braidHook(ev)] }];
     }
@@ -68,11 +66,27 @@ export function claudeHookSettings(node = process.execPath, bin = braidBin()): s
   return JSON.stringify({ hooks });
 }
 
-export function claudeAdapter(command: string[] = ["claude"]): AgentAdapter {
+/** The Claude Code executable: $BRAID_CLAUDE_BIN, else `claude` on PATH (sessions and one-shot runs alike). */
+export function claudeBinary(): string {
+  return process.env.BRAID_CLAUDE_BIN || "claude";
+}
+
+function claudeOneShot(command: string[], req: OneShotRequest): OneShotLaunch {
+  const argv = [...command, "-p", "--output-format", "json"];
+  if (req.jsonSchema) argv.push("--json-schema", JSON.stringify(req.jsonSchema));
+  argv.push(...claudeToolArgs({ run: "one-shot", access: req.tools, autonomy: req.autonomy }));
+  if (req.resume) {
+    argv.push("--resume", req.resume.sessionId);
+    if (req.resume.fork) argv.push("--fork-session");
+  }
+  return { argv, stdin: req.prompt, promptInArgv: false, output: "claude-json" };
+}
+
+export function claudeAdapter(command: string[] = [claudeBinary()]): AgentAdapter {
   return {
     name: "claude",
     command,
-    install: "npm install -g @anthropic-ai/claude-code",
+    install: "npm install -g @anthropic-ai/claude-code (or set BRAID_CLAUDE_BIN)",
     supportsReadOnly: true,
     supportsResume: true,
     statePaths: [".claude", ".claude.json"],
@@ -91,11 +105,13 @@ export function claudeAdapter(command: string[] = ["claude"]): AgentAdapter {
       } else argv.push("--session-id", req.conversationId);
       argv.push("--settings", claudeHookSettings());
       argv.push("--plugin-dir", claudePluginDir(process.execPath, braidBin()));
-      if (req.readOnly) argv.push("--permission-mode", "plan", "--disallowedTools", WRITE_TOOLS.join(","));
-      else argv.push(...claudePermissionArgs(req.autonomy ?? "ask"));
+      argv.push(...claudeToolArgs({ run: "session", readOnly: req.readOnly, autonomy: req.autonomy ?? "ask" }));
       // `--` ends the options: a task starting with '-' stays a prompt, and variadic flags cannot swallow it.
       if (req.prompt) argv.push("--", req.prompt);
       return { argv, env: {}, conversationId, hooks: true };
     },
+    oneShot: (req) => claudeOneShot(command, req),
+    detect: detectClaude,
+    usage: { transcriptFiles, readTranscript },
   };
 }

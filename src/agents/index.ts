@@ -1,33 +1,48 @@
-/** Pick the adapter for an agent name and check its binary is installed. */
+/**
+ * The agent registry: the unit (types.ts) for an agent name, the one place an unknown agent is refused, and
+ * the look-ups by name that need no config (screen detector, transcript reader).
+ */
 import { BraidError } from "../infra/errors.js";
 import type { Config } from "../project/config.js";
+import { aiderAdapter } from "./aider.js";
 import { claudeAdapter } from "./claude.js";
-import { aiderAdapter, codexAdapter, customAdapter, geminiAdapter } from "./others.js";
-import type { AgentAdapter } from "./types.js";
+import { codexAdapter } from "./codex.js";
+import { customAdapter } from "./custom.js";
+import type { ScreenReading } from "./detectors/screen.js";
+import { geminiAdapter } from "./gemini.js";
+import type { AgentAdapter, UsageReader } from "./types.js";
 import { which } from "./which.js";
 
-export const BUILTIN_AGENTS = ["claude", "codex", "aider", "gemini"] as const;
+export type { ScreenReading } from "./detectors/screen.js";
+
+/** The built-in units; a command, when given, replaces the default binary (`agents.<name>.command`). */
+const BUILTIN = {
+  claude: claudeAdapter,
+  codex: codexAdapter,
+  aider: aiderAdapter,
+  gemini: geminiAdapter,
+} satisfies Record<string, (command?: string[]) => AgentAdapter>;
+
+type BuiltinName = keyof typeof BUILTIN;
+
+export const BUILTIN_AGENTS = Object.keys(BUILTIN) as BuiltinName[];
+
+function isBuiltin(name: string): name is BuiltinName {
+  return Object.hasOwn(BUILTIN, name);
+}
 
 /**
- * The adapter for `name`. A built-in name with an `agents.<name>.command` entry keeps the built-in's
- * behaviour but runs that command (e.g. a claude binary elsewhere); any other name must be configured.
+ * The unit for `name`. A built-in name with an `agents.<name>.command` entry keeps the built-in's
+ * behaviour but runs that command (e.g. a claude binary elsewhere); any other name must be configured, or
+ * be a program on PATH.
  */
-export function resolveAgent(config: Config, name: string): AgentAdapter {
+export function resolveAgent(config: Pick<Config, "agents">, name: string): AgentAdapter {
   const custom = config.agents[name]?.command;
-  switch (name) {
-    case "claude":
-      return claudeAdapter(custom);
-    case "codex":
-      return codexAdapter(custom);
-    case "aider":
-      return aiderAdapter(custom);
-    case "gemini":
-      return geminiAdapter(custom);
-  }
+  if (isBuiltin(name)) return BUILTIN[name](custom);
   if (custom) return customAdapter(name, custom);
   // `--agent some-cli`: any program on PATH works as a custom agent that takes the prompt as last argument.
   if (which(name)) return customAdapter(name, [name]);
-  const known = [...BUILTIN_AGENTS, ...Object.keys(config.agents).filter((k) => !BUILTIN_AGENTS.includes(k as never))];
+  const known = [...BUILTIN_AGENTS, ...Object.keys(config.agents).filter((k) => !isBuiltin(k))];
   throw new BraidError(
     `unknown agent "${name}"`,
     `use one of: ${known.join(", ")}; or define it in braid.toml as [agents.${name}] command = ["..."]`,
@@ -45,4 +60,30 @@ export function requireAgentBinary(agent: AgentAdapter, pathEnv = process.env.PA
     );
   }
   return found;
+}
+
+/** The built-in unit an agent name or command names ("claude", "/usr/bin/claude --x" → claude), if any. */
+export function detectorFor(agent: string): BuiltinName | undefined {
+  const first = agent.trim().split(/\s+/)[0] ?? "";
+  const base = (first.split("/").pop() ?? "").toLowerCase();
+  return isBuiltin(base) ? base : undefined;
+}
+
+/**
+ * What the agent's screen says (its unit's detector: a pure function over `tmux capture-pane` text); null for
+ * agents without one, or screens that say nothing conclusive.
+ */
+export function detectScreenState(agent: string, screen: string): ScreenReading | null {
+  const k = detectorFor(agent);
+  return k ? (BUILTIN[k]().detect?.(screen) ?? null) : null;
+}
+
+/**
+ * Where a session's agent keeps transcripts and how to read their usage. A name braid does not know as a
+ * built-in (a custom command) is read as Claude Code: many custom agents are Claude under another name, and
+ * a worktree without Claude transcripts simply counts nothing.
+ */
+export function usageReaderFor(agent: string | null): UsageReader | null {
+  const k = agent === null ? undefined : detectorFor(agent);
+  return (k ? BUILTIN[k]() : claudeAdapter()).usage ?? null;
 }

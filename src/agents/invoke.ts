@@ -1,19 +1,19 @@
 /**
  * One-shot agent invocation: prompt in, final result out. The request→result primitive that
  * pipelines (swarm planner/executors/reviewers, fork questions, plan sessions) are built on.
- * Claude runs as `claude -p --output-format json [--json-schema S]` with the prompt on stdin (no
- * argv length limit); any other agent runs its configured argv with the prompt appended.
+ * The agent's unit (index.ts) gives the argv (Claude: `claude -p --output-format json [--json-schema S]`
+ * with the prompt on stdin; others: their one-shot argv with the prompt appended).
  * Always spawned with an argument array, never a shell. The child gets its own process group so a
  * timeout takes down the tools it started as well.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
-import { BraidError } from "../infra/errors.js";
 import { signalGroup } from "../infra/process.js";
 import type { Config } from "../project/config.js";
-import { type Autonomy, claudePermissionMode } from "./autonomy.js";
-import { which } from "./which.js";
+import type { Autonomy } from "./autonomy.js";
+import { requireAgentBinary, resolveAgent } from "./index.js";
+import type { AgentAdapter, OneShotLaunch } from "./types.js";
 
 /** Which tools an agent may use: `read-only` cannot change files, `write` can edit and run commands. */
 export type ToolAccess = "read-only" | "write";
@@ -37,6 +37,14 @@ export interface InvokeOptions {
   /** Append the command line, stdout and stderr here. */
   logFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run inside the sandbox: the argv wrapped, the environment filtered (see sandbox/oneshot.ts). */
+  sandbox?: SandboxWrap;
+}
+
+/** How a one-shot agent enters the sandbox; made by the sandbox layer, applied here. */
+export interface SandboxWrap {
+  argv: (argv: string[]) => Promise<string[]>;
+  env: (env: Record<string, string>) => Record<string, string>;
 }
 
 export interface InvokeResult {
@@ -61,75 +69,30 @@ export interface InvokeResult {
   logFile: string | null;
 }
 
-const READ_ONLY_TOOLS = ["Read", "Grep", "Glob", "LS"];
-const WRITE_TOOLS = ["Read", "Grep", "Glob", "LS", "Write", "Edit", "MultiEdit", "Bash"];
-/** Tools a read-only agent must never get, even if its settings allow them. */
-export const WRITING_TOOLS = ["Write", "Edit", "MultiEdit", "NotebookEdit", "Bash"];
-
-/** The Claude Code executable: $BRAID_CLAUDE_BIN, else `claude` on PATH. */
-export function claudeBinary(): string {
-  return process.env.BRAID_CLAUDE_BIN || "claude";
+/** The agent's unit, from the registry (which refuses an unknown agent: custom names from `agents`, or on PATH). */
+function unitOf(agent: string, agents: Config["agents"] = {}): AgentAdapter {
+  return resolveAgent({ agents }, agent);
 }
 
-/** The program invokeAgent would run for `agent`, or null for an unknown agent (see invokeAgent's error). */
-export function agentProgram(agent: string, agents?: Config["agents"]): string | null {
-  if (agent === "claude") return agents?.claude?.command[0] ?? claudeBinary();
-  return agents?.[agent]?.command[0] ?? ONE_SHOT[agent]?.[0] ?? null;
-}
-
-/** Throw a one-line error before anything starts when the agent's program is not installed. */
+/** Throw a one-line error before anything starts when the agent is unknown or its program not installed. */
 export function requireAgentProgram(agent: string, agents?: Config["agents"]): void {
-  const program = agentProgram(agent, agents);
-  if (program && !which(program)) {
-    throw new BraidError(
-      `agent "${agent}" needs \`${program}\`, which is not installed or not on PATH`,
-      agent === "claude" ? "npm install -g @anthropic-ai/claude-code (or set BRAID_CLAUDE_BIN)" : `install ${program}`,
-    );
-  }
+  requireAgentBinary(unitOf(agent, agents));
 }
 
-/** One-shot argv of the built-in non-Claude agents; the prompt is appended. */
-const ONE_SHOT: Record<string, string[]> = {
-  codex: ["codex", "exec"],
-  gemini: ["gemini", "-p"],
-  aider: ["aider", "--yes-always", "--message"],
-};
-
-interface Launch {
-  argv: string[];
-  stdin: string;
-  claude: boolean;
-}
-
-function buildLaunch(o: InvokeOptions): Launch {
-  if (o.agent === "claude") {
-    const argv = [...(o.agents?.claude?.command ?? [claudeBinary()]), "-p", "--output-format", "json"];
-    if (o.jsonSchema) argv.push("--json-schema", JSON.stringify(o.jsonSchema));
-    const tools = o.tools ?? "read-only";
-    argv.push("--allowedTools", (tools === "write" ? WRITE_TOOLS : READ_ONLY_TOOLS).join(","));
-    if (tools === "read-only") argv.push("--disallowedTools", WRITING_TOOLS.join(","));
-    else argv.push(...claudePermissionMode(o.autonomy ?? "ask"));
-    if (o.resume) {
-      argv.push("--resume", o.resume.sessionId);
-      if (o.resume.fork) argv.push("--fork-session");
-    }
-    return { argv, stdin: o.prompt, claude: true };
-  }
-  const custom = o.agents?.[o.agent]?.command ?? ONE_SHOT[o.agent];
-  if (!custom) {
-    const known = ["claude", ...Object.keys(ONE_SHOT), ...Object.keys(o.agents ?? {})];
-    throw new BraidError(`unknown agent "${o.agent}"`, `use one of: ${known.join(", ")}, or add [agents.${o.agent}]`);
-  }
-  const schemaNote = o.jsonSchema
-    ? `\n\nAnswer with only a JSON value matching this JSON schema:\n${JSON.stringify(o.jsonSchema)}`
-    : "";
-  return { argv: [...custom, `${o.prompt}${schemaNote}`], stdin: "", claude: false };
+function buildLaunch(o: InvokeOptions): OneShotLaunch {
+  return unitOf(o.agent, o.agents).oneShot({
+    prompt: o.prompt,
+    ...(o.jsonSchema ? { jsonSchema: o.jsonSchema } : {}),
+    tools: o.tools ?? "read-only",
+    autonomy: o.autonomy ?? "ask",
+    ...(o.resume ? { resume: o.resume } : {}),
+  });
 }
 
 /** Run the agent once and collect its result. Never throws for the agent's own failures: see ok/error. */
 export async function invokeAgent(o: InvokeOptions): Promise<InvokeResult> {
   const launch = buildLaunch(o);
-  const shown = launch.claude ? launch.argv : launch.argv.slice(0, -1);
+  const shown = launch.promptInArgv ? launch.argv.slice(0, -1) : launch.argv;
   let log: WriteStream | null = null;
   if (o.logFile) {
     mkdirSync(dirname(o.logFile), { recursive: true });
@@ -137,9 +100,9 @@ export async function invokeAgent(o: InvokeOptions): Promise<InvokeResult> {
     log.write(`$ ${shown.join(" ")} <prompt ${o.prompt.length} chars>\n--- prompt\n${o.prompt}\n--- output\n`);
   }
   const started = Date.now();
-  const raw = await runChild(launch, o, log);
+  const raw = await runChild(o.sandbox ? await sandboxed(launch, o, o.sandbox) : launch, o, log);
   const durationMs = Date.now() - started;
-  const parsed = launch.claude ? parseClaude(raw.stdout) : parseGeneric(raw.stdout);
+  const parsed = launch.output === "claude-json" ? parseClaude(raw.stdout) : parseGeneric(raw.stdout);
   let error: string | null = null;
   if (raw.spawnError) error = raw.spawnError;
   else if (raw.timedOut) error = `timed out after ${Math.round((o.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`;
@@ -166,6 +129,16 @@ export async function invokeAgent(o: InvokeOptions): Promise<InvokeResult> {
   };
 }
 
+/** The launch inside the sandbox, with its environment filtered (it replaces the process's in runChild). */
+/** A one-shot launch, with the whole environment when it runs sandboxed (else the process's plus `env`). */
+type Launch = OneShotLaunch & { env?: Record<string, string> };
+
+async function sandboxed(launch: Launch, o: InvokeOptions, wrap: SandboxWrap): Promise<Launch> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...o.env })) if (v !== undefined) env[k] = v;
+  return { ...launch, argv: await wrap.argv(launch.argv), env: wrap.env(env) };
+}
+
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const MAX_CAPTURE = 32 * 1024 * 1024;
 
@@ -183,7 +156,7 @@ function runChild(launch: Launch, o: InvokeOptions, log: WriteStream | null): Pr
     const [cmd, ...args] = launch.argv as [string, ...string[]];
     const child = spawn(cmd, args, {
       cwd: o.cwd,
-      env: { ...process.env, ...o.env },
+      env: launch.env ?? { ...process.env, ...o.env },
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });

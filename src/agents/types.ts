@@ -1,5 +1,11 @@
-/** What braid needs to know to run one kind of agent CLI. */
+/**
+ * One agent CLI as a unit: everything braid knows about it (how to run it in a session and once, how to read
+ * its screen, which tools it gets, where it keeps transcripts and what they cost). The registry (index.ts)
+ * picks the unit for a name.
+ */
 import type { Autonomy } from "./autonomy.js";
+import type { TranscriptCursor } from "./claude/transcript.js";
+import type { ScreenReading } from "./detectors/screen.js";
 
 export interface LaunchRequest {
   /** First prompt (already wrapped by prompt_template); empty = none. */
@@ -30,6 +36,37 @@ export interface AgentLaunch {
   hooks: boolean;
 }
 
+/** A one-shot run: prompt in, final answer out (swarm planner/executors/reviewers, fork questions). */
+export interface OneShotRequest {
+  prompt: string;
+  /** JSON schema the final answer must satisfy (Claude: --json-schema; others: stated in the prompt). */
+  jsonSchema?: Record<string, unknown>;
+  /** `read-only` cannot change files, `write` can edit and run commands. */
+  tools: "read-only" | "write";
+  /** With tools "write": how much it may do without asking. */
+  autonomy: Autonomy;
+  /** Continue a conversation (agents that can: claude); with fork, as a new branch of it. */
+  resume?: { sessionId: string; fork?: boolean };
+}
+
+export interface OneShotLaunch {
+  argv: string[];
+  /** Written to the agent's stdin ("" = nothing). */
+  stdin: string;
+  /** Whether the last argument is the prompt (left out when the command line is shown or logged). */
+  promptInArgv: boolean;
+  /** How to read its stdout: Claude's JSON result, or plain text (JSON found in it). */
+  output: "claude-json" | "text";
+}
+
+/** Where an agent's transcripts are and how to read their token usage (cost). */
+export interface UsageReader {
+  /** The transcript files of a session in `worktree` (plus `known` ones its hooks reported). */
+  transcriptFiles(worktree: string, known: string[]): string[];
+  /** Read what a transcript gained since `cursor`. */
+  readTranscript(file: string, cursor: TranscriptCursor | undefined): TranscriptCursor;
+}
+
 export interface AgentAdapter {
   /** Name as users type it: claude, codex, aider, gemini, or a custom name. */
   name: string;
@@ -43,5 +80,12 @@ export interface AgentAdapter {
   supportsResume: boolean;
   /** Where the agent keeps its own state, relative to $HOME: writable inside the sandbox. */
   statePaths?: string[];
+  /** The session's argv (interactive, or headless with `req.headless`). */
   build(req: LaunchRequest): AgentLaunch;
+  /** The argv of a one-shot run. */
+  oneShot(req: OneShotRequest): OneShotLaunch;
+  /** What its screen says (pure, over capture-pane text); absent: the agent has no detector. */
+  detect?: (screen: string) => ScreenReading | null;
+  /** Its transcripts and their usage; absent: braid cannot count its tokens. */
+  usage?: UsageReader;
 }

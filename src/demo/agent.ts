@@ -6,7 +6,7 @@
  * and says what it does on stdout (the session's log), like a terse real agent would.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { git } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { writeFiles } from "./files.js";
 
 export type AgentStep =
@@ -45,8 +45,9 @@ async function play(steps: AgentStep[], cwd: string): Promise<number> {
         return 1;
       }
     } else if ("commit" in step) {
-      await git(["add", "-A"], { cwd });
-      await git(["commit", "-q", "-m", step.commit], { cwd });
+      const repo = new Repo(cwd);
+      await repo.stageAll();
+      await repo.commit(step.commit);
       process.stdout.write(`committed: ${step.commit}\n`);
     } else {
       writeFileSync(step.touch, "");

@@ -9,7 +9,8 @@ import { existsSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { braidBin } from "../agents/claude.js";
 import { which } from "../agents/which.js";
-import { git, gitOut } from "../git/git.js";
+import { gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import type { SessionView } from "../session/types.js";
 import { type DemoWorld, makeWorld, processEnv, writeEnvFile } from "./env.js";
@@ -172,9 +173,9 @@ export class Demo {
   private async makeSample(): Promise<void> {
     const { repo, env } = this.world;
     writeFiles(repo, SAMPLE_FILES);
-    await git(["init", "-q", "-b", "main"], { cwd: repo, env });
-    await git(["add", "-A"], { cwd: repo, env });
-    await git(["commit", "-q", "-m", "greeter: greet() and add(), with tests"], { cwd: repo, env });
+    const sample = await Repo.init(repo, "main", env);
+    await sample.stageAll();
+    await sample.commit("greeter: greet() and add(), with tests");
   }
 
   /** Run `braid ARGS` in the sample repo; a code outside `ok` ends the demo with the command's own words. */

@@ -5,8 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { git, gitTry } from "../git/git.js";
-import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
+import { ignoreGitError } from "../git/git.js";
+import { Repo } from "../git/repo.js";
+import type { GitWorktree } from "../git/worktrees.js";
 import { isBraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
@@ -16,6 +17,7 @@ import { backupFile, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
 import { finishPending, pendingAbandoned, rollbackPending } from "../worktree/resume.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./repair.js";
+import { SANDBOX_CHECKS, type SandboxFindingKind } from "./sandbox.js";
 
 export type FindingKind =
   | "corrupt-state"
@@ -31,7 +33,8 @@ export type FindingKind =
   | "incomplete"
   | "check-failed"
   | "orphaned-agent"
-  | "orphan-service";
+  | "orphan-service"
+  | SandboxFindingKind;
 
 export interface Finding {
   kind: FindingKind;
@@ -68,6 +71,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
   const now = opts.now ?? Date.now();
   const staleMs = opts.staleLockMs ?? 3_600_000;
   const cwd = ctx.project.mainWorktree;
+  const repo = new Repo(cwd);
   const findings: Finding[] = [];
   const add = (f: Omit<Finding, "fixed" | "severity"> & { severity?: Finding["severity"] }): Finding => {
     const full: Finding = { severity: "error", ...f, fixed: false };
@@ -151,7 +155,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
   let wts: GitWorktree[] = [];
   await check("worktree list", async () => {
-    wts = await listWorktrees(cwd);
+    wts = await repo.worktrees();
   });
 
   await check("locks", async () => {
@@ -174,7 +178,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: stale,
         severity: stale ? "warning" : "info",
       });
-      await attempt(f, () => git(["worktree", "unlock", w.path], { cwd }));
+      await attempt(f, () => repo.unlockWorktree(w.path));
     }
   });
 
@@ -190,7 +194,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: true,
         severity: "warning",
       });
-      await attempt(f, () => git(["worktree", "prune"], { cwd }));
+      await attempt(f, () => repo.pruneWorktrees());
     }
   });
 
@@ -210,7 +214,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: !nested,
       });
       await attempt(f, async () => {
-        await git(["worktree", "repair"], { cwd });
+        await repo.repairWorktrees();
         if (linkOk(w.path)) return;
         if (!w.branch) throw new Error("git worktree repair could not fix the link and HEAD is detached");
         await readdWorktree(ctx, w.path, w.branch);
@@ -230,8 +234,8 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: !nested,
       });
       await attempt(f, async () => {
-        await gitTry(["worktree", "repair", s.path], { cwd });
-        if ((await listWorktrees(cwd)).some((w) => w.path === s.path) && linkOk(s.path)) return;
+        await repo.repairWorktrees([s.path]).catch(ignoreGitError);
+        if ((await repo.worktrees()).some((w) => w.path === s.path) && linkOk(s.path)) return;
         await readdWorktree(ctx, s.path, s.branch);
       });
     }
@@ -239,7 +243,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
   if (fix)
     await check("worktree list", async () => {
-      wts = await listWorktrees(cwd);
+      wts = await repo.worktrees();
     });
 
   await check("vanished sessions", async () => {
@@ -255,7 +259,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         severity: "warning",
       });
       await attempt(f, async () => {
-        await gitTry(["worktree", "prune"], { cwd });
+        await repo.pruneWorktrees().catch(ignoreGitError);
         await ctx.store.update((d) => {
           d.sessions = d.sessions.filter((x) => x.name !== s.name);
         });
@@ -381,6 +385,17 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     }
   });
 
+  // 10b. The sandbox: bubblewrap and namespaces where wanted, overlayfs, dirs of sessions that are gone.
+  for (const c of SANDBOX_CHECKS) {
+    await check(c.name, async () => {
+      for (const p of await c.find(ctx)) {
+        const { repair, ...rest } = p;
+        const f = add({ ...rest, fixable: repair !== undefined });
+        if (repair) await attempt(f, repair);
+      }
+    });
+  }
+
   await check("global slugs", async () => {
     // 11. Global slugs: explain a hashed slug; drop claims whose repository is gone.
     checkSlugs(ctx, add);
@@ -393,12 +408,10 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
 async function lockFileOf(cwd: string, w: GitWorktree): Promise<string | null> {
   // git cannot run in a directory that is gone (spawn ENOENT): then look in the admin dirs only.
-  const gitdir = existsSync(w.path)
-    ? await gitTry(["rev-parse", "--path-format=absolute", "--git-dir"], { cwd: w.path })
-    : null;
+  const gitdir = existsSync(w.path) ? await new Repo(w.path).gitDir() : null;
   if (gitdir && existsSync(join(gitdir, "locked"))) return join(gitdir, "locked");
   // Directory missing: find the admin dir whose gitdir file points at this path.
-  const common = await gitTry(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd });
+  const common = await new Repo(cwd).commonDir();
   if (!common) return null;
   const admin = join(common, "worktrees");
   for (const id of existsSync(admin) ? readdirSync(admin) : []) {

@@ -106,3 +106,8 @@ export async function gitTry(args: string[], opts: GitOptions): Promise<string |
     throw e;
   }
 }
+
+/** For `.catch`: a git failure is an answer (ignored); anything else (git missing, a bug) still throws. */
+export function ignoreGitError(e: unknown): void {
+  if (!(e instanceof GitError)) throw e;
+}

@@ -146,12 +146,17 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
   return notes;
 }
 
-/** A fresh detached integration worktree at `commit`. */
-export async function createIntegration(ctx: ProjectContext, commit: string): Promise<string> {
-  const dir = mergeDir(ctx);
-  mkdirSync(dir, { recursive: true });
+/** Where this train's integration worktree goes (made only when a step needs a checkout). */
+export function integrationPath(ctx: ProjectContext): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
-  const path = join(dir, `wt-${stamp}-${process.pid}`);
-  await git(["worktree", "add", "--quiet", "--detach", path, commit], { cwd: ctx.project.mainWorktree });
+  return join(mergeDir(ctx), `wt-${stamp}-${process.pid}`);
+}
+
+/** A fresh detached integration worktree at `commit` (checked out with parallel workers). */
+export async function createIntegration(ctx: ProjectContext, commit: string, path: string): Promise<string> {
+  mkdirSync(mergeDir(ctx), { recursive: true });
+  await git(["-c", "checkout.workers=0", "worktree", "add", "--quiet", "--detach", path, commit], {
+    cwd: ctx.project.mainWorktree,
+  });
   return path;
 }

@@ -1,7 +1,8 @@
 /** Which sessions a merge train takes, and the checks that make a session unmergeable. */
 import { existsSync } from "node:fs";
 import { gitOut } from "../git/git.js";
-import { branchExists, currentBranch, resolveCommit } from "../git/refs.js";
+import { branchTips, currentBranch, resolveCommit } from "../git/refs.js";
+import { listWorktrees } from "../git/worktrees.js";
 import { remoteRefs } from "../hosts/mirror.js";
 import { remoteOf } from "../hosts/remote.js";
 import type { ProjectContext } from "../project/context.js";
@@ -11,7 +12,31 @@ import { statusPaths } from "../radar/snapshot.js";
 export interface Candidate {
   session: SessionRecord;
   tip: string;
-  ahead: number;
+  /** Has commits the base does not (false: nothing to merge). */
+  ahead: boolean;
+}
+
+/** What the checks ask git about every session, in three calls for all of them instead of several each. */
+export interface RepoFacts {
+  /** Local branch → tip. */
+  tips: Map<string, string>;
+  /** Local branches whose tip the base already contains. */
+  merged: Set<string>;
+  /** Worktree path → its checked-out branch (null: detached). */
+  checkedOut: Map<string, string | null>;
+}
+
+export async function repoFacts(cwd: string, baseCommit: string): Promise<RepoFacts> {
+  const [tips, merged, worktrees] = await Promise.all([
+    branchTips(cwd),
+    gitOut(["for-each-ref", `--merged=${baseCommit}`, "--format=%(refname:lstrip=2)", "refs/heads/"], { cwd }),
+    listWorktrees(cwd),
+  ]);
+  return {
+    tips: tips.heads,
+    merged: new Set(merged.split("\n").filter(Boolean)),
+    checkedOut: new Map(worktrees.map((w) => [w.path, w.branch])),
+  };
 }
 
 export interface Refusal {
@@ -31,16 +56,16 @@ export async function checkSession(
   ctx: ProjectContext,
   s: SessionRecord,
   baseRef: string,
-  baseCommit: string,
+  facts: RepoFacts,
 ): Promise<Candidate | Refusal> {
-  const cwd = ctx.project.mainWorktree;
   if (s.type === "research") {
     return { name: s.name, reason: "is a research session: it has nothing to merge", fix: "read its findings instead" };
   }
   if (s.baseRef !== baseRef) {
     return { name: s.name, reason: `merges into ${s.baseRef}, not ${baseRef}`, fix: `merge it in a separate run` };
   }
-  if (!(await branchExists(cwd, s.branch))) {
+  const tip = facts.tips.get(s.branch);
+  if (!tip) {
     return {
       name: s.name,
       reason: `its branch ${s.branch} no longer exists (deleted by hand?)`,
@@ -50,6 +75,7 @@ export async function checkSession(
   const remote = remoteOf(s);
   if (remote) {
     // its worktree is on the host: the snapshot fetched with its branch says whether work is uncommitted
+    const cwd = ctx.project.mainWorktree;
     const refs = remoteRefs(remote.host, s.name);
     const [head, wip] = await Promise.all([resolveCommit(cwd, refs.branch), resolveCommit(cwd, refs.wip)]);
     const dirty =
@@ -62,7 +88,8 @@ export async function checkSession(
         uncommitted: dirty.length,
       };
   } else if (existsSync(s.path)) {
-    const onBranch = await currentBranch(s.path);
+    // A path git lists differently (a symlink on the way) is asked directly.
+    const onBranch = facts.checkedOut.has(s.path) ? facts.checkedOut.get(s.path) : await currentBranch(s.path);
     if (onBranch === null) {
       return {
         name: s.name,
@@ -87,9 +114,7 @@ export async function checkSession(
       };
     }
   }
-  const tip = (await resolveCommit(cwd, `refs/heads/${s.branch}`)) as string;
-  const ahead = Number(await gitOut(["rev-list", "--count", `${baseCommit}..${tip}`], { cwd }));
-  return { session: s, tip, ahead };
+  return { session: s, tip, ahead: !facts.merged.has(s.branch) };
 }
 
 export function isRefusal(x: Candidate | Refusal): x is Refusal {

@@ -13,6 +13,7 @@ import { branchExists } from "../git/refs.js";
 import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import { type LockOwner, withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { mapLimit } from "../infra/pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { fetchRemoteSessions } from "../session/remote.js";
@@ -22,6 +23,7 @@ import {
   clearTrainRecord,
   createIntegration,
   fastForwardCheckout,
+  integrationPath,
   mergeDir,
   type RecoveryNote,
   readTrainRecord,
@@ -31,8 +33,9 @@ import {
 } from "./integration.js";
 import { notifyMerged } from "./notify.js";
 import { type HandBack, handBack } from "./resolve.js";
-import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal } from "./select.js";
+import { type Candidate, checkSession, isRefusal, MERGEABLE_STATES, type Refusal, repoFacts } from "./select.js";
 import { integrateStep, type Strategy } from "./steps.js";
+import { canStepWithoutCheckout, treeStep } from "./tree-step.js";
 import { runVerify } from "./verify.js";
 import { commitWip, type WipCommit } from "./wip.js";
 
@@ -249,18 +252,22 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     const notMerged: TrainReport["notMerged"] = [];
     const candidates: Candidate[] = [];
     const refusals: Refusal[] = [];
-    for (const s of picked) {
+    // The checks are mostly one `git status` per worktree: run them side by side.
+    const facts = await repoFacts(cwd, oldBase);
+    const check = (s: SessionRecord): Promise<Candidate | Refusal> => {
       const host = remoteOf(s)?.host;
-      const c: Candidate | Refusal =
-        host && unreachableHosts.has(host)
-          ? {
-              name: s.name,
-              reason: `runs on host ${host}, which is not answering`,
-              fix: `check the host (braid host check ${host}), then merge again`,
-            }
-          : await checkSession(ctx, s, baseRef, oldBase);
+      if (host && unreachableHosts.has(host))
+        return Promise.resolve({
+          name: s.name,
+          reason: `runs on host ${host}, which is not answering`,
+          fix: `check the host (braid host check ${host}), then merge again`,
+        });
+      return checkSession(ctx, s, baseRef, facts);
+    };
+    for (const c of await mapLimit(picked, 4, check)) {
       if (isRefusal(c)) refusals.push(c);
-      else if (c.ahead === 0) notMerged.push({ name: s.name, reason: "nothing to merge (no commits ahead of base)" });
+      else if (!c.ahead)
+        notMerged.push({ name: c.session.name, reason: "nothing to merge (no commits ahead of base)" });
       else candidates.push(c);
     }
     if (named && refusals[0]) {
@@ -290,14 +297,23 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     };
     if (candidates.length === 0) return report;
 
-    const wt = await createIntegration(ctx, oldBase);
-    const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wt };
+    // Nothing to run in the merged tree: steps are merged without a checkout (tree-step.ts) until one does
+    // not merge cleanly; that one (and any after it) runs in the integration worktree as before.
+    const wtPath = integrationPath(ctx);
+    let wt: string | null =
+      verify || !canStepWithoutCheckout(strategy) ? await createIntegration(ctx, oldBase, wtPath) : null;
+    const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wtPath };
     writeTrainRecord(ctx, { ...record, phase: "merging" });
     let stop: TrainStop | null = null;
     let current = oldBase;
     for (const c of candidates) {
       const s = c.session;
-      const step = await integrateStep(wt, c.tip, strategy, `braid: ${strategy} ${s.name} (${s.branch})`);
+      const message = `braid: ${strategy} ${s.name} (${s.branch})`;
+      let step = wt ? null : await treeStep(cwd, current, c.tip, strategy, message);
+      if (!step) {
+        wt ??= await createIntegration(ctx, current, wtPath);
+        step = await integrateStep(wt, c.tip, strategy, message);
+      }
       if (!step.ok) {
         stop = {
           name: s.name,
@@ -308,7 +324,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         break;
       }
       let verifyMs: number | null = null;
-      if (verify) {
+      if (verify && wt) {
         const v = await runVerify(verify, wt, { BRAID_MERGE_SESSION: s.name });
         verifyMs = v.ms;
         if (!v.ok) {
@@ -329,13 +345,13 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
 
     if (stop) {
       report.stoppedAt = stop;
-      report.integrationWorktree = wt;
+      report.integrationWorktree = wt ?? wtPath;
       const rest = candidates.slice(report.merged.length);
       for (const c of rest)
         report.notMerged.push({ name: c.session.name, reason: c === rest[0] ? stop.reason : "after the stop" });
     }
     const finish = async () => {
-      if (!stop) await removeWorktree(ctx, wt);
+      if (!stop && wt) await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
     };
@@ -343,7 +359,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     if (opts.dryRun || current === oldBase || (stop && opts.atomic)) return finish();
 
     // Every checkout of the base must be able to follow the ref the way `git checkout` would, or the ref stays.
-    const checkouts = await baseCheckouts(cwd, baseRef, wt);
+    const checkouts = await baseCheckouts(cwd, baseRef, wtPath);
     for (const c of checkouts) {
       const block = await checkCatchUp(c, oldBase, current);
       if (block) {
@@ -362,7 +378,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         conflictFiles: [],
         output: `${baseRef} moved while the train ran; nothing was changed`,
       };
-      await removeWorktree(ctx, wt);
+      if (wt) await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
     }
@@ -381,7 +397,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       }
       // Changed between the check and now: put the ref back (its index still matches the old commit).
       const back = await moveRef(cwd, baseRef, oldBase, current, "braid merge: undone, a checkout could not follow");
-      const after = await baseCheckouts(cwd, baseRef, wt);
+      const after = await baseCheckouts(cwd, baseRef, wtPath);
       report.checkoutBlocked = (await checkCatchUp(after.find((a) => a.path === c.path) ?? c, oldBase, current)) ?? {
         path: c.path,
         files: [],
@@ -401,10 +417,12 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     await finish();
 
     const mergedAt = new Date().toISOString();
-    for (const m of report.merged) {
-      // Inside the lock: a slot another command wrote since the train read the record is kept.
-      await ctx.store.patchSlot(m.name, "merge", () => ({ mergedAt, into: baseRef, commit: current, strategy }));
-    }
+    // One write for all (inside the state lock: what another command wrote since the train read it is kept).
+    const mergedSet = new Set(report.merged.map((m) => m.name));
+    await ctx.store.update((d) => {
+      for (const s of d.sessions)
+        if (mergedSet.has(s.name)) s.ext = { ...s.ext, merge: { mergedAt, into: baseRef, commit: current, strategy } };
+    });
     const mergedNames = report.merged.map((m) => m.name);
     const others = ctx.store
       .sessions()

@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../infra/fsutil.js";
 import { runTrain } from "../merge/train.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { decideSandbox, type SandboxSetting } from "../sandbox/probe.js";
 import { reconcile } from "../session/cascade.js";
 import { startSession } from "../session/control.js";
 import type { PlanSession, SessionPlan } from "./file.js";
@@ -61,7 +62,14 @@ export function isMerged(rec: SessionRecord | undefined, progress: Progress, nam
   return progress.merged.includes(name) || Boolean(rec?.ext?.merge);
 }
 
+/** The sandbox setting of a plan's session: its own, else the plan's, else the config's. */
+function sandboxSetting(ctx: ProjectContext, plan: SessionPlan, s: PlanSession): SandboxSetting {
+  return s.sandbox ?? plan.sandbox ?? ctx.config.sandbox;
+}
+
 export async function applyPlan(ctx: ProjectContext, plan: SessionPlan, o: ApplyOptions): Promise<ApplyResult> {
+  // Before any session starts: `on` where the sandbox cannot work is a one-line error.
+  for (const s of plan.sessions) decideSandbox(sandboxSetting(ctx, plan, s));
   const file = progressFile(ctx, plan);
   const progress = readProgress(file);
   const save = () => writeFileAtomic(file, `${JSON.stringify(progress, null, 2)}\n`);
@@ -143,5 +151,6 @@ async function start(ctx: ProjectContext, plan: SessionPlan, s: PlanSession, hea
     ...(plan.base ? { base: plan.base } : {}),
     ...(s.owns.length ? { owns: s.owns } : {}),
     ...(s.mode === "swarm" ? { swarm: { executors: s.executors, architects: s.architects } } : {}),
+    sandbox: decideSandbox(sandboxSetting(ctx, plan, s)),
   });
 }

@@ -25,11 +25,15 @@ const sessionSchema = z.strictObject({
   interface: z.boolean().default(false),
   executors: z.number().int().min(1).max(32).optional(),
   architects: z.number().int().min(1).max(16).optional(),
+  /** off | auto | on for this session's agents (default: the plan's, else config `sandbox`). */
+  sandbox: z.enum(["off", "auto", "on"]).optional(),
 });
 
 const planSchema = z.strictObject({
   /** Optional base ref for new sessions. */
   base: z.string().min(1).optional(),
+  /** off | auto | on for every session of the plan (default: config `sandbox`). */
+  sandbox: z.enum(["off", "auto", "on"]).optional(),
   session: z.array(sessionSchema).min(1, "a plan needs at least one [[session]]"),
 });
 
@@ -38,6 +42,7 @@ export type PlanSession = z.infer<typeof sessionSchema>;
 export interface SessionPlan {
   file: string;
   base?: string;
+  sandbox?: "off" | "auto" | "on";
   sessions: PlanSession[];
   /** Effective dependencies (declared + interface sessions), by name. */
   deps: Record<string, string[]>;
@@ -59,7 +64,7 @@ function schemaError(file: string, err: z.ZodError): BraidError {
     const at = issue.path.length ? `${where(issue.path)}.` : "";
     return new BraidError(
       `plan ${file}: unknown key "${at}${issue.keys[0]}"`,
-      "remove it; session keys: name, task, type, mode, owns, depends_on, agent, interface, executors, architects",
+      "remove it; plan keys: base, sandbox, session; session keys: name, task, type, mode, owns, depends_on, agent, interface, executors, architects, sandbox",
     );
   }
   return new BraidError(
@@ -127,5 +132,13 @@ export function loadPlan(file: string, limits: { maxCodeSessions: number; recomm
       `${code.length} implementation sessions exceed the recommendation of ${limits.recommendedMax} for this repository (braid recommend): expect more merge conflicts`,
     );
   }
-  return { file, ...(r.data.base ? { base: r.data.base } : {}), sessions, deps, waves: grouped, warnings };
+  return {
+    file,
+    ...(r.data.base ? { base: r.data.base } : {}),
+    ...(r.data.sandbox ? { sandbox: r.data.sandbox } : {}),
+    sessions,
+    deps,
+    waves: grouped,
+    warnings,
+  };
 }

@@ -42,8 +42,11 @@ export const configSchema = z.strictObject({
   checkout_workers: z.number().int().min(0).max(128).default(0),
   /** Large git-ignored directories to bring into new worktrees (e.g. node_modules). */
   copy: z.array(z.string().min(1)).default([]),
-  /** How `copy` directories are brought over. Never hardlinks: writes would reach the original. */
-  copy_mode: z.enum(["copy", "symlink"]).default("copy"),
+  /**
+   * How `copy` directories are brought over. Never hardlinks: writes would reach the original. `overlay`: in a
+   * sandboxed session an overlayfs over the main worktree's dir (sandbox/overlay.ts); unsandboxed, a copy.
+   */
+  copy_mode: z.enum(["copy", "symlink", "overlay"]).default("copy"),
   /** Commands run in a new worktree after bootstrap (only once trusted with `braid trust`). */
   setup: z.array(z.string().min(1)).default([]),
   /** Ports per session (0 = off): each session owns ports port_base + slot·ports … + ports−1. */

@@ -34,27 +34,39 @@ export async function treesOf(cwd: string, commits: string[]): Promise<Map<strin
   return trees;
 }
 
+/** What changed between two commits: the paths, and lines as `git diff --numstat` counts them (binary: none). */
+export interface PairDiff {
+  files: string[];
+  added: number;
+  removed: number;
+}
+
 /**
- * Files changed between each pair of commits (one `diff-tree --stdin`). `--always` prints every line's
- * header even for an empty diff, so the output can be split back per request in order.
+ * Changes from the first to the second commit of each pair (one `diff-tree --stdin --numstat`). Each input
+ * line is "commit parent" (so: to, from); `--always` prints every line's header (its first id) even for an
+ * empty diff, so the output can be split back per request in order.
  * Ids must be raw hex (diff-tree --stdin misreads `X^{tree}`).
  */
-export async function changedFilesBatch(cwd: string, pairs: Array<[string, string]>): Promise<string[][]> {
+export async function diffBatch(cwd: string, pairs: Array<[from: string, to: string]>): Promise<PairDiff[]> {
   if (pairs.length === 0) return [];
-  const input = pairs.map(([a, b]) => `${a} ${b}\n`).join("");
-  const out = (
-    await git(["diff-tree", "--stdin", "--always", "-r", "--name-only", "--no-renames", "-z"], { cwd, input })
-  ).stdout;
-  const result: string[][] = pairs.map(() => []);
+  const input = pairs.map(([from, to]) => `${to} ${from}\n`).join("");
+  const out = (await git(["diff-tree", "--stdin", "--always", "-r", "--numstat", "--no-renames", "-z"], { cwd, input }))
+    .stdout;
+  const result: PairDiff[] = pairs.map(() => ({ files: [], added: 0, removed: 0 }));
   let idx = -1;
   for (const tok of out.split("\0")) {
     if (tok === "") continue;
     const next = pairs[idx + 1];
-    if (next && tok === next[0]) {
+    if (next && tok === next[1]) {
       idx++;
       continue;
     }
-    if (idx >= 0) result[idx]?.push(tok);
+    const m = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(tok);
+    const r = result[idx];
+    if (!m || !r) continue;
+    r.files.push(m[3] as string);
+    if (m[1] !== "-") r.added += Number(m[1]);
+    if (m[2] !== "-") r.removed += Number(m[2]);
   }
   return result;
 }

@@ -16,7 +16,7 @@ import { mapLimit } from "../infra/pool.js";
 import { noticeConflicts } from "../notify/conflicts.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { changedFilesBatch, existingCommits, mergeTreeBatch, treesOf } from "./batch.js";
+import { diffBatch, existingCommits, mergeTreeBatch, type PairDiff, treesOf } from "./batch.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
 import { indexPathOf, privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
 
@@ -46,6 +46,14 @@ export interface RadarSession {
   dirty: boolean;
   /** Files changed since the merge base with the base ref, committed or not. */
   changedFiles: string[];
+  /** Lines of those changes, as `git diff --numstat` counts them (untracked files as new files). */
+  linesAdded: number;
+  linesRemoved: number;
+  /** Paths whose content on disk differs from HEAD (uncommitted work, untracked files included). */
+  uncommittedFiles: number;
+  /** Commits on HEAD not in the base tip, and the other way round (null when git could not say). */
+  ahead: number | null;
+  behind: number | null;
 }
 
 export interface RadarReport {
@@ -117,9 +125,12 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
 
   // Snapshots, four at a time: each is mostly process start-up and lstat calls, which overlap well even on 2 cores.
   // HEADs of all worktrees (one worktree list) and their trees (one cat-file) instead of a rev-parse each.
+  // No session to snapshot (status with none): no git at all.
   const heads = new Map<string, string>();
-  for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
-  const trees = await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>());
+  if (live.length) for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
+  const trees = live.length
+    ? await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>())
+    : new Map<string, string>();
   const snaps = await mapLimit(live, 4, async (s) => {
     const fetched = remoteSnaps.get(s.name);
     if (fetched) return fetched;
@@ -184,23 +195,41 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   });
   cache.save();
 
-  // Changed files: session vs its merge base, and base tip vs the same merge base.
+  // Changed files and lines: session vs its merge base, base tip vs the same merge base, and (dirty ones) HEAD vs
+  // the snapshot for the uncommitted paths; all in one diff-tree. With the snapshot this is the only pass over
+  // the worktree's files: status reads its figures from here.
   const diffPairs: Array<[string, string]> = [];
-  verified.forEach((c, i) => {
+  const at = verified.map((c, i) => {
     const mb = mergeBases[i] ?? c.base;
-    diffPairs.push([mb, c.snap.commit], [mb, c.base]);
+    const first = diffPairs.push([mb, c.snap.commit], [mb, c.base]) - 2;
+    const uncommitted = c.snap.head && c.snap.dirty ? diffPairs.push([c.snap.head, c.snap.commit]) - 1 : -1;
+    return { session: first, base: first + 1, uncommitted };
   });
-  const diffs = await changedFilesBatch(cwd, diffPairs);
-  const sessions: RadarSession[] = verified.map((c, i) => ({
-    name: c.rec.name,
-    branch: c.rec.branch,
-    path: c.rec.path,
-    baseRef: c.rec.baseRef,
-    snapshot: c.snap.commit,
-    head: c.snap.head,
-    dirty: c.snap.dirty,
-    changedFiles: diffs[2 * i] ?? [],
-  }));
+  const [diffs, counts] = await Promise.all([
+    diffBatch(cwd, diffPairs),
+    mapLimit(verified, 4, (c) => (c.snap.head ? aheadBehind(cwd, cache, c.snap.head, c.base) : Promise.resolve(null))),
+  ]);
+  cache.save();
+  const none: PairDiff = { files: [], added: 0, removed: 0 };
+  const sessions: RadarSession[] = verified.map((c, i) => {
+    const d = diffs[at[i]?.session ?? -1] ?? none;
+    const u = at[i]?.uncommitted ?? -1;
+    return {
+      name: c.rec.name,
+      branch: c.rec.branch,
+      path: c.rec.path,
+      baseRef: c.rec.baseRef,
+      snapshot: c.snap.commit,
+      head: c.snap.head,
+      dirty: c.snap.dirty,
+      changedFiles: d.files,
+      linesAdded: d.added,
+      linesRemoved: d.removed,
+      uncommittedFiles: u < 0 ? 0 : (diffs[u]?.files.length ?? 0),
+      ahead: counts[i]?.ahead ?? null,
+      behind: counts[i]?.behind ?? null,
+    };
+  });
   const sets = sessions.map((s) => new Set(s.changedFiles));
 
   // Prefilter: only pairs sharing a file go to merge-tree.
@@ -223,7 +252,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
       pairs.push(result);
       if (shared.length) toMerge.push({ result, ids: [si.snapshot, sj.snapshot] });
     }
-    const baseChanged = new Set(diffs[2 * i + 1] ?? []);
+    const baseChanged = new Set(diffs[at[i]?.base ?? -1]?.files ?? []);
     const shared = intersect(si.changedFiles, baseChanged);
     const result: PairResult = {
       a: si.name,
@@ -258,6 +287,23 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     ownership,
     elapsedMs: Math.round(performance.now() - t0),
   };
+}
+
+/** Commits head has that base has not and the other way round; commits never change, so cached for good. */
+async function aheadBehind(
+  cwd: string,
+  cache: SnapshotCache,
+  head: string,
+  base: string,
+): Promise<{ ahead: number; behind: number } | null> {
+  const known = cache.aheadBehind(head, base);
+  if (known) return known;
+  const out = await gitTry(["rev-list", "--left-right", "--count", `${base}...${head}`], { cwd });
+  const [behind, ahead] = (out ?? "").split(/\s+/).map(Number);
+  if (out === null || !Number.isFinite(ahead) || !Number.isFinite(behind)) return null;
+  const counts = { ahead: ahead as number, behind: behind as number };
+  cache.setAheadBehind(head, base, counts);
+  return counts;
 }
 
 /** Per session: names of the other sessions it would conflict with (textually). Board and status use this. */

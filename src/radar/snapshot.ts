@@ -80,6 +80,8 @@ export class SnapshotCache {
   private mbs: Record<string, string> = {};
   /** Stamp of each worktree's real index when its private copy was taken. */
   private stamps: Record<string, string> = {};
+  /** [ahead, behind] by "head base": like merge bases, never stale. */
+  private counts: Record<string, [number, number]> = {};
   private dirty = false;
 
   constructor(private readonly file: string | null) {
@@ -90,11 +92,13 @@ export class SnapshotCache {
           snaps?: Record<string, CacheEntry>;
           mbs?: Record<string, string>;
           stamps?: Record<string, string>;
+          counts?: Record<string, [number, number]>;
         };
         if (data.v === 3) {
           this.snaps = data.snaps ?? {};
           this.mbs = data.mbs ?? {};
           this.stamps = data.stamps ?? {};
+          this.counts = data.counts ?? {};
         }
       } catch {
         /* unreadable cache: start empty */
@@ -139,10 +143,25 @@ export class SnapshotCache {
     this.dirty = true;
   }
 
+  aheadBehind(head: string, base: string): { ahead: number; behind: number } | undefined {
+    const c = this.counts[`${head} ${base}`];
+    return c ? { ahead: c[0], behind: c[1] } : undefined;
+  }
+
+  setAheadBehind(head: string, base: string, c: { ahead: number; behind: number }): void {
+    const keys = Object.keys(this.counts);
+    if (keys.length > 500) for (const k of keys.slice(0, 250)) delete this.counts[k];
+    this.counts[`${head} ${base}`] = [c.ahead, c.behind];
+    this.dirty = true;
+  }
+
   save(): void {
     if (!this.file || !this.dirty) return;
     try {
-      writeFileAtomic(this.file, JSON.stringify({ v: 3, snaps: this.snaps, mbs: this.mbs, stamps: this.stamps }));
+      writeFileAtomic(
+        this.file,
+        JSON.stringify({ v: 3, snaps: this.snaps, mbs: this.mbs, stamps: this.stamps, counts: this.counts }),
+      );
       this.dirty = false;
     } catch {
       /* a cache that cannot be written only costs time */

@@ -58,9 +58,20 @@ export function sandboxMounts(p: SandboxPaths): Mount[] {
     .map((x) => x.m);
 }
 
-/** bubblewrap argv (without the leading `bwrap`) running `argv` inside the mounts. */
-export function bwrapArgs(mounts: Mount[], cwd: string, argv: string[]): string[] {
+/**
+ * bubblewrap argv (without the leading `bwrap`) running `argv` inside the mounts. `asUser`: started as root of
+ * a user namespace of braid's own (the overlay's), map back to the real user so files and `id` stay the same.
+ */
+export function bwrapArgs(
+  mounts: Mount[],
+  cwd: string,
+  argv: string[],
+  asUser?: { uid: number; gid: number },
+): string[] {
+  const user =
+    asUser && asUser.uid !== 0 ? ["--unshare-user", "--uid", String(asUser.uid), "--gid", String(asUser.gid)] : [];
   const args = [
+    ...user,
     "--ro-bind",
     "/",
     "/",

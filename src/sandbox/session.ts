@@ -10,13 +10,18 @@ import { type PrivateGitDir, preparePrivateGitDir, syncPrivateGitDir } from "../
 import type { ProjectContext } from "../project/context.js";
 import { workflowsDir } from "../project/paths.js";
 import type { SessionRecord } from "../project/state.js";
+import { overlayArgv, overlayDirs, overlayRoot, prepareOverlays } from "./overlay.js";
 import { bwrapArgs, sandboxMounts } from "./policy.js";
+import { requireOverlaySupport } from "./probe.js";
 
 export function sandboxDir(stateDir: string, name: string): string {
   return join(stateDir, "sandbox", name);
 }
 
-export function privateGitDirOf(ctx: ProjectContext, rec: SessionRecord): PrivateGitDir {
+/** What the sandbox needs of a session (or of a swarm executor's sub-worktree, named under its session). */
+export type SandboxTarget = Pick<SessionRecord, "name" | "path" | "type" | "branch">;
+
+export function privateGitDirOf(ctx: ProjectContext, rec: SandboxTarget): PrivateGitDir {
   const dir = sandboxDir(ctx.project.stateDir, rec.name);
   return {
     mainWorktree: ctx.project.mainWorktree,
@@ -61,14 +66,16 @@ function cacheDirs(home: string): string[] {
  */
 export async function sandboxLaunch(
   ctx: ProjectContext,
-  rec: SessionRecord,
+  rec: SandboxTarget,
   argv: string[],
   statePaths: string[],
   braid: { node: string; bin: string },
+  o: { reuseGitDir?: boolean } = {},
 ): Promise<SandboxedLaunch> {
   const home = real(process.env.HOME || homedir());
   const stateDir = ctx.project.stateDir;
-  const runDir = join(stateDir, "run", rec.name);
+  // A swarm executor ("<session>/swarm/<id>") shares its session's run dir.
+  const runDir = join(stateDir, "run", rec.name.split("/")[0] as string);
   const logs = join(stateDir, "logs");
   const coord = workflowsDir();
   for (const d of [runDir, logs, coord]) mkdirSync(d, { recursive: true, mode: 0o700 });
@@ -85,7 +92,7 @@ export async function sandboxLaunch(
   let gitDir: PrivateGitDir | undefined;
   if (type === "implementation") {
     gitDir = privateGitDirOf(ctx, rec);
-    await preparePrivateGitDir(gitDir);
+    if (!(o.reuseGitDir && existsSync(join(gitDir.dir, "HEAD")))) await preparePrivateGitDir(gitDir);
   }
   const braidRoot = dirname(dirname(braid.bin));
   const mounts = sandboxMounts({
@@ -106,11 +113,20 @@ export async function sandboxLaunch(
         sync: [braid.node, braid.bin, "_sandbox-sync", rec.name],
       }
     : null;
-  return { argv: ["bwrap", ...bwrapArgs(mounts, rec.path, argv)], watch };
+  // copy_mode = "overlay": the `copy` dirs mounted in a namespace of their own, bubblewrap inside it.
+  const overlays =
+    ctx.config.copy_mode === "overlay"
+      ? overlayDirs(ctx.project.mainWorktree, rec.path, overlayRoot(sandboxDir(stateDir, rec.name)), ctx.config.copy)
+      : [];
+  if (overlays.length === 0) return { argv: ["bwrap", ...bwrapArgs(mounts, rec.path, argv)], watch };
+  requireOverlaySupport();
+  prepareOverlays(overlays);
+  const asUser = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  return { argv: overlayArgv(overlays, ["bwrap", ...bwrapArgs(mounts, rec.path, argv, asUser)]), watch };
 }
 
 /** Bring a sandboxed session's commits and index back (the `_sandbox-sync` command, merge, rm). */
-export async function syncSandbox(ctx: ProjectContext, rec: SessionRecord): Promise<void> {
+export async function syncSandbox(ctx: ProjectContext, rec: SandboxTarget): Promise<void> {
   const p = privateGitDirOf(ctx, rec);
   if (existsSync(join(p.dir, "HEAD"))) await syncPrivateGitDir(p);
 }

@@ -5,18 +5,16 @@
  * only what was appended since. A cache is self-contained (cursor + counts for the same bytes), so two
  * processes refreshing at once can only both write a correct cache: an atomic write suffices, no lock.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   addCounts,
   emptyCounts,
-  projectFolderName,
-  readTranscript,
   type TokenCounts,
   type TranscriptCursor,
   totalCounts,
 } from "../agents/claude/transcript.js";
+import { usageReaderFor } from "../agents/index.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -51,35 +49,6 @@ interface CostCache {
   files: Record<string, TranscriptCursor>;
 }
 
-/** Claude Code's config dir: $CLAUDE_CONFIG_DIR, else ~/.claude. */
-export function claudeDir(): string {
-  return process.env.CLAUDE_CONFIG_DIR || join(process.env.HOME || homedir(), ".claude");
-}
-
-/** Transcript files for a worktree: <claude>/projects/<folder>/*.jsonl and sub-agent runs under <id>/subagents/. */
-export function transcriptFiles(worktreePath: string, extra: string[] = []): string[] {
-  const dir = join(claudeDir(), "projects", projectFolderName(worktreePath));
-  const files = new Set<string>(extra.filter((f) => existsSync(f)));
-  let entries: import("node:fs").Dirent[] = [];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [...files];
-  }
-  for (const e of entries) {
-    if (e.isFile() && e.name.endsWith(".jsonl")) files.add(join(dir, e.name));
-    else if (e.isDirectory()) {
-      const sub = join(dir, e.name, "subagents");
-      try {
-        for (const f of readdirSync(sub)) if (f.endsWith(".jsonl")) files.add(join(sub, f));
-      } catch {
-        /* no sub-agents */
-      }
-    }
-  }
-  return [...files].sort();
-}
-
 function cachePath(ctx: ProjectContext, session: string): string {
   return join(ctx.project.stateDir, "cost", `${encodeURIComponent(session)}.json`);
 }
@@ -102,9 +71,11 @@ function recordedTranscripts(ctx: ProjectContext, record: SessionRecord): string
 
 /** Tokens and cost of one session, reading only what its transcripts gained since the last call. */
 export function sessionCost(ctx: ProjectContext, record: SessionRecord): SessionCost {
-  const files = transcriptFiles(record.path, recordedTranscripts(ctx, record));
   const agent = record.agent ?? null;
-  if (files.length === 0)
+  // The agent's unit knows where its transcripts are and how to read them.
+  const usage = usageReaderFor(runtimeOf(record)?.agent ?? agent);
+  const files = usage ? usage.transcriptFiles(record.path, recordedTranscripts(ctx, record)) : [];
+  if (!usage || files.length === 0)
     return { session: record.name, agent, tokens: null, costUsd: null, byModel: [], transcripts: 0 };
   const path = cachePath(ctx, record.name);
   const cache = readCache(path);
@@ -112,7 +83,7 @@ export function sessionCost(ctx: ProjectContext, record: SessionRecord): Session
   const byModel: Record<string, TokenCounts> = {};
   for (const f of files) {
     const before = cache.files[f];
-    const after = readTranscript(f, before);
+    const after = usage.readTranscript(f, before);
     if (after !== before && (after.offset !== before?.offset || after.fileId !== before?.fileId)) changed = true;
     cache.files[f] = after;
     for (const [m, c] of Object.entries(after.byModel)) byModel[m] = addCounts(byModel[m] ?? emptyCounts(), c);

@@ -6,14 +6,17 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { resolveAgent } from "../agents/index.js";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
-import { GitError, git } from "../git/git.js";
+import { GitError } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { snapshotWorktree } from "../git/snapshot.js";
 import { BraidError } from "../infra/errors.js";
-import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { fillTemplate } from "../project/template.js";
 import { runtimeOf } from "../runtime/run.js";
+import { oneShotSandbox } from "../sandbox/oneshot.js";
 import { validateSessionName } from "../worktree/names.js";
 import { readLive } from "./live.js";
 import { guardCommits } from "./readonly.js";
@@ -114,7 +117,7 @@ export async function createFork(ctx: ProjectContext, o: ForkOptions): Promise<S
   }
   const snapshot = await snapshotWorktree(parent.path, `braid fork of ${o.from} as ${name}`);
   try {
-    await git(["worktree", "add", "--quiet", "--detach", path, snapshot], { cwd: ctx.project.mainWorktree });
+    await new Repo(ctx.project.mainWorktree).addDetachedWorktree(path, snapshot);
   } catch (e) {
     if (e instanceof GitError)
       throw new BraidError(`could not create the fork's worktree: ${e.message}`, "see git's message");
@@ -152,7 +155,7 @@ export async function createFork(ctx: ProjectContext, o: ForkOptions): Promise<S
       return rec;
     });
   } catch (e) {
-    await git(["worktree", "remove", "--force", path], { cwd: ctx.project.mainWorktree }).catch(() => undefined);
+    await new Repo(ctx.project.mainWorktree).removeWorktree(path).catch(() => false);
     throw e;
   }
 }
@@ -161,14 +164,21 @@ export async function createFork(ctx: ProjectContext, o: ForkOptions): Promise<S
  * Ask the fork one question headless (read-only tools). The first question branches off the parent's
  * conversation; later ones continue the fork's own.
  */
-export async function askFork(ctx: ProjectContext, rec: SessionRecord, prompt: string): Promise<InvokeResult> {
+export async function askFork(
+  ctx: ProjectContext,
+  rec: SessionRecord,
+  prompt: string,
+  o: { sandbox?: boolean } = {},
+): Promise<InvokeResult> {
   const fork = forkInfoOf(rec);
   if (!fork) throw new BraidError(`session "${rec.name}" is not a fork`, "create one with `braid fork NAME`");
   if (!prompt.trim()) throw new BraidError("the question is empty", "pass --prompt TEXT");
   const resume = fork.conversationId
     ? { sessionId: fork.conversationId, fork: false }
     : { sessionId: fork.parentConversation, fork: true };
+  const sandbox = o.sandbox ? oneShotSandbox(ctx, rec, resolveAgent(ctx.config, "claude").statePaths ?? []) : null;
   const res = await invokeAgent({
+    ...(sandbox ? { sandbox } : {}),
     agent: "claude",
     prompt,
     cwd: rec.path,

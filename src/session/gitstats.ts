@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { gitTry } from "../git/git.js";
+import type { RadarSession } from "../radar/radar.js";
 import { statusPaths } from "../radar/snapshot.js";
 
 export interface GitFigures {
@@ -27,6 +28,22 @@ const NONE: GitFigures = {
   uncommittedFiles: null,
 };
 
+/**
+ * The figures of a session the radar just looked at: its snapshot already was the one pass over the worktree's
+ * files, and its tree diffs give the same counts `gitFigures` gets from four more passes.
+ */
+export function figuresFromRadar(r: RadarSession): GitFigures {
+  return {
+    ahead: r.ahead,
+    behind: r.behind,
+    changedFiles: r.changedFiles.length,
+    linesAdded: r.linesAdded,
+    linesRemoved: r.linesRemoved,
+    uncommittedFiles: r.uncommittedFiles,
+  };
+}
+
+/** The figures on their own (sessions the radar could not look at): status, diff, untracked files. */
 export async function gitFigures(worktree: string, base: string): Promise<GitFigures> {
   if (!existsSync(worktree)) return NONE;
   const opts = { cwd: worktree, noOptionalLocks: true };

@@ -8,12 +8,13 @@
  * config) is loaded only for the events that need it.
  */
 import { basename, dirname } from "node:path";
+import { FILE_EDIT_TOOLS } from "../agents/claude/tools.js";
 import { fireNotify, hookNotifyState, type NotifyEvent } from "../notify/fire.js";
 import type { ProjectContext } from "../project/context.js";
 import { logHookLine } from "../project/hook-log.js";
 import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
 
-export const WRITE_TOOLS = new Set(["Write", "Edit", "MultiEdit", "NotebookEdit"]);
+const FILE_EDITS = new Set(FILE_EDIT_TOOLS);
 
 export interface HookEnv {
   session: string;
@@ -99,7 +100,7 @@ async function answer(event: string, input: HookInput, env: HookEnv): Promise<Ho
     const text = await hookContext(ctx, env.session, event);
     return text ? { hookSpecificOutput: { hookEventName: event, additionalContext: text } } : null;
   }
-  if (event === "PreToolUse" && WRITE_TOOLS.has(input.tool_name ?? "")) {
+  if (event === "PreToolUse" && FILE_EDITS.has(input.tool_name ?? "")) {
     if (env.type === "research") {
       return {
         hookSpecificOutput: {

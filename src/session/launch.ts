@@ -7,15 +7,16 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
-import { fillTemplate } from "../project/config.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { fillTemplate } from "../project/template.js";
 import { DROP_ENV } from "../runtime/local.js";
 import { outputFile } from "../runtime/output.js";
 import { launchDir } from "../runtime/paths.js";
 import { runtimeOf, type SessionMode, type SessionRuntime } from "../runtime/run.js";
 import { chooseRunner } from "../runtime/runners.js";
 import { swarmLaunch } from "../swarm/launch.js";
+import { fillOverlayMountPoints } from "../worktree/bootstrap.js";
 import { forkInfoOf } from "./fork.js";
 import { readLive } from "./live.js";
 import { guardCommits, unguardCommits } from "./readonly.js";
@@ -92,7 +93,10 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
     ...launch.env,
     BRAID_INITIAL_PROMPT: o.mode !== "swarm" && hasPrompt && !forkFrom ? "1" : "0",
   };
-  const runner = chooseRunner({ headless: o.headless, sandbox: o.sandbox === true });
+  // copy_mode = "overlay" needs the sandbox: an unsandboxed session gets a copy instead
+  if (o.sandbox !== true) await fillOverlayMountPoints(ctx, rec);
+  // A swarm's driver is braid itself (it makes sub-worktrees): it sandboxes each of its agents instead.
+  const runner = chooseRunner({ headless: o.headless, sandbox: o.sandbox === true && o.mode !== "swarm" });
   const logPath = outputFile(ctx.project.stateDir, rec.name, runId);
   const placed = await runner.launch({
     ctx,

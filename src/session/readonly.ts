@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { git, gitTry } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionType } from "../project/state.js";
@@ -27,13 +27,13 @@ export async function guardCommits(ctx: ProjectContext, worktree: string, type: 
     writeFileAtomic(p, hookScript(type));
     chmodSync(p, 0o755);
   }
-  await git(["config", "extensions.worktreeConfig", "true"], { cwd: ctx.project.mainWorktree });
-  await git(["config", "--worktree", "core.hooksPath", dir], { cwd: worktree });
+  await new Repo(ctx.project.mainWorktree).setConfig("extensions.worktreeConfig", "true");
+  await new Repo(worktree).setConfig("core.hooksPath", dir, { worktree: true });
 }
 
 /** Undo guardCommits (when a session's type changes back to implementation). */
 export async function unguardCommits(worktree: string): Promise<void> {
-  const enabled = await gitTry(["config", "--get", "extensions.worktreeConfig"], { cwd: worktree });
-  if (enabled !== "true") return;
-  await git(["config", "--worktree", "--unset", "core.hooksPath"], { cwd: worktree, okCodes: [0, 5] });
+  const repo = new Repo(worktree);
+  if ((await repo.getConfig("extensions.worktreeConfig")) !== "true") return;
+  await repo.unsetWorktreeConfig("core.hooksPath");
 }

@@ -9,7 +9,7 @@ import { saveCandidates, sessionCandidates } from "../coord/learn.js";
 import type { LearnResult } from "../coord/memory.js";
 import { readNotesFile } from "../coord/notes.js";
 import { notesPath } from "../coord/paths.js";
-import { gitTry } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError, isBraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -53,10 +53,9 @@ function lastAssistantText(transcript: string): string | null {
 }
 
 async function commitsSinceBase(rec: SessionRecord): Promise<string[]> {
-  const opts = { cwd: rec.path, noOptionalLocks: true };
-  const base = (await gitTry(["merge-base", rec.baseRef, "HEAD"], opts)) ?? rec.baseCommit;
-  const log = await gitTry(["log", "--reverse", "--format=%h %s", `${base}..HEAD`], opts);
-  return log ? log.split("\n").filter(Boolean) : [];
+  const repo = new Repo(rec.path);
+  const base = (await repo.mergeBase(rec.baseRef, "HEAD")) ?? rec.baseCommit;
+  return (await repo.onelineLog(`${base}..HEAD`)) ?? [];
 }
 
 async function handoffPrompt(ctx: ProjectContext, rec: SessionRecord, transcript: string | null) {

@@ -5,15 +5,17 @@
  * The worktree directory is renamed into braid's trash and deleted in the background (see trash.ts).
  */
 import { existsSync, lstatSync, readlinkSync, rmSync } from "node:fs";
-import { git, gitOut, gitTry } from "../git/git.js";
+import { ignoreGitError } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { commitTree, snapshotWorktree } from "../git/snapshot.js";
-import { type GitWorktree, listWorktrees } from "../git/worktrees.js";
+import type { GitWorktree } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
+import { sandboxDir, syncSandbox } from "../sandbox/session.js";
 import { diskUsage } from "../worktree/du.js";
 import { recordRemovedCost } from "./cost.js";
 import { quiesceSession } from "./quiesce.js";
@@ -75,33 +77,25 @@ interface SwarmBranch {
 
 /** The session's swarm sub-branches, each with its count of commits not reachable from `safe`. */
 async function swarmBranchesOf(cwd: string, name: string, safe: string[]): Promise<SwarmBranch[]> {
-  const prefix = `refs/heads/${SWARM_PREFIX}/${name}/`;
-  const out = await gitOut(["for-each-ref", "--format=%(objectname) %(refname)", prefix], { cwd });
-  const refs = out
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => ({ tip: l.slice(0, l.indexOf(" ")), ref: l.slice(l.indexOf(" ") + 1) }))
-    .filter((r) => r.ref.startsWith(prefix));
+  const repo = new Repo(cwd);
+  const refs = await repo.refsUnder(`refs/heads/${SWARM_PREFIX}/${name}/`);
   return Promise.all(
     refs.map(async ({ tip, ref }) => ({
       branch: ref.slice("refs/heads/".length),
       tip,
-      unmerged: Number(await gitOut(["rev-list", "--count", tip, "--not", ...safe], { cwd })),
+      unmerged: await repo.countCommits(tip, safe),
     })),
   );
 }
 
 /** Delete branches only if they still point where they were checked (one transaction, else one by one). */
 async function deleteBranchesAt(cwd: string, branches: SwarmBranch[]): Promise<Set<string>> {
-  const line = (b: SwarmBranch) => `delete refs/heads/${b.branch} ${b.tip}\n`;
+  const repo = new Repo(cwd);
+  const at = (b: SwarmBranch) => ({ ref: `refs/heads/${b.branch}`, tip: b.tip });
   if (branches.length === 0) return new Set();
-  if ((await git(["update-ref", "--stdin"], { cwd, input: branches.map(line).join(""), okCodes: [0, 128] })).code === 0)
-    return new Set(branches.map((b) => b.branch));
+  if (await repo.deleteRefsAt(branches.map(at))) return new Set(branches.map((b) => b.branch));
   const done = new Set<string>();
-  for (const b of branches) {
-    const r = await git(["update-ref", "--stdin"], { cwd, input: line(b), okCodes: [0, 128] });
-    if (r.code === 0) done.add(b.branch);
-  }
+  for (const b of branches) if (await repo.deleteRefsAt([at(b)])) done.add(b.branch);
   return done;
 }
 
@@ -123,7 +117,7 @@ function refuseSymlink(path: string): void {
 /** Is `commit` contained in `base`? (No base: not provably.) */
 export async function isAncestor(cwd: string, commit: string, base: string | null): Promise<boolean> {
   if (!base) return false;
-  return (await git(["merge-base", "--is-ancestor", commit, base], { cwd, okCodes: [0, 1, 128] })).code === 0;
+  return new Repo(cwd).isAncestor(commit, base);
 }
 
 /**
@@ -132,7 +126,7 @@ export async function isAncestor(cwd: string, commit: string, base: string | nul
  */
 export async function deleteRefAt(cwd: string, ref: string, expected: string): Promise<boolean> {
   faultPause("before-ref-delete");
-  return (await git(["update-ref", "-d", ref, expected], { cwd, okCodes: [0, 1, 128] })).code === 0;
+  return new Repo(cwd).deleteRefAt(ref, expected);
 }
 
 /** Branch → path of the worktree that has it checked out. */
@@ -140,30 +134,18 @@ function checkedOut(wts: GitWorktree[], except?: string): Map<string, string> {
   return new Map(wts.filter((w) => w.branch && w.path !== except).map((w) => [w.branch as string, w.path]));
 }
 
-/** Changed entries (tracked or untracked, not ignored) in a worktree, read without taking the index lock. */
-async function uncommittedCount(path: string): Promise<number> {
-  const out = await gitOut(["status", "--porcelain=v1", "-z", "--untracked-files=all"], {
-    cwd: path,
-    noOptionalLocks: true,
-  });
-  return out.split("\0").filter((e) => e.length > 3 && e[2] === " ").length;
-}
-
 /** Commits on `tip` that are neither in the base nor pushed to the branch's upstream. */
 async function unmergedCount(cwd: string, rec: SessionRecord, tip: string, base: string | null): Promise<number> {
+  const repo = new Repo(cwd);
   const exclude: string[] = [base ?? rec.baseCommit];
-  const upstream = await gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${rec.branch}@{upstream}`], { cwd });
+  const upstream = await repo.upstreamOf(rec.branch);
   if (upstream) exclude.push(upstream);
   // Same tree as the base (e.g. the base has since merged exactly this work): nothing to lose.
   if (base) {
-    const [a, b] = await Promise.all([
-      gitTry(["rev-parse", `${tip}^{tree}`], { cwd }),
-      gitTry(["rev-parse", `${base}^{tree}`], { cwd }),
-    ]);
+    const [a, b] = await Promise.all([repo.treeOf(tip), repo.treeOf(base)]);
     if (a && a === b) return 0;
   }
-  const n = await gitOut(["rev-list", "--count", tip, "--not", ...exclude], { cwd });
-  return Number(n);
+  return repo.countCommits(tip, exclude);
 }
 
 export async function removeSession(
@@ -192,10 +174,20 @@ async function remove(
   // The agent must be gone before anything is checked: it could commit between the check and the removal.
   await quiesceSession(ctx, name);
   const rec = store.require(name);
+  // A sandboxed session's last commits may still be in its private git dir: bring them back before judging.
   const force = opts.force ?? false;
+  if (existsSync(rec.path))
+    await syncSandbox(ctx, rec).catch((e: unknown) => {
+      if (!force)
+        throw new BraidError(
+          `cannot bring ${name}'s sandboxed commits back: ${String((e as Error).message ?? e).split("\n")[0]}`,
+          `look at ${sandboxDir(project.stateDir, name)}/git, or pass --force to remove it anyway`,
+        );
+    });
   const now = new Date();
   const dirExists = existsSync(rec.path);
-  const wts = await listWorktrees(cwd);
+  const repo = new Repo(cwd);
+  const wts = await repo.worktrees();
   const wt = wts.find((w) => w.path === rec.path);
   if (wt?.main) throw new BraidError(`session "${name}" points at the main worktree`, "fix it with `braid doctor`");
   const sizeBefore = dirExists ? diskUsage(rec.path, signal) : undefined;
@@ -205,15 +197,13 @@ async function remove(
     resolveCommit(cwd, rec.baseRef),
   ]);
   const deleteBranch = !opts.keepBranch && rec.createdBranch !== false && tip !== null;
-  const dirty = dirExists && wt ? await uncommittedCount(rec.path) : 0;
+  const dirty = dirExists && wt ? await new Repo(rec.path).uncommittedCount() : 0;
   const unmerged = deleteBranch && tip ? await unmergedCount(cwd, rec, tip, base) : 0;
   // A worktree whose HEAD moved off the session branch may hold commits reachable from nowhere else.
   // A fork's detached HEAD is a snapshot of its parent's worktree, which still holds that work: nothing strands.
   const forkSnapshot = (rec.ext?.fork as { snapshot?: string } | undefined)?.snapshot;
   const headTip = dirExists && wt?.head && wt.head !== tip && wt.head !== forkSnapshot ? wt.head : null;
-  const strandedHead = headTip
-    ? Number(await gitOut(["rev-list", "--count", headTip, "--not", "--branches", "--tags", "--remotes"], { cwd }))
-    : 0;
+  const strandedHead = headTip ? await repo.countUnreachable(headTip) : 0;
   // Swarm sub-branches follow the session branch's rules. Work merged into the session branch (or the base)
   // is safe: the session branch itself is kept, merged, or saved to a backup ref before it goes.
   const safe = [base ?? rec.baseCommit, tip, headTip].filter((c): c is string => Boolean(c));
@@ -265,16 +255,17 @@ async function remove(
     let parents = [commit];
     if (!dirty && strandedHead && unmerged && tip && headTip !== tip) {
       // Both the branch and a detached HEAD hold work: tie them together in one backup commit.
-      const tree = await gitOut(["rev-parse", `${commit}^{tree}`], { cwd });
+      const tree = await repo.treeOf(commit);
+      if (!tree) throw new BraidError(`the backup commit ${commit} has no tree`, "run `git fsck`, then try again");
       parents = [await commitTree(cwd, tree, [commit, tip], `braid backup of ${name}`)];
     }
     backupRef = backupRefName(name, now);
-    await git(["update-ref", backupRef, parents[0] as string], { cwd });
+    await repo.setRef(backupRef, parents[0] as string);
   }
   const swarmBackups = new Map<string, string>();
   for (const b of swarmUnmerged) {
     const ref = swarmBackupRefName(name, b.branch, now);
-    await git(["update-ref", ref, b.tip], { cwd });
+    await repo.setRef(ref, b.tip);
     swarmBackups.set(b.branch, ref);
   }
 
@@ -284,22 +275,19 @@ async function remove(
     if (dirExists) {
       // Checks and backups are done. Deleting every file takes long on a big worktree, a rename does not:
       // move it into the trash, let git forget it, and delete it in the background.
-      if (wt.locked) await gitTry(["worktree", "unlock", rec.path], { cwd });
+      if (wt.locked) await repo.unlockWorktree(rec.path).catch(ignoreGitError);
       const trashed = moveToTrash(project.stateDir, name, rec.path, now);
       if (trashed) {
         deleteInBackground(trashed);
-        await git(["worktree", "prune"], { cwd });
-      } else {
+        await repo.pruneWorktrees();
+      } else if (!(await repo.removeWorktree(rec.path, { evenIfLocked: true }))) {
         // Cannot rename (another filesystem): delete in place. --force only skips git's own re-check.
-        const r = await gitTry(["worktree", "remove", "--force", "--force", rec.path], { cwd });
-        if (r === null) {
-          rmSync(rec.path, { recursive: true, force: true });
-          await git(["worktree", "prune"], { cwd });
-        }
+        rmSync(rec.path, { recursive: true, force: true });
+        await repo.pruneWorktrees();
       }
     } else {
-      if (wt.locked) await gitTry(["worktree", "unlock", rec.path], { cwd });
-      await git(["worktree", "prune"], { cwd });
+      if (wt.locked) await repo.unlockWorktree(rec.path).catch(ignoreGitError);
+      await repo.pruneWorktrees();
     }
   } else if (dirExists && !force) {
     // Registered path exists but git does not know it as a worktree: not ours to delete blindly.
@@ -310,12 +298,12 @@ async function remove(
   }
 
   let branchDeleted = false;
-  const out = deleteBranch || swarm.length ? checkedOut(await listWorktrees(cwd)) : new Map<string, string>();
+  const out = deleteBranch || swarm.length ? checkedOut(await repo.worktrees()) : new Map<string, string>();
   if (deleteBranch && tip && !out.has(rec.branch)) {
     // A tip the base does not contain (same tree, pushed upstream) stays reachable from a backup ref.
     if (!backupRef && !(await isAncestor(cwd, tip, base))) {
       backupRef = backupRefName(name, now);
-      await git(["update-ref", backupRef, tip], { cwd });
+      await repo.setRef(backupRef, tip);
     }
     branchDeleted = await deleteRefAt(cwd, `refs/heads/${rec.branch}`, tip);
   }
@@ -341,6 +329,8 @@ async function remove(
   await store.update((d) => {
     d.sessions = d.sessions.filter((s) => s.name !== name);
   });
+  // Its private git dir (synced above) and overlay upper dirs (writes into ignored dirs, like the worktree's).
+  rmSync(sandboxDir(project.stateDir, name), { recursive: true, force: true });
   return {
     removed: true,
     ...(backupRef ? { backupRef } : {}),

@@ -3,7 +3,7 @@
  * done ...), then process state (an ended agent is done/failed whatever its hooks said last), then the
  * agent's hooks, with the screen as a cross-check, and the screen alone for agents without hooks.
  */
-import type { ScreenReading } from "../agents/detectors/index.js";
+import type { ScreenReading } from "../agents/index.js";
 import type { SessionRecord, SessionState } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import type { SessionRuntime } from "../runtime/run.js";
@@ -29,6 +29,9 @@ export interface Resolved {
 /** A screen that disagrees with the last hook wins only after the hooks went quiet this long. */
 export const SCREEN_OVERRIDE_MS = 1500;
 
+/** How long after launch an agent with hooks may take to report its first one. */
+const FIRST_HOOK_GRACE_MS = 30_000;
+
 export function resolveState(o: Observation): Resolved {
   const { record, runtime, ended, screen } = o;
   if (!isActive(record.status)) {
@@ -48,7 +51,12 @@ export function resolveState(o: Observation): Resolved {
       return { state: screen.state, since: live.at, detail: screen.detail ?? `screen: ${screen.state}` };
     return { state: live.state === "done" ? "done" : live.state, since: live.since, detail: live.detail };
   }
-  if (screen) return { state: screen.state, since: record.statusSince ?? null, detail: screen.detail ?? null };
+  // An agent with hooks draws its empty input box before it takes the initial prompt and before its first hook:
+  // that screen says "idle" while the task has not even begun. Believe such a screen only once the hooks are
+  // overdue (they may be broken); a prompt on screen is believed at once.
+  const hooksOverdue = !runtime?.hooks || o.now - Date.parse(runtime.launchedAt) > FIRST_HOOK_GRACE_MS;
+  if (screen && (screen.state !== "idle" || hooksOverdue))
+    return { state: screen.state, since: record.statusSince ?? null, detail: screen.detail ?? null };
   if (runtime && !runtime.hooks && o.agentAlive)
     return { state: "working", since: runtime.launchedAt, detail: "running" };
   return { state: "starting", since: record.statusSince ?? null, detail: null };

@@ -8,14 +8,14 @@
 
 import { ScreenDebouncer } from "../agents/detectors/debounce.js";
 import { withAnswerHint } from "../agents/detectors/hints.js";
-import { detectScreenState, type ScreenReading } from "../agents/detectors/index.js";
+import { detectScreenState, type ScreenReading } from "../agents/index.js";
 import { unreadCount } from "../coord/unread.js";
 import { remoteOf } from "../hosts/remote.js";
 import { portsOf } from "../ports/ports.js";
 import type { ProjectContext } from "../project/context.js";
 import { isActive } from "../project/state.js";
 import { repoKeyUntrusted } from "../project/trust-keys.js";
-import { conflictSummary } from "../radar/radar.js";
+import { conflictNames, runRadar } from "../radar/radar.js";
 import { runtimeOf } from "../runtime/run.js";
 import { lookRuns } from "../runtime/runners.js";
 import { swarmDetailOf } from "../swarm/launch.js";
@@ -23,7 +23,7 @@ import { endedRun, startModeOf } from "./cascade.js";
 import { queuePosition } from "./control.js";
 import { deniedText, deniedToolCalls } from "./denials.js";
 import { addCostAndResources } from "./figures.js";
-import { gitFigures } from "./gitstats.js";
+import { figuresFromRadar, gitFigures } from "./gitstats.js";
 import { readLive } from "./live.js";
 import { remoteSessionViews } from "./remote.js";
 import { resolveState } from "./resolve.js";
@@ -66,20 +66,22 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
   const remote = all.some((s) => remoteOf(s)) ? remoteSessionViews(ctx, all) : Promise.resolve([]);
   const sessions = all.filter((s) => !remoteOf(s));
   const stateDir = ctx.project.stateDir;
-  const [looks, figures, conflicts] = await Promise.all([
+  const [looks, radar] = await Promise.all([
     lookRuns(ctx, sessions, { screens: true }),
-    Promise.all(
-      sessions.map((s) =>
-        !withGit
-          ? Promise.resolve(null)
-          : gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f)),
-      ),
-    ),
-    // The radar: who would conflict with whom, uncommitted work included (never fails the view).
-    !withGit
-      ? Promise.resolve({} as Record<string, string[]>)
-      : conflictSummary(ctx).catch(() => ({}) as Record<string, string[]>),
+    // The radar: who would conflict with whom, uncommitted work included (never fails the view). Its one pass
+    // over each worktree also gives the git figures.
+    withGit ? runRadar(ctx).catch(() => null) : Promise.resolve(null),
   ]);
+  const conflicts = radar ? conflictNames(radar) : {};
+  const looked = new Map((radar?.sessions ?? []).map((r) => [r.name, r]));
+  const figures = await Promise.all(
+    sessions.map((s) => {
+      if (!withGit) return Promise.resolve(null);
+      const seen = looked.get(s.name);
+      if (seen) return Promise.resolve(figuresFromRadar(seen));
+      return gitFigures(s.path, s.baseRef).then((f) => (f.ahead === null ? gitFigures(s.path, s.baseCommit) : f));
+    }),
+  );
   const servicesTrusted =
     Object.keys(ctx.config.services).length === 0 || !(await repoKeyUntrusted(ctx, "services").catch(() => true));
   const now = Date.now();

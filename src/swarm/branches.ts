@@ -4,8 +4,8 @@
  */
 import { rmSync } from "node:fs";
 import picomatch from "picomatch";
-import { GitError, git, gitOut, gitTry } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import type { Merge } from "./record.js";
 
 export interface SubWorktree {
@@ -29,7 +29,7 @@ export async function addSubWorktree(repo: string, path: string, branch: string,
     await removeSubWorktree(repo, path);
     let name = branch;
     for (let i = 2; await branchExists(repo, name); i++) name = `${branch}-${i}`;
-    await git(["worktree", "add", "--quiet", "-b", name, path, from], { cwd: repo });
+    await new Repo(repo).addWorktree(path, name, from);
     return { branch: name, path };
   });
   worktreeAdds = turn.catch(() => undefined);
@@ -40,9 +40,10 @@ export async function addSubWorktree(repo: string, path: string, branch: string,
 let worktreeAdds: Promise<unknown> = Promise.resolve();
 
 export async function removeSubWorktree(repo: string, path: string): Promise<void> {
-  await git(["worktree", "remove", "--force", path], { cwd: repo, okCodes: [0, 128] }).catch(() => undefined);
+  const r = new Repo(repo);
+  await r.removeWorktree(path).catch(() => undefined);
   rmSync(path, { recursive: true, force: true });
-  await git(["worktree", "prune"], { cwd: repo }).catch(() => undefined);
+  await r.pruneWorktrees().catch(() => undefined);
 }
 
 /**
@@ -50,18 +51,15 @@ export async function removeSubWorktree(repo: string, path: string): Promise<voi
  * Returns the branch head if it moved past `from`, else null (nothing to merge).
  */
 export async function recordWork(wt: SubWorktree, from: string, message: string): Promise<string | null> {
-  await git(["add", "-A"], { cwd: wt.path });
-  const staged = await git(["diff", "--cached", "--quiet"], { cwd: wt.path, okCodes: [0, 1] });
-  if (staged.code === 1) await git(["commit", "--quiet", "--no-verify", "-m", message], { cwd: wt.path });
-  const head = await gitOut(["rev-parse", "HEAD"], { cwd: wt.path });
+  const repo = new Repo(wt.path);
+  await repo.commitAll(message);
+  const head = await repo.head();
   return head === from ? null : head;
 }
 
 /** Files changed between `from` and the worktree head that none of `owns` covers. */
 export async function filesOutside(wt: SubWorktree, from: string, owns: string[]): Promise<string[]> {
-  const changed = (await gitOut(["diff", "--name-only", "-z", from, "HEAD"], { cwd: wt.path }))
-    .split("\0")
-    .filter(Boolean);
+  const changed = await new Repo(wt.path).changedFiles(from);
   const matchers = owns.map((o) => {
     const m = picomatch(o, { dot: true });
     return (f: string) => o === "" || o === "**" || f === o || f.startsWith(`${o}/`) || m(f);
@@ -74,21 +72,16 @@ export async function filesOutside(wt: SubWorktree, from: string, owns: string[]
  * (the session branch is left as it was) and the conflicting files are returned.
  */
 export async function mergeInto(sessionPath: string, branch: string, message: string): Promise<Merge> {
-  const before = await gitOut(["rev-parse", "HEAD"], { cwd: sessionPath });
-  const r = await git(["merge", "--no-ff", "--no-edit", "-m", message, branch], {
-    cwd: sessionPath,
-    okCodes: [0, 1],
-  });
-  if (r.code === 0) {
-    const after = await gitOut(["rev-parse", "HEAD"], { cwd: sessionPath });
+  const repo = new Repo(sessionPath);
+  const before = await repo.head();
+  const r = await repo.mergeNoFf(branch, message);
+  if (r.ok) {
+    const after = await repo.head();
     return { branch, commit: after === before ? null : after, conflict: null };
   }
-  const conflicted = (await gitTry(["diff", "--name-only", "--diff-filter=U"], { cwd: sessionPath })) ?? "";
-  await git(["merge", "--abort"], { cwd: sessionPath }).catch((e: unknown) => {
-    if (!(e instanceof GitError)) throw e;
-  });
-  const files = conflicted.split("\n").filter(Boolean);
-  return { branch, commit: null, conflict: files.length ? files : [lastLine(r.stderr || r.stdout)] };
+  const files = await repo.conflictedFiles();
+  await repo.abortMerge();
+  return { branch, commit: null, conflict: files.length ? files : [lastLine(r.output)] };
 }
 
 function lastLine(s: string): string {
@@ -101,8 +94,9 @@ function lastLine(s: string): string {
 
 /** The combined diff reviewers judge, capped so it fits in a prompt. */
 export async function combinedDiff(sessionPath: string, from: string, maxChars = 120_000): Promise<string> {
-  const stat = await gitOut(["diff", "--stat", from, "HEAD"], { cwd: sessionPath });
-  const patch = await gitOut(["diff", from, "HEAD"], { cwd: sessionPath });
+  const repo = new Repo(sessionPath);
+  const stat = await repo.diffStat(from);
+  const patch = await repo.diffText(from);
   const body =
     patch.length > maxChars
       ? `${patch.slice(0, maxChars)}\n[... diff cut at ${maxChars} characters: read the files]`

@@ -4,16 +4,19 @@
  * Headless: braid drives one-shot agents (src/agents/invoke.ts) and records every step in the
  * swarm record so `braid swarm NAME` / `braid status` can follow it live.
  */
-import { existsSync, renameSync, rmdirSync } from "node:fs";
+import { existsSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Autonomy, requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
+import { resolveAgent } from "../agents/index.js";
 import { type InvokeResult, invokeAgent, requireAgentProgram } from "../agents/invoke.js";
 import { hookContext } from "../coord/deliver.js";
-import { gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import { mapLimit } from "../infra/pool.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { type OneShotSandbox, oneShotSandbox } from "../sandbox/oneshot.js";
+import { type SandboxTarget, sandboxDir } from "../sandbox/session.js";
 import {
   addSubWorktree,
   combinedDiff,
@@ -58,8 +61,15 @@ export interface SwarmOptions {
   rounds?: number;
   /** What executors may do without asking (default: the session's, else config `autonomy`). */
   autonomy?: Autonomy;
+  /** Run every planner, executor and reviewer in the bubblewrap sandbox (decided by the caller). */
+  sandbox?: boolean;
   /** Called after every recorded step (the CLI prints progress from it). */
   onProgress?: (rec: SwarmRecord) => void;
+}
+
+/** An executor's sandbox dir lives under its session's (so rm, clean and doctor treat it as the session's). */
+function executorSandboxName(session: string, id: string): string {
+  return `${session}/swarm/${id}`;
 }
 
 /** Run a swarm to its end. Resolves with the final record (state done or failed); throws only for bad input. */
@@ -84,7 +94,9 @@ class Swarm {
   ) {
     this.agent = opts.agent ?? session.agent ?? ctx.config.agent;
     this.timeoutMs = ctx.config.agent_timeout * 1000;
-    this.autonomy = opts.autonomy ?? sessionAutonomy(session, ctx.config.autonomy);
+    this.autonomy =
+      opts.autonomy ??
+      sessionAutonomy(session, ctx.config.autonomy, { sandboxed: opts.sandbox === true, headless: true });
   }
 
   /** Checks that must pass before anything is recorded. */
@@ -101,8 +113,7 @@ class Swarm {
       }
     }
     requireAgentProgram(this.agent, ctx.config.agents);
-    // swarm agents do not run in the sandbox yet
-    requireAutonomyAllowed(this.autonomy, false);
+    requireAutonomyAllowed(this.autonomy, this.opts.sandbox === true);
     if (session.type !== "implementation") {
       throw new BraidError(
         `session "${session.name}" is a ${session.type} session; a swarm commits to its branch`,
@@ -119,11 +130,7 @@ class Swarm {
         `watch it with \`braid swarm ${session.name}\``,
       );
     }
-    const dirty = await gitOut(["status", "--porcelain", "--untracked-files=all"], {
-      cwd: session.path,
-      noOptionalLocks: true,
-    });
-    if (dirty) {
+    if (await new Repo(session.path).isDirty()) {
       throw new BraidError(
         `session "${session.name}" has uncommitted changes; the swarm merges into its branch`,
         "commit or stash them first",
@@ -135,7 +142,7 @@ class Swarm {
       renameSync(p, p.replace(/\.json$/, `.${previous.startedAt.replace(/[:.]/g, "-")}.json`));
     }
     this.memory = await hookContext(ctx, session.name, "SessionStart");
-    const head = await gitOut(["rev-parse", "HEAD"], { cwd: session.path });
+    const head = await new Repo(session.path).head();
     this.rec = {
       version: 1,
       name: session.name,
@@ -236,7 +243,7 @@ class Swarm {
   // ---- execute + integrate ----
 
   private async executeAndIntegrate(round: Round, jobs: Job[]): Promise<boolean> {
-    const from = await gitOut(["rev-parse", "HEAD"], { cwd: this.session.path });
+    const from = await new Repo(this.session.path).head();
     const runs = await mapLimit(jobs, this.rec.executors, (job) => this.execute(round.round, job, from));
     const failed = runs.filter((r) => r.state === "failed");
     if (failed.length) {
@@ -287,7 +294,15 @@ class Swarm {
   }
 
   private async cleanup(runs: AgentRun[]): Promise<void> {
-    for (const r of runs) if (r.worktree) await removeSubWorktree(this.ctx.project.mainWorktree, r.worktree);
+    for (const r of runs) {
+      if (!r.worktree) continue;
+      await removeSubWorktree(this.ctx.project.mainWorktree, r.worktree);
+      // its private git dir (synced after the agent exited; the branch was merged)
+      rmSync(sandboxDir(this.ctx.project.stateDir, executorSandboxName(this.session.name, r.id)), {
+        recursive: true,
+        force: true,
+      });
+    }
   }
 
   /** Issues go to the executor that owns their file; issues on files nobody owns go to one extra fixer. */
@@ -379,7 +394,9 @@ class Swarm {
     this.rec.agents = this.rec.agents.filter((a) => a.id !== meta.id);
     this.rec.agents.push(run);
     this.save();
+    const sandbox = this.opts.sandbox ? this.sandboxFor(meta.id, cwd, wt) : undefined;
     const res = await invokeAgent({
+      ...(sandbox ? { sandbox } : {}),
       agent: this.agent,
       agents: this.ctx.config.agents,
       prompt,
@@ -391,6 +408,8 @@ class Swarm {
       logFile,
       env: { BRAID_SESSION: this.rec.name, BRAID_SWARM_AGENT: meta.id },
     });
+    // An executor's commits made inside come back to its branch before braid records the rest.
+    await sandbox?.after();
     Object.assign(run, {
       state: res.ok ? "ok" : "failed",
       finishedAt: new Date().toISOString(),
@@ -400,6 +419,15 @@ class Swarm {
     });
     this.save();
     return res;
+  }
+
+  /** Planners and reviewers see the session read-only; an executor writes its sub-worktree and commits there. */
+  private sandboxFor(id: string, cwd: string, wt?: { branch: string; path: string }): OneShotSandbox {
+    const statePaths = resolveAgent(this.ctx.config, this.agent).statePaths ?? [];
+    const target: SandboxTarget = wt
+      ? { name: executorSandboxName(this.session.name, id), path: wt.path, type: "implementation", branch: wt.branch }
+      : { name: this.session.name, path: cwd, type: "research", branch: this.session.branch };
+    return oneShotSandbox(this.ctx, target, statePaths);
   }
 
   private agentRun(id: string): AgentRun {

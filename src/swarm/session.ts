@@ -33,11 +33,13 @@ export async function runSwarmSession(
   ctx: ProjectContext,
   name: string,
   onProgress?: (rec: SwarmRecord) => void,
+  sandbox?: boolean,
 ): Promise<SwarmRecord> {
   const rec = ctx.store.require(name);
   const sizes = swarmOptionsOf(rec);
   return runSwarm(ctx, {
     name,
+    ...(sandbox ? { sandbox } : {}),
     task: rec.task ?? "",
     ...(rec.agent ? { agent: rec.agent } : {}),
     ...(sizes.executors ? { executors: sizes.executors } : {}),

@@ -4,12 +4,13 @@
  */
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { cp, symlink } from "node:fs/promises";
-import { dirname, join, normalize } from "node:path";
+import { dirname, join } from "node:path";
 import { gitTry } from "../git/git.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { copyPaths, overlayDirs } from "../sandbox/overlay.js";
 import { copyTree } from "./copy.js";
 import { includedPaths } from "./include.js";
 import { runSetup } from "./setup.js";
@@ -20,7 +21,7 @@ export interface BootstrapReport {
   /** Paths copied because of `.worktreeinclude` (relative; directories end with "/"). */
   included: string[];
   /** `copy` directories brought over. */
-  copied: Array<{ path: string; mode: "copy" | "symlink"; files: number; ms: number }>;
+  copied: Array<{ path: string; mode: "copy" | "symlink" | "overlay"; files: number; ms: number }>;
   /** `copy` entries skipped, with why. */
   skipped: Array<{ path: string; reason: string }>;
   setup: { commands: number; ran: boolean; trusted: boolean };
@@ -36,7 +37,7 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     setup: { commands: 0, ran: false, trusted: true },
     warnings: [],
   };
-  const copyDirs = new Set(ctx.config.copy.map((p) => normalize(p).replace(/\/+$/, "")));
+  const copyDirs = new Set(copyPaths(ctx.config.copy));
 
   for (const rel of await includedPaths(main)) {
     const bare = rel.replace(/\/$/, "");
@@ -62,9 +63,15 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     mkdirSync(dirname(dst), { recursive: true });
     const t0 = performance.now();
     let files = 0;
-    if (ctx.config.copy_mode === "symlink") await symlink(src, dst);
-    else files = (await copyIntoPlace(dst, rec, (tmp) => copyTree(src, tmp))).files;
-    report.copied.push({ path: rel, mode: ctx.config.copy_mode, files, ms: Math.round(performance.now() - t0) });
+    let mode = ctx.config.copy_mode;
+    if (mode === "symlink") await symlink(src, dst);
+    // The mount point: a sandboxed run mounts the overlay there, an unsandboxed one copies into it first.
+    else if (mode === "overlay" && lstatSync(src).isDirectory()) mkdirSync(dst);
+    else {
+      mode = "copy";
+      files = (await copyIntoPlace(dst, rec, (tmp) => copyTree(src, tmp))).files;
+    }
+    report.copied.push({ path: rel, mode, files, ms: Math.round(performance.now() - t0) });
   }
 
   // Before setup: setup commands may need the submodules' files.
@@ -106,6 +113,19 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     report.setup.ran = true;
   }
   return report;
+}
+
+/**
+ * `copy_mode = "overlay"` for a session that runs unsandboxed (no namespace to mount in): copy each `copy` dir
+ * into its still-empty mount point, as `copy` mode would have at creation. Returns the paths copied.
+ */
+export async function fillOverlayMountPoints(ctx: ProjectContext, rec: SessionRecord): Promise<string[]> {
+  if (ctx.config.copy_mode !== "overlay") return [];
+  // The root only names layers; none is made here.
+  const dirs = overlayDirs(ctx.project.mainWorktree, rec.path, "/nonexistent", ctx.config.copy);
+  // A rename replaces the empty mount point; a kill before it leaves the point empty, to be filled next time.
+  for (const d of dirs) await copyIntoPlace(d.target, rec, (tmp) => copyTree(d.lower, tmp));
+  return dirs.map((d) => d.rel);
 }
 
 /** Suffix of a copy in progress: only a finished copy gets its real name, so a kill leaves no half copy there. */

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ScreenDebouncer } from "../../src/agents/detectors/debounce.js";
-import { detectorFor, detectScreenState, type ScreenReading } from "../../src/agents/detectors/index.js";
+import { detectorFor, detectScreenState, type ScreenReading } from "../../src/agents/index.js";
 import { REPO_ROOT } from "../helpers/env.js";
 
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "screens");

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { detectScreenState } from "../../src/agents/detectors/index.js";
+import { detectScreenState } from "../../src/agents/index.js";
 import { CLAUDE_BIN, claudeAvailable, claudeEnv, prepareClaudeHome, TmuxTestServer } from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
 import { gate, type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";

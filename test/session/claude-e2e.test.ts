@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { detectScreenState } from "../../src/agents/detectors/index.js";
+import { detectScreenState } from "../../src/agents/index.js";
 import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
 import { listSessionViews } from "../../src/session/status.js";
@@ -21,7 +21,7 @@ import {
   prepareClaudeHome,
   removeSandbox,
 } from "../helpers/claude.js";
-import { braid, gitIn, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { braid, gitIn, makeRepo, makeSandbox, type Sandbox, waitFor } from "../helpers/env.js";
 import { firstUserText, type ModelStub, startModelStub, toolNames, toolResults } from "../helpers/model-stub.js";
 
 interface View {
@@ -250,6 +250,7 @@ describe("sessions with the real Claude Code", { skip: !claudeAvailable() && "cl
     );
     assert.equal(m.get("batch")?.exitCode, 0);
     assert.equal(m.get("fifth")?.queuePosition, null);
-    assert.match(capture("fifth"), /Fifth here\./);
+    // Idle comes from its Stop hook; the reply is on screen by then or a redraw later.
+    await waitFor("the fifth session's reply on screen", () => /Fifth here\./.test(capture("fifth")), 10_000);
   });
 });

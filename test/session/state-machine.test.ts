@@ -142,6 +142,20 @@ describe("resolveState: registry, then process, then hooks, then screen", () => 
     assert.equal(r.state, "idle");
   });
 
+  it("before the first hook, an idle screen is 'starting' (the initial prompt is not taken yet) until hooks are overdue", () => {
+    const fresh = { ...RT, hooks: true, launchedAt: new Date(now - 2000).toISOString() };
+    assert.equal(
+      resolveState({ ...base, runtime: fresh, record: rec({}), screen: { state: "idle" } }).state,
+      "starting",
+    );
+    assert.equal(
+      resolveState({ ...base, runtime: fresh, record: rec({}), screen: { state: "waiting" } }).state,
+      "waiting",
+    );
+    const old = { ...fresh, launchedAt: new Date(now - 60_000).toISOString() };
+    assert.equal(resolveState({ ...base, runtime: old, record: rec({}), screen: { state: "idle" } }).state, "idle");
+  });
+
   it("a live file from another run is ignored", () => {
     const other = { ...live("waiting", 0, now), runId: "old" };
     assert.equal(resolveState({ ...base, record: rec({ status: "starting" }), live: other }).state, "starting");

@@ -6,7 +6,9 @@
  * read and the usage counted for the most recent ids (a later line of the same response may carry a larger
  * output count, so it replaces, never adds). A half-written last line is left for the next read.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, type Dirent, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 export interface TokenCounts {
   input: number;
@@ -139,4 +141,33 @@ export function readTranscript(path: string, cursor: TranscriptCursor = emptyCur
 /** Claude Code's folder name for a working directory: every character but [A-Za-z0-9] becomes "-". */
 export function projectFolderName(cwd: string): string {
   return cwd.replace(/[^A-Za-z0-9]/g, "-");
+}
+
+/** Claude Code's config dir: $CLAUDE_CONFIG_DIR, else ~/.claude. */
+export function claudeDir(): string {
+  return process.env.CLAUDE_CONFIG_DIR || join(process.env.HOME || homedir(), ".claude");
+}
+
+/** Transcript files for a worktree: <claude>/projects/<folder>/*.jsonl and sub-agent runs under <id>/subagents/. */
+export function transcriptFiles(worktreePath: string, extra: string[] = []): string[] {
+  const dir = join(claudeDir(), "projects", projectFolderName(worktreePath));
+  const files = new Set<string>(extra.filter((f) => existsSync(f)));
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [...files];
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith(".jsonl")) files.add(join(dir, e.name));
+    else if (e.isDirectory()) {
+      const sub = join(dir, e.name, "subagents");
+      try {
+        for (const f of readdirSync(sub)) if (f.endsWith(".jsonl")) files.add(join(sub, f));
+      } catch {
+        /* no sub-agents */
+      }
+    }
+  }
+  return [...files].sort();
 }

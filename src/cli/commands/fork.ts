@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
+import { decideSandbox } from "../../sandbox/probe.js";
 import { startSession } from "../../session/control.js";
 import { askFork, createFork, forkInfoOf } from "../../session/fork.js";
 import { removeSession } from "../../session/remove.js";
@@ -11,6 +12,7 @@ interface ForkFlags {
   as?: string;
   prompt?: string;
   keep?: boolean;
+  sandbox?: boolean;
   json?: boolean;
 }
 
@@ -23,12 +25,16 @@ export function registerFork(program: Command): void {
     .option("--as <new>", "name of the fork (default: <name>-fork)")
     .option("--prompt <text>", "ask the fork one question headless and print its answer (no terminal session)")
     .option("--keep", "with --prompt: keep the fork's worktree and session afterwards (default: removed once answered)")
+    .option("--sandbox", "run the fork's agent in the bubblewrap sandbox (default: config `sandbox`)")
+    .option("--no-sandbox", "run it without the sandbox")
     .option("--json", "print the fork (and the answer) as JSON")
     .action(
       act(async (name: string, opts: ForkFlags) => {
         if (opts.prompt !== undefined && !opts.prompt.trim())
           throw new BraidError("the question is empty", "pass --prompt TEXT, or leave --prompt out for a session");
         const ctx = await loadContext();
+        // Before anything is created: `on` where the sandbox cannot work is a one-line error.
+        const sandbox = decideSandbox(opts.sandbox === undefined ? ctx.config.sandbox : opts.sandbox ? "on" : "off");
         const rec = await createFork(ctx, { from: name, ...(opts.as ? { as: opts.as } : {}) });
         const fork = forkInfoOf(rec);
         if (opts.prompt !== undefined) {
@@ -40,7 +46,7 @@ export function registerFork(program: Command): void {
                   () => true as const,
                   (e: unknown) => (e instanceof BraidError ? e.oneLine() : Promise.reject(e)),
                 );
-          const res = await askFork(ctx, rec, opts.prompt).catch(async (e: unknown) => {
+          const res = await askFork(ctx, rec, opts.prompt, { sandbox }).catch(async (e: unknown) => {
             await discard().catch(() => undefined);
             throw e;
           });
@@ -59,6 +65,7 @@ export function registerFork(program: Command): void {
           agent: "claude",
           // without a question there is nothing to run headless: the fork is for talking to
           headless: false,
+          sandbox,
         });
         if (opts.json) {
           printJson({ session: started.record, queued: started.queued });

@@ -4,6 +4,7 @@
  * suggestions load them all. Add one line per command module.
  */
 import type { Command } from "commander";
+import { isTopLevelHelp, readHelpIndex, registerHelpStandIns } from "../help-index.js";
 
 type Register = (program: Command) => void;
 
@@ -23,6 +24,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["stop", () => import("./stop.js").then((m) => m.registerStop)],
   ["restart", () => import("./restart.js").then((m) => m.registerRestart)],
   ["logs", () => import("./logs.js").then((m) => m.registerLogs)],
+  ["shell", () => import("./shell.js").then((m) => m.registerShell)],
   ["refresh", () => import("./refresh.js").then((m) => m.registerRefresh)],
   ["hook", () => import("./hook.js").then((m) => m.registerHook)],
   ["_pump", () => import("./pump.js").then((m) => m.registerPump)],
@@ -49,6 +51,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
 
 /** Register the command `argv` names, or every command when it names none (help, typos). */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const index = isTopLevelHelp(argv) ? readHelpIndex() : null;
+  if (index) return registerHelpStandIns(program, index);
   const named = COMMANDS.find(([name]) => name === argv[0]);
   // `completion` describes every command, so it needs them all registered (help and typos too).
   const chosen = named && argv[0] !== "completion" ? [named] : COMMANDS;

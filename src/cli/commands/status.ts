@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { CONTEXT_WARN_PERCENT } from "../../agents/claude/context.js";
+import type { ProjectContext } from "../../project/context.js";
 import { loadContext } from "../../project/context.js";
-import { ResourceSampler } from "../../session/resources.js";
-import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
+import type { ViewOptions } from "../../session/status.js";
 import type { SessionView } from "../../session/types.js";
 import { act } from "../act.js";
 import { paint, print, printJson, table } from "../output.js";
@@ -42,7 +42,7 @@ function render(views: SessionView[]): string {
     return [
       String(v.order),
       v.name,
-      v.type,
+      v.sandboxed ? `${v.type} (sandboxed)` : v.type,
       v.agent ?? "-",
       paint(STATE_STYLE[v.state] ?? "white", state),
       ago(v.since),
@@ -107,6 +107,16 @@ function serviceLine(session: string, s: NonNullable<SessionView["services"]>[nu
   return bits.join("  ");
 }
 
+/**
+ * The views, loading the status code (detectors, radar, tmux, services: most of this command's start-up)
+ * only when there is a session to look at.
+ */
+async function sessionViews(ctx: ProjectContext, opts?: ViewOptions): Promise<SessionView[]> {
+  if (ctx.store.sessions().length === 0) return [];
+  const { listSessionViews } = await import("../../session/status.js");
+  return listSessionViews(ctx, opts);
+}
+
 export function registerStatus(program: Command): void {
   program
     .command("status [name]")
@@ -121,11 +131,13 @@ export function registerStatus(program: Command): void {
         if (name) ctx.store.require(name);
         const pick = (vs: SessionView[]) => (name ? vs.filter((v) => v.name === name) : vs);
         if (!opts.watch) {
-          const views = pick(await listSessionViews(ctx));
+          const views = pick(await sessionViews(ctx));
           if (opts.json) printJson({ sessions: views });
           else print(render(views));
           return 0;
         }
+        const { SessionScreenDebouncer } = await import("../../session/status.js");
+        const { ResourceSampler } = await import("../../session/resources.js");
         const debouncer = new SessionScreenDebouncer();
         const sampler = new ResourceSampler();
         let stop = false;
@@ -133,7 +145,7 @@ export function registerStatus(program: Command): void {
           stop = true;
         });
         while (!stop) {
-          const views = pick(await listSessionViews(ctx, { debouncer, sampler }));
+          const views = pick(await sessionViews(ctx, { debouncer, sampler }));
           if (opts.json) process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), sessions: views })}\n`);
           else {
             const clear = process.stdout.isTTY ? "\x1b[H\x1b[2J" : "";

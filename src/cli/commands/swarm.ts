@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { parseAutonomy } from "../../agents/autonomy.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
+import { runtimeOf } from "../../runtime/run.js";
+import { decideSandbox } from "../../sandbox/probe.js";
 import { requireSwarm, type SwarmRecord, swarmSummary } from "../../swarm/record.js";
 import { runSwarmSession, startSwarmSession } from "../../swarm/session.js";
 import { act } from "../act.js";
@@ -61,6 +63,8 @@ export function registerSwarm(program: Command): void {
     .option("--agent <agent>", "agent for planner, executors and reviewers (default: config agent)")
     .option("--base <ref>", "base for a new session")
     .option("--autonomy <level>", "ask | edits | full (sandbox only): what executors may do without asking")
+    .option("--sandbox", "run planner, executors and reviewers in the bubblewrap sandbox (default: config `sandbox`)")
+    .option("--no-sandbox", "run them without the sandbox")
     .option("--json", "print the final swarm record")
     .action(
       act(
@@ -74,6 +78,7 @@ export function registerSwarm(program: Command): void {
             agent?: string;
             base?: string;
             autonomy?: string;
+            sandbox?: boolean;
             json?: boolean;
           },
         ) => {
@@ -81,11 +86,14 @@ export function registerSwarm(program: Command): void {
           opts.json = opts.json || Boolean(swarm.opts().json);
           const ctx = await loadContext();
           let lastPhase = "";
-          const { autonomy: level, ...rest } = opts;
+          const { autonomy: level, sandbox: flag, ...rest } = opts;
+          // Before anything is created: `on` where the sandbox cannot work is a one-line error.
+          const sandbox = decideSandbox(flag === undefined ? ctx.config.sandbox : flag ? "on" : "off");
           const rec = await startSwarmSession(ctx, {
             name,
             task,
             ...rest,
+            sandbox,
             ...(level === undefined ? {} : { autonomy: parseAutonomy(level) }),
             onProgress: (r) => {
               if (opts.json || r.phase === lastPhase) return;
@@ -105,8 +113,14 @@ export function registerSwarm(program: Command): void {
     .argument("<name>", "session name")
     .action(
       act(async (name: string) => {
-        const rec = await runSwarmSession(await loadContext(), name, (r) =>
-          process.stdout.write(`swarm ${name}: ${r.state}: ${r.phase}\n`),
+        const ctx = await loadContext();
+        // `braid start --mode swarm --sandbox`: the runner left braid outside; its agents go in.
+        const sandboxed = runtimeOf(ctx.store.require(name))?.sandboxed === true;
+        const rec = await runSwarmSession(
+          ctx,
+          name,
+          (r) => process.stdout.write(`swarm ${name}: ${r.state}: ${r.phase}\n`),
+          sandboxed,
         );
         print(rec.report ?? swarmSummary(rec));
         return rec.state === "done" ? 0 : 1;

@@ -2,7 +2,9 @@
  * The board's real data. Live (every 500 ms): `listSessionViews` without git: hook state files, one tmux
  * list-panes and one batched capture. Slow (every 3 s): the supervisor step (record ended and running
  * sessions, start queued ones: the board keeps the cascade moving while it is open), then in parallel the
- * full views (git figures, conflict radar, cost, CPU/memory), unread notes, scaling advice and the notes list.
+ * full views (git figures, conflict radar, cost, CPU/memory), unread notes and the notes list — but only when
+ * a watched file changed (changes.ts) or there are queued sessions to start, and in full every
+ * FULL_REFRESH_MS. An idle board runs no git at all. The scaling advice is worked out once per full refresh.
  */
 import { basename } from "node:path";
 import { type Note, readNotesFile } from "../../coord/notes.js";
@@ -13,8 +15,12 @@ import { ResourceSampler } from "../../session/resources.js";
 import { listSessionViews, SessionScreenDebouncer } from "../../session/status.js";
 import { supervisorTick } from "../../session/supervisor.js";
 import { recommend } from "../../worktree/recommend.js";
+import { changeStamp } from "./changes.js";
 import type { BoardNote } from "./model.js";
 import type { SlowFigures, SourceLoaders } from "./source.js";
+
+/** However quiet the sessions: everything again this often (edits no hook reported, pane deaths). */
+const FULL_REFRESH_MS = 30_000;
 
 /** How many recent notes the notes view keeps. */
 const NOTES_SHOWN = 200;
@@ -44,17 +50,26 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
   const liveDebouncer = new SessionScreenDebouncer();
   const slowDebouncer = new SessionScreenDebouncer();
   const tickDebouncer = new SessionScreenDebouncer();
+  let last: { stamp: string; at: number; figures: SlowFigures } | null = null;
+  let advice: { at: number; line: string | null } | null = null;
   return {
     project: basename(ctx.project.mainWorktree),
     limit: ctx.config.max_code_sessions,
     live: () => listSessionViews(ctx, { git: false, debouncer: liveDebouncer }),
     slow: async (): Promise<SlowFigures> => {
+      const now = Date.now();
+      const full = !last || now - last.at >= FULL_REFRESH_MS;
+      const queued = ctx.store.sessions().some((s) => s.status === "queued");
+      if (last && !full && !queued && changeStamp(ctx) === last.stamp) return last.figures;
       await supervisorTick(ctx, { debouncer: tickDebouncer });
       // Full views carry git figures, conflicts (the radar), cost and CPU/memory.
-      const [views, advice] = await Promise.all([
+      const [views, line] = await Promise.all([
         listSessionViews(ctx, { debouncer: slowDebouncer, sampler }),
-        orElse(recommend(ctx), null),
+        advice && now - advice.at < FULL_REFRESH_MS
+          ? advice.line
+          : orElse(recommend(ctx), null).then((a) => (a ? recommendationLine(a) : null)),
       ]);
+      if (!advice || now - advice.at >= FULL_REFRESH_MS) advice = { at: now, line };
       // A note is shown unread while some session it is addressed to has not read it yet.
       const unreadIds = new Set<string>();
       const unread = new Map<string, number>();
@@ -65,11 +80,10 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
       }
       const withFigures = views.map((v) => ({ ...v, unreadNotes: unread.get(v.name) ?? 0 }));
       const notes = await orElse(() => boardNotes(ctx, unreadIds), [] as BoardNote[]);
-      return {
-        views: withFigures,
-        recommendation: advice ? recommendationLine(advice) : null,
-        notes,
-      };
+      const figures = { views: withFigures, recommendation: line, notes };
+      // Stamped after the load: the supervisor step itself writes the registry.
+      last = { stamp: changeStamp(ctx), at: full || !last ? now : last.at, figures };
+      return figures;
     },
   };
 }

@@ -1,0 +1,265 @@
+/**
+ * A git repository (or one of its worktrees) with named operations: the place git argument lists are written,
+ * so code outside src/git says what it wants (`repo.isAncestor(a, b)`) rather than how git spells it. Every
+ * operation runs git through git.ts (argument arrays, never a shell). Questions that may fairly fail
+ * ("is this a commit?") answer null/false; anything else rejects with git's own message.
+ */
+import { type GitOptions, git, gitOut, gitTry } from "./git.js";
+import { type GitWorktree, listWorktrees } from "./worktrees.js";
+
+export interface RefTip {
+  /** Full ref name (refs/heads/…). */
+  ref: string;
+  /** The commit it points at. */
+  tip: string;
+}
+
+export class Repo {
+  /** `env`: extra environment for every git call (e.g. a sample repo's author identity). */
+  constructor(
+    readonly cwd: string,
+    private readonly env?: Record<string, string | undefined>,
+  ) {}
+
+  /** Create a repository at `dir` whose first branch is `branch`. */
+  static async init(dir: string, branch: string, env?: Record<string, string | undefined>): Promise<Repo> {
+    const repo = new Repo(dir, env);
+    await git(["init", "-q", "-b", branch], repo.opts());
+    return repo;
+  }
+
+  private opts(extra: Omit<GitOptions, "cwd" | "env"> = {}): GitOptions {
+    return { cwd: this.cwd, ...(this.env ? { env: this.env } : {}), ...extra };
+  }
+
+  // --- objects and revisions
+
+  /** Commit id a revision names, or null if it names no commit. */
+  resolveCommit(rev: string): Promise<string | null> {
+    return gitTry(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], this.opts());
+  }
+
+  /** The object a revision names; rejects when it names none. */
+  revParse(rev: string): Promise<string> {
+    return gitOut(["rev-parse", rev], this.opts());
+  }
+
+  /** Tree id of a revision, or null if it has none. */
+  treeOf(rev: string): Promise<string | null> {
+    return gitTry(["rev-parse", `${rev}^{tree}`], this.opts());
+  }
+
+  /** Is `commit` contained in `base`? (An unknown commit is not.) */
+  async isAncestor(commit: string, base: string): Promise<boolean> {
+    return (await git(["merge-base", "--is-ancestor", commit, base], this.opts({ okCodes: [0, 1, 128] }))).code === 0;
+  }
+
+  /** How many commits `tip` has that none of `exclude` reaches (refs, commits, or --branches/--tags/--remotes). */
+  async countCommits(tip: string, exclude: string[]): Promise<number> {
+    return Number(await gitOut(["rev-list", "--count", tip, "--not", ...exclude], this.opts()));
+  }
+
+  /** Commits on `tip` reachable from no branch, tag or remote (work only a detached HEAD holds). */
+  countUnreachable(tip: string): Promise<number> {
+    return this.countCommits(tip, ["--branches", "--tags", "--remotes"]);
+  }
+
+  // --- refs
+
+  /** Every ref under `prefix` ("refs/heads/x/") with its commit. */
+  async refsUnder(prefix: string): Promise<RefTip[]> {
+    const out = await gitOut(["for-each-ref", "--format=%(objectname) %(refname)", prefix], this.opts());
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => ({ tip: l.slice(0, l.indexOf(" ")), ref: l.slice(l.indexOf(" ") + 1) }))
+      .filter((r) => r.ref.startsWith(prefix));
+  }
+
+  /** The commit a branch's upstream points at, or null without one. */
+  upstreamOf(branch: string): Promise<string | null> {
+    return gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}@{upstream}`], this.opts());
+  }
+
+  /** Point `ref` at `commit` (creating it). */
+  async setRef(ref: string, commit: string): Promise<void> {
+    await git(["update-ref", ref, commit], this.opts());
+  }
+
+  /**
+   * Delete a ref only if it still points at `expected` (compare-and-swap): a commit made meanwhile keeps it.
+   * Returns whether it was deleted.
+   */
+  async deleteRefAt(ref: string, expected: string): Promise<boolean> {
+    return (await git(["update-ref", "-d", ref, expected], this.opts({ okCodes: [0, 1, 128] }))).code === 0;
+  }
+
+  /** Delete refs each only at its expected commit, all or none (one transaction). Returns whether it applied. */
+  async deleteRefsAt(refs: RefTip[]): Promise<boolean> {
+    const input = refs.map((r) => `delete ${r.ref} ${r.tip}\n`).join("");
+    return (await git(["update-ref", "--stdin"], this.opts({ input, okCodes: [0, 128] }))).code === 0;
+  }
+
+  /** The best common ancestor of two revisions, or null when they share none (or one is unknown). */
+  mergeBase(a: string, b: string): Promise<string | null> {
+    return gitTry(["merge-base", a, b], this.opts({ noOptionalLocks: true }));
+  }
+
+  /** One line per commit in `range` ("a..b"), oldest first: "<short id> <subject>". Null when git cannot say. */
+  async onelineLog(range: string): Promise<string[] | null> {
+    const out = await gitTry(["log", "--reverse", "--format=%h %s", range], this.opts({ noOptionalLocks: true }));
+    return out === null ? null : out.split("\n").filter(Boolean);
+  }
+
+  // --- config
+
+  /** A config value as git reads it here, or null when unset. */
+  getConfig(key: string): Promise<string | null> {
+    return gitTry(["config", "--get", key], this.opts());
+  }
+
+  /** Set a config value in the repository's config, or (`worktree`) in this worktree's own. */
+  async setConfig(key: string, value: string, o: { worktree?: boolean } = {}): Promise<void> {
+    await git(["config", ...(o.worktree ? ["--worktree"] : []), key, value], this.opts());
+  }
+
+  /** Unset a config value of this worktree's own config (unset already: nothing happens). */
+  async unsetWorktreeConfig(key: string): Promise<void> {
+    await git(["config", "--worktree", "--unset", key], this.opts({ okCodes: [0, 5] }));
+  }
+
+  // --- working tree
+
+  /** Anything uncommitted here (tracked or untracked, not ignored)? Read without taking the index lock. */
+  async isDirty(): Promise<boolean> {
+    const out = await gitOut(["status", "--porcelain", "--untracked-files=all"], this.opts({ noOptionalLocks: true }));
+    return out !== "";
+  }
+
+  /** Changed entries (tracked or untracked, not ignored), read without taking the index lock. */
+  async uncommittedCount(): Promise<number> {
+    const out = await gitOut(
+      ["status", "--porcelain=v1", "-z", "--untracked-files=all"],
+      this.opts({ noOptionalLocks: true }),
+    );
+    return out.split("\0").filter((e) => e.length > 3 && e[2] === " ").length;
+  }
+
+  // --- worktrees
+
+  worktrees(): Promise<GitWorktree[]> {
+    return listWorktrees(this.cwd);
+  }
+
+  /** Forget worktrees whose directories are gone. */
+  async pruneWorktrees(): Promise<void> {
+    await git(["worktree", "prune"], this.opts());
+  }
+
+  /** Unlock a worktree. */
+  async unlockWorktree(path: string): Promise<void> {
+    await git(["worktree", "unlock", path], this.opts());
+  }
+
+  /** Let git mend the links between the repository and its worktrees (all, or the ones at `paths`). */
+  async repairWorktrees(paths: string[] = []): Promise<void> {
+    await git(["worktree", "repair", ...paths], this.opts());
+  }
+
+  /** Add a worktree at `path` on an existing `branch` without checking out files (its index is empty). */
+  async addWorktreeNoCheckout(path: string, branch: string): Promise<void> {
+    await git(["worktree", "add", "--no-checkout", "--quiet", path, branch], this.opts());
+  }
+
+  /** Reset this worktree's index to HEAD, leaving its files alone. */
+  async resetIndex(): Promise<void> {
+    await git(["reset", "--quiet", "--mixed"], this.opts());
+  }
+
+  /** This worktree's own git dir (absolute), or null when git cannot say. */
+  gitDir(): Promise<string | null> {
+    return gitTry(["rev-parse", "--path-format=absolute", "--git-dir"], this.opts());
+  }
+
+  /** The repository's common dir (absolute), or null when git cannot say. */
+  commonDir(): Promise<string | null> {
+    return gitTry(["rev-parse", "--path-format=absolute", "--git-common-dir"], this.opts());
+  }
+
+  /**
+   * Remove a worktree and its files, changes and all (braid checked first); `evenIfLocked` skips git's lock
+   * check too. False when git refused.
+   */
+  async removeWorktree(path: string, o: { evenIfLocked?: boolean } = {}): Promise<boolean> {
+    const force = o.evenIfLocked ? ["--force", "--force"] : ["--force"];
+    return (await gitTry(["worktree", "remove", ...force, path], this.opts())) !== null;
+  }
+
+  /** Add a worktree at `path` with a detached HEAD at `commit`. */
+  async addDetachedWorktree(path: string, commit: string): Promise<void> {
+    await git(["worktree", "add", "--quiet", "--detach", path, commit], this.opts());
+  }
+
+  /** Add a worktree at `path` on a new branch `branch` starting at `from`. */
+  async addWorktree(path: string, branch: string, from: string): Promise<void> {
+    await git(["worktree", "add", "--quiet", "-b", branch, path, from], this.opts());
+  }
+
+  // --- this worktree's commits
+
+  /** The commit checked out here. */
+  head(): Promise<string> {
+    return gitOut(["rev-parse", "HEAD"], this.opts());
+  }
+
+  /** Stage every change (new, modified, deleted files). */
+  async stageAll(): Promise<void> {
+    await git(["add", "-A"], this.opts());
+  }
+
+  /** Commit what is staged; `noVerify` skips the repository's commit hooks. */
+  async commit(message: string, o: { noVerify?: boolean } = {}): Promise<void> {
+    await git(["commit", "--quiet", ...(o.noVerify ? ["--no-verify"] : []), "-m", message], this.opts());
+  }
+
+  /** Stage everything and commit it (no hooks); false when there was nothing to commit. */
+  async commitAll(message: string): Promise<boolean> {
+    await this.stageAll();
+    const staged = await git(["diff", "--cached", "--quiet"], this.opts({ okCodes: [0, 1] }));
+    if (staged.code === 0) return false;
+    await this.commit(message, { noVerify: true });
+    return true;
+  }
+
+  /** Paths changed between two revisions. */
+  async changedFiles(from: string, to = "HEAD"): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", "-z", from, to], this.opts())).split("\0").filter(Boolean);
+  }
+
+  /** `git diff --stat` between two revisions. */
+  diffStat(from: string, to = "HEAD"): Promise<string> {
+    return gitOut(["diff", "--stat", from, to], this.opts());
+  }
+
+  /** The patch between two revisions. */
+  diffText(from: string, to = "HEAD"): Promise<string> {
+    return gitOut(["diff", from, to], this.opts());
+  }
+
+  /** Merge `branch` into the checked-out branch with a merge commit; on conflict the merge is left in progress. */
+  async mergeNoFf(branch: string, message: string): Promise<{ ok: boolean; output: string }> {
+    const r = await git(["merge", "--no-ff", "--no-edit", "-m", message, branch], this.opts({ okCodes: [0, 1] }));
+    return { ok: r.code === 0, output: r.stderr || r.stdout };
+  }
+
+  /** Files with unresolved conflicts (an empty list when git cannot say). */
+  async conflictedFiles(): Promise<string[]> {
+    const out = (await gitTry(["diff", "--name-only", "--diff-filter=U"], this.opts())) ?? "";
+    return out.split("\n").filter(Boolean);
+  }
+
+  /** Abandon a merge in progress (none in progress: nothing happens). */
+  async abortMerge(): Promise<void> {
+    await gitTry(["merge", "--abort"], this.opts());
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * A train step without a checkout, for trains with nothing to run in the merged tree (no verify):
+ * `git merge-tree --write-tree` merges the way `git merge` does (the same ort strategy, so the same
+ * conflicts) and `commit-tree` records the result with the parents and message `git merge`/`git commit`
+ * would give it. Only clean steps are done this way: on a conflict or any error it answers null, and the
+ * train replays that step in an integration worktree (steps.ts), so a stop looks exactly as before.
+ */
+import { git, gitOut } from "../git/git.js";
+import type { StepResult, Strategy } from "./steps.js";
+
+/** Strategies this can do (a rebase replays commits one by one: it keeps the worktree path). */
+export function canStepWithoutCheckout(strategy: Strategy): boolean {
+  return strategy === "merge" || strategy === "squash";
+}
+
+export async function treeStep(
+  cwd: string,
+  current: string,
+  tip: string,
+  strategy: Strategy,
+  message: string,
+): Promise<StepResult | null> {
+  if (!canStepWithoutCheckout(strategy)) return null;
+  // Already contained: `git merge` says "Already up to date." and makes no commit (squash stages nothing).
+  const contained = await git(["merge-base", "--is-ancestor", tip, current], { cwd, okCodes: [0, 1, 128] });
+  if (contained.code === 0) return { ok: true, head: current, conflictFiles: [], empty: true };
+  const merged = await git(["merge-tree", "--write-tree", "--no-messages", "-z", "--name-only", current, tip], {
+    cwd,
+    okCodes: [0, 1, 128],
+  });
+  if (merged.code !== 0) return null;
+  const tree = merged.stdout.split("\0")[0]?.trim() ?? "";
+  if (!/^[0-9a-f]{40,64}$/.test(tree)) return null;
+  if (strategy === "squash" && tree === (await gitOut(["rev-parse", `${current}^{tree}`], { cwd }))) {
+    return { ok: true, head: current, conflictFiles: [], empty: true };
+  }
+  const parents = strategy === "merge" ? ["-p", current, "-p", tip] : ["-p", current];
+  const head = await gitOut(["commit-tree", tree, ...parents, "-m", message], { cwd });
+  return { ok: true, head, conflictFiles: [], empty: false };
+}

@@ -1,0 +1,46 @@
+/**
+ * Whether anything the board's slow figures depend on may have changed, from file stats alone (no process):
+ * the registry, the notes, and per session its hook files (live state, the activity file the agent's
+ * PostToolUse hook touches), its worktree's index and HEAD, and its branch and base refs. Edits nobody
+ * reported (a user typing in a worktree without git) show at the next full refresh.
+ */
+import { statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { notesPath } from "../../coord/paths.js";
+import type { ProjectContext } from "../../project/context.js";
+import { indexPathOf } from "../../radar/snapshot.js";
+import { activityFile, liveFile } from "../../runtime/paths.js";
+
+function stampOf(path: string | null): string {
+  if (!path) return "-";
+  try {
+    const st = statSync(path);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return "-";
+  }
+}
+
+/** One string that changes when any watched file does. */
+export function changeStamp(ctx: ProjectContext): string {
+  const { stateDir, commonDir } = ctx.project;
+  const parts = [
+    stampOf(join(stateDir, "state.json")),
+    stampOf(notesPath(ctx)),
+    stampOf(join(commonDir, "packed-refs")),
+  ];
+  const sessions = ctx.store.sessions();
+  for (const ref of new Set(sessions.flatMap((s) => [s.branch, s.baseRef])))
+    parts.push(stampOf(join(commonDir, "refs", "heads", ref)));
+  for (const s of sessions) {
+    const index = indexPathOf(s.path);
+    parts.push(
+      s.name,
+      stampOf(liveFile(stateDir, s.name)),
+      stampOf(activityFile(stateDir, s.name)),
+      stampOf(index),
+      stampOf(index ? join(dirname(index), "HEAD") : null),
+    );
+  }
+  return parts.join("|");
+}

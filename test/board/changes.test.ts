@@ -1,0 +1,47 @@
+// The board's slow figures are loaded again only when something they depend on changed (a hook, the
+// worktree's index or HEAD, a ref, the registry) — an idle board runs no git — and then show the change.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { loadContext } from "../../src/project/context.js";
+import { activityFile } from "../../src/runtime/paths.js";
+import { realLoaders } from "../../src/ui/board/loaders.js";
+import { braid, commitIn, gitIn, makeRepo } from "../helpers/env.js";
+import { useSandboxEnv } from "../merge/fixture.js";
+
+describe("board: slow figures on change only", () => {
+  const sb = useSandboxEnv();
+
+  it("skips the load while nothing changed, reloads on an index change, a commit and agent activity", async () => {
+    const repo = makeRepo(sb, "app", { "README.md": "# app\n", "a.txt": "a\n" });
+    const made = await braid(sb, repo, ["new", "s"]);
+    assert.equal(made.code, 0, made.stderr);
+    const wt = join(sb.root, "app-s");
+    const ctx = await loadContext(repo);
+    const loaders = realLoaders(ctx);
+    const first = await loaders.slow();
+    assert.equal(await loaders.slow(), first, "nothing changed: the same figures, nothing loaded");
+
+    writeFileSync(join(wt, "b.txt"), "b\nb\n");
+    gitIn(sb, wt, "add", "b.txt"); // the index changes
+    const staged = await loaders.slow();
+    assert.notEqual(staged, first);
+    assert.equal(staged.views[0]?.changedFiles, 1);
+    assert.equal(staged.views[0]?.linesAdded, 2);
+
+    commitIn(sb, wt, { "c.txt": "c\n" }, "more");
+    const committed = await loaders.slow();
+    assert.equal(committed.views[0]?.ahead, 1);
+    assert.equal(committed.views[0]?.changedFiles, 2);
+
+    // An edit the index does not see, reported by the agent's PostToolUse hook (it touches the activity file).
+    writeFileSync(join(wt, "a.txt"), "a\nmore\n");
+    assert.equal(await loaders.slow(), committed, "no hook yet: not looked at");
+    const activity = activityFile(ctx.project.stateDir, "s");
+    mkdirSync(dirname(activity), { recursive: true }); // a started session has it
+    writeFileSync(activity, "");
+    const active = await loaders.slow();
+    assert.equal(active.views[0]?.linesAdded, 4);
+  });
+});

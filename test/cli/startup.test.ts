@@ -1,0 +1,46 @@
+// Start-up paths that skip modules must print what the full program prints: the top-level help from the
+// build's help index, and `status` with no session (the status code is not loaded then).
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { readHelpIndex } from "../../src/cli/help-index.js";
+import { buildProgram } from "../../src/cli/program.js";
+import { braid, makeRepo, makeSandbox } from "../helpers/env.js";
+
+describe("start-up fast paths", () => {
+  const sb = makeSandbox();
+  after(() => sb.cleanup());
+
+  it("braid --help prints the full program's help without loading the command modules", async () => {
+    assert.ok(readHelpIndex(), "the build step wrote a fresh help index");
+    const fast = await buildProgram(["--help"]);
+    const full = await buildProgram(["\0every-command"]);
+    // Stand-ins have no action (nothing of the command modules was needed).
+    assert.ok(fast.commands.length > 20);
+    for (const c of fast.commands) assert.equal((c as unknown as { _actionHandler: unknown })._actionHandler, null);
+    assert.equal(fast.helpInformation(), full.helpInformation());
+    const repo = makeRepo(sb, "app");
+    for (const argv of [["--help"], ["help"], ["-h"]]) {
+      const r = await braid(sb, repo, argv);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, full.helpInformation(), argv.join(" "));
+    }
+    const none = await braid(sb, repo, []);
+    assert.equal(none.code, 2, "no command: help on stderr, usage exit code");
+    assert.equal(none.stderr, full.helpInformation());
+  });
+
+  it("status --json with no session lists none, then the session once there is one", async () => {
+    const repo = makeRepo(sb, "solo");
+    const empty = await braid(sb, repo, ["status", "--json"]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.deepEqual(JSON.parse(empty.stdout), { sessions: [] });
+    const made = await braid(sb, repo, ["new", "one"]);
+    assert.equal(made.code, 0, made.stderr);
+    const one = await braid(sb, repo, ["status", "--json"]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(
+      JSON.parse(one.stdout).sessions.map((s: { name: string; changedFiles: number }) => [s.name, s.changedFiles]),
+      [["one", 0]],
+    );
+  });
+});
