@@ -20,6 +20,7 @@ const UNIT = [
   "cost/resources",
   "cost/transcript",
   "infra/json",
+  "hosts/unit",
   "infra/pool",
   "kit/model-stub",
   "project/state-slots",

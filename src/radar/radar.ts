@@ -4,10 +4,14 @@
  * merge-tree) only for the pairs whose file sets overlap — so the cost grows with overlapping pairs,
  * not with the size of the repository.
  */
+
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gitTry } from "../git/git.js";
+import { resolveCommit } from "../git/refs.js";
 import { listWorktrees } from "../git/worktrees.js";
+import { remoteRefs } from "../hosts/mirror.js";
+import { remoteOf } from "../hosts/remote.js";
 import { mapLimit } from "../infra/pool.js";
 import { noticeConflicts } from "../notify/conflicts.js";
 import type { ProjectContext } from "../project/context.js";
@@ -94,8 +98,20 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   const wanted = opts.names ? all.filter((s) => opts.names?.includes(s.name)) : all;
   const skipped: RadarReport["skipped"] = [];
   const live: SessionRecord[] = [];
+  // sessions on hosts: compared through what `braid host sync` (or merge) last fetched of them
+  const remoteSnaps = new Map<string, { commit: string; head: string | null; dirty: boolean }>();
   for (const s of wanted) {
-    if (!existsSync(s.path)) skipped.push({ name: s.name, reason: `worktree missing: ${s.path}` });
+    const remote = remoteOf(s);
+    if (remote) {
+      const refs = remoteRefs(remote.host, s.name);
+      const [head, wip] = await Promise.all([resolveCommit(cwd, refs.branch), resolveCommit(cwd, refs.wip)]);
+      if (!head) skipped.push({ name: s.name, reason: `on host ${remote.host}, not fetched yet (braid host sync)` });
+      else {
+        const dirty = !!wip && (await gitTry(["diff", "--quiet", head, wip], { cwd })) === null;
+        remoteSnaps.set(s.name, { commit: dirty && wip ? wip : head, head, dirty });
+        live.push(s);
+      }
+    } else if (!existsSync(s.path)) skipped.push({ name: s.name, reason: `worktree missing: ${s.path}` });
     else live.push(s);
   }
 
@@ -116,6 +132,8 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     ? await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>())
     : new Map<string, string>();
   const snaps = await mapLimit(live, 4, async (s) => {
+    const fetched = remoteSnaps.get(s.name);
+    if (fetched) return fetched;
     const head = heads.get(s.path);
     const headTree = head ? trees.get(head) : undefined;
     const indexPath = indexPathOf(s.path);
@@ -126,7 +144,12 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
       return e as Error;
     }
   });
-  if (!opts.names) forgetRemoved(join(radarDir, "tmp"), cache, live);
+  if (!opts.names)
+    forgetRemoved(
+      join(radarDir, "tmp"),
+      cache,
+      live.filter((s) => !remoteSnaps.has(s.name)),
+    );
   cache.save();
 
   const checked: Array<{
@@ -148,6 +171,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   for (const c of checked) {
     if (ok.has(c.snap.commit)) continue;
     // A cached snapshot id whose object was pruned by gc: make it again without the cache (same content, same id).
+    if (remoteSnaps.has(c.rec.name)) continue;
     const again = await radarSnapshot(c.rec.path, { tmpDir: join(radarDir, "tmp") }).catch(() => null);
     if (again && (await existingCommits(cwd, [again.commit])).has(again.commit)) {
       c.snap = again;

@@ -148,6 +148,11 @@ export async function listSessionViews(ctx: ProjectContext, opts: ViewOptions = 
     };
   });
   const local = opts.cost === false ? views : await addCostAndResources(ctx, views, pids, opts.sampler);
-  const remoteViews = await remote;
+  // this repository's radar compares remote sessions too (through what `host sync` fetched): its verdict
+  // counts, the host alone does not see this machine's sessions
+  const remoteViews = (await remote).map((v) => {
+    const local = conflicts[v.name];
+    return local ? { ...v, conflictsWith: local } : v;
+  });
   return remoteViews.length ? [...local, ...remoteViews].sort((a, b) => a.order - b.order) : local;
 }

@@ -92,6 +92,8 @@ export interface SshdFixture {
   addAlias(name: string, lines: string[]): void;
   /** Add `Host name`: the test host, but every command runs with PATH=pathDir (a host lacking programs). */
   addLimitedAlias(name: string, pathDir: string): void;
+  /** Remove what earlier runs left in the host user's home (braid's, Claude's and git's own files). */
+  cleanHome(): void;
   /** A fresh directory in the host user's home, owned by it (a host's `--dir`). */
   hostDir(name: string): string;
   /** Run argv as the host user on this machine (test inspection), returns stdout. */
@@ -217,6 +219,18 @@ export async function startSshd(): Promise<SshdFixture> {
         `${readFileSync(join(dir, "authorized_keys"), "utf8")}${forced} ${readFileSync(`${key}.pub`, "utf8")}`,
       );
       addAlias(name, [`IdentityFile ${key}`]);
+    },
+    cleanHome() {
+      for (const p of [
+        ".claude",
+        ".claude.json",
+        ".config/braid",
+        ".local/share/braid",
+        ".local/state/braid",
+        ".gitconfig",
+      ])
+        rmSync(join(user.home, p), { recursive: true, force: true });
+      for (const e of readdirSync(user.home)) if (e.startsWith("release-")) rmSync(join(user.home, e), { force: true });
     },
     hostDir(name: string) {
       const d = join(user.home, name);

@@ -37,12 +37,10 @@ describe("a real Claude Code session on a host", { skip: skip ?? false }, () => 
   };
   before(async () => {
     sshd = await startSshd();
+    sshd.cleanHome();
     sshd.hostDir("braid-claude");
     stub = await startModelStub({ responder });
     const home = sshd.user.home;
-    rmSync(join(home, ".claude"), { recursive: true, force: true });
-    rmSync(join(home, ".claude.json"), { force: true });
-    rmSync(join(home, ".config", "braid"), { recursive: true, force: true });
     prepareClaudeHome(home);
     writeFileSync(join(home, ".gitconfig"), "[user]\n\tname = host agent\n\temail = agent@host.invalid\n");
     spawnSync("chown", [

@@ -18,6 +18,7 @@ describe("braid host", { skip: skip ?? false }, () => {
   let hostDir: string;
   before(async () => {
     sshd = await startSshd();
+    sshd.cleanHome();
     // a host whose PATH has git and node but no tmux
     const bin = join(sshd.dir, "limited-bin");
     mkdirSync(bin);

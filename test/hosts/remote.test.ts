@@ -32,13 +32,11 @@ describe("a session on a host", { skip: skip ?? false }, () => {
   let hostDir: string;
   before(async () => {
     sshd = await startSshd();
+    sshd.cleanHome();
     hostDir = sshd.hostDir("braid-remote");
     const cfg = join(sshd.user.home, ".config", "braid");
     mkdirSync(cfg, { recursive: true });
     writeFileSync(join(cfg, "config.toml"), `[agents.fake]\ncommand = ["sh", "-c", ${JSON.stringify(AGENT)}]\n`);
-    sshd.asHost(["true"]);
-    // the host user owns its config
-    sshd.asHost(["rm", "-f", join(sshd.user.home, "release-agent")]);
   });
   after(async () => {
     // the stand-in agent waits for this file: let it end, whatever the tests reached
@@ -168,6 +166,14 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", head), "remote work");
     const wip = gitIn(sb, repo, "rev-parse", "refs/braid/remote-wip/box/job");
     assert.equal(gitIn(sb, repo, "show", `${wip}:wip.txt`), "not committed yet");
+    // the radar sees the session's uncommitted work on the host (from what sync fetched)
+    const radar = await run(["conflicts", "--json"]);
+    assert.equal(radar.code, 0, radar.stderr);
+    const seen = (
+      JSON.parse(radar.stdout) as { sessions: Array<{ name: string; dirty: boolean; changedFiles: number }> }
+    ).sessions.find((s) => s.name === "job");
+    assert.equal(seen?.dirty, true);
+    assert.equal(seen?.changedFiles, 2, "remote.txt committed, wip.txt not yet");
     // uncommitted work on the host keeps the session out of the train
     const dirty = await run(["merge", "job"]);
     assert.ok(isOneLineError(dirty), dirty.stderr);
