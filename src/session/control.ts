@@ -7,7 +7,7 @@ import { resolveAgent } from "../agents/index.js";
 import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
-import type { SessionRecord, SessionType } from "../project/state.js";
+import type { SessionRecord } from "../project/state.js";
 import { isActive } from "../project/state.js";
 import { runtimeOf, type SessionMode } from "../runtime/run.js";
 import { runnerFor } from "../runtime/runners.js";
@@ -18,16 +18,10 @@ import { validateSessionName } from "../worktree/names.js";
 import { newSession } from "../worktree/new-session.js";
 import { type PumpResult, pump, type QueuedLaunch, reconcile } from "./cascade.js";
 import { preflight } from "./launch.js";
-import { restartRemoteSession } from "./remote.js";
+import { type RemoteStartOptions, restartRemoteSession } from "./remote.js";
 import { stopServices } from "./services/services.js";
 
-export interface StartOptions {
-  name: string;
-  task?: string;
-  type?: SessionType;
-  agent?: string;
-  headless?: boolean;
-  base?: string;
+export interface StartOptions extends RemoteStartOptions {
   mode?: SessionMode;
   owns?: string[];
   /** How much the agent may do without asking (default: config `autonomy`); kept for restarts. */

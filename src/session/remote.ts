@@ -16,6 +16,7 @@ import { resolveBase } from "../worktree/create.js";
 import { validateSessionName } from "../worktree/names.js";
 import type { SessionView } from "./types.js";
 
+/** What every start takes, here or on a host (a local start adds more: control.ts StartOptions). */
 export interface RemoteStartOptions {
   name: string;
   task?: string;

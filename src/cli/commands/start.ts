@@ -7,6 +7,7 @@ import { SESSION_TYPES, type SessionType } from "../../project/state.js";
 import { runtimeOf } from "../../runtime/run.js";
 import { canAttach } from "../../runtime/runners.js";
 import { startSession } from "../../session/control.js";
+import type { RemoteStartOptions } from "../../session/remote.js";
 import { finishPending, resumePending } from "../../worktree/resume.js";
 import { act } from "../act.js";
 import { print, printJson, printWarning } from "../output.js";
@@ -84,12 +85,7 @@ export function registerStart(program: Command): void {
           await finishPending(ctx, name);
         }
         const r = await startSession(ctx, {
-          name,
-          ...(task !== undefined ? { task } : {}),
-          type: opts.type as SessionType,
-          ...(opts.agent ? { agent: opts.agent } : {}),
-          ...(opts.headless ? { headless: true } : {}),
-          ...(opts.base ? { base: opts.base } : {}),
+          ...sessionBasics(name, task, opts),
           mode: opts.mode,
           ...(opts.owns ? { owns: opts.owns } : {}),
           ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
@@ -132,6 +128,18 @@ export function registerStart(program: Command): void {
     );
 }
 
+/** What a session started here and one started on a host both take from the flags. */
+function sessionBasics(name: string, task: string | undefined, opts: StartFlags): RemoteStartOptions {
+  return {
+    name,
+    ...(task !== undefined ? { task } : {}),
+    type: opts.type as SessionType,
+    ...(opts.agent ? { agent: opts.agent } : {}),
+    ...(opts.headless ? { headless: true } : {}),
+    ...(opts.base ? { base: opts.base } : {}),
+  };
+}
+
 async function startOnHost(
   ctx: Awaited<ReturnType<typeof loadContext>>,
   host: string,
@@ -145,14 +153,7 @@ async function startOnHost(
     throw new BraidError(`--${unsupported[0]} is not supported with --host yet`, `drop --${unsupported.join(", --")}`);
   const { startRemoteSession } = await import("../../session/remote.js");
   const task = taskWords.length ? taskWords.join(" ") : undefined;
-  const r = await startRemoteSession(ctx, host, {
-    name,
-    ...(task !== undefined ? { task } : {}),
-    type: opts.type as SessionType,
-    ...(opts.agent ? { agent: opts.agent } : {}),
-    ...(opts.headless ? { headless: true } : {}),
-    ...(opts.base ? { base: opts.base } : {}),
-  });
+  const r = await startRemoteSession(ctx, host, sessionBasics(name, task, opts));
   if (opts.json) {
     printJson({ session: r.record, queued: r.queued, queuePosition: null, created: true, bootstrap: null, host });
     return 0;
