@@ -6,7 +6,16 @@ import { after, before, describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import { checkOwnership } from "../../src/radar/guard.js";
 import { conflictSummary } from "../../src/radar/radar.js";
-import { BRAID_BIN, braid, gitIn, isOneLineError, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
+import {
+  BRAID_BIN,
+  braid,
+  gitIn,
+  isOneLineError,
+  makeRepo,
+  makeSandbox,
+  type Sandbox,
+  writeFiles,
+} from "../helpers/env.js";
 
 const lines = (n: number, tag = "") => Array.from({ length: n }, (_, i) => `line ${i + 1}${tag}`).join("\n") + "\n";
 

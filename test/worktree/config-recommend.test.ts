@@ -63,8 +63,16 @@ describe("braid config", () => {
   for (const [label, toml, re] of [
     ["a TOML syntax error, with its line", "a = 1\nmax_code_sessions = \n", /not valid TOML \(line 2, column \d+\)/],
     ["a branch template without {name}", 'branch = "feature/x"\n', /bad value for "branch": must contain \{name\}/],
-    ["a misspelt placeholder", 'branch = "feature/{nam}-{name}"\n', /bad value for "branch": only \{name\} and \{repo\}/],
-    ["a worktree_path without {name}", 'worktree_path = "../{repo}-wt"\n', /bad value for "worktree_path": must contain/],
+    [
+      "a misspelt placeholder",
+      'branch = "feature/{nam}-{name}"\n',
+      /bad value for "branch": only \{name\} and \{repo\}/,
+    ],
+    [
+      "a worktree_path without {name}",
+      'worktree_path = "../{repo}-wt"\n',
+      /bad value for "worktree_path": must contain/,
+    ],
   ] as const) {
     it(`reports ${label} in braid.toml as one line, and creates nothing`, async () => {
       const before = readFileSync(join(repo, "braid.toml"), "utf8");

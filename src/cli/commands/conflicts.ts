@@ -47,7 +47,10 @@ export function renderRadar(r: RadarReport): string {
 function intervalMs(v: string): number {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n < 0.5 || n > 3600)
-    throw new BraidError(`--interval must be a number of seconds from 0.5 to 3600 (got "${v}")`, "pass e.g. --interval 3");
+    throw new BraidError(
+      `--interval must be a number of seconds from 0.5 to 3600 (got "${v}")`,
+      "pass e.g. --interval 3",
+    );
   return n * 1000;
 }
 
