@@ -33,7 +33,7 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
  * commander's usage errors ("error: unknown option '--jsn'\n(Did you mean --json?)\n") as braid's one line with
  * the fix: the suggestion, then where the command's flags are listed. Anything else (help text) passes through.
  */
-export function usageErrorLine(s: string, command: string): string {
+function usageErrorLine(s: string, command: string): string {
   if (!s.startsWith("error:")) return s;
   const [first = "", ...rest] = s.slice(6).trim().split("\n");
   const mean = /^\(Did you mean (.+)\?\)$/.exec(rest.join(" ").trim())?.[1];

@@ -13,7 +13,7 @@ import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
-import { backupFile, type SessionRecord } from "../project/state.js";
+import { backupFile, isNewerStateError, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
 import { finishPending, pendingAbandoned, rollbackPending } from "../worktree/resume.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./repair.js";
@@ -108,12 +108,16 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     sessions = ctx.store.sessions();
   } catch (e) {
     const bad = `${ctx.store.file}.bad-${new Date(now).toISOString().replace(/[-:.]/g, "")}`;
+    // A newer braid's registry is not corrupt: moving it aside would lose its sessions, so it has no --fix.
+    const newer = isNewerStateError(e);
     const f = add({
       kind: "corrupt-state",
       where: ctx.store.file,
       message: isBraidError(e) ? e.message : String(e),
-      fix: `move it aside to ${bad}, restore the previous registry (${basename(backupFile(ctx.store.file))}) and add worktrees it lacks from \`git worktree list\``,
-      fixable: true,
+      fix: newer
+        ? "upgrade braid to the version that wrote it"
+        : `move it aside to ${bad}, restore the previous registry (${basename(backupFile(ctx.store.file))}) and add worktrees it lacks from \`git worktree list\``,
+      fixable: !newer,
     });
     await attempt(f, async () => {
       await withLock(ctx.store.file, async () => {
