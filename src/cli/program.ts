@@ -16,12 +16,29 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
     .version(version(), "-V, --version")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({
-      writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `braid: ${s.slice(7)}` : s),
-    });
+    .configureOutput({ writeErr: (s) => process.stderr.write(usageErrorLine(s, "")) });
   await registerCommands(program, argv);
-  for (const c of program.commands) c.exitOverride();
+  const each = (cmds: readonly Command[], path: string): void => {
+    for (const c of cmds) {
+      const name = `${path}${c.name()}`;
+      c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(usageErrorLine(s, name)) });
+      each(c.commands, `${name} `);
+    }
+  };
+  each(program.commands, "");
   return program;
+}
+
+/**
+ * commander's usage errors ("error: unknown option '--jsn'\n(Did you mean --json?)\n") as braid's one line with
+ * the fix: the suggestion, then where the command's flags are listed. Anything else (help text) passes through.
+ */
+function usageErrorLine(s: string, command: string): string {
+  if (!s.startsWith("error:")) return s;
+  const [first = "", ...rest] = s.slice(6).trim().split("\n");
+  const mean = /^\(Did you mean (.+)\?\)$/.exec(rest.join(" ").trim())?.[1];
+  const help = `\`braid ${command ? `${command} ` : ""}--help\``;
+  return `braid: ${first.trim()} — ${mean ? `did you mean ${mean}? (` : "see "}${help}${mean ? ")" : ""}\n`;
 }
 
 export async function runProgram(argv: string[]): Promise<number> {

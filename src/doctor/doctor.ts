@@ -3,17 +3,17 @@
  * the guide's troubleshooting section, automated. Every repair keeps files: nothing is deleted that
  * git does not already consider gone.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ignoreGitError } from "../git/git.js";
 import { Repo } from "../git/repo.js";
 import type { GitWorktree } from "../git/worktrees.js";
 import { isBraidError } from "../infra/errors.js";
-import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { unreadableLockEntries, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
-import { backupFile, type SessionRecord } from "../project/state.js";
+import { backupFile, isNewerStateError, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
 import { finishPending, pendingAbandoned, rollbackPending } from "../worktree/resume.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./repair.js";
@@ -22,6 +22,7 @@ import { SANDBOX_CHECKS, type SandboxFindingKind } from "./sandbox.js";
 export type FindingKind =
   | "corrupt-state"
   | "locked"
+  | "unreadable-lock"
   | "prunable"
   | "corrupt-worktree"
   | "vanished"
@@ -108,12 +109,16 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     sessions = ctx.store.sessions();
   } catch (e) {
     const bad = `${ctx.store.file}.bad-${new Date(now).toISOString().replace(/[-:.]/g, "")}`;
+    // A newer braid's registry is not corrupt: moving it aside would lose its sessions, so it has no --fix.
+    const newer = isNewerStateError(e);
     const f = add({
       kind: "corrupt-state",
       where: ctx.store.file,
       message: isBraidError(e) ? e.message : String(e),
-      fix: `move it aside to ${bad}, restore the previous registry (${basename(backupFile(ctx.store.file))}) and add worktrees it lacks from \`git worktree list\``,
-      fixable: true,
+      fix: newer
+        ? "upgrade braid to the version that wrote it"
+        : `move it aside to ${bad}, restore the previous registry (${basename(backupFile(ctx.store.file))}) and add worktrees it lacks from \`git worktree list\``,
+      fixable: !newer,
     });
     await attempt(f, async () => {
       await withLock(ctx.store.file, async () => {
@@ -179,6 +184,25 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         severity: stale ? "warning" : "info",
       });
       await attempt(f, () => repo.unlockWorktree(w.path));
+    }
+  });
+
+  await check("braid locks", async () => {
+    // 2b. braid's own lock dirs (state.json.lock, cascade.lock, merge/train.lock): an owner entry that cannot
+    //     be read blocks every command until its timeout, and no pid can be waited for.
+    for (const dir of braidLockDirs(ctx.project.stateDir)) {
+      const bad = unreadableLockEntries(dir);
+      if (!bad.length) continue;
+      const f = add({
+        kind: "unreadable-lock",
+        where: dir,
+        message: `lock has an owner entry braid cannot read (${bad.map((b) => basename(b)).join(", ")}): commands using it wait, then fail`,
+        fix: `remove ${bad.length === 1 ? "it" : "them"} (${bad.join(" ")})`,
+        fixable: true,
+      });
+      await attempt(f, async () => {
+        for (const b of bad) rmSync(b, { force: true });
+      });
     }
   });
 
@@ -404,6 +428,26 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
 
   const ok = findings.every((f) => f.fixed || f.severity === "info");
   return { findings, ok };
+}
+
+/** `*.lock` dirs directly in braid's state dir and one level below (merge/train.lock). */
+function braidLockDirs(stateDir: string): string[] {
+  const out: string[] = [];
+  const scan = (dir: string, depth: number) => {
+    let ents: Dirent[];
+    try {
+      ents = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) {
+      if (!e.isDirectory()) continue;
+      if (e.name.endsWith(".lock")) out.push(join(dir, e.name));
+      else if (depth > 0 && !e.name.startsWith("wt-")) scan(join(dir, e.name), depth - 1);
+    }
+  };
+  scan(stateDir, 1);
+  return out;
 }
 
 async function lockFileOf(cwd: string, w: GitWorktree): Promise<string | null> {

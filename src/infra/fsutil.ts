@@ -189,7 +189,7 @@ export function reportLockWait(path: string, what: string): void {
 function lockBusyError(path: string, what: string, holder: LockOwner | null, waitedMs: number): Error {
   const waitedFor = waitedMs >= 1000 ? ` after waiting ${Math.round(waitedMs / 1000)} s` : "";
   // An owner entry braid cannot read (see ownerOf) has no pid to wait for: never tell the user to `kill 0`.
-  if (holder && holder.pid === 0 && holder.host === "?")
+  if (isUnreadable(holder))
     return Object.assign(
       new BraidError(
         `${what} is locked by an owner entry braid cannot read (in ${path}.lock)${waitedFor}`,
@@ -371,6 +371,24 @@ export async function withLock<T>(path: string, fn: () => Promise<T> | T, opts: 
 }
 
 /** Who holds the lock on `path` right now (null: free). */
+/**
+ * Owner entries of the lock dir `dir` that cannot be read as an owner (see ownerOf). A holder always links a
+ * complete owner file in (tryAcquire), so such an entry is damage, not a live holder: doctor removes it.
+ */
+export function unreadableLockEntries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => isUnreadable(ownerOf(dir, Number(n)))).map((n) => join(dir, n));
+}
+
+function isUnreadable(o: LockOwner | "free" | null): boolean {
+  return o !== null && o !== "free" && o.pid === 0 && o.host === "?";
+}
+
 export function lockHolder(path: string): LockOwner | null {
   const dir = `${path}.lock`;
   let have: number[];

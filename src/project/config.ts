@@ -185,7 +185,8 @@ export function validatePartial(data: Record<string, unknown>, source: string): 
     const set = Object.fromEntries(Object.entries(r.data).filter(([k]) => k in data));
     return set as Partial<Config>;
   }
-  const issue = r.error.issues[0];
+  // A misspelt key (`commnd`) also leaves a required one missing: name the misspelling, the real cause.
+  const issue = r.error.issues.find((i) => i.code === "unrecognized_keys") ?? r.error.issues[0];
   if (!issue) throw new BraidError(`${source}: invalid config`);
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length ? `${issue.path.join(".")}.` : "";

@@ -120,6 +120,8 @@ export class StateStore {
     } catch {
       throw corrupt(this.file, "not valid JSON");
     }
+    const v = (data as { version?: unknown } | null)?.version;
+    if (typeof v === "number" && Number.isInteger(v) && v > 1) throw newerState(this.file, v);
     const why = shapeProblem(data);
     if (why) throw corrupt(this.file, why);
     const d = data as StateData;
@@ -191,6 +193,22 @@ export class StateStore {
       return s;
     });
   }
+}
+
+/** A registry from a newer braid is not corrupt: setting it aside (doctor --fix) would lose its sessions. */
+function newerState(file: string, version: number): BraidError {
+  return Object.assign(
+    new BraidError(
+      `braid state file ${file} was written by a newer braid (state version ${version}; this braid reads version 1)`,
+      "upgrade braid to the version that wrote it (do not `braid doctor --fix`: that sets the registry aside)",
+    ),
+    { newerState: true },
+  );
+}
+
+/** Whether `e` is the error of a registry written by a newer braid (see newerState). */
+export function isNewerStateError(e: unknown): boolean {
+  return (e as { newerState?: unknown } | null)?.newerState === true;
 }
 
 function corrupt(file: string, why: string): BraidError {

@@ -52,9 +52,19 @@ export function queuePosition(sessions: SessionRecord[], name: string): number |
 }
 
 function alreadyRunning(rec: SessionRecord): BraidError {
+  // A queued session has no window to attach to yet: say what it waits for instead.
+  if (rec.status === "queued") return queuedError(rec.name, "is already queued");
   return new BraidError(
-    `session "${rec.name}" is already ${rec.status === "queued" ? "queued" : "running"} (${rec.status})`,
+    `session "${rec.name}" is already running (${rec.status})`,
     `attach with \`braid attach ${rec.name}\`, or \`braid stop ${rec.name}\` first`,
+  );
+}
+
+/** A queued session has no agent yet; it starts by itself. Shared by start (again) and attach/send/logs. */
+export function queuedError(name: string, what: string): BraidError {
+  return new BraidError(
+    `session "${name}" ${what}: its agent starts by itself when an implementation slot frees (max_code_sessions)`,
+    `wait, raise it (\`braid config set max_code_sessions N\`), or \`braid stop ${name}\` to take it out of the queue`,
   );
 }
 

@@ -7,6 +7,7 @@ import { runtimeOf } from "../runtime/run.js";
 import type { AttachPlan, RunRef } from "../runtime/runner.js";
 import { runnerFor } from "../runtime/runners.js";
 import { reconcile } from "./cascade.js";
+import { queuedError } from "./control.js";
 
 export type { AttachPlan } from "../runtime/runner.js";
 
@@ -27,6 +28,7 @@ async function liveRun(ctx: ProjectContext, name: string): Promise<RunRef> {
         `session "${name}" is lost: its tmux server is gone`,
         `bring it back in its conversation with \`braid restart ${name}\` (or \`braid restart --all\`)`,
       );
+    if (rec.status === "queued") throw queuedError(name, "is queued, not running yet");
     throw new BraidError(
       `session "${name}" is not running (${rec.status})`,
       `start it with \`braid start ${name}\` or \`braid restart ${name}\``,

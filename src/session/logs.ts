@@ -12,6 +12,7 @@ import { readExit, runtimeOf } from "../runtime/run.js";
 import type { RunnerKind, RunRef } from "../runtime/runner.js";
 import { runnerFor } from "../runtime/runners.js";
 import { reconcile } from "./cascade.js";
+import { queuedError } from "./control.js";
 
 export interface SessionLog {
   name: string;
@@ -34,6 +35,7 @@ async function locate(ctx: ProjectContext, name: string): Promise<Located> {
   await reconcile(ctx);
   const rec = ctx.store.require(name);
   const rt = runtimeOf(rec);
+  if (!rt && rec.status === "queued") throw queuedError(name, "is queued and has no output yet");
   if (!rt)
     throw new BraidError(`session "${name}" has not run an agent yet (${rec.status})`, `braid start ${name} <task>`);
   return {

@@ -43,4 +43,19 @@ describe("start-up fast paths", () => {
       [["one", 0]],
     );
   });
+
+  for (const [argv, re] of [
+    [["status", "--jsn"], /^braid: unknown option '--jsn' — did you mean --json\? \(`braid status --help`\)$/],
+    [["stats"], /^braid: unknown command 'stats' — did you mean status\? \(`braid --help`\)$/],
+    [["new", "-x"], /^braid: unknown option '-x' — see `braid new --help`$/],
+    [["config", "get"], /^braid: missing required argument 'key' — see `braid config get --help`$/],
+  ] as const) {
+    it(`a usage error (braid ${argv.join(" ")}) is one line naming the fix, exit 2`, async () => {
+      const repo = makeRepo(sb, `usage-${argv.join("-").replace(/[^a-z]/g, "")}`);
+      const r = await braid(sb, repo, [...argv]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr.trimEnd(), re);
+    });
+  }
 });

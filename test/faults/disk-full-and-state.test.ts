@@ -185,4 +185,21 @@ describe("fault 2 + 9: the registry", () => {
     assert.equal(gitIn(sb, repo, "status", "--porcelain"), "");
     recordCase({ case: "9 wrongly typed state.json", tried: 4, survived: 4, workLost: 0 });
   });
+
+  it("a registry from a newer braid: says upgrade, and doctor --fix does not set it aside", async () => {
+    const good = readFileSync(state, "utf8");
+    const newer = JSON.stringify({ ...JSON.parse(good), version: 2 });
+    writeFileSync(state, newer);
+    try {
+      const st = await braid(sb, repo, ["status"]);
+      assert.ok(isOneLineError(st), st.stderr);
+      assert.match(st.stderr, /written by a newer braid \(state version 2; .*upgrade braid/);
+      const fix = await braid(sb, repo, ["doctor", "--fix", "--json"]);
+      const f = JSON.parse(fix.stdout).findings.find((x: { kind: string }) => x.kind === "corrupt-state");
+      assert.deepEqual([f?.fixable, f?.fixed], [false, false]);
+      assert.equal(readFileSync(state, "utf8"), newer, "the newer registry is left as it was");
+    } finally {
+      writeFileSync(state, good);
+    }
+  });
 });

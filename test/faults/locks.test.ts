@@ -125,6 +125,28 @@ describe("fault 8: locks", () => {
     );
   });
 
+  it("doctor finds an unreadable owner entry in braid's state lock and --fix removes it; commands run again", async () => {
+    const repo = makeRepo(sb, "garbledlock");
+    assert.equal((await braid(sb, repo, ["new", "a", "--no-bootstrap"])).code, 0);
+    const lockDir = join(repo, ".git", "braid", "state.json.lock");
+    mkdirSync(lockDir, { recursive: true });
+    writeFileSync(join(lockDir, "999"), "garbage");
+    const found = await braid(sb, repo, ["doctor", "--json"]);
+    assert.equal(found.code, 1, found.stderr);
+    const f = JSON.parse(found.stdout).findings.find((x: { kind: string }) => x.kind === "unreadable-lock");
+    assert.deepEqual([f?.where, f?.fixable], [lockDir, true]);
+    const fixed = await braid(sb, repo, ["doctor", "--fix", "--json"]);
+    assert.ok(
+      JSON.parse(fixed.stdout).findings.some(
+        (x: { kind: string; fixed: boolean }) => x.kind === "unreadable-lock" && x.fixed,
+      ),
+    );
+    const t0 = Date.now();
+    const r = await braid(sb, repo, ["new", "b", "--no-bootstrap"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - t0 < 20_000, "no wait for the lock's timeout");
+  });
+
   it("a lock path that is a plain file: one line with the fix", async () => {
     const repo = makeRepo(sb, "filelock");
     mkdirSync(join(repo, ".git", "braid"), { recursive: true });

@@ -6,7 +6,16 @@ import { after, before, describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import { checkOwnership } from "../../src/radar/guard.js";
 import { conflictSummary } from "../../src/radar/radar.js";
-import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
+import {
+  BRAID_BIN,
+  braid,
+  gitIn,
+  isOneLineError,
+  makeRepo,
+  makeSandbox,
+  type Sandbox,
+  writeFiles,
+} from "../helpers/env.js";
 
 const lines = (n: number, tag = "") => Array.from({ length: n }, (_, i) => `line ${i + 1}${tag}`).join("\n") + "\n";
 
@@ -188,4 +197,13 @@ describe("braid conflicts (radar)", () => {
     const first = reports[0]?.pairs.find((x) => x.a === "one" && x.b === "two");
     assert.deepEqual(first?.conflictFiles, ["new.txt"]);
   });
+
+  for (const bad of ["abc", "-1", "0", ""]) {
+    it(`--interval ${JSON.stringify(bad)} is refused with one line, not silently replaced`, async () => {
+      const r = await braid(sb, repo, ["conflicts", "--watch", "--json", "--interval", bad]);
+      assert.ok(isOneLineError(r), r.stderr);
+      assert.match(r.stderr, /--interval must be a number of seconds from 0.5 to 3600/);
+      assert.equal(r.stdout, "", "no report before the error");
+    });
+  }
 });

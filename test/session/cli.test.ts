@@ -167,6 +167,19 @@ describe("session commands with a fake agent", () => {
     const q3 = await run(["start", "q3", "--json", "sleep:600000"]);
     assert.equal(q3.code, 0, q3.stderr);
     assert.deepEqual([JSON.parse(q3.stdout).queued, JSON.parse(q3.stdout).queuePosition], [true, 1]);
+    // A queued session has no window yet: start again, attach, send and logs say it waits for a slot, and none
+    // sends the user to the other (start said "attach", attach said "start").
+    for (const args of [
+      ["start", "q3", "again"],
+      ["attach", "q3"],
+      ["send", "q3", "hi"],
+      ["logs", "q3"],
+    ]) {
+      const r = await run(args);
+      assert.ok(isOneLineError(r), r.stderr);
+      assert.match(r.stderr, /queued.*starts by itself when an implementation slot frees .*braid stop q3/, r.stderr);
+      assert.doesNotMatch(r.stderr, /braid attach|braid start/, r.stderr);
+    }
     const research = await run(["start", "look", "--type", "research", "sleep:600000"]);
     assert.equal(research.code, 0, research.stderr);
     assert.match(research.stdout, /started look/, "research sessions do not count against the cap");

@@ -68,6 +68,7 @@ describe("braid config", () => {
       'branch = "feature/{nam}-{name}"\n',
       /bad value for "branch": only \{name\} and \{repo\}/,
     ],
+    ["a misspelt key of an agent", '[agents.x]\ncommnd = ["a"]\n', /unknown key "agents\.x\.commnd"/],
     [
       "a worktree_path without {name}",
       'worktree_path = "../{repo}-wt"\n',

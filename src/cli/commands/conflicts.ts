@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { type PairResult, type RadarReport, radarJson, runRadar } from "../../radar/radar.js";
 import { SnapshotCache } from "../../radar/snapshot.js";
@@ -42,6 +43,17 @@ export function renderRadar(r: RadarReport): string {
   return lines.join("\n");
 }
 
+/** `--interval`: seconds from 0.5 to 3600; anything else is refused (it used to fall back to 3 s silently). */
+function intervalMs(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0.5 || n > 3600)
+    throw new BraidError(
+      `--interval must be a number of seconds from 0.5 to 3600 (got "${v}")`,
+      "pass e.g. --interval 3",
+    );
+  return n * 1000;
+}
+
 export function registerConflicts(program: Command): void {
   program
     .command("conflicts")
@@ -51,6 +63,7 @@ export function registerConflicts(program: Command): void {
     .option("--interval <seconds>", "seconds between checks with --watch", "3")
     .action(
       act(async (opts: { json?: boolean; watch?: boolean; interval: string }) => {
+        const ms = intervalMs(opts.interval);
         const ctx = await loadContext();
         const cache = new SnapshotCache(join(ctx.project.stateDir, "radar", "snapshots.json"));
         const once = async () => {
@@ -64,7 +77,6 @@ export function registerConflicts(program: Command): void {
         };
         const r = await once();
         if (!opts.watch) return r ? 0 : 1;
-        const ms = Math.max(0.5, Number(opts.interval) || 3) * 1000;
         for (;;) {
           await new Promise((res) => setTimeout(res, ms));
           await once();
