@@ -22,7 +22,10 @@ export function isTopLevelHelp(argv: readonly string[]): boolean {
   return argv.length === 0 || (argv.length === 1 && ["--help", "-h", "help"].includes(argv[0] as string));
 }
 
-/** Each visible command's help line, as the real program prints it (the build step calls this). */
+/**
+ * Each visible command's help line, as the real program prints it.
+ * @public the build step (scripts/gen-help-index.mjs) calls it from dist/, which knip does not read
+ */
 export function helpLines(program: Command): HelpLine[] {
   const help: Help = program.createHelp();
   return help
