@@ -31,18 +31,23 @@ export function sshdAvailable(): string | null {
   return null;
 }
 
-/** The host user, created once (idempotent): its own home, password field `*` so sshd without PAM accepts it. */
-export function ensureHostUser(): { uid: number; gid: number; home: string } {
-  const look = () => spawnSync("getent", ["passwd", HOST_USER], { encoding: "utf8" });
+/**
+ * A host user, created once (idempotent): its own home, password field `*` so sshd without PAM accepts it. Each
+ * test file takes its own user (test files run side by side, and each wipes its host home). useradd refuses
+ * while another holds /etc/passwd's lock: try again.
+ */
+async function ensureHostUser(name: string): Promise<{ uid: number; gid: number; home: string }> {
+  const look = () => spawnSync("getent", ["passwd", name], { encoding: "utf8" });
   let r = look();
-  if (r.status !== 0) {
-    const add = spawnSync("useradd", ["-m", "-s", "/bin/sh", HOST_USER], { encoding: "utf8" });
-    if (add.status !== 0 && look().status !== 0) throw new Error(`useradd failed: ${add.stderr}`);
+  for (let i = 0; r.status !== 0; i++) {
+    const add = spawnSync("useradd", ["-m", "-s", "/bin/sh", name], { encoding: "utf8" });
     r = look();
+    if (r.status !== 0 && i >= 20) throw new Error(`useradd ${name} failed: ${add.stderr}`);
+    if (r.status !== 0) await new Promise((res) => setTimeout(res, 250));
   }
-  spawnSync("usermod", ["-p", "*", HOST_USER]);
+  spawnSync("usermod", ["-p", "*", name]);
   const f = r.stdout.trim().split(":");
-  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? `/home/${HOST_USER}` };
+  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? `/home/${name}` };
 }
 
 async function freePort(): Promise<number> {
@@ -106,8 +111,9 @@ export interface SshdFixture {
   dispose(): Promise<void>;
 }
 
-export async function startSshd(): Promise<SshdFixture> {
-  const user = ensureHostUser();
+/** `hostUser`: the unix user standing in for the host (one per test file, see ensureHostUser). */
+export async function startSshd(hostUser: string = HOST_USER): Promise<SshdFixture> {
+  const user = await ensureHostUser(hostUser);
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   // sshd reads authorized_keys as the host user: the dir must be traversable
   const dir = mkdtempSync(join(tmpdir(), "braid-sshd-"));
@@ -136,7 +142,7 @@ export async function startSshd(): Promise<SshdFixture> {
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
       "PubkeyAuthentication yes",
-      `AllowUsers ${HOST_USER}`,
+      `AllowUsers ${hostUser}`,
       "PermitRootLogin no",
       "MaxSessions 64",
       "MaxStartups 64",
@@ -151,7 +157,7 @@ export async function startSshd(): Promise<SshdFixture> {
       ...extra.map((l) => `  ${l}`),
       "  HostName 127.0.0.1",
       `  Port ${port}`,
-      `  User ${HOST_USER}`,
+      `  User ${hostUser}`,
       `  IdentityFile ${join(dir, "client_key")}`,
       "  IdentitiesOnly yes",
       `  UserKnownHostsFile ${join(dir, "known_hosts")}`,
@@ -240,12 +246,12 @@ export async function startSshd(): Promise<SshdFixture> {
       return d;
     },
     asHost(argv: string[], cwd?: string) {
-      const r = spawnSync("runuser", ["-u", HOST_USER, "--", ...argv], {
+      const r = spawnSync("runuser", ["-u", hostUser, "--", ...argv], {
         cwd: cwd ?? user.home,
         encoding: "utf8",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: user.home, LC_ALL: "C" },
       });
-      if (r.status !== 0) throw new Error(`${argv.join(" ")} as ${HOST_USER}: ${r.stderr}`);
+      if (r.status !== 0) throw new Error(`${argv.join(" ")} as ${hostUser}: ${r.stderr}`);
       return r.stdout;
     },
     stop,

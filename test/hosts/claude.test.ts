@@ -36,7 +36,7 @@ describe("a real Claude Code session on a host", { skip: skip ?? false }, () => 
     return { text: "Done.", usage: { input_tokens: 1000, output_tokens: 50 } };
   };
   before(async () => {
-    sshd = await startSshd();
+    sshd = await startSshd("braidhost-claude");
     sshd.cleanHome();
     sshd.hostDir("braid-claude");
     stub = await startModelStub({ responder });

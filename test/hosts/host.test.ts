@@ -17,7 +17,7 @@ describe("braid host", { skip: skip ?? false }, () => {
   let env: NodeJS.ProcessEnv;
   let hostDir: string;
   before(async () => {
-    sshd = await startSshd();
+    sshd = await startSshd("braidhost-hosts");
     sshd.cleanHome();
     // a host whose PATH has git and node but no tmux
     const bin = join(sshd.dir, "limited-bin");

@@ -31,7 +31,7 @@ describe("a session on a host", { skip: skip ?? false }, () => {
   let sshd: SshdFixture;
   let hostDir: string;
   before(async () => {
-    sshd = await startSshd();
+    sshd = await startSshd("braidhost-remote");
     sshd.cleanHome();
     hostDir = sshd.hostDir("braid-remote");
     const cfg = join(sshd.user.home, ".config", "braid");
