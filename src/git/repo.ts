@@ -4,7 +4,7 @@
  * operation runs git through git.ts (argument arrays, never a shell). Questions that may fairly fail
  * ("is this a commit?") answer null/false; anything else rejects with git's own message.
  */
-import { type GitOptions, git, gitOut, gitTry } from "./git.js";
+import { type GitOptions, type GitResult, git, gitOut, gitTry } from "./git.js";
 import { type GitWorktree, listWorktrees } from "./worktrees.js";
 
 export interface RefTip {
@@ -153,6 +153,48 @@ export class Repo {
     return out.split("\0").filter((e) => e.length > 3 && e[2] === " ").length;
   }
 
+  /** Untracked, ignored entries (ignored directories as one "dir/" entry), read without the index lock. */
+  async ignoredUntracked(): Promise<string[]> {
+    const out = await gitOut(
+      ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"],
+      this.opts({ noOptionalLocks: true }),
+    );
+    return out.split("\0").filter(Boolean);
+  }
+
+  /** Tracked paths, read without the index lock. */
+  async trackedFiles(): Promise<string[]> {
+    const out = await gitOut(["ls-files", "-z"], this.opts({ noOptionalLocks: true }));
+    return out === "" ? [] : out.split("\0").filter(Boolean);
+  }
+
+  /** Does git ignore `rel` (a path relative to this worktree)? Read without the index lock. */
+  async isIgnored(rel: string): Promise<boolean> {
+    return (await gitTry(["check-ignore", "-q", "--", rel], this.opts({ noOptionalLocks: true }))) !== null;
+  }
+
+  /** The `submodule.<name>.path` lines of this worktree's .gitmodules, or null when git cannot read any. */
+  gitmodulesPaths(): Promise<string | null> {
+    return gitTry(["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.path$"], this.opts());
+  }
+
+  /** `git submodule update --recursive`; the result (code 0/1/128) says whether it worked. */
+  updateSubmodules(): Promise<GitResult> {
+    return git(["submodule", "update", "--recursive"], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  // --- remotes
+
+  /** Names of the configured remotes. */
+  async remotes(): Promise<string[]> {
+    return (await gitOut(["remote"], this.opts())).split("\n").filter(Boolean);
+  }
+
+  /** Fetch from `remote` (only `ref` when given). */
+  async fetch(remote: string, ref?: string): Promise<void> {
+    await git(["fetch", "--quiet", remote, ...(ref ? [ref] : [])], this.opts());
+  }
+
   // --- worktrees
 
   worktrees(): Promise<GitWorktree[]> {
@@ -201,6 +243,17 @@ export class Repo {
   async removeWorktree(path: string, o: { evenIfLocked?: boolean } = {}): Promise<boolean> {
     const force = o.evenIfLocked ? ["--force", "--force"] : ["--force"];
     return (await gitTry(["worktree", "remove", ...force, path], this.opts())) !== null;
+  }
+
+  /**
+   * Check out `branch` into a new worktree at `path` with `workers` parallel checkout workers; `from` creates
+   * the branch there first (without tracking).
+   */
+  async checkoutWorktree(path: string, branch: string, o: { workers: number | string; from?: string }): Promise<void> {
+    const args = ["-c", `checkout.workers=${o.workers}`, "worktree", "add", "--quiet"];
+    if (o.from === undefined) args.push(path, branch);
+    else args.push("--no-track", "-b", branch, path, o.from);
+    await git(args, this.opts());
   }
 
   /** Add a worktree at `path` with a detached HEAD at `commit`. */
