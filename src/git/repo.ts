@@ -108,9 +108,17 @@ export class Repo {
     return (await git(["update-ref", "--stdin"], this.opts({ input, okCodes: [0, 128] }))).code === 0;
   }
 
-  /** The best common ancestor of two revisions, or null when they share none (or one is unknown). */
-  mergeBase(a: string, b: string): Promise<string | null> {
-    return gitTry(["merge-base", a, b], this.opts({ noOptionalLocks: true }));
+  /**
+   * The best common ancestor of two revisions, or null when they share none (or one is unknown). Read without
+   * optional locks unless `noOptionalLocks: false`.
+   */
+  mergeBase(a: string, b: string, o: { noOptionalLocks?: boolean } = {}): Promise<string | null> {
+    return gitTry(["merge-base", a, b], this.opts({ noOptionalLocks: o.noOptionalLocks ?? true }));
+  }
+
+  /** Do two revisions' contents differ? (`git diff --quiet`; any failure counts as differing.) */
+  async differ(a: string, b: string): Promise<boolean> {
+    return (await gitTry(["diff", "--quiet", a, b], this.opts())) === null;
   }
 
   /** One line per commit in `range` ("a..b"), oldest first: "<short id> <subject>". Null when git cannot say. */
@@ -193,6 +201,14 @@ export class Repo {
   /** Fetch from `remote` (only `ref` when given). */
   async fetch(remote: string, ref?: string): Promise<void> {
     await git(["fetch", "--quiet", remote, ...(ref ? [ref] : [])], this.opts());
+  }
+
+  /** `git status --porcelain=v1 -z --untracked-files=all --no-renames`, read without optional locks. */
+  statusZ(): Promise<string> {
+    return gitOut(
+      ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"],
+      this.opts({ noOptionalLocks: true }),
+    );
   }
 
   // --- worktrees
