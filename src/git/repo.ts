@@ -318,6 +318,11 @@ export class Repo {
     return gitOut(["diff", "--stat", from, to], this.opts());
   }
 
+  /** `git diff --stat --patch --color=always` between two revisions, read without optional locks. */
+  colorDiff(from: string, to: string): Promise<string> {
+    return gitOut(["diff", "--stat", "--patch", "--color=always", from, to], this.opts({ noOptionalLocks: true }));
+  }
+
   /** The patch between two revisions. */
   diffText(from: string, to = "HEAD"): Promise<string> {
     return gitOut(["diff", from, to], this.opts());
