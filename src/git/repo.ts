@@ -89,6 +89,16 @@ export class Repo {
     return gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}@{upstream}`], this.opts());
   }
 
+  /** The object `ref` names (`rev-parse --verify --quiet`), or null when it names none. */
+  refTip(ref: string): Promise<string | null> {
+    return gitTry(["rev-parse", "--verify", "--quiet", ref], this.opts());
+  }
+
+  /** Delete `ref` (already gone: nothing happens); `evenOnError` swallows git's failure too (exit 128). */
+  async deleteRef(ref: string, o: { evenOnError?: boolean } = {}): Promise<void> {
+    await git(["update-ref", "-d", ref], this.opts({ okCodes: o.evenOnError ? [0, 1, 128] : [0, 1] }));
+  }
+
   /** Point `ref` at `commit` (creating it). */
   async setRef(ref: string, commit: string): Promise<void> {
     await git(["update-ref", ref, commit], this.opts());
