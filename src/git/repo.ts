@@ -14,6 +14,8 @@ export interface RefTip {
   tip: string;
 }
 
+const ZERO = "0000000000000000000000000000000000000000";
+
 export class Repo {
   /** `env`: extra environment for every git call (e.g. a sample repo's author identity). */
   constructor(
@@ -97,6 +99,20 @@ export class Repo {
   /** Delete `ref` (already gone: nothing happens); `evenOnError` swallows git's failure too (exit 128). */
   async deleteRef(ref: string, o: { evenOnError?: boolean } = {}): Promise<void> {
     await git(["update-ref", "-d", ref], this.opts({ okCodes: o.evenOnError ? [0, 1, 128] : [0, 1] }));
+  }
+
+  /** Create `ref` at `commit`; rejects when it already exists. */
+  async createRef(ref: string, commit: string): Promise<void> {
+    await git(["update-ref", ref, commit, ZERO], this.opts());
+  }
+
+  /**
+   * Move `ref` to `to` only if it still points at `expected` (null: only if it does not exist), compare-and-swap;
+   * `reason` goes to the reflog. Returns whether it moved.
+   */
+  async moveRef(ref: string, to: string, expected: string | null, o: { reason?: string } = {}): Promise<boolean> {
+    const args = ["update-ref", ...(o.reason !== undefined ? ["-m", o.reason] : []), ref, to, expected ?? ZERO];
+    return (await git(args, this.opts({ okCodes: [0, 1, 128] }))).code === 0;
   }
 
   /** Point `ref` at `commit` (creating it). */
@@ -221,6 +237,19 @@ export class Repo {
     );
   }
 
+  /** Force-push `commit` to `ref` at `url` (no hooks). */
+  async forcePush(url: string, commit: string, ref: string): Promise<void> {
+    await git(["push", "--quiet", "--no-verify", url, `+${commit}:${ref}`], this.opts());
+  }
+
+  /** Fetch `refspecs` (src:dst, forced) from `url`, without tags or FETCH_HEAD. */
+  async fetchForced(url: string, refspecs: ReadonlyArray<readonly [src: string, dst: string]>): Promise<void> {
+    await git(
+      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", url, ...refspecs.map(([s, d]) => `+${s}:${d}`)],
+      this.opts(),
+    );
+  }
+
   // --- worktrees
 
   worktrees(): Promise<GitWorktree[]> {
@@ -321,6 +350,11 @@ export class Repo {
   /** Paths changed between two revisions. */
   async changedFiles(from: string, to = "HEAD"): Promise<string[]> {
     return (await gitOut(["diff", "--name-only", "-z", from, to], this.opts())).split("\0").filter(Boolean);
+  }
+
+  /** Paths changed between two revisions, one a line (`diff --name-only`). */
+  async diffNames(from: string, to: string): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", from, to], this.opts())).split("\n").filter(Boolean);
   }
 
   /** `git diff --stat` between two revisions. */
