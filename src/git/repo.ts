@@ -115,6 +115,11 @@ export class Repo {
     return (await git(args, this.opts({ okCodes: [0, 1, 128] }))).code === 0;
   }
 
+  /** Short names of the branches `commit` contains (one a line). */
+  branchesMergedInto(commit: string): Promise<string> {
+    return gitOut(["for-each-ref", `--merged=${commit}`, "--format=%(refname:lstrip=2)", "refs/heads/"], this.opts());
+  }
+
   /** Point `ref` at `commit` (creating it). */
   async setRef(ref: string, commit: string): Promise<void> {
     await git(["update-ref", ref, commit], this.opts());
@@ -256,6 +261,11 @@ export class Repo {
     return listWorktrees(this.cwd);
   }
 
+  /** `git worktree list --porcelain`, as git prints it. */
+  async worktreeListPorcelain(): Promise<string> {
+    return (await git(["worktree", "list", "--porcelain"], this.opts())).stdout;
+  }
+
   /** Forget worktrees whose directories are gone. */
   async pruneWorktrees(): Promise<void> {
     await git(["worktree", "prune"], this.opts());
@@ -274,6 +284,17 @@ export class Repo {
   /** Add a worktree at `path` on an existing `branch` without checking out files (its index is empty). */
   async addWorktreeNoCheckout(path: string, branch: string): Promise<void> {
     await git(["worktree", "add", "--no-checkout", "--quiet", path, branch], this.opts());
+  }
+
+  /**
+   * Two-way `read-tree -m -u old new` (what `git checkout` does to move a checkout); `dryRun` (-n) only checks.
+   * The result's code says whether it worked (0) or not (128).
+   */
+  tryReadTree(oldTree: string, newTree: string, o: { dryRun?: boolean } = {}): Promise<GitResult> {
+    return git(
+      ["read-tree", "-m", "-u", ...(o.dryRun ? ["-n"] : []), oldTree, newTree],
+      this.opts({ okCodes: [0, 128] }),
+    );
   }
 
   /** Reset this worktree's index to HEAD, leaving its files alone. */
@@ -311,9 +332,10 @@ export class Repo {
     await git(args, this.opts());
   }
 
-  /** Add a worktree at `path` with a detached HEAD at `commit`. */
-  async addDetachedWorktree(path: string, commit: string): Promise<void> {
-    await git(["worktree", "add", "--quiet", "--detach", path, commit], this.opts());
+  /** Add a worktree at `path` with a detached HEAD at `commit` (`checkoutWorkers`: git's checkout.workers). */
+  async addDetachedWorktree(path: string, commit: string, o: { checkoutWorkers?: number } = {}): Promise<void> {
+    const workers = o.checkoutWorkers === undefined ? [] : ["-c", `checkout.workers=${o.checkoutWorkers}`];
+    await git([...workers, "worktree", "add", "--quiet", "--detach", path, commit], this.opts());
   }
 
   /** Add a worktree at `path` on a new branch `branch` starting at `from`. */
@@ -338,11 +360,28 @@ export class Repo {
     await git(["commit", "--quiet", ...(o.noVerify ? ["--no-verify"] : []), "-m", message], this.opts());
   }
 
+  /** Is anything staged? */
+  async hasStaged(): Promise<boolean> {
+    return (await git(["diff", "--cached", "--quiet"], this.opts({ okCodes: [0, 1] }))).code !== 0;
+  }
+
+  /** Commit what is staged (no hooks); the result (code 0/1/128) says whether it worked. */
+  tryCommitStaged(message: string): Promise<GitResult> {
+    return git(["commit", "--quiet", "--no-verify", "-m", message], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** Commit what is staged with `message` (through stdin) as `author` ("Name <email>"); code 0/1/128. */
+  tryCommitAs(message: string, author: string): Promise<GitResult> {
+    return git(
+      ["commit", "--quiet", "-F", "-", `--author=${author}`],
+      this.opts({ input: message, okCodes: [0, 1, 128] }),
+    );
+  }
+
   /** Stage everything and commit it (no hooks); false when there was nothing to commit. */
   async commitAll(message: string): Promise<boolean> {
     await this.stageAll();
-    const staged = await git(["diff", "--cached", "--quiet"], this.opts({ okCodes: [0, 1] }));
-    if (staged.code === 0) return false;
+    if (!(await this.hasStaged())) return false;
     await this.commit(message, { noVerify: true });
     return true;
   }
@@ -355,6 +394,13 @@ export class Repo {
   /** Paths changed between two revisions, one a line (`diff --name-only`). */
   async diffNames(from: string, to: string): Promise<string[]> {
     return (await gitOut(["diff", "--name-only", from, to], this.opts())).split("\n").filter(Boolean);
+  }
+
+  /** Paths changed between two revisions, renames as delete + add. */
+  async changedFilesNoRenames(from: string, to: string): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", "--no-renames", "-z", from, to], this.opts()))
+      .split("\0")
+      .filter(Boolean);
   }
 
   /** `git diff --stat` between two revisions. */
@@ -376,6 +422,42 @@ export class Repo {
   async mergeNoFf(branch: string, message: string): Promise<{ ok: boolean; output: string }> {
     const r = await git(["merge", "--no-ff", "--no-edit", "-m", message, branch], this.opts({ okCodes: [0, 1] }));
     return { ok: r.code === 0, output: r.stderr || r.stdout };
+  }
+
+  /**
+   * Merge `tip` into `current` without a worktree (`merge-tree --write-tree --no-messages -z --name-only`);
+   * the result's code says clean (0), conflicted (1) or failed (128).
+   */
+  mergeTreeNames(current: string, tip: string): Promise<GitResult> {
+    return git(
+      ["merge-tree", "--write-tree", "--no-messages", "-z", "--name-only", current, tip],
+      this.opts({ okCodes: [0, 1, 128] }),
+    );
+  }
+
+  /** Write a commit of `tree` with these parents; returns its id. */
+  commitTree(tree: string, parents: string[], message: string): Promise<string> {
+    return gitOut(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-m", message], this.opts());
+  }
+
+  /** `merge --no-ff` of `tip` with `message`; the result (code 0/1/128) says whether it worked. */
+  tryMergeCommit(tip: string, message: string): Promise<GitResult> {
+    return git(["merge", "--no-ff", "--no-edit", "-m", message, tip], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** `merge --squash` of `tip` (staged, not committed); the result (code 0/1/128) says whether it worked. */
+  tryMergeSquash(tip: string): Promise<GitResult> {
+    return git(["merge", "--squash", tip], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** `rebase --onto onto upstream tip`; the result (code 0/1/128) says whether it worked. */
+  tryRebaseOnto(onto: string, upstream: string, tip: string): Promise<GitResult> {
+    return git(["rebase", "--quiet", "--onto", onto, upstream, tip], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** Paths with unresolved conflicts (`diff --diff-filter=U`); rejects when git cannot say. */
+  async unmergedFiles(): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", "--diff-filter=U", "-z"], this.opts())).split("\0").filter(Boolean);
   }
 
   /** Files with unresolved conflicts (an empty list when git cannot say). */
