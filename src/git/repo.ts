@@ -120,6 +120,11 @@ export class Repo {
     return gitOut(["for-each-ref", `--merged=${commit}`, "--format=%(refname:lstrip=2)", "refs/heads/"], this.opts());
   }
 
+  /** The first ref (full name) whose history contains `commit`: "" when none does, null when git cannot say. */
+  async firstRefContaining(commit: string): Promise<string | null> {
+    return gitTry(["for-each-ref", "--count=1", "--format=%(refname)", `--contains=${commit}`], this.opts());
+  }
+
   /** Point `ref` at `commit` (creating it). */
   async setRef(ref: string, commit: string): Promise<void> {
     await git(["update-ref", ref, commit], this.opts());
@@ -181,6 +186,21 @@ export class Repo {
   async isDirty(): Promise<boolean> {
     const out = await gitOut(["status", "--porcelain", "--untracked-files=all"], this.opts({ noOptionalLocks: true }));
     return out !== "";
+  }
+
+  /**
+   * The session figures' raw git answers, read without optional locks (null when git cannot say): commits
+   * `base...HEAD` (left-right count), the working tree against merge-base(base, HEAD) (`--numstat -z`), and
+   * untracked, not ignored files (-z).
+   */
+  figures(base: string): Promise<[counts: string | null, numstat: string | null, untracked: string | null]> {
+    const o = this.opts({ noOptionalLocks: true });
+    return Promise.all([
+      gitTry(["rev-list", "--left-right", "--count", `${base}...HEAD`], o),
+      // --merge-base: working tree against merge-base(base, HEAD), i.e. everything this session changed.
+      gitTry(["diff", "--numstat", "-z", "--no-renames", "--merge-base", base], o),
+      gitTry(["ls-files", "--others", "--exclude-standard", "-z"], o),
+    ]);
   }
 
   /** Changed entries (tracked or untracked, not ignored), read without taking the index lock. */
