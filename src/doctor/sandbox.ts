@@ -10,7 +10,8 @@
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { gitOut, gitTry } from "../git/git.js";
+import { privateCommit, privateHeadRef } from "../git/private-gitdir.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -101,27 +102,13 @@ async function removeSandboxDir(ctx: ProjectContext, name: string, dir: string):
   const cwd = ctx.project.mainWorktree;
   const gitDir = join(dir, "git");
   // The other refs there are copies of the repository's, made when the session started: only HEAD's is its own.
-  const ref = existsSync(join(gitDir, "HEAD"))
-    ? await gitTry([`--git-dir=${gitDir}`, "symbolic-ref", "-q", "HEAD"], { cwd })
-    : null;
-  const tip = ref
-    ? await gitTry([`--git-dir=${gitDir}`, "rev-parse", "--verify", "-q", `${ref}^{commit}`], { cwd })
-    : null;
+  const ref = existsSync(join(gitDir, "HEAD")) ? await privateHeadRef(cwd, gitDir) : null;
+  const tip = ref ? await privateCommit(cwd, gitDir, ref) : null;
   if (tip) {
-    const holder = await gitTry(["for-each-ref", "--count=1", "--format=%(refname)", `--contains=${tip}`], { cwd });
-    if (!holder) {
+    const repo = new Repo(cwd);
+    if (!(await repo.firstRefContaining(tip))) {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-      await gitOut(
-        [
-          "fetch",
-          "--quiet",
-          "--no-tags",
-          "--no-write-fetch-head",
-          gitDir,
-          `+${ref}:refs/braid/backup/${name}/sandbox-${stamp}`,
-        ],
-        { cwd },
-      );
+      await repo.fetchForced(gitDir, [[ref as string, `refs/braid/backup/${name}/sandbox-${stamp}`]]);
     }
   }
   rmSync(dir, { recursive: true, force: true });

@@ -102,3 +102,13 @@ export async function syncPrivateGitDir(p: PrivateGitDir): Promise<SyncResult> {
   }
   return result;
 }
+
+/** The branch a private git dir's HEAD names (run from `cwd`), or null when it is detached or unreadable. */
+export function privateHeadRef(cwd: string, gitDir: string): Promise<string | null> {
+  return gitTry([`--git-dir=${gitDir}`, "symbolic-ref", "-q", "HEAD"], { cwd });
+}
+
+/** The commit `ref` names in a private git dir (run from `cwd`), or null when none. */
+export function privateCommit(cwd: string, gitDir: string, ref: string): Promise<string | null> {
+  return gitTry([`--git-dir=${gitDir}`, "rev-parse", "--verify", "-q", `${ref}^{commit}`], { cwd });
+}

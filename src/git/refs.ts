@@ -1,5 +1,5 @@
 /** Small, typed questions about refs and branches. */
-import { gitOut, gitTry } from "./git.js";
+import { type GitResult, git, gitOut, gitTry } from "./git.js";
 
 /** Commit id a ref points at, or null if it does not name a commit. */
 export function resolveCommit(cwd: string, ref: string): Promise<string | null> {
@@ -55,4 +55,22 @@ export async function branchTips(cwd: string): Promise<BranchTips> {
     else if (ref === "refs/remotes/origin/HEAD" && symref) originHead = symref.replace(/^refs\/remotes\/origin\//, "");
   }
   return { heads, originHead };
+}
+
+/**
+ * Everything resolveProject needs from git, in one call: common dir (absolute), bare?, inside a work tree?,
+ * top level.
+ */
+export function projectFacts(cwd: string): Promise<GitResult> {
+  return git(
+    [
+      "rev-parse",
+      "--path-format=absolute",
+      "--git-common-dir",
+      "--is-bare-repository",
+      "--is-inside-work-tree",
+      "--show-toplevel",
+    ],
+    { cwd },
+  );
 }

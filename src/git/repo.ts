@@ -4,7 +4,7 @@
  * operation runs git through git.ts (argument arrays, never a shell). Questions that may fairly fail
  * ("is this a commit?") answer null/false; anything else rejects with git's own message.
  */
-import { type GitOptions, git, gitOut, gitTry } from "./git.js";
+import { type GitOptions, type GitResult, git, gitOut, gitTry } from "./git.js";
 import { type GitWorktree, listWorktrees } from "./worktrees.js";
 
 export interface RefTip {
@@ -13,6 +13,8 @@ export interface RefTip {
   /** The commit it points at. */
   tip: string;
 }
+
+const ZERO = "0000000000000000000000000000000000000000";
 
 export class Repo {
   /** `env`: extra environment for every git call (e.g. a sample repo's author identity). */
@@ -89,6 +91,40 @@ export class Repo {
     return gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}@{upstream}`], this.opts());
   }
 
+  /** The object `ref` names (`rev-parse --verify --quiet`), or null when it names none. */
+  refTip(ref: string): Promise<string | null> {
+    return gitTry(["rev-parse", "--verify", "--quiet", ref], this.opts());
+  }
+
+  /** Delete `ref` (already gone: nothing happens); `evenOnError` swallows git's failure too (exit 128). */
+  async deleteRef(ref: string, o: { evenOnError?: boolean } = {}): Promise<void> {
+    await git(["update-ref", "-d", ref], this.opts({ okCodes: o.evenOnError ? [0, 1, 128] : [0, 1] }));
+  }
+
+  /** Create `ref` at `commit`; rejects when it already exists. */
+  async createRef(ref: string, commit: string): Promise<void> {
+    await git(["update-ref", ref, commit, ZERO], this.opts());
+  }
+
+  /**
+   * Move `ref` to `to` only if it still points at `expected` (null: only if it does not exist), compare-and-swap;
+   * `reason` goes to the reflog. Returns whether it moved.
+   */
+  async moveRef(ref: string, to: string, expected: string | null, o: { reason?: string } = {}): Promise<boolean> {
+    const args = ["update-ref", ...(o.reason !== undefined ? ["-m", o.reason] : []), ref, to, expected ?? ZERO];
+    return (await git(args, this.opts({ okCodes: [0, 1, 128] }))).code === 0;
+  }
+
+  /** Short names of the branches `commit` contains (one a line). */
+  branchesMergedInto(commit: string): Promise<string> {
+    return gitOut(["for-each-ref", `--merged=${commit}`, "--format=%(refname:lstrip=2)", "refs/heads/"], this.opts());
+  }
+
+  /** The first ref (full name) whose history contains `commit`: "" when none does, null when git cannot say. */
+  async firstRefContaining(commit: string): Promise<string | null> {
+    return gitTry(["for-each-ref", "--count=1", "--format=%(refname)", `--contains=${commit}`], this.opts());
+  }
+
   /** Point `ref` at `commit` (creating it). */
   async setRef(ref: string, commit: string): Promise<void> {
     await git(["update-ref", ref, commit], this.opts());
@@ -108,9 +144,17 @@ export class Repo {
     return (await git(["update-ref", "--stdin"], this.opts({ input, okCodes: [0, 128] }))).code === 0;
   }
 
-  /** The best common ancestor of two revisions, or null when they share none (or one is unknown). */
-  mergeBase(a: string, b: string): Promise<string | null> {
-    return gitTry(["merge-base", a, b], this.opts({ noOptionalLocks: true }));
+  /**
+   * The best common ancestor of two revisions, or null when they share none (or one is unknown). Read without
+   * optional locks unless `noOptionalLocks: false`.
+   */
+  mergeBase(a: string, b: string, o: { noOptionalLocks?: boolean } = {}): Promise<string | null> {
+    return gitTry(["merge-base", a, b], this.opts({ noOptionalLocks: o.noOptionalLocks ?? true }));
+  }
+
+  /** Do two revisions' contents differ? (`git diff --quiet`; any failure counts as differing.) */
+  async differ(a: string, b: string): Promise<boolean> {
+    return (await gitTry(["diff", "--quiet", a, b], this.opts())) === null;
   }
 
   /** One line per commit in `range` ("a..b"), oldest first: "<short id> <subject>". Null when git cannot say. */
@@ -144,6 +188,21 @@ export class Repo {
     return out !== "";
   }
 
+  /**
+   * The session figures' raw git answers, read without optional locks (null when git cannot say): commits
+   * `base...HEAD` (left-right count), the working tree against merge-base(base, HEAD) (`--numstat -z`), and
+   * untracked, not ignored files (-z).
+   */
+  figures(base: string): Promise<[counts: string | null, numstat: string | null, untracked: string | null]> {
+    const o = this.opts({ noOptionalLocks: true });
+    return Promise.all([
+      gitTry(["rev-list", "--left-right", "--count", `${base}...HEAD`], o),
+      // --merge-base: working tree against merge-base(base, HEAD), i.e. everything this session changed.
+      gitTry(["diff", "--numstat", "-z", "--no-renames", "--merge-base", base], o),
+      gitTry(["ls-files", "--others", "--exclude-standard", "-z"], o),
+    ]);
+  }
+
   /** Changed entries (tracked or untracked, not ignored), read without taking the index lock. */
   async uncommittedCount(): Promise<number> {
     const out = await gitOut(
@@ -153,10 +212,78 @@ export class Repo {
     return out.split("\0").filter((e) => e.length > 3 && e[2] === " ").length;
   }
 
+  /** Untracked, ignored entries (ignored directories as one "dir/" entry), read without the index lock. */
+  async ignoredUntracked(): Promise<string[]> {
+    const out = await gitOut(
+      ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"],
+      this.opts({ noOptionalLocks: true }),
+    );
+    return out.split("\0").filter(Boolean);
+  }
+
+  /** Tracked paths, read without the index lock. */
+  async trackedFiles(): Promise<string[]> {
+    const out = await gitOut(["ls-files", "-z"], this.opts({ noOptionalLocks: true }));
+    return out === "" ? [] : out.split("\0").filter(Boolean);
+  }
+
+  /** Does git ignore `rel` (a path relative to this worktree)? Read without the index lock. */
+  async isIgnored(rel: string): Promise<boolean> {
+    return (await gitTry(["check-ignore", "-q", "--", rel], this.opts({ noOptionalLocks: true }))) !== null;
+  }
+
+  /** The `submodule.<name>.path` lines of this worktree's .gitmodules, or null when git cannot read any. */
+  gitmodulesPaths(): Promise<string | null> {
+    return gitTry(["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.path$"], this.opts());
+  }
+
+  /** `git submodule update --recursive`; the result (code 0/1/128) says whether it worked. */
+  updateSubmodules(): Promise<GitResult> {
+    return git(["submodule", "update", "--recursive"], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  // --- remotes
+
+  /** Names of the configured remotes. */
+  async remotes(): Promise<string[]> {
+    return (await gitOut(["remote"], this.opts())).split("\n").filter(Boolean);
+  }
+
+  /** Fetch from `remote` (only `ref` when given). */
+  async fetch(remote: string, ref?: string): Promise<void> {
+    await git(["fetch", "--quiet", remote, ...(ref ? [ref] : [])], this.opts());
+  }
+
+  /** `git status --porcelain=v1 -z --untracked-files=all --no-renames`, read without optional locks. */
+  statusZ(): Promise<string> {
+    return gitOut(
+      ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"],
+      this.opts({ noOptionalLocks: true }),
+    );
+  }
+
+  /** Force-push `commit` to `ref` at `url` (no hooks). */
+  async forcePush(url: string, commit: string, ref: string): Promise<void> {
+    await git(["push", "--quiet", "--no-verify", url, `+${commit}:${ref}`], this.opts());
+  }
+
+  /** Fetch `refspecs` (src:dst, forced) from `url`, without tags or FETCH_HEAD. */
+  async fetchForced(url: string, refspecs: ReadonlyArray<readonly [src: string, dst: string]>): Promise<void> {
+    await git(
+      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", url, ...refspecs.map(([s, d]) => `+${s}:${d}`)],
+      this.opts(),
+    );
+  }
+
   // --- worktrees
 
   worktrees(): Promise<GitWorktree[]> {
     return listWorktrees(this.cwd);
+  }
+
+  /** `git worktree list --porcelain`, as git prints it. */
+  async worktreeListPorcelain(): Promise<string> {
+    return (await git(["worktree", "list", "--porcelain"], this.opts())).stdout;
   }
 
   /** Forget worktrees whose directories are gone. */
@@ -177,6 +304,17 @@ export class Repo {
   /** Add a worktree at `path` on an existing `branch` without checking out files (its index is empty). */
   async addWorktreeNoCheckout(path: string, branch: string): Promise<void> {
     await git(["worktree", "add", "--no-checkout", "--quiet", path, branch], this.opts());
+  }
+
+  /**
+   * Two-way `read-tree -m -u old new` (what `git checkout` does to move a checkout); `dryRun` (-n) only checks.
+   * The result's code says whether it worked (0) or not (128).
+   */
+  tryReadTree(oldTree: string, newTree: string, o: { dryRun?: boolean } = {}): Promise<GitResult> {
+    return git(
+      ["read-tree", "-m", "-u", ...(o.dryRun ? ["-n"] : []), oldTree, newTree],
+      this.opts({ okCodes: [0, 128] }),
+    );
   }
 
   /** Reset this worktree's index to HEAD, leaving its files alone. */
@@ -203,9 +341,21 @@ export class Repo {
     return (await gitTry(["worktree", "remove", ...force, path], this.opts())) !== null;
   }
 
-  /** Add a worktree at `path` with a detached HEAD at `commit`. */
-  async addDetachedWorktree(path: string, commit: string): Promise<void> {
-    await git(["worktree", "add", "--quiet", "--detach", path, commit], this.opts());
+  /**
+   * Check out `branch` into a new worktree at `path` with `workers` parallel checkout workers; `from` creates
+   * the branch there first (without tracking).
+   */
+  async checkoutWorktree(path: string, branch: string, o: { workers: number | string; from?: string }): Promise<void> {
+    const args = ["-c", `checkout.workers=${o.workers}`, "worktree", "add", "--quiet"];
+    if (o.from === undefined) args.push(path, branch);
+    else args.push("--no-track", "-b", branch, path, o.from);
+    await git(args, this.opts());
+  }
+
+  /** Add a worktree at `path` with a detached HEAD at `commit` (`checkoutWorkers`: git's checkout.workers). */
+  async addDetachedWorktree(path: string, commit: string, o: { checkoutWorkers?: number } = {}): Promise<void> {
+    const workers = o.checkoutWorkers === undefined ? [] : ["-c", `checkout.workers=${o.checkoutWorkers}`];
+    await git([...workers, "worktree", "add", "--quiet", "--detach", path, commit], this.opts());
   }
 
   /** Add a worktree at `path` on a new branch `branch` starting at `from`. */
@@ -230,11 +380,28 @@ export class Repo {
     await git(["commit", "--quiet", ...(o.noVerify ? ["--no-verify"] : []), "-m", message], this.opts());
   }
 
+  /** Is anything staged? */
+  async hasStaged(): Promise<boolean> {
+    return (await git(["diff", "--cached", "--quiet"], this.opts({ okCodes: [0, 1] }))).code !== 0;
+  }
+
+  /** Commit what is staged (no hooks); the result (code 0/1/128) says whether it worked. */
+  tryCommitStaged(message: string): Promise<GitResult> {
+    return git(["commit", "--quiet", "--no-verify", "-m", message], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** Commit what is staged with `message` (through stdin) as `author` ("Name <email>"); code 0/1/128. */
+  tryCommitAs(message: string, author: string): Promise<GitResult> {
+    return git(
+      ["commit", "--quiet", "-F", "-", `--author=${author}`],
+      this.opts({ input: message, okCodes: [0, 1, 128] }),
+    );
+  }
+
   /** Stage everything and commit it (no hooks); false when there was nothing to commit. */
   async commitAll(message: string): Promise<boolean> {
     await this.stageAll();
-    const staged = await git(["diff", "--cached", "--quiet"], this.opts({ okCodes: [0, 1] }));
-    if (staged.code === 0) return false;
+    if (!(await this.hasStaged())) return false;
     await this.commit(message, { noVerify: true });
     return true;
   }
@@ -244,9 +411,26 @@ export class Repo {
     return (await gitOut(["diff", "--name-only", "-z", from, to], this.opts())).split("\0").filter(Boolean);
   }
 
+  /** Paths changed between two revisions, one a line (`diff --name-only`). */
+  async diffNames(from: string, to: string): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", from, to], this.opts())).split("\n").filter(Boolean);
+  }
+
+  /** Paths changed between two revisions, renames as delete + add. */
+  async changedFilesNoRenames(from: string, to: string): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", "--no-renames", "-z", from, to], this.opts()))
+      .split("\0")
+      .filter(Boolean);
+  }
+
   /** `git diff --stat` between two revisions. */
   diffStat(from: string, to = "HEAD"): Promise<string> {
     return gitOut(["diff", "--stat", from, to], this.opts());
+  }
+
+  /** `git diff --stat --patch --color=always` between two revisions, read without optional locks. */
+  colorDiff(from: string, to: string): Promise<string> {
+    return gitOut(["diff", "--stat", "--patch", "--color=always", from, to], this.opts({ noOptionalLocks: true }));
   }
 
   /** The patch between two revisions. */
@@ -258,6 +442,42 @@ export class Repo {
   async mergeNoFf(branch: string, message: string): Promise<{ ok: boolean; output: string }> {
     const r = await git(["merge", "--no-ff", "--no-edit", "-m", message, branch], this.opts({ okCodes: [0, 1] }));
     return { ok: r.code === 0, output: r.stderr || r.stdout };
+  }
+
+  /**
+   * Merge `tip` into `current` without a worktree (`merge-tree --write-tree --no-messages -z --name-only`);
+   * the result's code says clean (0), conflicted (1) or failed (128).
+   */
+  mergeTreeNames(current: string, tip: string): Promise<GitResult> {
+    return git(
+      ["merge-tree", "--write-tree", "--no-messages", "-z", "--name-only", current, tip],
+      this.opts({ okCodes: [0, 1, 128] }),
+    );
+  }
+
+  /** Write a commit of `tree` with these parents; returns its id. */
+  commitTree(tree: string, parents: string[], message: string): Promise<string> {
+    return gitOut(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-m", message], this.opts());
+  }
+
+  /** `merge --no-ff` of `tip` with `message`; the result (code 0/1/128) says whether it worked. */
+  tryMergeCommit(tip: string, message: string): Promise<GitResult> {
+    return git(["merge", "--no-ff", "--no-edit", "-m", message, tip], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** `merge --squash` of `tip` (staged, not committed); the result (code 0/1/128) says whether it worked. */
+  tryMergeSquash(tip: string): Promise<GitResult> {
+    return git(["merge", "--squash", tip], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** `rebase --onto onto upstream tip`; the result (code 0/1/128) says whether it worked. */
+  tryRebaseOnto(onto: string, upstream: string, tip: string): Promise<GitResult> {
+    return git(["rebase", "--quiet", "--onto", onto, upstream, tip], this.opts({ okCodes: [0, 1, 128] }));
+  }
+
+  /** Paths with unresolved conflicts (`diff --diff-filter=U`); rejects when git cannot say. */
+  async unmergedFiles(): Promise<string[]> {
+    return (await gitOut(["diff", "--name-only", "--diff-filter=U", "-z"], this.opts())).split("\0").filter(Boolean);
   }
 
   /** Files with unresolved conflicts (an empty list when git cannot say). */

@@ -5,7 +5,7 @@
  * GIT_SSH_COMMAND with braid's own options (multiplexed, BatchMode, -F).
  */
 
-import { git } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import type { HostEntry } from "./registry.js";
 import { gitSshCommand, runOnHost, sshBroken, sshFailure } from "./ssh.js";
@@ -52,10 +52,7 @@ export async function pushCommit(
   ref: string,
 ): Promise<void> {
   try {
-    await git(["push", "--quiet", "--no-verify", url(host, projectDir), `+${commit}:${ref}`], {
-      cwd,
-      env: gitEnv(host),
-    });
+    await new Repo(cwd, gitEnv(host)).forcePush(url(host, projectDir), commit, ref);
   } catch (e) {
     throw new BraidError(
       `pushing the base commit to host ${host.name} failed: ${(e as Error).message}`,
@@ -73,17 +70,7 @@ export async function fetchRefs(
 ): Promise<void> {
   if (refspecs.length === 0) return;
   try {
-    await git(
-      [
-        "fetch",
-        "--quiet",
-        "--no-tags",
-        "--no-write-fetch-head",
-        url(host, projectDir),
-        ...refspecs.map(([s, d]) => `+${s}:${d}`),
-      ],
-      { cwd, env: gitEnv(host) },
-    );
+    await new Repo(cwd, gitEnv(host)).fetchForced(url(host, projectDir), refspecs);
   } catch (e) {
     throw new BraidError(
       `fetching from host ${host.name} failed: ${(e as Error).message}`,

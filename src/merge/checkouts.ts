@@ -5,7 +5,7 @@
  * a two-way merge (`git read-tree -m -u OLD NEW`) that keeps the user's uncommitted edits. When git would
  * refuse (an edit, staged change or untracked file in the way of the merged work), the base is not moved.
  */
-import { git, gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -35,13 +35,10 @@ export async function baseCheckouts(cwd: string, baseRef: string, except: string
 export async function checkCatchUp(c: BaseCheckout, oldBase: string, newBase: string): Promise<CheckoutBlock | null> {
   if (c.dirty === null) return { path: c.path, files: [], error: "cannot read its status" };
   if (c.dirty.length === 0) return null;
-  const r = await git(["read-tree", "-m", "-u", "-n", oldBase, newBase], { cwd: c.path, okCodes: [0, 128] });
+  const repo = new Repo(c.path);
+  const r = await repo.tryReadTree(oldBase, newBase, { dryRun: true });
   if (r.code === 0) return null;
-  const changed = new Set(
-    (await gitOut(["diff", "--name-only", "--no-renames", "-z", oldBase, newBase], { cwd: c.path }))
-      .split("\0")
-      .filter(Boolean),
-  );
+  const changed = new Set(await repo.changedFilesNoRenames(oldBase, newBase));
   const error = r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? r.stderr.trim().split("\n")[0] ?? "";
   return { path: c.path, files: c.dirty.filter((f) => changed.has(f)), error: error.replace(/^error:\s*/, "") };
 }

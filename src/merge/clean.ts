@@ -4,8 +4,9 @@
  * ref through removeSession, exactly as `braid rm --force`).
  */
 import { existsSync } from "node:fs";
-import { git } from "../git/git.js";
+import { type IntegratedHow, integratedHow } from "../git/integrated.js";
 import { resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { isBraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
@@ -14,7 +15,6 @@ import { statusPaths } from "../radar/snapshot.js";
 import { quiesceSession } from "../session/quiesce.js";
 import { deleteRefAt, isAncestor, removeSession } from "../session/remove.js";
 import { diskUsage } from "../worktree/du.js";
-import { type IntegratedHow, integratedHow } from "./integrated.js";
 
 export interface CleanOptions {
   dryRun?: boolean;
@@ -156,13 +156,13 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
     if (r.teardown.warnings.length) entry.warnings = r.teardown.warnings;
     if (r.reclaimedBytes !== undefined) entry.reclaimedBytes = r.reclaimedBytes;
     if (s.createdBranch !== false && w.tip) {
-      const still = await git(["worktree", "list", "--porcelain"], { cwd });
-      if (!still.stdout.includes(`branch refs/heads/${s.branch}\n`)) {
+      const repo = new Repo(cwd);
+      if (!(await repo.worktreeListPorcelain()).includes(`branch refs/heads/${s.branch}\n`)) {
         const base = await resolveCommit(cwd, s.baseRef);
         if (w.how !== "no-commits" && !(await isAncestor(cwd, w.tip, base))) {
           // Integrated by patch or tree, not by ancestry: keep the commits reachable anyway (cheap insurance).
           const ref = `refs/braid/backup/${s.name}/${stamp()}`;
-          await git(["update-ref", ref, w.tip], { cwd });
+          await repo.setRef(ref, w.tip);
           entry.backupRefs.push(ref);
         }
         // Only the tip that was checked: a commit made since keeps the branch.

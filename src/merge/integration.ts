@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { git, gitTry } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { snapshotWorktree } from "../git/snapshot.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive } from "../infra/process.js";
@@ -54,15 +54,15 @@ export function clearTrainRecord(ctx: ProjectContext): void {
  * does — a fast-forward for a clean checkout, keeping uncommitted edits that do not collide in a dirty one.
  */
 export async function fastForwardCheckout(path: string, oldBase: string, newBase: string): Promise<boolean> {
-  const r = await git(["read-tree", "-m", "-u", oldBase, newBase], { cwd: path, okCodes: [0, 128] }).catch(() => null);
+  const r = await new Repo(path).tryReadTree(oldBase, newBase).catch(() => null);
   return r?.code === 0;
 }
 
 export async function removeWorktree(ctx: ProjectContext, path: string): Promise<void> {
-  const cwd = ctx.project.mainWorktree;
-  await git(["worktree", "remove", "--force", "--force", path], { cwd, okCodes: [0, 128] }).catch(() => undefined);
+  const repo = new Repo(ctx.project.mainWorktree);
+  await repo.removeWorktree(path, { evenIfLocked: true }).catch(() => undefined);
   rmSync(path, { recursive: true, force: true });
-  await git(["worktree", "prune"], { cwd }).catch(() => undefined);
+  await repo.pruneWorktrees().catch(() => undefined);
 }
 
 export interface RecoveryNote {
@@ -82,9 +82,8 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
   const notes: RecoveryNote[] = [];
   const rec = readTrainRecord(ctx);
   if (rec && rec.pid !== process.pid && !pidAlive(rec.pid)) {
-    const baseNow = await gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${rec.baseRef}`], {
-      cwd: ctx.project.mainWorktree,
-    });
+    const main = new Repo(ctx.project.mainWorktree);
+    const baseNow = await main.refTip(`refs/heads/${rec.baseRef}`);
     // Killed between writing the record and update-ref: the base did not move, nothing to finish.
     if (rec.phase === "advanced" && rec.newBase && baseNow === rec.newBase) {
       let undo = false;
@@ -97,23 +96,15 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
       }
       // A checkout that cannot follow must not be left with an index that disagrees with HEAD: put the base back.
       if (undo) {
-        const back = await git(
-          [
-            "update-ref",
-            "-m",
-            "braid merge: undone after a killed train",
-            `refs/heads/${rec.baseRef}`,
-            rec.oldBase,
-            rec.newBase,
-          ],
-          { cwd: ctx.project.mainWorktree, okCodes: [0, 1, 128] },
-        );
+        const back = await main.moveRef(`refs/heads/${rec.baseRef}`, rec.oldBase, rec.newBase, {
+          reason: "braid merge: undone after a killed train",
+        });
         // ...and the checkouts that did follow go back with it.
-        if (back.code === 0) for (const c of followed) await fastForwardCheckout(c, rec.newBase, rec.oldBase);
+        if (back) for (const c of followed) await fastForwardCheckout(c, rec.newBase, rec.oldBase);
         notes.push({
           action: "finished-fast-forward",
           path: rec.baseRef,
-          detail: back.code === 0 ? "base put back" : "base moved again: left",
+          detail: back ? "base put back" : "base moved again: left",
         });
       }
     }
@@ -133,7 +124,7 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
       try {
         const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
         const ref = `refs/braid/backup/integration/${entry.slice(3)}`;
-        await git(["update-ref", ref, snap], { cwd: ctx.project.mainWorktree });
+        await new Repo(ctx.project.mainWorktree).setRef(ref, snap);
         notes.push({ action: "backed-up-kept", path, detail: ref });
       } catch {
         notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });
@@ -155,8 +146,6 @@ export function integrationPath(ctx: ProjectContext): string {
 /** A fresh detached integration worktree at `commit` (checked out with parallel workers). */
 export async function createIntegration(ctx: ProjectContext, commit: string, path: string): Promise<string> {
   mkdirSync(mergeDir(ctx), { recursive: true });
-  await git(["-c", "checkout.workers=0", "worktree", "add", "--quiet", "--detach", path, commit], {
-    cwd: ctx.project.mainWorktree,
-  });
+  await new Repo(ctx.project.mainWorktree).addDetachedWorktree(path, commit, { checkoutWorkers: 0 });
   return path;
 }

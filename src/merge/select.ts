@@ -1,7 +1,7 @@
 /** Which sessions a merge train takes, and the checks that make a session unmergeable. */
 import { existsSync } from "node:fs";
-import { gitOut } from "../git/git.js";
 import { branchTips, currentBranch, resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { remoteRefs } from "../hosts/mirror.js";
 import { remoteOf } from "../hosts/remote.js";
@@ -28,7 +28,7 @@ export interface RepoFacts {
 export async function repoFacts(cwd: string, baseCommit: string): Promise<RepoFacts> {
   const [tips, merged, worktrees] = await Promise.all([
     branchTips(cwd),
-    gitOut(["for-each-ref", `--merged=${baseCommit}`, "--format=%(refname:lstrip=2)", "refs/heads/"], { cwd }),
+    new Repo(cwd).branchesMergedInto(baseCommit),
     listWorktrees(cwd),
   ]);
   return {
@@ -77,8 +77,7 @@ export async function checkSession(
     // its worktree is on the host: the snapshot fetched with its branch says whether work is uncommitted
     const refs = remoteRefs(remote.host, s.name);
     const [head, wip] = await Promise.all([resolveCommit(cwd, refs.branch), resolveCommit(cwd, refs.wip)]);
-    const dirty =
-      head && wip ? (await gitOut(["diff", "--name-only", head, wip], { cwd })).split("\n").filter(Boolean) : [];
+    const dirty = head && wip ? await new Repo(cwd).diffNames(head, wip) : [];
     if (dirty.length)
       return {
         name: s.name,

@@ -1,5 +1,5 @@
 /** One step of the train: integrate one session's branch into the integration worktree's HEAD. */
-import { git, gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 
 export type Strategy = "merge" | "squash" | "rebase";
@@ -23,12 +23,11 @@ export interface StepResult {
 }
 
 async function unmerged(cwd: string): Promise<string[]> {
-  const out = await gitOut(["diff", "--name-only", "--diff-filter=U", "-z"], { cwd });
-  return [...new Set(out.split("\0").filter(Boolean))];
+  return [...new Set(await new Repo(cwd).unmergedFiles())];
 }
 
 async function head(cwd: string): Promise<string> {
-  return gitOut(["rev-parse", "HEAD"], { cwd });
+  return new Repo(cwd).head();
 }
 
 function firstLine(s: string): string {
@@ -47,18 +46,18 @@ export async function integrateStep(
   message: string,
 ): Promise<StepResult> {
   const before = await head(cwd);
+  const repo = new Repo(cwd);
   let r: { code: number; stdout: string; stderr: string };
   if (strategy === "merge") {
-    r = await git(["merge", "--no-ff", "--no-edit", "-m", message, tip], { cwd, okCodes: [0, 1, 128] });
+    r = await repo.tryMergeCommit(tip, message);
   } else if (strategy === "squash") {
-    r = await git(["merge", "--squash", tip], { cwd, okCodes: [0, 1, 128] });
+    r = await repo.tryMergeSquash(tip);
     if (r.code === 0) {
-      const staged = await git(["diff", "--cached", "--quiet"], { cwd, okCodes: [0, 1] });
-      if (staged.code === 0) return { ok: true, head: before, conflictFiles: [], empty: true };
-      r = await git(["commit", "--quiet", "--no-verify", "-m", message], { cwd, okCodes: [0, 1, 128] });
+      if (!(await repo.hasStaged())) return { ok: true, head: before, conflictFiles: [], empty: true };
+      r = await repo.tryCommitStaged(message);
     }
   } else {
-    r = await git(["rebase", "--quiet", "--onto", before, before, tip], { cwd, okCodes: [0, 1, 128] });
+    r = await repo.tryRebaseOnto(before, before, tip);
   }
   if (r.code !== 0) {
     const conflicts = await unmerged(cwd).catch(() => []);

@@ -8,8 +8,8 @@
 
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { git } from "../git/git.js";
 import { branchExists } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { remoteOf } from "../hosts/remote.js";
 import { BraidError } from "../infra/errors.js";
 import { type LockOwner, withLock, writeFileAtomic } from "../infra/fsutil.js";
@@ -439,6 +439,5 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
 
 /** `git update-ref` with compare-and-swap: false when the ref is no longer at `expected`. */
 async function moveRef(cwd: string, baseRef: string, to: string, expected: string, why: string): Promise<boolean> {
-  const r = await git(["update-ref", "-m", why, `refs/heads/${baseRef}`, to, expected], { cwd, okCodes: [0, 1, 128] });
-  return r.code === 0;
+  return new Repo(cwd).moveRef(`refs/heads/${baseRef}`, to, expected, { reason: why });
 }

@@ -5,7 +5,7 @@
  * would give it. Only clean steps are done this way: on a conflict or any error it answers null, and the
  * train replays that step in an integration worktree (steps.ts), so a stop looks exactly as before.
  */
-import { git, gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import type { StepResult, Strategy } from "./steps.js";
 
 /** Strategies this can do (a rebase replays commits one by one: it keeps the worktree path). */
@@ -22,19 +22,15 @@ export async function treeStep(
 ): Promise<StepResult | null> {
   if (!canStepWithoutCheckout(strategy)) return null;
   // Already contained: `git merge` says "Already up to date." and makes no commit (squash stages nothing).
-  const contained = await git(["merge-base", "--is-ancestor", tip, current], { cwd, okCodes: [0, 1, 128] });
-  if (contained.code === 0) return { ok: true, head: current, conflictFiles: [], empty: true };
-  const merged = await git(["merge-tree", "--write-tree", "--no-messages", "-z", "--name-only", current, tip], {
-    cwd,
-    okCodes: [0, 1, 128],
-  });
+  const repo = new Repo(cwd);
+  if (await repo.isAncestor(tip, current)) return { ok: true, head: current, conflictFiles: [], empty: true };
+  const merged = await repo.mergeTreeNames(current, tip);
   if (merged.code !== 0) return null;
   const tree = merged.stdout.split("\0")[0]?.trim() ?? "";
   if (!/^[0-9a-f]{40,64}$/.test(tree)) return null;
-  if (strategy === "squash" && tree === (await gitOut(["rev-parse", `${current}^{tree}`], { cwd }))) {
+  if (strategy === "squash" && tree === (await repo.revParse(`${current}^{tree}`))) {
     return { ok: true, head: current, conflictFiles: [], empty: true };
   }
-  const parents = strategy === "merge" ? ["-p", current, "-p", tip] : ["-p", current];
-  const head = await gitOut(["commit-tree", tree, ...parents, "-m", message], { cwd });
+  const head = await repo.commitTree(tree, strategy === "merge" ? [current, tip] : [current], message);
   return { ok: true, head, conflictFiles: [], empty: false };
 }

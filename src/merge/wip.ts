@@ -6,7 +6,7 @@
  */
 
 import { findTranscript } from "../coord/transcript.js";
-import { git, gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { readTail } from "../infra/tail.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -90,15 +90,12 @@ export async function commitWip(ctx: ProjectContext, rec: SessionRecord): Promis
   }
   const who = wipAuthor(rec);
   const cwd = rec.path;
-  await git(["add", "-A"], { cwd });
-  const r = await git(["commit", "--quiet", "-F", "-", `--author=${who.name} <${who.email}>`], {
-    cwd,
-    input: wipMessage(rec, last),
-    okCodes: [0, 1, 128],
-  });
+  const repo = new Repo(cwd);
+  await repo.stageAll();
+  const r = await repo.tryCommitAs(wipMessage(rec, last), `${who.name} <${who.email}>`);
   if (r.code !== 0) {
     const why = (r.stderr || r.stdout).trim().split("\n")[0] ?? "";
     return { name: rec.name, commit: null, files: dirty.length, skipped: `git commit failed: ${why}` };
   }
-  return { name: rec.name, commit: await gitOut(["rev-parse", "HEAD"], { cwd }), files: dirty.length, skipped: null };
+  return { name: rec.name, commit: await repo.head(), files: dirty.length, skipped: null };
 }

@@ -4,22 +4,12 @@
  * queueing one after the other. Each answer is taken at most once; anything not prefetched, or asked
  * from another directory, is simply asked then.
  */
-import { type GitResult, git } from "../git/git.js";
-import { type BranchTips, branchTips } from "../git/refs.js";
-
-/** Everything resolveProject needs from git, in one call. */
-const PROJECT_PROBE_ARGS = [
-  "rev-parse",
-  "--path-format=absolute",
-  "--git-common-dir",
-  "--is-bare-repository",
-  "--is-inside-work-tree",
-  "--show-toplevel",
-];
+import type { GitResult } from "../git/git.js";
+import { type BranchTips, branchTips, projectFacts } from "../git/refs.js";
 
 /** The probe itself; null when git fails (resolveProject then says why). */
 function askProbe(cwd: string): Promise<GitResult | null> {
-  return git(PROJECT_PROBE_ARGS, { cwd }).catch(() => null);
+  return projectFacts(cwd).catch(() => null);
 }
 
 interface Pending<T> {

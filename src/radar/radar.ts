@@ -7,8 +7,9 @@
 
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { gitTry } from "../git/git.js";
+import { diffBatch, existingCommits, mergeTreeBatch, type PairDiff, treesOf } from "../git/batch.js";
 import { resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { remoteRefs } from "../hosts/mirror.js";
 import { remoteOf } from "../hosts/remote.js";
@@ -16,7 +17,6 @@ import { mapLimit } from "../infra/pool.js";
 import { noticeConflicts } from "../notify/conflicts.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
-import { diffBatch, existingCommits, mergeTreeBatch, type PairDiff, treesOf } from "./batch.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
 import { indexPathOf, privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
 
@@ -107,7 +107,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
       const [head, wip] = await Promise.all([resolveCommit(cwd, refs.branch), resolveCommit(cwd, refs.wip)]);
       if (!head) skipped.push({ name: s.name, reason: `on host ${remote.host}, not fetched yet (braid host sync)` });
       else {
-        const dirty = !!wip && (await gitTry(["diff", "--quiet", head, wip], { cwd })) === null;
+        const dirty = !!wip && (await new Repo(cwd).differ(head, wip));
         remoteSnaps.set(s.name, { commit: dirty && wip ? wip : head, head, dirty });
         live.push(s);
       }
@@ -119,7 +119,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   const baseRefs = [...new Set(live.map((s) => s.baseRef))];
   const bases = new Map<string, string>();
   for (const ref of baseRefs) {
-    const c = await gitTry(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd });
+    const c = await resolveCommit(cwd, ref);
     if (c) bases.set(ref, c);
   }
 
@@ -189,7 +189,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     const from = c.snap.head ?? c.snap.commit;
     const known = cache.mergeBase(from, c.base);
     if (known) return known;
-    const mb = await gitTry(["merge-base", from, c.base], { cwd });
+    const mb = await new Repo(cwd).mergeBase(from, c.base, { noOptionalLocks: false });
     if (mb) cache.setMergeBase(from, c.base, mb);
     return mb;
   });
@@ -298,10 +298,8 @@ async function aheadBehind(
 ): Promise<{ ahead: number; behind: number } | null> {
   const known = cache.aheadBehind(head, base);
   if (known) return known;
-  const out = await gitTry(["rev-list", "--left-right", "--count", `${base}...${head}`], { cwd });
-  const [behind, ahead] = (out ?? "").split(/\s+/).map(Number);
-  if (out === null || !Number.isFinite(ahead) || !Number.isFinite(behind)) return null;
-  const counts = { ahead: ahead as number, behind: behind as number };
+  const counts = await new Repo(cwd).aheadBehind(base, head);
+  if (!counts || !Number.isFinite(counts.ahead) || !Number.isFinite(counts.behind)) return null;
   cache.setAheadBehind(head, base, counts);
   return counts;
 }

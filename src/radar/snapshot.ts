@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import {
   commitTree,
   copyIndex,
@@ -57,11 +57,7 @@ export function parseStatusPaths(out: string): string[] {
 
 /** Worktree status without optional locks (never rewrites the agent's index). */
 export async function statusPaths(worktree: string): Promise<string[]> {
-  const out = await gitOut(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], {
-    cwd: worktree,
-    noOptionalLocks: true,
-  });
-  return parseStatusPaths(out);
+  return parseStatusPaths(await new Repo(worktree).statusZ());
 }
 
 interface CacheEntry {

@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { gitTry } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import type { RadarSession } from "../radar/radar.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -46,12 +46,8 @@ export function figuresFromRadar(r: RadarSession): GitFigures {
 /** The figures on their own (sessions the radar could not look at): status, diff, untracked files. */
 export async function gitFigures(worktree: string, base: string): Promise<GitFigures> {
   if (!existsSync(worktree)) return NONE;
-  const opts = { cwd: worktree, noOptionalLocks: true };
-  const [counts, numstat, untracked, status] = await Promise.all([
-    gitTry(["rev-list", "--left-right", "--count", `${base}...HEAD`], opts),
-    // --merge-base: working tree against merge-base(base, HEAD), i.e. everything this session changed.
-    gitTry(["diff", "--numstat", "-z", "--no-renames", "--merge-base", base], opts),
-    gitTry(["ls-files", "--others", "--exclude-standard", "-z"], opts),
+  const [[counts, numstat, untracked], status] = await Promise.all([
+    new Repo(worktree).figures(base),
     statusPaths(worktree).catch(() => null),
   ]);
   const out = { ...NONE };

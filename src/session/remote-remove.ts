@@ -4,8 +4,8 @@
  * against the base; unmerged or uncommitted work refuses without --force, and --force saves it all to
  * `refs/braid/backup/<name>/<time>` here before the host's braid removes the worktree and branch there.
  */
-import { git, gitOut } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { remoteRefs } from "../hosts/mirror.js";
 import { getHost } from "../hosts/registry.js";
 import { callHost, HostUnreachable, remoteOf } from "../hosts/remote.js";
@@ -53,12 +53,10 @@ export async function removeRemoteSession(
     resolveCommit(cwd, refs.wip),
     resolveCommit(cwd, rec.baseRef),
   ]);
-  const dirty =
-    tip && wip ? (await gitOut(["diff", "--name-only", tip, wip], { cwd })).split("\n").filter(Boolean) : [];
+  const repo = new Repo(cwd);
+  const dirty = tip && wip ? await repo.diffNames(tip, wip) : [];
   const unmerged =
-    tip && !(await isAncestor(cwd, tip, base))
-      ? Number(await gitOut(["rev-list", "--count", tip, "--not", base ?? rec.baseCommit], { cwd }))
-      : 0;
+    tip && !(await isAncestor(cwd, tip, base)) ? await repo.countCommits(tip, [base ?? rec.baseCommit]) : 0;
   const lose = [
     unmerged ? `${unmerged} unmerged commit${unmerged === 1 ? "" : "s"}` : "",
     dirty.length ? `${dirty.length} uncommitted file${dirty.length === 1 ? "" : "s"}` : "",
@@ -72,7 +70,7 @@ export async function removeRemoteSession(
   const keep = dirty.length && wip ? wip : tip;
   if (lose.length && keep) {
     backupRef = backupRefName(name);
-    await git(["update-ref", backupRef, keep, "0000000000000000000000000000000000000000"], { cwd });
+    await repo.createRef(backupRef, keep);
   }
   try {
     await callHost(host, "rm", { project, name });
@@ -81,7 +79,7 @@ export async function removeRemoteSession(
     throw e;
   }
   // the local copies: fetched refs always; the local branch when braid made it and it holds nothing unsaved
-  for (const ref of [refs.branch, refs.wip]) await git(["update-ref", "-d", ref], { cwd, okCodes: [0, 1, 128] });
+  for (const ref of [refs.branch, refs.wip]) await repo.deleteRef(ref, { evenOnError: true });
   let branchDeleted = false;
   const localTip = await resolveCommit(cwd, `refs/heads/${rec.branch}`);
   if (

@@ -4,8 +4,8 @@
  * sessions as `unreachable` (never stopped or failed, nothing removed) until it answers again.
  */
 import { type CoordBundle, coordBundle, importCoord } from "../coord/exchange.js";
-import { git } from "../git/git.js";
 import { resolveCommit } from "../git/refs.js";
+import { Repo } from "../git/repo.js";
 import { ensureMirror, fetchRefs, pushCommit, remoteRefs } from "../hosts/mirror.js";
 import { getHost, type HostEntry, listHosts } from "../hosts/registry.js";
 import { callHost, HostUnreachable, hostProjectDir, remoteOf } from "../hosts/remote.js";
@@ -289,12 +289,6 @@ export async function fetchRemoteSessions(
   return { fetched, unreachable };
 }
 
-const ZERO = "0000000000000000000000000000000000000000";
-
-async function isAncestorOf(cwd: string, a: string, b: string): Promise<boolean> {
-  return (await git(["merge-base", "--is-ancestor", a, b], { cwd, okCodes: [0, 1, 128] })).code === 0;
-}
-
 /**
  * The session's local branch follows its fetched tip (so radar, merge and every branch-based command see it
  * as for a local session), only by fast-forward and compare-and-swap: a local branch that went its own way
@@ -305,10 +299,9 @@ async function followBranch(cwd: string, branch: string, fetchedRef: string): Pr
   if (!tip) return "kept";
   const local = await resolveCommit(cwd, `refs/heads/${branch}`);
   if (local === tip) return "same";
-  if (local && !(await isAncestorOf(cwd, local, tip)))
-    return (await isAncestorOf(cwd, tip, local)) ? "same" : "diverged";
-  const r = await git(["update-ref", `refs/heads/${branch}`, tip, local ?? ZERO], { cwd, okCodes: [0, 1, 128] });
-  return r.code === 0 ? "updated" : "diverged";
+  const repo = new Repo(cwd);
+  if (local && !(await repo.isAncestor(local, tip))) return (await repo.isAncestor(tip, local)) ? "same" : "diverged";
+  return (await repo.moveRef(`refs/heads/${branch}`, tip, local)) ? "updated" : "diverged";
 }
 
 /**

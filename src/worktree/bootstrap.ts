@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { cp, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { gitTry } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
 import type { ProjectContext } from "../project/context.js";
@@ -159,8 +159,7 @@ async function copySkipReason(main: string, dst: string, rel: string): Promise<s
   if (!existsSync(src)) return "does not exist in the main worktree";
   if (!lstatSync(src).isDirectory() && !lstatSync(src).isFile()) return "not a file or directory";
   // Only ignored paths: copying over tracked content would hide real differences between worktrees.
-  const ignored = await gitTry(["check-ignore", "-q", "--", rel], { cwd: main, noOptionalLocks: true });
-  if (ignored === null) return "not ignored by git (only git-ignored paths are copied)";
+  if (!(await new Repo(main).isIgnored(rel))) return "not ignored by git (only git-ignored paths are copied)";
   if (existsSync(join(dst, rel))) return "already exists in the new worktree";
   return null;
 }

@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { GitError, git, gitOut } from "../git/git.js";
+import { GitError } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
@@ -162,11 +162,12 @@ function readdirSafe(path: string): string[] {
 
 async function fetchBase(ctx: ProjectContext, base?: string): Promise<void> {
   const cwd = ctx.project.mainWorktree;
-  const remote = (await gitOut(["remote"], { cwd })).split("\n").filter(Boolean);
+  const repo = new Repo(cwd);
+  const remote = await repo.remotes();
   if (remote.length === 0) return; // nothing to fetch from: not an error for a local-only repo
   const target = remote.includes("origin") ? "origin" : (remote[0] as string);
   try {
-    await git(["fetch", "--quiet", target, ...(base ? [base] : [])], { cwd });
+    await repo.fetch(target, base);
   } catch (e) {
     if (e instanceof GitError)
       throw new BraidError(`fetch from ${target} failed: ${e.message}`, "check the network/remote, or drop --fetch");
@@ -193,9 +194,6 @@ export async function createWorktree(
   const plan = await planWorktree(ctx, opts);
   const { project, config, store } = ctx;
   const cwd = project.mainWorktree;
-  const args = ["-c", `checkout.workers=${config.checkout_workers}`, "worktree", "add", "--quiet"];
-  if (plan.reuseBranch) args.push(plan.path, plan.branch);
-  else args.push("--no-track", "-b", plan.branch, plan.path, plan.baseCommit);
   await store.update((data) => {
     if (data.sessions.some((s) => s.name === plan.name)) {
       throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
@@ -220,7 +218,10 @@ export async function createWorktree(
     data.sessions.push(record);
   });
   try {
-    await git(args, { cwd });
+    await new Repo(cwd).checkoutWorktree(plan.path, plan.branch, {
+      workers: config.checkout_workers,
+      ...(plan.reuseBranch ? {} : { from: plan.baseCommit }),
+    });
     faultPause("new-after-checkout");
     return await store.update((data) => {
       const r = data.sessions.find((s) => s.name === plan.name);

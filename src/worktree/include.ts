@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Ignore } from "ignore";
-import { gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 
 export const INCLUDE_FILE = ".worktreeinclude";
 
@@ -34,12 +34,8 @@ export async function includedPaths(
   if (patterns.length === 0) return [];
   const { default: ignore } = await import("ignore"); // only when there is a .worktreeinclude
   const ig = ignore().add(patterns);
-  const out = await gitOut(["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"], {
-    cwd: mainWorktree,
-    noOptionalLocks: true,
-  });
   const result: string[] = [];
-  for (const entry of out.split("\0").filter(Boolean)) {
+  for (const entry of await new Repo(mainWorktree).ignoredUntracked()) {
     if (ig.ignores(entry)) result.push(entry);
     else if (entry.endsWith("/") && mayMatchInside(entry, patterns)) {
       result.push(...(await walkMatches(mainWorktree, entry, ig)));

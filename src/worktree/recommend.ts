@@ -2,7 +2,7 @@
  * The guide's scaling guidelines: how much parallelism a repository can take, from its tracked file
  * count. More sessions than this mostly buys merge conflicts and review load.
  */
-import { gitOut } from "../git/git.js";
+import { Repo } from "../git/repo.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 
@@ -48,8 +48,7 @@ export function liveCodeSessions(sessions: SessionRecord[]): number {
 }
 
 export async function countTrackedFiles(cwd: string): Promise<number> {
-  const out = await gitOut(["ls-files", "-z"], { cwd, noOptionalLocks: true });
-  return out === "" ? 0 : out.split("\0").filter(Boolean).length;
+  return (await new Repo(cwd).trackedFiles()).length;
 }
 
 export function tierFor(trackedFiles: number): (typeof TIERS)[number] {

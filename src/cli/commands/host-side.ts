@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { type CoordBundle, coordBundle, importCoord } from "../../coord/exchange.js";
-import { git, gitTry } from "../../git/git.js";
+import { Repo } from "../../git/repo.js";
 import { snapshotWorktree } from "../../git/snapshot.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
@@ -93,12 +93,12 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
     const out: Record<string, { branch: string; head: string | null; wip: string | null }> = {};
     for (const s of ctx.store.sessions()) {
       if (req.name && s.name !== req.name) continue;
-      const cwd = ctx.project.mainWorktree;
-      const head = await gitTry(["rev-parse", "--verify", "--quiet", `refs/heads/${s.branch}`], { cwd });
+      const repo = new Repo(ctx.project.mainWorktree);
+      const head = await repo.refTip(`refs/heads/${s.branch}`);
       let wip: string | null = null;
       if (existsSync(s.path)) {
         wip = await snapshotWorktree(s.path, `braid: uncommitted work of ${s.name}`).catch(() => null);
-        if (wip) await git(["update-ref", `refs/braid/snapshot/${s.name}`, wip], { cwd });
+        if (wip) await repo.setRef(`refs/braid/snapshot/${s.name}`, wip);
       }
       out[s.name] = { branch: s.branch, head, wip };
     }
@@ -133,7 +133,7 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
     const name = needName(req);
     if (!ctx?.store.get(name)) return { removed: false, missing: true };
     const r = await removeSession(ctx, name, { force: true });
-    await git(["update-ref", "-d", `refs/braid/snapshot/${name}`], { cwd: ctx.project.mainWorktree, okCodes: [0, 1] });
+    await new Repo(ctx.project.mainWorktree).deleteRef(`refs/braid/snapshot/${name}`);
     return { removed: r.removed, branchDeleted: r.branchDeleted };
   },
 };

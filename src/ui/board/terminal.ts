@@ -3,7 +3,7 @@
  * Each returns a message for the board to show when it comes back (null = nothing to say).
  */
 import { spawnSync } from "node:child_process";
-import { gitOut, gitTry } from "../../git/git.js";
+import { Repo } from "../../git/repo.js";
 import { treeViaIndexCopy, worktreeHead } from "../../git/snapshot.js";
 import type { ProjectContext } from "../../project/context.js";
 
@@ -17,12 +17,10 @@ export const LEAVE_SCREEN = "\x1b[?25h\x1b[?1049l";
  */
 export async function pageDiff(ctx: ProjectContext, session: string): Promise<string | null> {
   const s = ctx.store.require(session);
-  const base = (await gitTry(["merge-base", s.baseRef, "HEAD"], { cwd: s.path, noOptionalLocks: true })) ?? s.baseRef;
+  const repo = new Repo(s.path);
+  const base = (await repo.mergeBase(s.baseRef, "HEAD")) ?? s.baseRef;
   const tree = await treeViaIndexCopy(s.path, (await worktreeHead(s.path)).indexPath);
-  const diff = await gitOut(["diff", "--stat", "--patch", "--color=always", base, tree], {
-    cwd: s.path,
-    noOptionalLocks: true,
-  });
+  const diff = await repo.colorDiff(base, tree);
   if (!diff.trim()) return `${session}: no changes against ${s.baseRef}`;
   // $PAGER is the user's own setting; split on spaces (no shell) so "less -R" works
   const [cmd = "less", ...args] = (process.env.BRAID_PAGER || process.env.PAGER || "less -R").split(/\s+/);

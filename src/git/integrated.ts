@@ -3,7 +3,7 @@
  * its tip is an ancestor of the base (merged), merging it changes nothing (same tree: e.g. merged
  * with edits, or cherry-picked), or its patches are in the base by patch-id (rebased or squash-merged).
  */
-import { git, gitOut, gitTry } from "../git/git.js";
+import { git, gitOut, gitTry } from "./git.js";
 
 export type IntegratedHow = "ancestor" | "same-tree" | "patch-id";
 
