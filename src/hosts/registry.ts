@@ -1,11 +1,7 @@
-/**
- * The hosts braid may run sessions on, in the user's global config dir (`hosts.json`, 0600: `--env` values
- * can be API keys). Never in the repository: a repository must not choose where commands run.
- */
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { readStore } from "../infra/json.js";
 import { globalConfigPath } from "../project/paths.js";
 
 export interface HostEntry {
@@ -34,19 +30,12 @@ export function hostsFilePath(): string {
 }
 
 function read(): HostsFile {
-  let text: string;
-  try {
-    text = readFileSync(hostsFilePath(), "utf8");
-  } catch {
-    return { version: 1, hosts: {} };
-  }
-  try {
-    const d = JSON.parse(text) as HostsFile;
-    if (d?.version === 1 && d.hosts && typeof d.hosts === "object") return d;
-  } catch {
-    /* fall through */
-  }
-  throw new BraidError(`${hostsFilePath()} is not a braid hosts file`, "fix or remove it, then `braid host add` again");
+  return readStore<HostsFile>(
+    hostsFilePath(),
+    "hosts",
+    () => ({ version: 1, hosts: {} }),
+    new BraidError(`${hostsFilePath()} is not a braid hosts file`, "fix or remove it, then `braid host add` again"),
+  );
 }
 
 export function listHosts(): HostEntry[] {

@@ -12,6 +12,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { readStore } from "../infra/json.js";
 import { braidHome } from "./paths.js";
 import { fillTemplate } from "./template.js";
 
@@ -67,21 +68,14 @@ export function trustFilePath(): string {
 }
 
 export function readTrust(): TrustFile {
-  let text: string;
-  try {
-    text = readFileSync(trustFilePath(), "utf8");
-  } catch {
-    return { version: 1, entries: {} };
-  }
-  try {
-    const d = JSON.parse(text) as TrustFile;
-    if (d?.version === 1 && d.entries && typeof d.entries === "object") return d;
-  } catch {
-    /* fall through */
-  }
-  throw new BraidError(
-    `trust store ${trustFilePath()} is corrupt`,
-    `move it aside (mv ${trustFilePath()} ${trustFilePath()}.bad) and run \`braid trust\` again`,
+  return readStore<TrustFile>(
+    trustFilePath(),
+    "entries",
+    () => ({ version: 1, entries: {} }),
+    new BraidError(
+      `trust store ${trustFilePath()} is corrupt`,
+      `move it aside (mv ${trustFilePath()} ${trustFilePath()}.bad) and run \`braid trust\` again`,
+    ),
   );
 }
 

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { hasField, isObject, readJsonFile } from "../../src/infra/json.js";
+import { BraidError } from "../../src/infra/errors.js";
+import { hasField, isObject, readJsonFile, readStore } from "../../src/infra/json.js";
 
 describe("readJsonFile", () => {
   const dir = mkdtempSync(join(tmpdir(), "braid-json-"));
@@ -30,5 +31,20 @@ describe("readJsonFile", () => {
 
   it("a null field does not pass an object check", () => {
     assert.equal(readJsonFile(file("nullfield.json", '{"pairs":null}'), hasField("pairs", "object")), null);
+  });
+
+  it("a user's store: missing is empty, a wrong file is the given error, never replaced", () => {
+    type Store = { version: 1; hosts: Record<string, unknown> };
+    const empty = (): Store => ({ version: 1, hosts: {} });
+    const bad = new BraidError("not a hosts file", "fix it");
+    assert.deepEqual(readStore<Store>(join(dir, "none.json"), "hosts", empty, bad), empty());
+    const ok = file("store.json", '{"version":1,"hosts":{"a":{}}}');
+    assert.deepEqual(readStore<Store>(ok, "hosts", empty, bad), { version: 1, hosts: { a: {} } });
+    for (const [name, text] of [
+      ["v2.json", '{"version":2,"hosts":{}}'],
+      ["list.json", '{"version":1,"hosts":[]}'],
+      ["cut.json", '{"version":1,"ho'],
+    ] as const)
+      assert.throws(() => readStore<Store>(file(name, text), "hosts", empty, bad), /not a hosts file/);
   });
 });
