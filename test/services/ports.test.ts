@@ -11,6 +11,21 @@ import { braid, isOneLineError } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 import { agentEnvOf, fakeAgentConfig, randomPortBase, statusJson } from "./fixture.js";
 
+let busy: Server | undefined;
+
+/** Whether nothing listens on these loopback ports right now. */
+async function portsFree(ports: number[]): Promise<boolean> {
+  for (const p of ports) {
+    const ok = await new Promise<boolean>((res) => {
+      const srv = createServer();
+      srv.once("error", () => res(false));
+      srv.listen(p, "127.0.0.1", () => srv.close(() => res(true)));
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
 const rec = (name: string, slot: number, ports: number[]): SessionRecord =>
   ({ name, ext: { ports: { slot, ports } } }) as unknown as SessionRecord;
 
@@ -41,7 +56,12 @@ describe("ports per session (headless fake agent printing its env)", () => {
   const { sb, repo } = useRepo();
   const base = randomPortBase();
   const run = (args: string[]) => braid(sb, repo, args);
-  let busy: Server | undefined;
+  const block = (slot: number) => [base + slot * 3, base + slot * 3 + 1, base + slot * 3 + 2];
+  // Other programs on the machine (tests running beside this one, agents) may hold a port of any slot at any time,
+  // which rightly skips that slot: expectations follow the slots braid reports and check the rules, not numbers.
+  const slotOf = async (name: string) => Number((await agentEnvOf(join(sb.root, `app-${name}`))).BRAID_SLOT);
+  const held = async () => (await statusJson(sb, repo)).map((s) => s.slot as number);
+  let sa = -1;
 
   it("gives two sessions disjoint port blocks, visible to their agents", async () => {
     writeFileSync(
@@ -51,48 +71,55 @@ describe("ports per session (headless fake agent printing its env)", () => {
     for (const n of ["a", "b"]) assert.equal((await run(["start", n, "task"])).code, 0);
     const a = await agentEnvOf(join(sb.root, "app-a"));
     const b = await agentEnvOf(join(sb.root, "app-b"));
+    sa = Number(a.BRAID_SLOT);
+    const sbSlot = Number(b.BRAID_SLOT);
+    assert.ok(sa >= 0 && sbSlot >= 0 && sbSlot !== sa, `two sessions, two slots: ${sa}, ${sbSlot}`);
+    const [p0, p1, p2] = block(sa);
     assert.deepEqual(
-      [a.BRAID_SLOT, a.BRAID_PORT, a.PORT, a.BRAID_PORT_1, a.BRAID_PORT_2, a.BRAID_PORT_3],
-      ["0", String(base), String(base), String(base + 1), String(base + 2), undefined],
+      [a.BRAID_PORT, a.PORT, a.BRAID_PORT_1, a.BRAID_PORT_2, a.BRAID_PORT_3],
+      [String(p0), String(p0), String(p1), String(p2), undefined],
     );
-    assert.deepEqual([b.BRAID_SLOT, b.BRAID_PORT, b.BRAID_PORT_2], ["1", String(base + 3), String(base + 5)]);
+    assert.deepEqual([b.BRAID_PORT, b.BRAID_PORT_2], [String(block(sbSlot)[0]), String(block(sbSlot)[2])]);
     const st = await statusJson(sb, repo);
     assert.deepEqual(
       st.map((s) => [s.name, s.slot, s.ports]),
       [
-        ["a", 0, [base, base + 1, base + 2]],
-        ["b", 1, [base + 3, base + 4, base + 5]],
+        ["a", sa, block(sa)],
+        ["b", sbSlot, block(sbSlot)],
       ],
     );
     const table = await run(["status"]);
-    assert.match(table.stdout, new RegExp(`${base}-${base + 2}`));
+    assert.match(table.stdout, new RegExp(`${p0}-${p2}`));
   });
 
   it("skips a slot whose port another process holds", async () => {
+    const taken = new Set(await held());
+    let next = 0;
+    while (taken.has(next)) next++;
     busy = createServer();
-    await new Promise<void>((r) => busy?.listen(base + 7, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => busy?.listen(block(next)[1], "127.0.0.1", () => r()));
     assert.equal((await run(["start", "c", "task"])).code, 0);
-    const c = await agentEnvOf(join(sb.root, "app-c"));
-    assert.deepEqual([c.BRAID_SLOT, c.BRAID_PORT], ["3", String(base + 9)]);
+    const c = await slotOf("c");
     await new Promise((r) => busy?.close(r));
+    assert.ok(c > next && !taken.has(c), `c skips slot ${next} (its port ${block(next)[1]} is held): got ${c}`);
   });
 
   it("keeps the slot across stop/restart and hands it out again after rm", async () => {
     assert.equal((await run(["stop", "a"])).code, 0);
     assert.equal((await run(["restart", "a"])).code, 0);
-    assert.equal((await statusJson(sb, repo)).find((s) => s.name === "a")?.slot, 0);
+    assert.equal((await statusJson(sb, repo)).find((s) => s.name === "a")?.slot, sa);
     assert.equal((await run(["stop", "a"])).code, 0);
     const rm = await run(["rm", "a", "--force"]);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal((await run(["start", "d", "task"])).code, 0);
-    const d = await agentEnvOf(join(sb.root, "app-d"));
-    assert.deepEqual([d.BRAID_SLOT, d.PORT], ["0", String(base)]);
+    const d = await slotOf("d");
+    assert.ok(d <= sa || !(await portsFree(block(sa))), `d gets a's freed slot ${sa} (or a lower one): got ${d}`);
     // two braid commands at once never get the same slot
     const [e, f] = await Promise.all([run(["start", "e", "task"]), run(["start", "f", "task"])]);
     assert.equal(e.code + f.code, 0, e.stderr + f.stderr);
-    const slots = (await statusJson(sb, repo)).map((s) => s.slot);
+    const slots = await held();
     assert.equal(new Set(slots).size, slots.length, `slots must be distinct: ${slots}`);
-    assert.deepEqual([...slots].sort(), [0, 1, 2, 3, 4]);
+    assert.equal(slots.length, 5);
     for (const n of ["b", "c", "d", "e", "f"]) await run(["stop", n]);
   });
 
