@@ -7,26 +7,22 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { braid, gitIn, makeRepo, makeSandbox } from "../test/helpers/env.js";
+import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
 
 const FILES = Number(process.argv[2] ?? 5000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const SESSIONS = 5;
 
-const files: Record<string, string> = {};
-for (let i = 0; i < FILES; i++) files[`src/d${i % 50}/f${i}.txt`] = `line ${i}\n`;
+const files = manyFiles(FILES);
 
 async function round(k: number): Promise<{ braid: number; git: number }> {
   const sb = makeSandbox("braid-bench-merge-");
   try {
     const repo = makeRepo(sb, "app", files);
     const plain = makeRepo(sb, "plain", files);
+    await sessionsWithOneCommit(sb, repo, SESSIONS);
     for (let i = 1; i <= SESSIONS; i++) {
-      const r = await braid(sb, repo, ["new", `s${i}`, "--no-bootstrap"]);
-      if (r.code !== 0) throw new Error(r.stderr);
-      const wt = join(sb.root, `app-s${i}`);
-      writeFileSync(join(wt, `src/d${i}/f${i}.txt`), `changed by s${i}\n`);
-      gitIn(sb, wt, "commit", "-qam", `s${i} work`);
       // the same change on a plain branch
       gitIn(sb, plain, "checkout", "-q", "-b", `f${i}`, "main");
       writeFileSync(join(plain, `src/d${i}/f${i}.txt`), `changed by s${i}\n`);

@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BRAID_BIN, braid, gitIn, makeRepo, makeSandbox } from "../test/helpers/env.js";
+import { BRAID_BIN, makeRepo, makeSandbox } from "../test/helpers/env.js";
+import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
 
 const FILES = Number(process.argv[2] ?? 5000);
@@ -16,21 +17,11 @@ const SESSIONS = 10;
 async function main(): Promise<void> {
   const sb = makeSandbox("braid-bench-status-");
   try {
-    const files: Record<string, string> = {};
-    for (let i = 0; i < FILES; i++) files[`src/d${i % 50}/f${i}.txt`] = `line ${i}\n`;
-    const repo = makeRepo(sb, "app", files);
+    const repo = makeRepo(sb, "app", manyFiles(FILES));
     writeFileSync(join(sb.root, "global.toml"), `max_code_sessions = ${SESSIONS}\n`);
     sb.env.BRAID_CONFIG = join(sb.root, "global.toml");
-    const wts: string[] = [];
-    for (let i = 1; i <= SESSIONS; i++) {
-      const r = await braid(sb, repo, ["new", `s${i}`, "--no-bootstrap"]);
-      if (r.code !== 0) throw new Error(r.stderr);
-      const wt = join(sb.root, `app-s${i}`);
-      writeFileSync(join(wt, `src/d${i}/f${i}.txt`), `changed by s${i}\n`);
-      gitIn(sb, wt, "commit", "-qam", `s${i} work`);
-      writeFileSync(join(wt, `src/d${i}/f${i + 50}.txt`), "uncommitted\n");
-      wts.push(wt);
-    }
+    const wts = await sessionsWithOneCommit(sb, repo, SESSIONS);
+    for (const [k, wt] of wts.entries()) writeFileSync(join(wt, `src/d${k + 1}/f${k + 51}.txt`), "uncommitted\n");
     const timeStatus = () => {
       const t = performance.now();
       const r = spawnSync(process.execPath, [BRAID_BIN, "status", "--json"], { cwd: repo, env: sb.env });
