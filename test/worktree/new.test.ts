@@ -67,7 +67,10 @@ describe("braid new", () => {
     const other = makeRepo(sb, "badbase", { "braid.toml": 'base = "nonexistent"\n' });
     const r = await braid(sb, other, ["new", "x1"]);
     assert.ok(isOneLineError(r));
-    assert.match(r.stderr, /base ref "nonexistent" \(the `base` setting\) does not exist — set it to an existing branch/);
+    assert.match(
+      r.stderr,
+      /base ref "nonexistent" \(the `base` setting\) does not exist — set it to an existing branch/,
+    );
   });
 
   it("refuses outside a git repository", async () => {
