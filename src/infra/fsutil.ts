@@ -1,5 +1,4 @@
 /** File helpers shared by every store: checked atomic writes, private dirs and cross-process locks. */
-import { randomBytes } from "node:crypto";
 import {
   closeSync,
   fsyncSync,
@@ -44,6 +43,16 @@ export function writeFailure(path: string, e: unknown): unknown {
   return e;
 }
 
+/**
+ * Eight hex digits telling a process's temp files apart (the pid tells processes apart). Not node:crypto:
+ * loading it is a large part of a hook's start-up, and nothing here needs unpredictable names.
+ */
+function tmpSuffix(): string {
+  return Math.floor(Math.random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, "0");
+}
+
 /** Every byte of buf, however many calls it takes (a nearly full disk writes short). */
 export function writeAll(fd: number, buf: Buffer): void {
   let off = 0;
@@ -78,7 +87,7 @@ export interface WriteOptions {
  */
 export function writeFileAtomic(path: string, data: string | Buffer, opts: WriteOptions = {}): void {
   const dir = dirname(path);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const tmp = `${path}.${process.pid}.${tmpSuffix()}.tmp`;
   let fd: number | undefined;
   try {
     mkdirPrivate(dir);
@@ -270,7 +279,7 @@ function tryAcquire(dir: string): Attempt {
   }
   faultPause("lock-before-take");
   const n = top + 1;
-  const tmp = join(dir, `.t-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = join(dir, `.t-${process.pid}-${tmpSuffix()}`);
   try {
     writeFileSync(tmp, JSON.stringify(self()), { mode: PRIVATE_FILE_MODE });
     linkSync(tmp, join(dir, String(n)));
