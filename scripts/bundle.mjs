@@ -87,7 +87,11 @@ const common = {
 
 rmSync(OUT, { recursive: true, force: true }); // no chunks of an older build
 await Promise.all([
-  build({ ...common, entryPoints: { hook: join(SRC, "session", "hook.js") }, plugins: [ownUrl, hookCold, builtinsByRequire] }),
+  build({
+    ...common,
+    entryPoints: { hook: join(SRC, "session", "hook.js") },
+    plugins: [ownUrl, hookCold, builtinsByRequire],
+  }),
   build({
     ...common,
     entryPoints: { braid: join(SRC, "cli", "main.js") },
