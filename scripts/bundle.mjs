@@ -21,16 +21,43 @@ const OUT = join(ROOT, "dist", "bundle");
 /** A bundled module's path from the bundle's files (they all sit flat in OUT). */
 const fromOut = (file) => relative(OUT, file).split(sep).join("/");
 
-/** Every bundled dist/src module sees the URL of its own file. */
-const ownUrl = {
-  name: "own-import-meta-url",
+/**
+ * `import … from "node:…"` in tsc's output, as written there: `import { a, b as c } from "node:fs";`,
+ * `import * as x from "node:fs";` or `import x from "node:fs";` (type-only imports are erased by tsc).
+ */
+const BUILTIN_IMPORT = /^import\s+(?:\*\s+as\s+(\w+)|(\w+)|\{([^}]*)\})\s+from\s+"(node:[\w/]+)";$/gm;
+
+/**
+ * Node's built-ins by `require`, not import. An ES import of a built-in builds its module facade, reading
+ * every export (fs's lazy stream getters load node's stream modules), and the bundler hoists it to the top
+ * of the file, so even a module that loads lazily would pay for it at start. Required where its importer
+ * runs, a built-in loads when that code runs, and only the names it uses are read.
+ */
+function builtinsByRequire(text, file) {
+  const out = text.replace(BUILTIN_IMPORT, (_, ns, def, named, id) => {
+    const req = `require(${JSON.stringify(id)})`;
+    if (ns || def) return `const ${ns ?? def} = ${req};`;
+    const names = named
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .map((n) => n.replace(/^(\w+)\s+as\s+(\w+)$/, "$1: $2"));
+    return `const { ${names.join(", ")} } = ${req};`;
+  });
+  const left = /^import[^;]*from\s+"node:/m.exec(out);
+  if (left) throw new Error(`${file}: an import of a node built-in bundle.mjs cannot rewrite: ${left[0]}`);
+  return out;
+}
+
+/** Every bundled dist/src module: built-ins by require, and the URL of its own file as `import.meta.url`. */
+const fromDistSrc = {
+  name: "dist-src-modules",
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(SRC + sep)) return undefined;
-      const text = await readFile(args.path, "utf8");
-      if (!text.includes("import.meta.url")) return { contents: text, loader: "js" };
       const own = `new URL(${JSON.stringify(fromOut(args.path))}, import.meta.url).href`;
-      return { contents: text.replaceAll("import.meta.url", own), loader: "js", resolveDir: dirname(args.path) };
+      const text = builtinsByRequire(await readFile(args.path, "utf8"), args.path).replaceAll("import.meta.url", own);
+      return { contents: text, loader: "js", resolveDir: dirname(args.path) };
     });
   },
 };
@@ -50,24 +77,6 @@ const hookCold = {
   },
 };
 
-/**
- * Node's built-ins by require, not import: an ES import of a built-in builds its module facade, reading every
- * export (fs's lazy stream getters load the stream modules), and hoists it to the bundle's top, so even a
- * module that loads lazily would pay for it at start. Required, a built-in loads when its importer runs.
- */
-const builtinsByRequire = {
-  name: "builtins-by-require",
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === "builtin" ? { path: args.path, external: true } : { path: args.path, namespace: "builtin" },
-    );
-    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: "js",
-    }));
-  },
-};
-
 const common = {
   outdir: OUT,
   bundle: true,
@@ -76,7 +85,7 @@ const common = {
   target: "node20",
   // The board's Ink/React stay as node_modules has them (only `braid board` loads them).
   external: ["ink", "react", "react/*"],
-  // The `require` of built-ins (above, and in CommonJS dependencies such as commander): node ≥ 20.16 has
+  // The `require` of built-ins (builtinsByRequire, and CommonJS dependencies such as commander): node ≥ 20.16 has
   // process.getBuiltinModule, older ones get createRequire.
   banner: {
     js: 'const require = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import("node:module")).createRequire(import.meta.url);',
@@ -90,13 +99,13 @@ await Promise.all([
   build({
     ...common,
     entryPoints: { hook: join(SRC, "session", "hook.js") },
-    plugins: [ownUrl, hookCold, builtinsByRequire],
+    plugins: [fromDistSrc, hookCold],
   }),
   build({
     ...common,
     entryPoints: { braid: join(SRC, "cli", "main.js") },
     splitting: true,
     chunkNames: "[name]-[hash]",
-    plugins: [ownUrl, builtinsByRequire],
+    plugins: [fromDistSrc],
   }),
 ]);
