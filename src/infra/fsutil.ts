@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "./errors.js";
 import { faultPause } from "./faults.js";
 import { processStart } from "./process.js";
+import { randomHex } from "./random.js";
 
 /** braid's own data (state, notes, memory, trust, logs) is private to the user whatever the umask. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -41,16 +42,6 @@ export function writeFailure(path: string, e: unknown): unknown {
   if (code === "ENOTDIR")
     return wrap(`cannot write ${path}: a parent of it is a file, not a directory`, "move that file away and retry");
   return e;
-}
-
-/**
- * Eight hex digits telling a process's temp files apart (the pid tells processes apart). Not node:crypto:
- * loading it is a large part of a hook's start-up, and nothing here needs unpredictable names.
- */
-function tmpSuffix(): string {
-  return Math.floor(Math.random() * 0x1_0000_0000)
-    .toString(16)
-    .padStart(8, "0");
 }
 
 /** Every byte of buf, however many calls it takes (a nearly full disk writes short). */
@@ -87,7 +78,7 @@ export interface WriteOptions {
  */
 export function writeFileAtomic(path: string, data: string | Buffer, opts: WriteOptions = {}): void {
   const dir = dirname(path);
-  const tmp = `${path}.${process.pid}.${tmpSuffix()}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomHex(8)}.tmp`;
   let fd: number | undefined;
   try {
     mkdirPrivate(dir);
@@ -279,7 +270,7 @@ function tryAcquire(dir: string): Attempt {
   }
   faultPause("lock-before-take");
   const n = top + 1;
-  const tmp = join(dir, `.t-${process.pid}-${tmpSuffix()}`);
+  const tmp = join(dir, `.t-${process.pid}-${randomHex(8)}`);
   try {
     writeFileSync(tmp, JSON.stringify(self()), { mode: PRIVATE_FILE_MODE });
     linkSync(tmp, join(dir, String(n)));
