@@ -15,42 +15,50 @@ describe("bundled entries", () => {
   const sb = makeSandbox();
   after(() => sb.cleanup());
 
-  it("a Stop hook runs one bundled file and loads none of node's socket, crypto or child_process modules", () => {
-    const repo = makeRepo(sb, "hooked");
-    const stateDir = join(repo, ".git", "braid");
-    mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
-    // Records what node loaded (built-ins) and which files it opened as modules, at exit.
-    const probe = join(sb.root, "probe.cjs");
-    const out = join(sb.root, "loaded.json");
-    writeFileSync(
-      probe,
-      `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`,
-    );
-    const r = spawnSync(process.execPath, ["-r", probe, BRAID_BIN, "hook", "Stop"], {
-      cwd: repo,
-      env: {
-        ...sb.env,
-        BRAID_SESSION: "s1",
-        BRAID_STATE_DIR: stateDir,
-        BRAID_RUN_ID: "r1",
-        BRAID_MAIN_WORKTREE: repo,
-        BRAID_PROJECT: "hooked",
-      },
-      input: JSON.stringify({ cwd: repo, session_id: "c" }),
-      encoding: "utf8",
+  // Stop: nothing to answer; UserPromptSubmit: no unread notes; PreToolUse Edit: the ownership guard allows.
+  for (const [event, tool] of [
+    ["Stop", undefined],
+    ["UserPromptSubmit", undefined],
+    ["PreToolUse", "Edit"],
+  ] as const) {
+    it(`a ${event} hook with nothing to say loads none of node's socket, stream, crypto or child_process modules`, () => {
+      const repo = makeRepo(sb, `hooked-${event.toLowerCase()}`);
+      const stateDir = join(repo, ".git", "braid");
+      mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
+      // Records which of node's own modules the process loaded, at exit.
+      const probe = join(sb.root, "probe.cjs");
+      const out = join(sb.root, `loaded-${event}.json`);
+      writeFileSync(
+        probe,
+        "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n",
+      );
+      const input = {
+        cwd: repo,
+        session_id: "c",
+        ...(tool ? { tool_name: tool, tool_input: { file_path: join(repo, "a.txt") } } : {}),
+      };
+      const r = spawnSync(process.execPath, ["-r", probe, BRAID_BIN, "hook", event], {
+        cwd: repo,
+        env: {
+          ...sb.env,
+          PROBE_OUT: out,
+          BRAID_SESSION: "s1",
+          BRAID_STATE_DIR: stateDir,
+          BRAID_RUN_ID: "r1",
+          BRAID_MAIN_WORKTREE: repo,
+          BRAID_PROJECT: "hooked",
+        },
+        input: JSON.stringify(input),
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, "", "nothing to deliver or deny");
+      assert.equal(readLive(stateDir, "s1")?.event, event, "the event was recorded");
+      const loaded = JSON.parse(readFileSync(out, "utf8")) as string[];
+      for (const heavy of ["net", "stream", "crypto", "child_process"])
+        assert.ok(!loaded.includes(`NativeModule ${heavy}`), `node:${heavy} loaded by a ${event} hook`);
     });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, "");
-    assert.equal(readLive(stateDir, "s1")?.state, "idle", "the event was recorded");
-    const loaded = JSON.parse(readFileSync(out, "utf8")) as string[];
-    for (const heavy of [
-      "NativeModule net",
-      "NativeModule crypto",
-      "NativeModule child_process",
-      "NativeModule stream",
-    ])
-      assert.ok(!loaded.includes(heavy), `${heavy} loaded by a Stop hook`);
-  });
+  }
 
   it("the hook bundle holds neither zod nor commander, and imports only node built-ins and the cold config paths", () => {
     const text = readFileSync(HOOK_BUNDLE, "utf8");
