@@ -4,7 +4,7 @@
 // changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
 // Usage: npm run bench -- hook [runs]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,22 +136,31 @@ const cases: Case[] = [
   },
 ];
 
+/** user+sys CPU of each run too (GNU time, 10 ms steps): steadier than wall time on a loaded machine. */
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 const samples: number[][] = cases.map(() => []);
+const cpuSamples: number[][] = cases.map(() => []);
 for (let i = 0; i < runs; i++) {
   for (const [j, c] of cases.entries()) {
+    const [cmd, args] = TIME ? [TIME, ["-f", "BRAIDCPU %U %S", c.cmd, ...c.args]] : [c.cmd, c.args];
     const t = process.hrtime.bigint();
-    const r = spawnSync(c.cmd, c.args, { cwd: repo, env: c.env, input: c.input, encoding: "utf8" });
+    const r = spawnSync(cmd, args, { cwd: repo, env: c.env, input: c.input, encoding: "utf8" });
     samples[j]?.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`${c.label} failed: ${r.stderr}`);
+    const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    cpuSamples[j]?.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
   }
 }
 const figures = samples.map(median);
+const cpus = cpuSamples.map(median);
 const base = figures[0] ?? 1;
+const baseCpu = cpus[0] ?? 1;
 console.log(`median of ${runs} alternated runs each (load average ${loadavg()[0]?.toFixed(1)})`);
 for (const [j, c] of cases.entries()) {
   const ms = figures[j] ?? Number.NaN;
+  const cpu = cpus[j] ?? Number.NaN;
   console.log(
-    `${c.label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x node -e 0  +${(ms - base).toFixed(1)} ms`,
+    `${c.label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x node -e 0  +${(ms - base).toFixed(1)} ms   cpu ${cpu.toFixed(0).padStart(4)} ms ${(cpu / baseCpu).toFixed(2)}x`,
   );
 }
 const missing = CLAUDE_HOOK_EVENTS.filter((ev) => !cases.some((c) => c.event === ev));

@@ -103,7 +103,7 @@ process.stdout.write(JSON.stringify({ sessions: [] }) + "\\n");
     summaryRow({ what: `${what} (wall)`, braid: s.wall, baseline: base.wall, baselineLabel: "node -e 0", target });
     summaryRow({ what: `${what} (cpu)`, braid: s.cpu, baseline: base.cpu, baselineLabel: "node -e 0 (cpu)", target });
   }
-  for (const pkg of ["commander", "zod", "proper-lockfile", "smol-toml", "ignore"]) {
+  for (const pkg of ["commander", "zod", "smol-toml", "ignore"]) {
     line(
       `import ${pkg}`,
       median(
