@@ -69,6 +69,11 @@ function fsyncDir(dir: string): void {
 export interface WriteOptions {
   /** File mode (default 0600: braid's files are private). */
   mode?: number;
+  /**
+   * false: skip the fsyncs (the rename still makes the write all-or-nothing for readers). Only for state that
+   * is rewritten all the time and worthless after a crash, on a path that must be fast: a hook's live state.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -84,7 +89,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Write
     mkdirPrivate(dir);
     fd = openSync(tmp, "wx", opts.mode ?? PRIVATE_FILE_MODE);
     writeAll(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (opts.durable !== false) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     faultPause("atomic-before-rename");
@@ -104,7 +109,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Write
     }
     throw writeFailure(path, e);
   }
-  fsyncDir(dir);
+  if (opts.durable !== false) fsyncDir(dir);
 }
 
 // ---------------------------------------------------------------------------------------------------
