@@ -2,7 +2,7 @@
 // inspected tool call of every agent, and Claude waits for it), against bare `node -e 0` and a hook-shaped
 // node script (the floor) in the same run. Runs alternate between the commands, round by round, so load
 // changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
-// Usage: npm run bench -- hook [runs]
+// Usage: npm run bench -- hook [--runs N]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -13,7 +13,9 @@ import { median, summaryRow } from "./summary.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "braid.js");
-const runs = Number(process.argv[2] ?? 21);
+const runsFlag = process.argv.indexOf("--runs");
+/** `hook.js 31` or `hook.js --runs 31` (npm run bench passes its arguments to every script). */
+const runs = Number((runsFlag > 0 ? process.argv[runsFlag + 1] : process.argv[2]) ?? 21) || 21;
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "braid-bench-hook-")));
 const home = join(root, "home");
