@@ -1,18 +1,21 @@
-// How fast is `braid hook <event>` (run by Claude Code on every tool call)? Target < 100 ms typical.
-// Baselines measured in the same run: bare `node -e 0` and `braid --version` (the CLI's cheapest path).
-// Also times `braid status --json` and the in-process listSessionViews for a few sessions.
-// Usage: npm run bench -- hook [runs]
+// `braid hook <event>` for every event braid registers with Claude Code (it runs on every prompt and
+// inspected tool call of every agent, and Claude waits for it), against bare `node -e 0` and a hook-shaped
+// node script (the floor) in the same run. Runs alternate between the commands, round by round, so load
+// changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
+// Usage: npm run bench -- hook [--runs N]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ACTIVITY_HOOK } from "../src/agents/claude.js";
-import { summaryRow } from "./summary.js";
+import { ACTIVITY_HOOK, CLAUDE_HOOK_EVENTS } from "../src/agents/claude.js";
+import { median, summaryRow } from "./summary.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "braid.js");
-const runs = Number(process.argv[2] ?? 15);
+const runsFlag = process.argv.indexOf("--runs");
+/** `hook.js 31` or `hook.js --runs 31` (npm run bench passes its arguments to every script). */
+const runs = Number((runsFlag > 0 ? process.argv[runsFlag + 1] : process.argv[2]) ?? 21) || 21;
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "braid-bench-hook-")));
 const home = join(root, "home");
@@ -29,52 +32,22 @@ const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, env, enco
 git("init", "-q");
 git("-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q", "--allow-empty", "-m", "init");
 const stateDir = join(repo, ".git", "braid");
-const hookEnv = (type: string) => ({
+mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
+/** The environment braid gives a session's agent (and so its hooks) at launch. */
+const hookEnv = (type: string): NodeJS.ProcessEnv => ({
   ...env,
   BRAID_SESSION: "s1",
   BRAID_STATE_DIR: stateDir,
   BRAID_RUN_ID: "r",
   BRAID_SESSION_TYPE: type,
+  BRAID_MAIN_WORKTREE: repo,
+  BRAID_PROJECT: "app",
 });
+const impl = hookEnv("implementation");
+const tool = (name: string) =>
+  JSON.stringify({ tool_name: name, tool_input: { file_path: join(repo, "x") }, cwd: repo, session_id: "c" });
+const plain = JSON.stringify({ cwd: repo, session_id: "c" });
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
-
-/** A hook command as Claude Code runs it: through /bin/sh. */
-function timeShell(command: string, e: NodeJS.ProcessEnv): number {
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync("/bin/sh", ["-c", command], { cwd: repo, env: e, encoding: "utf8" });
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (r.status !== 0) throw new Error(`activity hook failed: ${r.stderr}`);
-  }
-  return median(ms);
-}
-
-function time(label: string, argv: string[], input: string, e: NodeJS.ProcessEnv): number {
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, argv, { cwd: repo, env: e, input, encoding: "utf8" });
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr}`);
-  }
-  const m = median(ms);
-  return m;
-}
-
-const write = JSON.stringify({
-  tool_name: "Write",
-  tool_input: { file_path: join(repo, "x") },
-  cwd: repo,
-  session_id: "c",
-});
-const stop = JSON.stringify({ cwd: repo, session_id: "c" });
-const results: [string, number][] = [];
-results.push(["node -e 0 (baseline)", time("node", ["-e", "0"], "", env)]);
 // The floor of a hook in node: read the event from stdin, read the session's live state, write it back.
 const floorScript = join(root, "floor.mjs");
 writeFileSync(
@@ -87,68 +60,121 @@ let live = {}; try { live = JSON.parse(readFileSync(dir + "/live.json", "utf8"))
 writeFileSync(dir + "/live.tmp", JSON.stringify({ ...live, state: "idle", input: input.length }));
 `,
 );
-results.push(["node floor (stdin + read/write live state)", time("floor", [floorScript], stop, env)]);
-results.push(["braid --version", time("version", [BIN, "--version"], "", env)]);
-results.push(["braid hook Stop", time("stop", [BIN, "hook", "Stop"], stop, hookEnv("implementation"))]);
-results.push([
-  "braid hook PreToolUse Write (research: deny)",
-  time("deny", [BIN, "hook", "PreToolUse"], write, hookEnv("research")),
-]);
-results.push([
-  "braid hook PreToolUse Write (guard: loads project)",
-  time("guard", [BIN, "hook", "PreToolUse"], write, hookEnv("implementation")),
-]);
-// 40 notes, all already delivered: the common case of UserPromptSubmit (nothing new to say).
-const hookCtxEnv = { ...hookEnv("implementation"), BRAID_MAIN_WORKTREE: repo, BRAID_PROJECT: "app" };
-for (let i = 0; i < 40; i++)
-  spawnSync(process.execPath, [BIN, "note", `note ${i}`], { cwd: repo, env, encoding: "utf8" });
-spawnSync(process.execPath, [BIN, "hook", "UserPromptSubmit"], { cwd: repo, env: hookCtxEnv, input: stop });
-results.push([
-  "braid hook UserPromptSubmit (40 notes, all read)",
-  time("prompt", [BIN, "hook", "UserPromptSubmit"], stop, hookCtxEnv),
-]);
-const edit = JSON.stringify({
-  tool_name: "Edit",
-  tool_input: { file_path: join(repo, "x") },
-  cwd: repo,
-  session_id: "c",
-});
-results.push([
-  "braid hook PreToolUse Edit (ownership guard)",
-  time("edit", [BIN, "hook", "PreToolUse"], edit, hookCtxEnv),
-]);
-mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
-results.push(["PostToolUse activity hook (sh, no braid process)", timeShell(ACTIVITY_HOOK, hookCtxEnv)]);
-results.push([
-  "braid hook SessionStart (context: loads project)",
-  time("start", [BIN, "hook", "SessionStart"], stop, hookEnv("implementation")),
-]);
-writeFileSync(join(repo, "braid.toml"), "");
-results.push(["braid status --json (no sessions)", time("status", [BIN, "status", "--json"], "", env)]);
-results.push(["braid --help", time("help", [BIN, "--help"], "", env)]);
+// The same, writing the state as braid does (infra/fsutil.ts writeFileAtomic: temp file, fsync, rename,
+// directory fsync: a crash never leaves a torn file). What that durability costs is part of every hook.
+const durableFloor = join(root, "floor-durable.mjs");
+writeFileSync(
+  durableFloor,
+  `import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+const input = readFileSync(0, "utf8");
+const dir = ${JSON.stringify(join(stateDir, "run", "s1"))};
+let live = {}; try { live = JSON.parse(readFileSync(dir + "/live.json", "utf8")); } catch {}
+const tmp = dir + "/floor." + process.pid + ".tmp";
+const fd = openSync(tmp, "wx", 0o600);
+writeSync(fd, JSON.stringify({ ...live, input: input.length }));
+fsyncSync(fd);
+closeSync(fd);
+renameSync(tmp, dir + "/floor.json");
+const d = openSync(dir, "r");
+fsyncSync(d);
+closeSync(d);
+`,
+);
 
-const base = results[0]?.[1] ?? 1;
-console.log(`median of ${runs} runs each (load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)})`);
-for (const [label, ms] of results) {
+// 40 notes, all already delivered: the common case of UserPromptSubmit (nothing new to say).
+for (let i = 0; i < 40; i++) spawnSync(process.execPath, [BIN, "note", `note ${i}`], { cwd: repo, env });
+spawnSync(process.execPath, [BIN, "hook", "UserPromptSubmit"], { cwd: repo, env: impl, input: plain });
+
+interface Case {
+  label: string;
+  /** The event braid registers (CLAUDE_HOOK_EVENTS), for the summary. */
+  event?: string;
+  cmd: string;
+  args: string[];
+  input: string;
+  env: NodeJS.ProcessEnv;
+}
+const hook = (label: string, event: string, input: string, e = impl): Case => ({
+  label,
+  event,
+  cmd: process.execPath,
+  args: [BIN, "hook", event],
+  input,
+  env: e,
+});
+const cases: Case[] = [
+  { label: "node -e 0 (baseline)", cmd: process.execPath, args: ["-e", "0"], input: "", env },
+  {
+    label: "node floor (stdin + read/write live state)",
+    cmd: process.execPath,
+    args: [floorScript],
+    input: plain,
+    env,
+  },
+  {
+    label: "node floor, durable write (fsync + rename)",
+    cmd: process.execPath,
+    args: [durableFloor],
+    input: plain,
+    env,
+  },
+  hook("braid hook SessionStart (context: how to coordinate)", "SessionStart", plain),
+  hook("braid hook UserPromptSubmit (40 notes, all read)", "UserPromptSubmit", plain),
+  hook("braid hook PreToolUse Edit (ownership guard)", "PreToolUse", tool("Edit")),
+  hook("braid hook PreToolUse Write (research: deny)", "PreToolUse", tool("Write"), hookEnv("research")),
+  hook("braid hook PreToolUse AskUserQuestion (waiting)", "PreToolUse", tool("AskUserQuestion")),
+  hook("braid hook PermissionRequest", "PermissionRequest", tool("Bash")),
+  hook("braid hook Notification", "Notification", JSON.stringify({ cwd: repo, notification_type: "idle_prompt" })),
+  hook("braid hook Stop", "Stop", plain),
+  hook("braid hook SessionEnd", "SessionEnd", JSON.stringify({ cwd: repo, reason: "exit" })),
+  // PostToolUse (and PreToolUse of every tool braid does not inspect): no braid process at all.
+  {
+    label: "PostToolUse activity hook (sh, no braid)",
+    event: "PostToolUse",
+    cmd: "/bin/sh",
+    args: ["-c", ACTIVITY_HOOK],
+    input: "",
+    env: impl,
+  },
+];
+
+/** user+sys CPU of each run too (GNU time, 10 ms steps): steadier than wall time on a loaded machine. */
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+const samples: number[][] = cases.map(() => []);
+const cpuSamples: number[][] = cases.map(() => []);
+for (let i = 0; i < runs; i++) {
+  for (const [j, c] of cases.entries()) {
+    const [cmd, args] = TIME ? [TIME, ["-f", "BRAIDCPU %U %S", c.cmd, ...c.args]] : [c.cmd, c.args];
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { cwd: repo, env: c.env, input: c.input, encoding: "utf8" });
+    samples[j]?.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`${c.label} failed: ${r.stderr}`);
+    const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    cpuSamples[j]?.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
+  }
+}
+const figures = samples.map(median);
+const cpus = cpuSamples.map(median);
+const base = figures[0] ?? 1;
+const baseCpu = cpus[0] ?? 1;
+console.log(`median of ${runs} alternated runs each (load average ${loadavg()[0]?.toFixed(1)})`);
+for (const [j, c] of cases.entries()) {
+  const ms = figures[j] ?? Number.NaN;
+  const cpu = cpus[j] ?? Number.NaN;
   console.log(
-    `${label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x baseline  +${(ms - base).toFixed(1)} ms`,
+    `${c.label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x node -e 0  +${(ms - base).toFixed(1)} ms   cpu ${cpu.toFixed(0).padStart(4)} ms ${(cpu / baseCpu).toFixed(2)}x`,
   );
 }
-const figure = (label: string) => results.find(([l]) => l.startsWith(label))?.[1] ?? Number.NaN;
-const floor = figure("node floor");
-for (const [what, label, target] of [
-  ["hook UserPromptSubmit (40 notes, all read)", "braid hook UserPromptSubmit", "≤ 1.2×"],
-  ["hook PreToolUse Edit (ownership guard)", "braid hook PreToolUse Edit", "≤ 1.2×"],
-  ["hook Stop", "braid hook Stop", "≤ 1.2×"],
-  ["status --json, no sessions", "braid status --json", "≤ 1.5×"],
-  ["braid --help", "braid --help", "≤ 1.5×"],
-] as const)
-  summaryRow({ what, braid: figure(label), baseline: base, baselineLabel: "node -e 0", target });
-summaryRow({
-  what: "(floor: a hook-shaped node script)",
-  braid: floor,
-  baseline: base,
-  baselineLabel: "node -e 0",
-  target: "—",
-});
+const missing = CLAUDE_HOOK_EVENTS.filter((ev) => !cases.some((c) => c.event === ev));
+if (missing.length) throw new Error(`bench/hook.ts does not measure ${missing.join(", ")}`);
+for (const [j, c] of cases.entries()) {
+  if (j === 0) continue;
+  summaryRow({
+    what: c.event ? c.label.replace(/^braid /, "") : `(${c.label})`,
+    braid: figures[j] ?? Number.NaN,
+    baseline: base,
+    baselineLabel: "node -e 0",
+    target: c.event ? "≤ 1.2×" : "—",
+  });
+}
 rmSync(root, { recursive: true, force: true });

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { BRAID_BIN, makeRepo, makeSandbox, REPO_ROOT } from "../test/helpers/env.js";
 import { summaryRow } from "./summary.js";
@@ -39,18 +40,70 @@ function median(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
   return { wall: mid(walls), cpu: mid(cpus) };
 }
 
+/** Commands run in alternation, round by round (load changes on a shared machine hit all alike); medians. */
+function alternated(cmds: ReadonlyArray<readonly [cmd: string, args: string[]]>, cwd: string, env: NodeJS.ProcessEnv) {
+  const walls: number[][] = cmds.map(() => []);
+  const cpus: number[][] = cmds.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [j, [cmd, args]] of cmds.entries()) {
+      const t0 = performance.now();
+      const r = TIME
+        ? spawnSync(TIME, ["-f", "BRAIDCPU %U %S", cmd, ...args], { cwd, env, encoding: "utf8" })
+        : spawnSync(cmd, args, { cwd, env, encoding: "utf8" });
+      walls[j]?.push(performance.now() - t0);
+      if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
+      const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+      cpus[j]?.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
+    }
+  }
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return cmds.map((_, j): Sample => ({ wall: mid(walls[j] ?? []), cpu: mid(cpus[j] ?? []) }));
+}
+
 const sb = makeSandbox("braid-bench-");
 try {
   const repo = makeRepo(sb, "app");
   const node = (args: string[]) => median(process.execPath, args, repo, sb.env);
-  const base = node(["-e", "0"]);
+  // The floor of `status` with no sessions: node, commander, one git spawn (finding the repository).
+  const statusFloor = join(sb.root, "status-floor.mjs");
+  writeFileSync(
+    statusFloor,
+    `import { spawnSync } from "node:child_process";
+await import(${JSON.stringify(join(REPO_ROOT, "node_modules", "commander", "esm.mjs"))});
+spawnSync("git", ["rev-parse", "--git-dir"]);
+process.stdout.write(JSON.stringify({ sessions: [] }) + "\\n");
+`,
+  );
+  const [base, floor, help, status] = alternated(
+    [
+      [process.execPath, ["-e", "0"]],
+      [process.execPath, [statusFloor]],
+      [process.execPath, [BRAID_BIN, "--help"]],
+      [process.execPath, [BRAID_BIN, "status", "--json"]],
+    ],
+    repo,
+    sb.env,
+  ) as [Sample, Sample, Sample, Sample];
   const line = (label: string, s: Sample) =>
     console.log(
       `${label.padEnd(50)} wall ${s.wall.toFixed(0).padStart(5)} ms (${(s.wall / base.wall).toFixed(2)}x node)   cpu ${s.cpu.toFixed(0).padStart(4)} ms (${(s.cpu / base.cpu).toFixed(2)}x node)`,
     );
-  console.log(`runs: ${RUNS} (medians; cpu = user+sys incl. git children, 10 ms resolution)`);
+  console.log(
+    `runs: ${RUNS} (medians of alternated runs; cpu = user+sys incl. git children, 10 ms resolution; load average ${loadavg()[0]?.toFixed(1)})`,
+  );
   line("node -e 0 (baseline)", base);
-  for (const pkg of ["commander", "zod", "proper-lockfile", "smol-toml", "ignore"]) {
+  line("floor: node + commander + one git spawn", floor);
+  line("braid --help", help);
+  line("braid status --json (no sessions)", status);
+  for (const [what, s, target] of [
+    ["braid --help", help, "≤ 1.5×"],
+    ["status --json, no sessions", status, "≤ 1.5×"],
+    ["(floor of status: node + commander + git rev-parse)", floor, "—"],
+  ] as const) {
+    summaryRow({ what: `${what} (wall)`, braid: s.wall, baseline: base.wall, baselineLabel: "node -e 0", target });
+    summaryRow({ what: `${what} (cpu)`, braid: s.cpu, baseline: base.cpu, baselineLabel: "node -e 0 (cpu)", target });
+  }
+  for (const pkg of ["commander", "zod", "smol-toml", "ignore"]) {
     line(
       `import ${pkg}`,
       median(
@@ -63,25 +116,6 @@ try {
   }
   line("git rev-parse (one git spawn)", median("git", ["rev-parse", "--git-dir"], repo, sb.env));
   line("braid --version", node([BRAID_BIN, "--version"]));
-  const help = node([BRAID_BIN, "--help"]);
-  line("braid --help", help);
-  const status = node([BRAID_BIN, "status", "--json"]);
-  line("braid status --json (no sessions)", status);
-  // CPU time: steadier than wall time on a shared machine (10 ms resolution).
-  summaryRow({
-    what: "braid --help (cpu)",
-    braid: help.cpu,
-    baseline: base.cpu,
-    baselineLabel: "node -e 0 (cpu)",
-    target: "≤ 1.5×",
-  });
-  summaryRow({
-    what: "status --json, no sessions (cpu)",
-    braid: status.cpu,
-    baseline: base.cpu,
-    baselineLabel: "node -e 0 (cpu)",
-    target: "≤ 1.5×",
-  });
   line("braid ls --json (no config file)", node([BRAID_BIN, "ls", "--json"]));
   if (BEFORE) line(`before: ${BEFORE} ls --json`, node([BEFORE, "ls", "--json"]));
   writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");

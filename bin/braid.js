@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// Thin launcher: the real entry is compiled TypeScript under dist/.
-import { main } from "../dist/src/cli/main.js";
+// Thin launcher for the bundles of scripts/bundle.mjs (built by `npm run build`): agent hooks run their own
+// one-file bundle (no commander, no command modules); everything else runs the CLI bundle.
+const argv = process.argv.slice(2);
+const run =
+  argv[0] === "hook"
+    ? import("../dist/bundle/hook.js").then((m) => m.runHookCli(argv.slice(1)))
+    : import("../dist/bundle/braid.js").then((m) => m.main(argv));
 
-main(process.argv.slice(2)).then(
+run.then(
   (code) => {
     process.exitCode = code;
   },

@@ -10,7 +10,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === "hook") {
-    // Fast path for agent hooks: no commander, no command modules (target < 100 ms per event).
+    // Agent hooks: no commander, no command modules. bin/braid.js runs them from their own bundle
+    // (dist/bundle/hook.js) without coming here; this path serves callers of dist/src.
     const { runHookCli } = await import("../session/hook.js");
     return runHookCli(argv.slice(1));
   }

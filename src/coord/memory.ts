@@ -10,13 +10,13 @@
  * go to the end of their section (created at the end of the file when missing); exact and
  * near-duplicates (case, spacing, emphasis, trailing punctuation) anywhere in the file are skipped.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "../infra/errors.js";
 import { lockHolder, reportLockWait, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { isObject, readJsonFile } from "../infra/json.js";
+import { randomHex } from "../infra/random.js";
 import { COORD_LOCK, coordFileError } from "./paths.js";
 import { normalizeLearning, requireName, requireSection, toBulletText } from "./text.js";
 
@@ -201,7 +201,7 @@ export async function addLearnings(
       seen.add(key);
       const section = item.section?.trim() || DEFAULT_SECTION;
       const pending: PendingLearning = { text, section, from: item.from ?? null, date };
-      const id = `${now.getTime().toString(36)}-${process.pid.toString(36)}-${randomBytes(3).toString("hex")}-${mine.length}`;
+      const id = `${now.getTime().toString(36)}-${process.pid.toString(36)}-${randomHex(6)}-${mine.length}`;
       const p = join(pendingDir(file), `${id}.json`);
       writePending(p, JSON.stringify(pending));
       mine.push({ path: p, pending, key });

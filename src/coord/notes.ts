@@ -14,10 +14,10 @@
  * skipped rather than delivered half. Each entry starts with a newline so a torn line never swallows
  * the next header. Lines in any other shape (hand edits, `echo >>`) are counted as stray and ignored.
  */
-import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { mkdirPrivate, PRIVATE_FILE_MODE, withLock } from "../infra/fsutil.js";
+import { randomHex } from "../infra/random.js";
 import { coordFileError } from "./paths.js";
 import { escapeLine, isValidName, requireName, unescapeLine } from "./text.js";
 
@@ -86,7 +86,7 @@ export function parseNotes(content: string): NotesFile {
 }
 
 export function newNoteId(now: number = Date.now()): string {
-  return `${now.toString(36)}-${randomBytes(3).toString("hex")}`;
+  return `${now.toString(36)}-${randomHex(6)}`;
 }
 
 export function formatEntry(note: Note): string {

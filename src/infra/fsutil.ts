@@ -1,5 +1,4 @@
 /** File helpers shared by every store: checked atomic writes, private dirs and cross-process locks. */
-import { randomBytes } from "node:crypto";
 import {
   closeSync,
   fsyncSync,
@@ -19,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BraidError } from "./errors.js";
 import { faultPause } from "./faults.js";
 import { processStart } from "./process.js";
+import { randomHex } from "./random.js";
 
 /** braid's own data (state, notes, memory, trust, logs) is private to the user whatever the umask. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -69,6 +69,11 @@ function fsyncDir(dir: string): void {
 export interface WriteOptions {
   /** File mode (default 0600: braid's files are private). */
   mode?: number;
+  /**
+   * false: skip the fsyncs (the rename still makes the write all-or-nothing for readers). Only for state that
+   * is rewritten all the time and worthless after a crash, on a path that must be fast: a hook's live state.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -78,13 +83,13 @@ export interface WriteOptions {
  */
 export function writeFileAtomic(path: string, data: string | Buffer, opts: WriteOptions = {}): void {
   const dir = dirname(path);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomHex(8)}.tmp`;
   let fd: number | undefined;
   try {
     mkdirPrivate(dir);
     fd = openSync(tmp, "wx", opts.mode ?? PRIVATE_FILE_MODE);
     writeAll(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (opts.durable !== false) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     faultPause("atomic-before-rename");
@@ -104,7 +109,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Write
     }
     throw writeFailure(path, e);
   }
-  fsyncDir(dir);
+  if (opts.durable !== false) fsyncDir(dir);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -270,7 +275,7 @@ function tryAcquire(dir: string): Attempt {
   }
   faultPause("lock-before-take");
   const n = top + 1;
-  const tmp = join(dir, `.t-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = join(dir, `.t-${process.pid}-${randomHex(8)}`);
   try {
     writeFileSync(tmp, JSON.stringify(self()), { mode: PRIVATE_FILE_MODE });
     linkSync(tmp, join(dir, String(n)));

@@ -5,13 +5,12 @@
  * - otherwise → the last validated result, cached in the repo's state dir and keyed by the files'
  *   content and the compiled schema's mtime. Anything else (first run, edited file, new build) → full load.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import type { Config } from "./config.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
-import { gatedValues, type TrustGate, trustGate } from "./trust.js";
+import type { TrustGate } from "./trust.js";
 
 const DEFAULTS_URL = new URL("./config-defaults.json", import.meta.url);
 const SCHEMA_URL = new URL("./config.js", import.meta.url);
@@ -76,6 +75,8 @@ export async function loadConfigGated(mainWorktree?: string, stateDir?: string):
     const d = precomputedDefaults();
     if (d) return { config: d, gate: null, projectPath: null };
   }
+  // Loaded only past the no-config path above: node:crypto alone is a large part of a hook's start-up.
+  const [{ createHash }, { gatedValues, trustGate }] = await Promise.all([import("node:crypto"), import("./trust.js")]);
   const cacheFile = stateDir ? join(stateDir, "config-cache.json") : null;
   const key = createHash("sha256")
     .update([fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0"))

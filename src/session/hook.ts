@@ -7,9 +7,11 @@
  * the process exits 0. Loaded by a fast path in main.ts (no commander); the project context (git +
  * config) is loaded only for the events that need it.
  */
+import { fstatSync, read, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { FILE_EDIT_TOOLS } from "../agents/claude/tools.js";
-import { fireNotify, hookNotifyState, type NotifyEvent } from "../notify/fire.js";
+import type { NotifyEvent } from "../notify/fire.js";
+import { hookNotifyState, mayNotify } from "../notify/when.js";
 import type { ProjectContext } from "../project/context.js";
 import { logHookLine } from "../project/hook-log.js";
 import { applyHookEvent, type HookInput, readLive, writeLive } from "./live.js";
@@ -30,22 +32,52 @@ export function hookEnv(env: NodeJS.ProcessEnv = process.env): HookEnv | null {
   return { session, stateDir, runId: env.BRAID_RUN_ID ?? "", type: env.BRAID_SESSION_TYPE ?? "implementation" };
 }
 
+/**
+ * The hook's JSON from fd 0, read with fs: `process.stdin` would load node's stream and socket modules, a
+ * large part of a hook's start-up. A terminal gives nothing; a writer that never closes is given up on after
+ * timeoutMs (the read stays pending and runHookCli's exit timer ends the process).
+ */
 function readStdin(timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
-    if (process.stdin.isTTY) return resolve("");
+    try {
+      if (fstatSync(0).isCharacterDevice()) return resolve(""); // a terminal (or /dev/null)
+    } catch {
+      return resolve(""); // no stdin at all
+    }
     const chunks: Buffer[] = [];
-    const done = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    };
     const timer = setTimeout(done, timeoutMs);
-    process.stdin.on("data", (d: Buffer) => chunks.push(d));
-    process.stdin.on("end", () => {
-      clearTimeout(timer);
-      done();
-    });
-    process.stdin.on("error", () => {
-      clearTimeout(timer);
-      done();
-    });
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    const next = (): void =>
+      read(0, buf, 0, buf.length, null, (err, n) => {
+        if (settled) return;
+        if ((err as NodeJS.ErrnoException | null)?.code === "EAGAIN") return void setTimeout(next, 5);
+        if (err || n === 0) return done();
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+        next();
+      });
+    next();
   });
+}
+
+/**
+ * The answer for Claude Code, written to fd 1 with fs: `process.stdout` would load node's stream modules.
+ * A non-blocking stdout (EAGAIN) gets the rest through process.stdout.
+ */
+function printAnswer(text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(1, buf, off, buf.length - off);
+  } catch {
+    process.stdout.write(buf.subarray(off));
+  }
 }
 
 /** A notification for this session (the worker dedupes, reads the config and delivers, detached). */
@@ -142,7 +174,11 @@ export async function handleHook(event: string, raw: string, env: HookEnv): Prom
     const next = applyHookEvent(prev, env.runId, event, withLaunch);
     writeLive(env.stateDir, env.session, next);
     const notify = hookNotifyState(prev?.runId === env.runId ? prev : null, next, event);
-    if (notify) fireNotify(notifyEvent(env, notify, next.detail ?? "", next.since));
+    // The worker's spawn (child_process) loads only when a notify key is configured.
+    if (notify && mayNotify(process.env.BRAID_MAIN_WORKTREE ?? "")) {
+      const { fireNotify } = await import("../notify/fire.js");
+      fireNotify(notifyEvent(env, notify, next.detail ?? "", next.since));
+    }
   } catch (e) {
     logHookLine(env.stateDir, `${env.session} ${event}: cannot record state: ${(e as Error).message}`);
   }
@@ -163,6 +199,6 @@ export async function runHookCli(args: string[]): Promise<number> {
   const env = hookEnv();
   if (!env || !event) return 0; // not a braid session (e.g. settings copied elsewhere): do nothing
   const out = await handleHook(event, raw, env);
-  if (out) process.stdout.write(`${JSON.stringify(out)}\n`);
+  if (out) printAnswer(`${JSON.stringify(out)}\n`);
   return 0;
 }

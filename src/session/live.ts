@@ -141,6 +141,10 @@ export function withActivity(live: LiveState, activityAtMs: number | null): Live
   return { ...live, state: "working", detail: "thinking", since: iso, at: iso, event: "PostToolUse" };
 }
 
+/**
+ * Not fsynced: every hook event rewrites it and the agent waits for the hook (two fsyncs were most of a
+ * hook's time on a busy disk); after a crash the next event rewrites it, and readers never see a torn file.
+ */
 export function writeLive(stateDir: string, name: string, live: LiveState): void {
-  writeFileAtomic(liveFile(stateDir, name), `${JSON.stringify(live)}\n`);
+  writeFileAtomic(liveFile(stateDir, name), `${JSON.stringify(live)}\n`, { durable: false });
 }

@@ -5,8 +5,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { deliver } from "../../src/notify/deliver.js";
-import { fireNotify, hookNotifyState, type NotifyEvent } from "../../src/notify/fire.js";
+import { fireNotify, type NotifyEvent } from "../../src/notify/fire.js";
 import { notifySettings } from "../../src/notify/settings.js";
+import { hookNotifyState } from "../../src/notify/when.js";
 import { braid, commitIn } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 
