@@ -369,8 +369,11 @@ export class Repo {
    */
   async attachNewBranch(branch: string, commit: string): Promise<void> {
     const ref = `refs/heads/${branch}`;
-    await git(["update-ref", "-m", `branch: Created from ${commit}`, ref, commit, ZERO], this.opts());
-    await git(["symbolic-ref", "-m", `checkout: moving from ${commit} to ${branch}`, "HEAD", ref], this.opts());
+    // At once: HEAD may name the branch a moment before it exists (an unborn branch, in a worktree nobody uses yet).
+    await Promise.all([
+      git(["update-ref", "-m", `branch: Created from ${commit}`, ref, commit, ZERO], this.opts()),
+      git(["symbolic-ref", "-m", `checkout: moving from ${commit} to ${branch}`, "HEAD", ref], this.opts()),
+    ]);
   }
 
   /**

@@ -160,9 +160,9 @@ export async function takeSpare(ctx: ProjectContext, opts: CreateOptions): Promi
   const { spare } = claimed;
   const repo = new Repo(ctx.project.mainWorktree);
   try {
+    await new Repo(spare.path).attachNewBranch(plan.branch, plan.baseCommit);
     if (existsSync(plan.path)) rmdirSync(plan.path); // an empty dir (planWorktree checked): git would move into it
     await repo.moveWorktree(spare.path, plan.path);
-    await new Repo(plan.path).attachNewBranch(plan.branch, plan.baseCommit);
   } catch (e) {
     await rollback(ctx.project.mainWorktree, plan);
     await discardDir(ctx, spare);
@@ -483,6 +483,8 @@ function lowPriorityPrefix(): string[] {
  * Best effort: a filler that cannot start leaves the pool short, and `new` falls back to a fresh worktree.
  */
 export function fillInBackground(ctx: ProjectContext): void {
+  // BRAID_POOL_BACKGROUND=0: scripts and tests that run `braid pool fill` themselves, when they choose.
+  if (process.env.BRAID_POOL_BACKGROUND === "0") return;
   if (ctx.config.pool === 0 && (ctx.store.read().spares ?? []).length === 0) return;
   const prefix = lowPriorityPrefix();
   const argv = [...prefix, process.execPath, BIN, "pool", "fill"];
