@@ -161,6 +161,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
   let sparePaths = new Set<string>();
   let sparesBusy: string[] = [];
   await check("pool spares", async () => {
+    if (sessions === null) return; // an unreadable registry names no spares (reported above)
     const { staleSpares } = await import("../worktree/pool.js");
     for (const sp of await staleSpares(ctx)) {
       const f = add({

@@ -17,6 +17,7 @@ import { isBraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
 import { lockHolder, ownerAlive, withLock } from "../infra/fsutil.js";
 import { processStart } from "../infra/process.js";
+import { loadConfigGated } from "../project/config-fast.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SpareRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
@@ -24,7 +25,6 @@ import { copyPaths } from "../sandbox/overlay.js";
 import type { BootstrapReport } from "./bootstrap.js";
 import { addPendingRecord, type CreateOptions, planWorktree, resolveBase, rollback } from "./create.js";
 import { readIncludePatterns } from "./include.js";
-import { setupPlan } from "./trust.js";
 
 export function poolDir(stateDir: string): string {
   return join(stateDir, "pool");
@@ -55,14 +55,19 @@ function setupAtTake(ctx: ProjectContext): boolean {
  */
 async function bootstrapKey(ctx: ProjectContext): Promise<string> {
   const { config } = ctx;
-  const plan = await setupPlan(ctx);
+  // The trust decision as setupPlan (trust.ts) makes it, without loading the config schema on `new`'s path.
+  const gate =
+    ctx.trust === undefined
+      ? (await loadConfigGated(ctx.project.mainWorktree, ctx.project.stateDir)).gate
+      : ctx.trust;
+  const trusted = !gate || gate.trusted || !gate.keys.includes("setup");
   const h = createHash("sha1");
   h.update(
     JSON.stringify({
       copy: config.copy,
       mode: config.copy_mode,
-      setup: plan.commands,
-      trusted: plan.trusted,
+      setup: config.setup,
+      trusted,
       env: config.env,
       ports: config.ports,
       include: readIncludePatterns(ctx.project.mainWorktree),
