@@ -57,9 +57,7 @@ async function bootstrapKey(ctx: ProjectContext): Promise<string> {
   const { config } = ctx;
   // The trust decision as setupPlan (trust.ts) makes it, without loading the config schema on `new`'s path.
   const gate =
-    ctx.trust === undefined
-      ? (await loadConfigGated(ctx.project.mainWorktree, ctx.project.stateDir)).gate
-      : ctx.trust;
+    ctx.trust === undefined ? (await loadConfigGated(ctx.project.mainWorktree, ctx.project.stateDir)).gate : ctx.trust;
   const trusted = !gate || gate.trusted || !gate.keys.includes("setup");
   const h = createHash("sha1");
   h.update(
@@ -164,6 +162,7 @@ export async function takeSpare(ctx: ProjectContext, opts: CreateOptions): Promi
   if (!claimed) return null;
   const { spare } = claimed;
   const repo = new Repo(ctx.project.mainWorktree);
+  faultPause("pool-after-claim");
   try {
     await new Repo(spare.path).attachNewBranch(plan.branch, plan.baseCommit);
     if (existsSync(plan.path)) rmdirSync(plan.path); // an empty dir (planWorktree checked): git would move into it

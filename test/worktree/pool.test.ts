@@ -246,6 +246,39 @@ describe("worktree pool", () => {
     assert.equal((await json(sb, repo, ["pool", "fill"])).ready, 1);
   });
 
+  it("kill -9 of a `new` taking a spare: doctor --fix rolls the session back and removes the orphan spare", async () => {
+    const repo = projectRepo(sb, "killtake", 'copy = ["node_modules"]\n');
+    globalConfig(sb, "pool = 1\n");
+    await json(sb, repo, ["pool", "fill"]);
+    const mark = join(sb.root, "take.mark");
+    const child = spawn(process.execPath, [BRAID_BIN, "new", "cut"], {
+      cwd: repo,
+      env: { ...sb.env, BRAID_FAULT_PAUSE: "pool-after-claim", BRAID_FAULT_MARK: mark },
+      stdio: "ignore",
+    });
+    const exited = new Promise((r) => child.on("exit", r));
+    await waitFor("new to claim the spare", () => existsSync(mark), 60_000);
+    child.kill("SIGKILL");
+    await exited;
+    const found = JSON.parse((await braid(sb, repo, ["doctor", "--json"])).stdout);
+    const kinds = found.findings.map((f: { kind: string }) => f.kind);
+    assert.ok(kinds.includes("incomplete"), JSON.stringify(found));
+    assert.ok(kinds.includes("stale-spare"), JSON.stringify(found));
+    await braid(sb, repo, ["doctor", "--fix", "--json"]);
+    const again = JSON.parse((await braid(sb, repo, ["doctor", "--json"])).stdout);
+    assert.deepEqual(
+      again.findings.filter((f: { severity: string }) => f.severity === "error"),
+      [],
+      JSON.stringify(again),
+    );
+    assert.doesNotMatch(gitIn(sb, repo, "worktree", "list", "--porcelain"), /braid\/pool\//);
+    assert.doesNotMatch(gitIn(sb, repo, "branch", "--list"), /feature\/cut/);
+    // The same name works again, from a fresh spare.
+    await json(sb, repo, ["pool", "fill"]);
+    const s = await json(sb, repo, ["new", "cut"]);
+    assert.ok(s.spare);
+  });
+
   it("spares show in `ls --json` and `pool`, never as sessions in status, rm or clean", async () => {
     const repo = projectRepo(sb, "visible", 'copy = ["node_modules"]\n');
     globalConfig(sb, "pool = 2\n");
