@@ -23,7 +23,7 @@ import type { SessionRecord, SpareRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
 import { copyPaths } from "../sandbox/overlay.js";
 import type { BootstrapReport } from "./bootstrap.js";
-import { addPendingRecord, type CreateOptions, planWorktree, resolveBase, rollback } from "./create.js";
+import { addPendingRecord, type CreateOptions, maker, planWorktree, resolveBase, rollback } from "./create.js";
 import { readIncludePatterns } from "./include.js";
 
 export function poolDir(stateDir: string): string {
@@ -156,7 +156,7 @@ export async function takeSpare(ctx: ProjectContext, opts: CreateOptions): Promi
     const i = (data.spares ?? []).findIndex((s) => fits.has(s.id) && s.state === "ready");
     if (i < 0) return null;
     const [spare] = (data.spares as SpareRecord[]).splice(i, 1);
-    const session = addPendingRecord(data, plan, opts, spare?.setupAtTake ? "bootstrap" : "checkout");
+    const session = addPendingRecord(data, plan, opts, "checkout");
     return { spare: spare as SpareRecord, session };
   });
   if (!claimed) return null;
@@ -180,6 +180,10 @@ export async function takeSpare(ctx: ProjectContext, opts: CreateOptions): Promi
   const report = (spareBootstrap(spare) as SpareBootstrap).report;
   if (spare.setupAtTake) {
     // Setup that needs the session; a failure keeps the session pending "bootstrap", as a fresh one would.
+    await ctx.store.update((d) => {
+      const r = d.sessions.find((s) => s.name === plan.name);
+      if (r) r.pending = maker("bootstrap");
+    });
     const { bootstrapWorktree } = await import("./bootstrap.js");
     await bootstrapWorktree(ctx, claimed.session, { files: false, into: report });
   }
