@@ -100,7 +100,8 @@ async function firstFile(dir: string, depth: number): Promise<string | null> {
 }
 
 /**
- * `tar -C src -cf - . | tar -C dst -xpf -`, two processes and a pipe (no shell): modes, times and symlinks as
+ * `tar -C src -cf - . | tar -C dst --keep-old-files -xpf -`, two processes and a pipe (no shell; nothing in `dst`
+ * is ever replaced: an existing file is an error, as for cp): modes, times and symlinks as
  * they are; hard links inside the tree stay links to each other (never to the original).
  */
 async function copyWithTar(src: string, dst: string, mode: number): Promise<void> {
@@ -112,7 +113,7 @@ async function copyWithTar(src: string, dst: string, mode: number): Promise<void
     return child;
   };
   const reader = run(["-C", src, "-cf", "-", "."], ["ignore", "pipe", "pipe"]);
-  const writer = run(["-C", dst, "-xpf", "-"], ["pipe", "ignore", "pipe"]);
+  const writer = run(["-C", dst, "--keep-old-files", "-xpf", "-"], ["pipe", "ignore", "pipe"]);
   reader.stdout?.pipe(writer.stdin as NodeJS.WritableStream);
   // A writer that dies must not leave the reader blocked on a full pipe.
   writer.stdin?.on("error", () => reader.kill());
