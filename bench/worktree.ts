@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         if (m === "braid") await copyTree(src, dst);
         else await copyTreeWith(m, src, dst);
         byMethod.get(m)?.push(performance.now() - t);
-        if (m === "braid") picked = await chooseMethod(src, `${dst}-probe`);
+        if (m === "braid") picked = await chooseMethod(src);
         settle();
       }
     };

@@ -1,17 +1,17 @@
 /**
  * Bring large git-ignored trees (node_modules, build caches) into a new worktree by the fastest safe
- * method measured here (bench/worktree.ts compares them on a 30k-file tree, against one `cp -a`):
- * - where the file system clones (btrfs, xfs, apfs: `cp --reflink=always` works), several
- *   `cp -a --reflink=auto` processes at once: a clone costs no data, only files to create;
- * - elsewhere (ext4) a tar pipe, `tar -cf - . | tar -xpf -` as two processes: one reader and one
- *   writer streaming through a pipe beat one `cp -a` (0.79–0.99× on 2 cores) and the parallel cps,
- *   whose processes fight over the same directory locks;
- * - small trees (a few hundred entries) in this process with Node's copyFile: no process to start.
+ * method measured here. bench/worktree.ts times each candidate on a 30k-file tree in the same run as one
+ * `cp -a` (2 cores, ext4, no clones; medians of paired runs, 2026-12-02): several `cp -a --reflink=auto`
+ * processes on chunks of the tree 0.62× of `cp -a` in both full runs, the tar pipe (`tar -cf - . | tar -xpf -`,
+ * two processes) 0.69–0.77×, and in a separate A/B of the three 24–40 s vs 40–49 s vs 40–41 s. So:
+ * - large trees: the parallel cps (copy-on-write clones where the file system has them: btrfs, xfs);
+ * - small trees (under 256 entries) in this process with Node's copyFile: no process to start;
+ * - `BRAID_COPY_METHOD=tar|parallel-cp|cp|node` forces one (the bench; a machine where tar wins).
  * Never hardlinks: an in-place write in one worktree would change the other.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { constants } from "node:fs";
-import { copyFile, lstat, mkdir, readdir, readlink, rm, symlink } from "node:fs/promises";
+import { copyFile, lstat, mkdir, readdir, readlink, symlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { mapLimit } from "../infra/pool.js";
@@ -30,7 +30,7 @@ const SMALL_TREE = 256;
 
 /** Recursive copy of `src` to `dst` (created) by the method `chooseMethod` picks. Symlinks stay symlinks. */
 export async function copyTree(src: string, dst: string): Promise<CopyStats> {
-  return copyTreeWith(await chooseMethod(src, dst), src, dst);
+  return copyTreeWith(await chooseMethod(src), src, dst);
 }
 
 /** Copy by a given method (the bench compares them); a method this machine lacks falls back to Node. */
@@ -47,12 +47,12 @@ export async function copyTreeWith(method: CopyMethod, src: string, dst: string)
   return stats;
 }
 
-/** The method for this tree: `BRAID_COPY_METHOD` (tests, bench) > Node for small trees > clones > tar. */
-export async function chooseMethod(src: string, dst: string): Promise<CopyMethod> {
+/** The method for this tree: `BRAID_COPY_METHOD` (tests, bench) > Node for small trees > parallel cp. */
+export async function chooseMethod(src: string): Promise<CopyMethod> {
   const forced = process.env.BRAID_COPY_METHOD as CopyMethod | undefined;
   if (forced && (COPY_METHODS as readonly string[]).includes(forced)) return forced;
   if (!hasGnu() || !(await lstat(src)).isDirectory() || (await isSmallTree(src, SMALL_TREE))) return "node";
-  return (await clonesBetween(src, dirname(dst))) ? "parallel-cp" : "tar";
+  return "parallel-cp";
 }
 
 let gnu: boolean | undefined;
@@ -75,28 +75,6 @@ async function isSmallTree(src: string, limit: number): Promise<boolean> {
     for (const e of entries) if (e.isDirectory()) dirs.push(join(dir, e.name));
   }
   return true;
-}
-
-/** Can a file of `src` be cloned into `dstDir` (copy-on-write)? Probed with one small file, then removed. */
-async function clonesBetween(src: string, dstDir: string): Promise<boolean> {
-  const file = await firstFile(src, 3);
-  if (!file) return false;
-  const probe = join(dstDir, `.braid-reflink-probe-${process.pid}`);
-  const ok = spawnSync("cp", ["--reflink=always", "--", file, probe], { stdio: "ignore" }).status === 0;
-  await rm(probe, { force: true });
-  return ok;
-}
-
-async function firstFile(dir: string, depth: number): Promise<string | null> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const file = entries.find((e) => e.isFile());
-  if (file) return join(dir, file.name);
-  if (depth === 0) return null;
-  for (const e of entries.filter((x) => x.isDirectory()).slice(0, 4)) {
-    const f = await firstFile(join(dir, e.name), depth - 1);
-    if (f) return f;
-  }
-  return null;
 }
 
 /**
