@@ -35,6 +35,7 @@ export type FindingKind =
   | "check-failed"
   | "orphaned-agent"
   | "orphan-service"
+  | "stale-spare"
   | SandboxFindingKind;
 
 export interface Finding {
@@ -155,8 +156,30 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
     }
     if (fix) sessions = ctx.store.sessions();
   });
-  const registered = new Set((sessions ?? []).map((s) => s.path));
-  const pendingPaths = new Set((sessions ?? []).filter((s) => s.pending).map((s) => s.path));
+  // 1c. Spares of the worktree pool that can never be used (base gone, directory missing, half made by a killed
+  //     filler) and pool directories no spare names: discarded (they hold no work). A filler alive is left alone.
+  let sparePaths = new Set<string>();
+  let sparesBusy: string[] = [];
+  await check("pool spares", async () => {
+    if (sessions === null) return; // an unreadable registry names no spares (reported above)
+    const { staleSpares } = await import("../worktree/pool.js");
+    for (const sp of await staleSpares(ctx)) {
+      const f = add({
+        kind: "stale-spare",
+        where: sp.path,
+        message: `spare worktree of the pool: ${sp.reason}`,
+        fix: "discard it (a spare holds no work; `braid pool fill` makes a new one)",
+        fixable: true,
+        severity: "warning",
+      });
+      await attempt(f, sp.fix);
+    }
+    const spares = ctx.store.read().spares ?? [];
+    sparePaths = new Set(spares.map((sp) => sp.path));
+    sparesBusy = spares.filter((sp) => sp.state !== "ready").map((sp) => sp.path);
+  });
+  const registered = new Set([...(sessions ?? []).map((s) => s.path), ...sparePaths]);
+  const pendingPaths = new Set([...(sessions ?? []).filter((s) => s.pending).map((s) => s.path), ...sparesBusy]);
 
   let wts: GitWorktree[] = [];
   await check("worktree list", async () => {

@@ -358,6 +358,39 @@ export class Repo {
     await git([...workers, "worktree", "add", "--quiet", "--detach", path, commit], this.opts());
   }
 
+  /** Move the worktree at `from` to `to` (a rename: same file system; git refuses for one with submodules). */
+  async moveWorktree(from: string, to: string): Promise<void> {
+    await git(["worktree", "move", from, to], this.opts());
+  }
+
+  /**
+   * Put this worktree (detached) on the new branch `branch` at `commit`, which its HEAD already is: a new ref
+   * (compare-and-swap: only if absent) and HEAD pointed at it. No file is touched, so the index stays valid.
+   */
+  async attachNewBranch(branch: string, commit: string): Promise<void> {
+    const ref = `refs/heads/${branch}`;
+    // At once: HEAD may name the branch a moment before it exists (an unborn branch, in a worktree nobody uses yet).
+    await Promise.all([
+      git(["update-ref", "-m", `branch: Created from ${commit}`, ref, commit, ZERO], this.opts()),
+      git(["symbolic-ref", "-m", `checkout: moving from ${commit} to ${branch}`, "HEAD", ref], this.opts()),
+    ]);
+  }
+
+  /**
+   * Move this detached worktree to `commit` by delta (`git checkout --detach`: a two-way merge that refuses
+   * to overwrite local changes); false when git refused.
+   */
+  async moveDetached(commit: string, o: { workers?: number } = {}): Promise<boolean> {
+    const workers = o.workers === undefined ? [] : ["-c", `checkout.workers=${o.workers}`];
+    return (await gitTry([...workers, "checkout", "--quiet", "--detach", commit], this.opts())) !== null;
+  }
+
+  /** Changed entries of any kind, ignored files left out, untracked ones listed (spare worktrees: must be none). */
+  async statusEntries(): Promise<string[] | null> {
+    const out = await gitTry(["status", "--porcelain", "--untracked-files=all"], this.opts({ noOptionalLocks: true }));
+    return out === null ? null : out.split("\n").filter(Boolean);
+  }
+
   /** Add a worktree at `path` on a new branch `branch` starting at `from`. */
   async addWorktree(path: string, branch: string, from: string): Promise<void> {
     await git(["worktree", "add", "--quiet", "-b", branch, path, from], this.opts());

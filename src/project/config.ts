@@ -60,6 +60,8 @@ export const configSchema = z.strictObject({
    * sandboxed session an overlayfs over the main worktree's dir (sandbox/overlay.ts); unsandboxed, a copy.
    */
   copy_mode: z.enum(["copy", "symlink", "overlay"]).default("copy"),
+  /** Spare worktrees kept checked out at the base tip and bootstrapped, so `new` takes one at once (worktree/pool.ts). */
+  pool: z.number().int().min(0).max(32).default(0),
   /** Commands run in a new worktree after bootstrap (only once trusted with `braid trust`). */
   setup: z.array(z.string().min(1)).default([]),
   /** Ports per session (0 = off): each session owns ports port_base + slot·ports … + ports−1. */

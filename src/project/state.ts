@@ -92,6 +92,30 @@ export interface StateData {
   version: 1;
   nextOrder: number;
   sessions: SessionRecord[];
+  /** Spare worktrees of the pool (`pool = N`): not sessions, so nothing that reads `sessions` sees them. */
+  spares?: SpareRecord[];
+}
+
+/**
+ * A spare worktree (worktree/pool.ts): detached at `baseCommit`, bootstrapped, waiting for a `new` to take it.
+ * Only a `ready` one is taken; `filling`/`refreshing` ones belong to `maker` (discarded once it is dead).
+ */
+export interface SpareRecord {
+  id: string;
+  /** Absolute path, under `<state>/pool/`. */
+  path: string;
+  baseRef: string;
+  baseCommit: string;
+  createdAt: string;
+  state: "filling" | "refreshing" | "ready";
+  /** What the bootstrap depended on (config, trust, copy sources): a spare made under another one is stale. */
+  key: string;
+  /** The process filling or refreshing it. */
+  maker?: Omit<PendingStep, "step">;
+  /** The bootstrap's report, handed to the `new` that takes the spare. */
+  bootstrap?: unknown;
+  /** Setup commands left for the taker (they depend on the session: name, ports, env templates). */
+  setupAtTake?: boolean;
 }
 
 function emptyState(): StateData {
@@ -272,6 +296,15 @@ export function shapeProblem(data: unknown): string | null {
       return `${at}: "pending" is malformed`;
     if (r.ext !== undefined && (typeof r.ext !== "object" || r.ext === null || Array.isArray(r.ext)))
       return `${at}: "ext" is ${kind(r.ext)}, expected an object`;
+  }
+  if (d.spares !== undefined) {
+    if (!Array.isArray(d.spares)) return `"spares" is ${kind(d.spares)}, expected an array`;
+    for (const [i, sp] of d.spares.entries()) {
+      const r = sp as unknown as Record<string, unknown> | null;
+      if (!r || typeof r !== "object") return `spare #${i + 1} is ${kind(r)}, expected an object`;
+      for (const k of ["id", "path", "baseRef", "baseCommit", "state", "key"] as const)
+        if (!str(r[k])) return `spare #${i + 1}: "${k}" is ${kind(r[k])}, expected a string`;
+    }
   }
   return null;
 }

@@ -28,15 +28,36 @@ export interface BootstrapReport {
   warnings: string[];
 }
 
-export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord): Promise<BootstrapReport> {
-  const main = ctx.project.mainWorktree;
-  const report: BootstrapReport = {
+/**
+ * The two halves of a bootstrap: `files` (.worktreeinclude, `copy` dirs, submodules) and `setup` (the session's
+ * environment and setup commands); both by default. A pool spare may get its files first and its setup when a
+ * session takes it (worktree/pool.ts); `into` continues a report made by the first half.
+ */
+export interface BootstrapParts {
+  files?: boolean;
+  setup?: boolean;
+  into?: BootstrapReport;
+}
+
+export async function bootstrapWorktree(
+  ctx: ProjectContext,
+  rec: SessionRecord,
+  parts: BootstrapParts = {},
+): Promise<BootstrapReport> {
+  const report: BootstrapReport = parts.into ?? {
     included: [],
     copied: [],
     skipped: [],
     setup: { commands: 0, ran: false, trusted: true },
     warnings: [],
   };
+  if (parts.files !== false) await bootstrapFiles(ctx, rec, report);
+  if (parts.setup !== false) await bootstrapSetup(ctx, rec, report);
+  return report;
+}
+
+async function bootstrapFiles(ctx: ProjectContext, rec: SessionRecord, report: BootstrapReport): Promise<void> {
+  const main = ctx.project.mainWorktree;
   const copyDirs = new Set(copyPaths(ctx.config.copy));
 
   for (const rel of await includedPaths(main)) {
@@ -76,6 +97,10 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
 
   // Before setup: setup commands may need the submodules' files.
   report.warnings.push(...(await initSubmodules(rec.path)));
+}
+
+async function bootstrapSetup(ctx: ProjectContext, rec: SessionRecord, report: BootstrapReport): Promise<void> {
+  const main = ctx.project.mainWorktree;
 
   const { sessionEnv, shellTemplates } = await import("../ports/env.js");
   const senv = await sessionEnv(ctx, rec);
@@ -112,7 +137,6 @@ export async function bootstrapWorktree(ctx: ProjectContext, rec: SessionRecord)
     }
     report.setup.ran = true;
   }
-  return report;
 }
 
 /**

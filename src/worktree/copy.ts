@@ -1,18 +1,19 @@
 /**
  * Bring large git-ignored trees (node_modules, build caches) into a new worktree by the fastest safe
- * method: copy-on-write clones where the filesystem supports them, else a plain copy spread over
- * every core. Never hardlinks: an in-place write in one worktree would change the other.
- *
- * With GNU cp (Linux) the tree is split into chunks that several `cp -a --reflink=auto` processes
- * copy at once: creating files is kernel time, so it scales with cores, and one cp per chunk keeps
- * per-file overhead at cp's own. Measured on 30k small files (bench/worktree): parallel cp beats a
- * single `cp -a`, which beats Node's copyFile through its 4-thread pool. Elsewhere Node copies.
+ * method measured here. bench/worktree.ts times each candidate on a 30k-file tree in the same run as one
+ * `cp -a` (2 cores, ext4, no clones; medians of paired runs, 2026-12-02): several `cp -a --reflink=auto`
+ * processes on chunks of the tree 0.62× of `cp -a` in both full runs, the tar pipe (`tar -cf - . | tar -xpf -`,
+ * two processes) 0.69–0.77×, and in a separate A/B of the three 24–40 s vs 40–49 s vs 40–41 s. So:
+ * - large trees: the parallel cps (copy-on-write clones where the file system has them: btrfs, xfs);
+ * - small trees (under 256 entries) in this process with Node's copyFile: no process to start;
+ * - `BRAID_COPY_METHOD=tar|parallel-cp|cp|node` forces one (the bench; a machine where tar wins).
+ * Never hardlinks: an in-place write in one worktree would change the other.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { constants } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readlink, symlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { mapLimit } from "../infra/pool.js";
 
 export interface CopyStats {
@@ -21,22 +22,98 @@ export interface CopyStats {
   symlinks: number;
 }
 
-/** Parallel recursive copy of `src` to `dst` (created). Symlinks are recreated as symlinks. */
+export const COPY_METHODS = ["tar", "parallel-cp", "cp", "node"] as const;
+export type CopyMethod = (typeof COPY_METHODS)[number];
+
+/** Trees with fewer entries than this are copied in this process. */
+const SMALL_TREE = 256;
+
+/** Recursive copy of `src` to `dst` (created) by the method `chooseMethod` picks. Symlinks stay symlinks. */
 export async function copyTree(src: string, dst: string): Promise<CopyStats> {
-  const top = await lstat(src);
-  if (top.isDirectory() && hasGnuCp()) {
-    const [stats] = await Promise.all([countTree(src), copyWithCp(src, dst, top.mode & 0o7777)]);
-    return stats;
-  }
-  return copyWithNode(src, dst);
+  return copyTreeWith(await chooseMethod(src), src, dst);
 }
 
-let gnuCp: boolean | undefined;
-function hasGnuCp(): boolean {
-  gnuCp ??=
-    process.platform === "linux" &&
-    /GNU coreutils/.test(spawnSync("cp", ["--version"], { encoding: "utf8" }).stdout ?? "");
-  return gnuCp;
+/** Copy by a given method (the bench compares them); a method this machine lacks falls back to Node. */
+export async function copyTreeWith(method: CopyMethod, src: string, dst: string): Promise<CopyStats> {
+  const top = await lstat(src);
+  if (!top.isDirectory() || method === "node" || !hasGnu()) return copyWithNode(src, dst);
+  const copy =
+    method === "tar"
+      ? copyWithTar(src, dst, top.mode & 0o7777)
+      : method === "cp"
+        ? copyWithOneCp(src, dst)
+        : copyWithCp(src, dst, top.mode & 0o7777);
+  const [stats] = await Promise.all([countTree(src), copy]);
+  return stats;
+}
+
+/** The method for this tree: `BRAID_COPY_METHOD` (tests, bench) > Node for small trees > parallel cp. */
+export async function chooseMethod(src: string): Promise<CopyMethod> {
+  const forced = process.env.BRAID_COPY_METHOD as CopyMethod | undefined;
+  if (forced && (COPY_METHODS as readonly string[]).includes(forced)) return forced;
+  if (!hasGnu() || !(await lstat(src)).isDirectory() || (await isSmallTree(src, SMALL_TREE))) return "node";
+  return "parallel-cp";
+}
+
+let gnu: boolean | undefined;
+/** GNU cp and tar (Linux): the process methods rely on their flags. */
+function hasGnu(): boolean {
+  const isGnu = (cmd: string) => /GNU/.test(spawnSync(cmd, ["--version"], { encoding: "utf8" }).stdout ?? "");
+  gnu ??= process.platform === "linux" && isGnu("cp") && isGnu("tar");
+  return gnu;
+}
+
+/** Fewer than `limit` entries in the whole tree (stops looking at the limit). */
+async function isSmallTree(src: string, limit: number): Promise<boolean> {
+  let seen = 0;
+  const dirs = [src];
+  while (dirs.length > 0) {
+    const dir = dirs.pop() as string;
+    const entries = await readdir(dir, { withFileTypes: true });
+    seen += entries.length;
+    if (seen >= limit) return false;
+    for (const e of entries) if (e.isDirectory()) dirs.push(join(dir, e.name));
+  }
+  return true;
+}
+
+/**
+ * `tar -C src -cf - . | tar -C dst --keep-old-files -xpf -`, two processes and a pipe (no shell; nothing in `dst`
+ * is ever replaced: an existing file is an error, as for cp): modes, times and symlinks as
+ * they are; hard links inside the tree stay links to each other (never to the original).
+ */
+async function copyWithTar(src: string, dst: string, mode: number): Promise<void> {
+  await mkdir(dst, { recursive: true, mode: mode | 0o700 });
+  const errors: string[] = [];
+  const run = (args: string[], stdio: ["ignore" | "pipe", "pipe" | "ignore", "pipe"]) => {
+    const child = spawn("tar", args, { stdio });
+    child.stderr?.on("data", (d: Buffer) => errors.push(d.toString("utf8")));
+    return child;
+  };
+  const reader = run(["-C", src, "-cf", "-", "."], ["ignore", "pipe", "pipe"]);
+  const writer = run(["-C", dst, "--keep-old-files", "-xpf", "-"], ["pipe", "ignore", "pipe"]);
+  reader.stdout?.pipe(writer.stdin as NodeJS.WritableStream);
+  // A writer that dies must not leave the reader blocked on a full pipe.
+  writer.stdin?.on("error", () => reader.kill());
+  const done = (c: ReturnType<typeof spawn>) =>
+    new Promise<number | null>((resolve) => {
+      c.on("error", (e) => {
+        errors.push(e.message);
+        resolve(-1);
+      });
+      c.on("close", (code) => resolve(code));
+    });
+  const [r, w] = await Promise.all([done(reader), done(writer)]);
+  if (r !== 0 || w !== 0) {
+    throw new Error(`tar failed: ${errors.join("").trim().split("\n")[0] || `exit codes ${r}/${w}`}`);
+  }
+  // tar sets the top directory's mode and time from the archive's "." entry: as cp -a would.
+}
+
+/** One `cp -a` of the whole tree (the baseline). */
+async function copyWithOneCp(src: string, dst: string): Promise<void> {
+  await mkdir(dirname(dst), { recursive: true });
+  await runCp({ into: dst, sources: [src] }, true);
 }
 
 interface CpTask {
@@ -77,12 +154,14 @@ async function copyWithCp(src: string, dst: string, mode: number): Promise<void>
     if (last && last.into === u.into && last.sources.length < size) last.sources.push(u.from);
     else tasks.push({ into: u.into, sources: [u.from] });
   }
-  await mapLimit(tasks, workers, runCp);
+  await mapLimit(tasks, workers, (t) => runCp(t));
 }
 
-function runCp(task: CpTask): Promise<void> {
+/** `cp -a` of the sources into `into/`, or (`exact`) of the one source to the path `into`. */
+function runCp(task: CpTask, exact = false): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("cp", ["-a", "--reflink=auto", "--", ...task.sources, `${task.into}/`], {
+    const target = exact ? task.into : `${task.into}/`;
+    const child = spawn("cp", ["-a", "--reflink=auto", "--", ...task.sources, target], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";

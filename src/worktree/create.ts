@@ -14,7 +14,7 @@ import { faultPause } from "../infra/faults.js";
 import { processStart } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
 import { takePrefetchedTips } from "../project/prefetch.js";
-import type { PendingStep, SessionRecord, SessionType } from "../project/state.js";
+import type { PendingStep, SessionRecord, SessionType, StateData } from "../project/state.js";
 import { fillTemplate } from "../project/template.js";
 import { validateSessionName } from "./names.js";
 
@@ -181,8 +181,39 @@ async function fetchBase(ctx: ProjectContext, base?: string): Promise<void> {
 }
 
 /** This process, as the maker of a pending session (alive, or provably dead once killed). */
-function maker(step: PendingStep["step"]): PendingStep {
+export function maker(step: PendingStep["step"]): PendingStep {
   return { step, pid: process.pid, start: processStart(process.pid), host: hostname() };
+}
+
+/** The registry record of a session about to be made by `plan` (pending `step`), added to `data`. */
+export function addPendingRecord(
+  data: StateData,
+  plan: CreatePlan,
+  opts: CreateOptions,
+  step: PendingStep["step"],
+): SessionRecord {
+  if (data.sessions.some((s) => s.name === plan.name)) {
+    throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
+  }
+  const now = new Date().toISOString();
+  const record: SessionRecord = {
+    name: plan.name,
+    branch: plan.branch,
+    path: plan.path,
+    baseRef: plan.baseRef,
+    baseCommit: plan.baseCommit,
+    createdAt: now,
+    order: data.nextOrder++,
+    type: opts.type ?? "implementation",
+    status: "created",
+    statusSince: now,
+    createdBranch: !plan.reuseBranch,
+    pending: maker(step),
+    ...(opts.task ? { task: opts.task } : {}),
+    ...(opts.owns?.length ? { owns: opts.owns } : {}),
+  };
+  data.sessions.push(record);
+  return record;
 }
 
 /**
@@ -200,27 +231,7 @@ export async function createWorktree(
   const { project, config, store } = ctx;
   const cwd = project.mainWorktree;
   await store.update((data) => {
-    if (data.sessions.some((s) => s.name === plan.name)) {
-      throw new BraidError(`a session named "${plan.name}" already exists`, "pick another name");
-    }
-    const now = new Date().toISOString();
-    const record: SessionRecord = {
-      name: plan.name,
-      branch: plan.branch,
-      path: plan.path,
-      baseRef: plan.baseRef,
-      baseCommit: plan.baseCommit,
-      createdAt: now,
-      order: data.nextOrder++,
-      type: opts.type ?? "implementation",
-      status: "created",
-      statusSince: now,
-      createdBranch: !plan.reuseBranch,
-      pending: maker("checkout"),
-      ...(opts.task ? { task: opts.task } : {}),
-      ...(opts.owns?.length ? { owns: opts.owns } : {}),
-    };
-    data.sessions.push(record);
+    addPendingRecord(data, plan, opts, "checkout");
   });
   try {
     await new Repo(cwd).checkoutWorktree(plan.path, plan.branch, {

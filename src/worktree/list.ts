@@ -25,6 +25,8 @@ export interface WorktreeInfo {
   lockReason: string | null;
   prunable: boolean;
   missing: boolean;
+  /** A spare worktree of the pool (`pool = N`), not a session: `session` is null. */
+  spare: boolean;
 }
 
 /** Number of changed entries per `git status --porcelain` without taking the index lock. */
@@ -38,6 +40,7 @@ export async function countChanges(path: string): Promise<number | null> {
 export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
   const { project, store } = ctx;
   const sessions = store.sessions();
+  const spares = new Set((store.read().spares ?? []).map((s) => s.path));
   // Independent git questions: ask them at once.
   const [worktrees, defaultBase] = await Promise.all([
     listWorktrees(project.mainWorktree),
@@ -75,10 +78,12 @@ export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
         lockReason: w.lockReason ?? null,
         prunable: w.prunable,
         missing,
+        spare: spares.has(w.path),
       };
     }),
   );
   // main first, then sessions in cascade order, then worktrees braid did not create
-  const rank = (w: WorktreeInfo) => (w.main ? -1 : (w.order ?? Number.MAX_SAFE_INTEGER));
+  const rank = (w: WorktreeInfo) =>
+    w.main ? -1 : w.spare ? Number.MAX_SAFE_INTEGER : (w.order ?? Number.MAX_SAFE_INTEGER - 1);
   return infos.sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
 }

@@ -15,6 +15,14 @@ export interface NewSessionResult {
   warnings: string[];
   /** True when this run finished a session a killed `new` left half made. */
   resumed?: boolean;
+  /** The pool spare the session was made from (`pool = N`), when it was. */
+  spare?: string;
+}
+
+async function sessionWarnings(ctx: ProjectContext, opts: CreateOptions): Promise<string[]> {
+  if ((opts.type ?? "implementation") !== "implementation") return [];
+  const w = await newSessionWarning(ctx);
+  return w ? [w] : [];
 }
 
 export async function newSession(
@@ -25,15 +33,21 @@ export async function newSession(
   // A session a killed `new` left half made: roll a half checkout back and make it again, or finish its bootstrap.
   const resumed = await resumePending(ctx, opts.name);
   if (resumed === "rolled-back") void takePrefetchedTips(); // read before the rollback deleted the branch: stale
+  // The pool: a spare (checked out and bootstrapped ahead) moved into place, then the pool refilled behind us.
+  if (ctx.config.pool > 0 || ctx.store.read().spares?.length) {
+    const pool = await import("./pool.js");
+    const taken = bootstrapWanted && resumed === "none" ? await pool.takeSpare(ctx, opts) : null;
+    pool.fillInBackground(ctx);
+    if (taken) {
+      const warnings = [...(await sessionWarnings(ctx, opts)), ...taken.bootstrap.warnings];
+      return { session: taken.session, bootstrap: taken.bootstrap, warnings, spare: taken.spare };
+    }
+  }
   const session =
     resumed === "bootstrap"
       ? ctx.store.require(opts.name)
       : await createWorktree(ctx, { ...opts, bootstrap: bootstrapWanted });
-  const warnings: string[] = [];
-  if ((opts.type ?? "implementation") === "implementation" && resumed !== "bootstrap") {
-    const w = await newSessionWarning(ctx);
-    if (w) warnings.push(w);
-  }
+  const warnings = resumed === "bootstrap" ? [] : await sessionWarnings(ctx, opts);
   // Loaded only when used: `new --no-bootstrap` should not pay for the bootstrap's modules.
   // A bootstrap failure keeps the worktree marked pending (the error says how to retry or remove it).
   const bootstrap = bootstrapWanted ? await (await import("./bootstrap.js")).bootstrapWorktree(ctx, session) : null;

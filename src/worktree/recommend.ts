@@ -2,6 +2,8 @@
  * The guide's scaling guidelines: how much parallelism a repository can take, from its tracked file
  * count. More sessions than this mostly buys merge conflicts and review load.
  */
+import { join } from "node:path";
+import { indexEntryCount } from "../git/index-file.js";
 import { Repo } from "../git/repo.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
@@ -56,7 +58,9 @@ export function tierFor(trackedFiles: number): (typeof TIERS)[number] {
 }
 
 export async function recommend(ctx: ProjectContext): Promise<Recommendation> {
-  return recommendFor(ctx, await countTrackedFiles(ctx.project.mainWorktree));
+  // The main worktree's index header says how many files are tracked (staged ones included) without a git run.
+  const fromIndex = indexEntryCount(join(ctx.project.commonDir, "index"));
+  return recommendFor(ctx, fromIndex ?? (await countTrackedFiles(ctx.project.mainWorktree)));
 }
 
 /** The over-limit warning for `braid new`, skipping the file count when it cannot matter. */

@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
-import { copyTree, copyWithNode } from "../../src/worktree/copy.js";
+import { COPY_METHODS, chooseMethod, copyTree, copyTreeWith, copyWithNode } from "../../src/worktree/copy.js";
 import { makeSandbox } from "../helpers/env.js";
 
 /** Every entry under root: kind, mode, and content or link target. */
@@ -56,8 +56,9 @@ function awkwardTree(root: string, packages: number): void {
 
 describe("copyTree", () => {
   for (const [label, copy] of [
-    ["the default path (parallel cp on Linux)", copyTree],
+    ["the default path (the method chooseMethod picks)", copyTree],
     ["the portable Node path", copyWithNode],
+    ...COPY_METHODS.map((m) => [`method ${m}`, (src: string, dst: string) => copyTreeWith(m, src, dst)] as const),
   ] as const) {
     for (const packages of [1, 40]) {
       it(`${label} makes an identical, independent copy (${packages} top-level packages)`, async () => {
@@ -81,6 +82,43 @@ describe("copyTree", () => {
       });
     }
   }
+
+  it("picks Node for a small tree and the parallel cps for a large one; BRAID_COPY_METHOD forces one", async () => {
+    const sb = makeSandbox();
+    try {
+      const small = join(sb.root, "small");
+      awkwardTree(small, 1);
+      const large = join(sb.root, "large");
+      awkwardTree(large, 60);
+      const env = process.env.BRAID_COPY_METHOD;
+      delete process.env.BRAID_COPY_METHOD;
+      try {
+        assert.equal(await chooseMethod(small), "node");
+        assert.equal(await chooseMethod(large), process.platform === "linux" ? "parallel-cp" : "node");
+        process.env.BRAID_COPY_METHOD = "tar";
+        assert.equal(await chooseMethod(large), "tar");
+      } finally {
+        if (env === undefined) delete process.env.BRAID_COPY_METHOD;
+        else process.env.BRAID_COPY_METHOD = env;
+      }
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it("the tar pipe fails with tar's reason when the destination cannot be written", async () => {
+    const sb = makeSandbox();
+    try {
+      const src = join(sb.root, "node_modules");
+      awkwardTree(src, 3);
+      const dst = join(sb.root, "node_modules-copy");
+      mkdirSync(dst);
+      writeFileSync(join(dst, "pkg0"), "a file where a folder must go\n");
+      await assert.rejects(copyTreeWith("tar", src, dst), /tar failed: .*pkg0/);
+    } finally {
+      sb.cleanup();
+    }
+  });
 
   it("fails with the copier's reason when the destination cannot be written", async () => {
     const sb = makeSandbox();

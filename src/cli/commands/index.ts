@@ -12,6 +12,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["demo", () => import("./demo.js").then((m) => m.registerDemo)],
   ["new", () => import("./new.js").then((m) => m.registerNew)],
   ["ls", () => import("./ls.js").then((m) => m.registerLs)],
+  ["pool", () => import("./pool.js").then((m) => m.registerPool)],
   ["rm", () => import("./rm.js").then((m) => m.registerRm)],
   ["recommend", () => import("./recommend.js").then((m) => m.registerRecommend)],
   ["trust", () => import("./trust.js").then((m) => m.registerTrust)],

@@ -17,7 +17,7 @@ export function registerLs(program: Command): void {
           return 0;
         }
         const rows = infos.map((w) => [
-          w.session ?? (w.main ? "(main)" : "-"),
+          w.session ?? (w.main ? "(main)" : w.spare ? "(spare)" : "-"),
           w.branch ?? `(detached ${w.head?.slice(0, 7) ?? ""})`,
           w.missing ? "missing" : w.dirty ? `dirty(${w.changedFiles})` : "clean",
           w.ahead === null ? "" : `+${w.ahead}/-${w.behind}`,

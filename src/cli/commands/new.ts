@@ -39,10 +39,11 @@ export function registerNew(program: Command): void {
           for (const w of r.warnings) printWarning(w);
           const s = r.session;
           if (json) {
-            printJson({ ...s, bootstrap: r.bootstrap });
+            printJson({ ...s, bootstrap: r.bootstrap, ...(r.spare ? { spare: r.spare } : {}) });
             return 0;
           }
-          print(`created ${s.name}: ${s.path} on ${s.branch} (from ${s.baseRef} @ ${s.baseCommit.slice(0, 7)})`);
+          const from = r.spare ? `, a spare of the pool` : "";
+          print(`created ${s.name}: ${s.path} on ${s.branch} (from ${s.baseRef} @ ${s.baseCommit.slice(0, 7)}${from})`);
           for (const line of bootstrapLines(r.bootstrap)) print(line);
           return 0;
         },
