@@ -126,7 +126,10 @@ describe("a real Claude Code session on a host", { skip: skip ?? false }, () => 
   test("a note posted here reaches the host's tmux Claude on its next prompt", async (t) => {
     const s = await run(["start", "tjob", "say hello [[t1]]", "--host", "box"]);
     assert.equal(s.code, 0, s.stderr);
-    await stub.waitForRequest((r) => r.kind === "main" && !!r.cwd?.endsWith("-tjob") && requestContains(r, "[[t1]]"), 180_000);
+    await stub.waitForRequest(
+      (r) => r.kind === "main" && !!r.cwd?.endsWith("-tjob") && requestContains(r, "[[t1]]"),
+      180_000,
+    );
     let last: Record<string, unknown> | undefined;
     await waitFor(
       "the host's tmux Claude idle, seen here",

@@ -100,6 +100,18 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     assert.match(r.stderr, /already exists/);
   });
 
+  test("host rm refuses while a session runs there, naming it and the fix", async () => {
+    const r = await run(["host", "rm", "box"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(r.stderr, /host box runs 1 session: [^ ]+\/job — stop them first .*braid host rm box --force/);
+    const ls = JSON.parse((await run(["host", "ls", "--json"])).stdout) as { hosts: Array<{ name: string }> };
+    assert.deepEqual(
+      ls.hosts.map((h) => h.name),
+      ["box"],
+      "the host is still there",
+    );
+  });
+
   test("sshd down: unreachable, nothing removed; back when it returns", async () => {
     await sshd.stop();
     const v = (await status()).sessions.find((s) => s.name === "job");
@@ -224,5 +236,11 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     const backup = JSON.parse(forced.stdout).backupRef as string;
     assert.match(backup, /^refs\/braid\/backup\/job2\//);
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", backup), "remote work");
+  });
+
+  test("host rm forgets the host once nothing runs there", async () => {
+    const r = await run(["host", "rm", "box", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { host: "box", removed: true });
   });
 });

@@ -4,7 +4,7 @@
  * stdout, a failure the usual one line on stderr. Each op runs the same code as the local command, in the
  * project's repository on this host (`<dir>/projects/<project>`).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -13,7 +13,7 @@ import { Repo } from "../../git/repo.js";
 import { snapshotWorktree } from "../../git/snapshot.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
-import type { SessionType } from "../../project/state.js";
+import { isActive, type SessionType } from "../../project/state.js";
 import { restartSession, startSession, stopSession } from "../../session/control.js";
 import { sendToSession } from "../../session/interact.js";
 import { readSessionLog } from "../../session/logs.js";
@@ -44,6 +44,16 @@ function projectDir(req: HostRequest): string {
   if (typeof req.project !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(req.project))
     throw new BraidError(`bad project name "${req.project}"`, "use the braid that drives this host");
   return resolve(process.env.HOME || homedir(), req.dir || ".braid", "projects", req.project);
+}
+
+/** Every project repository braid keeps on this host (`<dir>/projects/*` with a .git dir: worktrees beside them have a .git file). */
+function projectNames(req: HostRequest): string[] {
+  const root = resolve(process.env.HOME || homedir(), req.dir || ".braid", "projects");
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && statSync(resolve(root, e.name, ".git"), { throwIfNoEntry: false })?.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 function needName(req: HostRequest): string {
@@ -85,6 +95,29 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
     if (!ctx) return { sessions: [] };
     const full = req.git !== false;
     return { sessions: await listSessionViews(ctx, { git: full, cost: full }) };
+  },
+  /**
+   * What this host keeps for every project: its sessions (with their state now) and each session's worktree
+   * and branch, for `host rm` (refuses while some run) and doctor (stale mirrors, orphaned worktrees).
+   */
+  async inventory(req) {
+    const projects = [];
+    for (const project of projectNames(req)) {
+      const ctx = await context({ ...req, project });
+      if (!ctx) continue;
+      const views = await listSessionViews(ctx, { git: false, cost: false });
+      projects.push({
+        project,
+        sessions: views.map((v) => ({
+          name: v.name,
+          state: v.state,
+          running: isActive(v.state) || v.state === "queued",
+          branch: v.branch,
+          path: v.path,
+        })),
+      });
+    }
+    return { projects };
   },
   /** Each session's branch tip and a commit of its uncommitted work, as refs the driving braid fetches. */
   async snapshot(req) {
