@@ -14,6 +14,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
 import { resolveBase } from "../worktree/create.js";
 import { validateSessionName } from "../worktree/names.js";
+import { AUTO_HOST, pickHost } from "./host-inventory.js";
 import type { SessionView } from "./types.js";
 
 /** What every start takes, here or on a host (a local start adds more: control.ts StartOptions). */
@@ -24,6 +25,8 @@ export interface RemoteStartOptions {
   agent?: string;
   headless?: boolean;
   base?: string;
+  /** Owned paths: kept in the record here, where the radar compares sessions. */
+  owns?: string[];
 }
 
 interface HostStarted {
@@ -46,13 +49,13 @@ export async function startRemoteSession(
   o: RemoteStartOptions,
 ): Promise<{ record: SessionRecord; queued: boolean }> {
   validateSessionName(o.name);
-  const host = getHost(hostName);
   const mine = ctx.store.get(o.name);
   if (mine)
     throw new BraidError(
       `a session named "${o.name}" already exists${remoteOf(mine) ? ` (on host ${remoteOf(mine)?.host})` : ""}`,
       "pick another name",
     );
+  const host = hostName === AUTO_HOST ? await pickHost() : getHost(hostName);
   const base = await resolveBase(ctx, o.base);
   const projectDir = hostProjectDir(host, ctx.project.slug);
   await ensureMirror(host, projectDir);
@@ -96,6 +99,7 @@ export async function startRemoteSession(
       createdBranch: true,
       ...(started.agent ? { agent: started.agent } : {}),
       ...(o.task ? { task: o.task } : {}),
+      ...(o.owns?.length ? { owns: o.owns } : {}),
       ext: {
         remote: { host: host.name, path: started.path, branch: started.branch, projectDir },
         // the remote runner (runtime/remote-runner.ts) answers for this run: stop, send, logs, attach, looks

@@ -238,6 +238,42 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", backup), "remote work");
   });
 
+  test('--host auto and host = "auto" in a plan pick the host; an unknown plan host starts nothing', async () => {
+    const bad = join(sb.root, "bad-plan.toml");
+    writeFileSync(
+      bad,
+      `[[session]]\nname = "p0"\ntask = "x"\nagent = "fake"\n\n[[session]]\nname = "p1"\ntask = "y"\nhost = "nobox"\n`,
+    );
+    const refused = await run(["plan", bad, "--apply", "--headless", "--json"]);
+    assert.ok(isOneLineError(refused), refused.stderr);
+    assert.match(refused.stderr, /unknown host "nobox"/);
+    assert.equal((await status()).sessions.length, 0, "no session started, here or there");
+    const a = await run(["start", "ajob", "auto", "--host", "auto", "--agent", "fake", "--headless", "--json"]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(JSON.parse(a.stdout).host, "box");
+    const plan = join(sb.root, "plan.toml");
+    writeFileSync(
+      plan,
+      `host = "auto"\n\n[[session]]\nname = "pjob"\ntask = "from the plan"\nagent = "fake"\nowns = ["remote.txt"]\n`,
+    );
+    const applied = await run(["plan", plan, "--apply", "--headless", "--json"]);
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    const views = (await status()).sessions;
+    assert.deepEqual(views.map((v) => [v.name, v.host]).sort(), [
+      ["ajob", "box"],
+      ["pjob", "box"],
+    ]);
+    for (const n of ["ajob", "pjob"]) {
+      await waitFor(
+        `${n} to finish`,
+        async () => (await status()).sessions.find((v) => v.name === n)?.state === "done",
+        60_000,
+      );
+      const rm = await run(["rm", n, "--force"]);
+      assert.equal(rm.code, 0, rm.stderr);
+    }
+  });
+
   test("host rm forgets the host once nothing runs there", async () => {
     const r = await run(["host", "rm", "box", "--json"]);
     assert.equal(r.code, 0, r.stderr);

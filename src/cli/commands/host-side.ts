@@ -5,7 +5,7 @@
  * project's repository on this host (`<dir>/projects/<project>`).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
+import { availableParallelism, homedir, loadavg } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { type CoordBundle, coordBundle, importCoord } from "../../coord/exchange.js";
@@ -117,7 +117,8 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
         })),
       });
     }
-    return { projects };
+    // for --host auto: the machine's load beside its sessions
+    return { projects, load: loadavg()[0] ?? 0, cpus: availableParallelism() };
   },
   /** Each session's branch tip and a commit of its uncommitted work, as refs the driving braid fetches. */
   async snapshot(req) {
