@@ -36,6 +36,8 @@ interface HostStarted {
   status: SessionRecord["status"];
   agent: string | null;
   queued: boolean;
+  /** Set when the host already had a session of this name (nothing was launched). */
+  existed?: { baseCommit: string };
 }
 
 /**
@@ -77,10 +79,19 @@ export async function startRemoteSession(
     started = await callHost<HostStarted>(host, "start", request);
   } catch (e) {
     // a previous start reached the host but not this registry (network drop): adopt what the host made
-    const adopted = await adoptFromHost(host, ctx, o.name).catch(() => null);
+    const adopted = await adoptFromHost(host, ctx, o.name, base.commit).catch((err: unknown) => {
+      if (err instanceof NameTaken) throw err;
+      return null;
+    });
+    if (!adopted && e instanceof HostUnreachable)
+      throw new BraidError(
+        `host ${host.name} stopped answering while starting ${o.name}: ${e.message}`,
+        `run the same braid start again when it answers (braid host check ${host.name}): it adopts what the host made`,
+      );
     if (!adopted) throw e;
     started = adopted;
   }
+  if (started.existed && started.existed.baseCommit !== base.commit) throw nameTaken(o.name, host.name);
   const now = new Date().toISOString();
   const record = await ctx.store.update((d) => {
     if (d.sessions.some((s) => s.name === o.name))
@@ -150,10 +161,30 @@ export async function restartRemoteSession(
   return { record: ctx.store.get(name) ?? record, queued: r.queued, queuePosition: null, created: false };
 }
 
-async function adoptFromHost(host: HostEntry, ctx: ProjectContext, name: string): Promise<HostStarted | null> {
-  const r = await callHost<{ sessions: SessionView[] }>(host, "status", { project: ctx.project.slug });
+/** The host has a session of that name that this start did not make. */
+class NameTaken extends BraidError {}
+
+function nameTaken(name: string, host: string): NameTaken {
+  return new NameTaken(
+    `a session named "${name}" already exists on host ${host}, not started from here`,
+    "pick another name, or remove it there (braid doctor --fix removes host sessions this repository does not know, after backing them up)",
+  );
+}
+
+/**
+ * The host's session of this name, when it is the one this start asked for (made from the same base commit);
+ * one of the same name made otherwise (another repository's braid, an older session) is a collision.
+ */
+async function adoptFromHost(
+  host: HostEntry,
+  ctx: ProjectContext,
+  name: string,
+  baseCommit: string,
+): Promise<HostStarted | null> {
+  const r = await callHost<{ sessions: SessionView[] }>(host, "status", { project: ctx.project.slug, git: false });
   const v = r.sessions.find((s) => s.name === name);
   if (!v) return null;
+  if (v.baseRef !== baseCommit) throw nameTaken(name, host.name);
   const status = v.state === "unreachable" ? "starting" : v.state;
   return { name, branch: v.branch, path: v.path, status, agent: v.agent, queued: v.state === "queued" };
 }

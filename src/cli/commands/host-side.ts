@@ -4,7 +4,7 @@
  * stdout, a failure the usual one line on stderr. Each op runs the same code as the local command, in the
  * project's repository on this host (`<dir>/projects/<project>`).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, homedir, loadavg } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -76,6 +76,19 @@ async function requireContext(req: HostRequest) {
 const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
   async start(req) {
     const ctx = await requireContext(req);
+    // the driving braid has no record of it (else it would not ask): a start cut off after this host made
+    // it (adopted as it is, never launched twice), or a name taken here by another (the driver refuses)
+    const had = ctx.store.get(needName(req));
+    if (had)
+      return {
+        name: had.name,
+        branch: had.branch,
+        path: had.path,
+        status: had.status,
+        agent: had.agent ?? null,
+        queued: had.status === "queued",
+        existed: { baseCommit: had.baseCommit },
+      };
     if (req.coord) await importCoord(ctx, req.coord);
     // the agent's environment arrived on stdin; the launch hands it on in its 0600 env file
     for (const [k, v] of Object.entries(req.env ?? {})) process.env[k] = v;
@@ -160,6 +173,16 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
   },
   async logs(req) {
     return readSessionLog(await requireContext(req), needName(req), req.lines ?? 100);
+  },
+  /** doctor --fix of a stale mirror (the driving braid fetched its branches first): only while it has no sessions. */
+  async drop(req) {
+    const ctx = await context(req);
+    if (!ctx) return { dropped: false };
+    const left = ctx.store.sessions().map((s) => s.name);
+    if (left.length)
+      throw new BraidError(`project ${req.project} has sessions on this host: ${left.join(", ")}`, "remove them first");
+    rmSync(projectDir(req), { recursive: true, force: true });
+    return { dropped: true };
   },
   /** The driving braid checked (and saved) the work first: the host removes worktree and branch. */
   async rm(req) {
