@@ -3,6 +3,7 @@
  * round trip per host returns all of this project's sessions there; a host that does not answer shows its
  * sessions as `unreachable` (never stopped or failed, nothing removed) until it answers again.
  */
+import type { Autonomy } from "../agents/autonomy.js";
 import { type CoordBundle, coordBundle, importCoord } from "../coord/exchange.js";
 import { resolveCommit } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
@@ -27,6 +28,9 @@ export interface RemoteStartOptions {
   base?: string;
   /** Owned paths: kept in the record here, where the radar compares sessions. */
   owns?: string[];
+  /** Passed to the host's braid, which checks them against what the host has (bubblewrap, its config). */
+  autonomy?: Autonomy;
+  sandbox?: boolean;
 }
 
 interface HostStarted {
@@ -73,6 +77,8 @@ export async function startRemoteSession(
     ...(o.type ? { type: o.type } : {}),
     ...(o.agent ? { agent: o.agent } : {}),
     ...(o.headless ? { headless: true } : {}),
+    ...(o.autonomy ? { autonomy: o.autonomy } : {}),
+    ...(o.sandbox !== undefined ? { sandbox: o.sandbox } : {}),
   };
   let started: HostStarted;
   try {

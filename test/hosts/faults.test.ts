@@ -209,6 +209,45 @@ describe("faults of remote hosts", { skip: skip ?? false }, () => {
     assert.equal(rm.code, 0, rm.stderr);
   });
 
+  test("--sandbox and --autonomy go to the host's braid, which checks them there", async () => {
+    const refused = await run([
+      "start",
+      "a1",
+      "t",
+      "--host",
+      "box",
+      "--agent",
+      "fake",
+      "--headless",
+      "--autonomy",
+      "full",
+      "--no-sandbox",
+    ]);
+    assert.ok(isOneLineError(refused), refused.stderr);
+    assert.match(refused.stderr, /on host box: .*full/);
+    assert.equal((await sessions()).length, 0, "nothing recorded");
+    const boxed = await run([
+      "start",
+      "sbx",
+      "t",
+      "--host",
+      "box",
+      "--agent",
+      "fake",
+      "--headless",
+      "--sandbox",
+      "--autonomy",
+      "edits",
+    ]);
+    assert.equal(boxed.code, 0, boxed.stderr);
+    await waitDone("sbx");
+    const v = (await sessions()).find((s) => s.name === "sbx");
+    assert.equal(v?.sandboxed, true, "the host ran it in its sandbox");
+    assert.equal(v?.ahead, 1, "and its commit landed on the host");
+    const rm = await run(["rm", "sbx", "--force"]);
+    assert.equal(rm.code, 0, rm.stderr);
+  });
+
   test("doctor: a host that does not answer is a warning", async () => {
     await sshd.stop();
     try {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, homedir, loadavg } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { parseAutonomy } from "../../agents/autonomy.js";
 import { type CoordBundle, coordBundle, importCoord } from "../../coord/exchange.js";
 import { Repo } from "../../git/repo.js";
 import { snapshotWorktree } from "../../git/snapshot.js";
@@ -32,6 +33,8 @@ interface HostRequest {
   agent?: string;
   type?: SessionType;
   headless?: boolean;
+  autonomy?: string;
+  sandbox?: boolean;
   env?: Record<string, string>;
   text?: string;
   lines?: number;
@@ -99,6 +102,8 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
       ...(req.agent ? { agent: req.agent } : {}),
       ...(req.headless ? { headless: true } : {}),
       ...(req.base ? { base: req.base } : {}),
+      ...(req.autonomy ? { autonomy: parseAutonomy(req.autonomy) } : {}),
+      ...(typeof req.sandbox === "boolean" ? { sandbox: req.sandbox } : {}),
     });
     const s = r.record;
     return { name: s.name, branch: s.branch, path: s.path, status: s.status, agent: s.agent ?? null, queued: r.queued };

@@ -150,15 +150,15 @@ async function startOnHost(
   taskWords: string[],
   opts: StartFlags,
 ): Promise<number> {
-  const unsupported = (["autonomy", "sandbox"] as const).filter((k) => opts[k] !== undefined);
-  if (opts.mode !== "standard") unsupported.push("mode" as never);
-  if (unsupported.length)
-    throw new BraidError(`--${unsupported[0]} is not supported with --host yet`, `drop --${unsupported.join(", --")}`);
+  if (opts.mode !== "standard")
+    throw new BraidError("--mode swarm is not supported with --host yet", "drop --mode, or start the swarm here");
   const { startRemoteSession } = await import("../../session/remote.js");
   const task = taskWords.length ? taskWords.join(" ") : undefined;
   const r = await startRemoteSession(ctx, hostFlag, {
     ...sessionBasics(name, task, opts),
     ...(opts.owns ? { owns: opts.owns } : {}),
+    ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
+    ...(opts.autonomy !== undefined ? { autonomy: parseAutonomy(opts.autonomy) } : {}),
   });
   // --host auto: the host it picked
   const host = r.record.ext?.remote?.host ?? hostFlag;
