@@ -424,15 +424,16 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
   }
 
   // 10c. Hosts: unreachable ones, this project's repository where nothing of it runs, sessions there unknown here.
-  if (listHosts().length)
-    await check("hosts", async () => {
-      const { findHostProblems } = await import("./hosts.js");
-      for (const p of await findHostProblems(ctx)) {
-        const { repair, ...rest } = p;
-        const f = add({ ...rest, fixable: repair !== undefined });
-        if (repair) await attempt(f, repair);
-      }
-    });
+  await check("hosts", async () => {
+    // a project without hosts loads no ssh code (a broken hosts.json is this check's finding)
+    if (listHosts().length === 0) return;
+    const { findHostProblems } = await import("./hosts.js");
+    for (const p of await findHostProblems(ctx)) {
+      const { repair, ...rest } = p;
+      const f = add({ ...rest, fixable: repair !== undefined });
+      if (repair) await attempt(f, repair);
+    }
+  });
 
   await check("global slugs", async () => {
     // 11. Global slugs: explain a hashed slug; drop claims whose repository is gone.

@@ -248,7 +248,7 @@ describe("faults of remote hosts", { skip: skip ?? false }, () => {
     assert.equal(rm.code, 0, rm.stderr);
   });
 
-  test("doctor: a host that does not answer is a warning", async () => {
+  test("doctor and --host auto: a host that does not answer is a warning, auto names it", async () => {
     await sshd.stop();
     try {
       const r = await doctor(false);
@@ -257,6 +257,11 @@ describe("faults of remote hosts", { skip: skip ?? false }, () => {
       assert.equal(f.severity, "warning");
       assert.equal(f.where, "box");
       assert.match(f.fix, /braid host check box/);
+      // --host auto with no host answering: one line, nothing recorded
+      const auto = await run(["start", "x", "t", "--host", "auto", "--agent", "fake", "--headless"]);
+      assert.ok(isOneLineError(auto), auto.stderr);
+      assert.match(auto.stderr, /--host auto: no host answers \(box\) — check them with braid host check/);
+      assert.equal((await sessions()).filter((s) => s.name === "x").length, 0);
     } finally {
       await sshd.start();
     }
