@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { ignoreGitError } from "../git/git.js";
 import { Repo } from "../git/repo.js";
 import type { GitWorktree } from "../git/worktrees.js";
+import { listHosts } from "../hosts/registry.js";
 import { isBraidError } from "../infra/errors.js";
 import { unreadableLockEntries, withLock, writeFileAtomic } from "../infra/fsutil.js";
 import type { ProjectContext } from "../project/context.js";
@@ -16,6 +17,7 @@ import { braidHome } from "../project/paths.js";
 import { backupFile, isNewerStateError, type SessionRecord } from "../project/state.js";
 import { deleteNow, listTrash } from "../project/trash.js";
 import { finishPending, pendingAbandoned, rollbackPending } from "../worktree/resume.js";
+import type { HostFindingKind } from "./hosts.js";
 import { hasGitDir, linkOk, nameFromPath, readdWorktree, recordFor, restoreRegistry } from "./repair.js";
 import { SANDBOX_CHECKS, type SandboxFindingKind } from "./sandbox.js";
 
@@ -36,7 +38,8 @@ export type FindingKind =
   | "orphaned-agent"
   | "orphan-service"
   | "stale-spare"
-  | SandboxFindingKind;
+  | SandboxFindingKind
+  | HostFindingKind;
 
 export interface Finding {
   kind: FindingKind;
@@ -442,6 +445,18 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
       }
     });
   }
+
+  // 10c. Hosts: unreachable ones, this project's repository where nothing of it runs, sessions there unknown here.
+  await check("hosts", async () => {
+    // a project without hosts loads no ssh code (a broken hosts.json is this check's finding)
+    if (listHosts().length === 0) return;
+    const { findHostProblems } = await import("./hosts.js");
+    for (const p of await findHostProblems(ctx)) {
+      const { repair, ...rest } = p;
+      const f = add({ ...rest, fixable: repair !== undefined });
+      if (repair) await attempt(f, repair);
+    }
+  });
 
   await check("global slugs", async () => {
     // 11. Global slugs: explain a hashed slug; drop claims whose repository is gone.

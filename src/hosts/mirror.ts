@@ -5,10 +5,11 @@
  * GIT_SSH_COMMAND with braid's own options (multiplexed, BatchMode, -F).
  */
 
+import { GitError } from "../git/git.js";
 import { Repo } from "../git/repo.js";
 import { BraidError } from "../infra/errors.js";
 import type { HostEntry } from "./registry.js";
-import { gitSshCommand, runOnHost, sshBroken, sshFailure } from "./ssh.js";
+import { diskFull, gitSshCommand, isDiskFull, runOnHost, sshBroken, sshFailure } from "./ssh.js";
 
 /** The project's repository on the host: a normal repository whose own checkout stays empty (HEAD unborn). */
 const INIT = [
@@ -16,22 +17,43 @@ const INIT = [
   'p="$1"',
   'mkdir -p "$p"',
   'cd "$p"',
+  // made aside and moved in whole: an init cut off (a full disk) leaves no half repository behind
   "if [ ! -d .git ]; then",
-  "  git init -q",
+  '  t=".braid-init.$$"',
+  "  trap 'rm -rf \"$t\"' EXIT",
+  '  git init -q "$t"',
   // never a branch anyone pushes to: pushes to other branches and refs/braid/* are always accepted
-  "  git symbolic-ref HEAD refs/heads/braid-host-checkout",
+  '  git -C "$t" symbolic-ref HEAD refs/heads/braid-host-checkout',
+  '  mv "$t/.git" .git',
   "fi",
-  "git rev-parse --git-dir >/dev/null",
+  // a HEAD or config that is not git's any more (damage on the host): say so, never init over it
+  'git rev-parse --git-dir >/dev/null 2>&1 || { echo "braid: damaged repository $p" >&2; exit 3; }',
 ].join("\n");
+
+/** git's words for a repository it cannot trust (a damaged mirror on the host). */
+const DAMAGED = /damaged repository|not a git repository|corrupt|bad object|loose object|unpack failed|bad index/i;
 
 export async function ensureMirror(host: HostEntry, projectDir: string): Promise<void> {
   const r = await runOnHost(host, ["sh", "-c", INIT, "sh", projectDir], { timeoutMs: 60_000 });
   if (sshBroken(r)) throw sshFailure(host, r.stderr);
+  if (r.code !== 0 && (isDiskFull(r.stderr) || DAMAGED.test(r.stderr))) throw mirrorProblem(host, projectDir, r.stderr);
   if (r.code !== 0)
     throw new BraidError(
       `cannot prepare ${projectDir} on host ${host.name}: ${r.stderr.trim().split("\n").pop() ?? `exit ${r.code}`}`,
       `check the host's disk and ${host.dir} (braid host check ${host.name}); a broken mirror can be removed, braid makes it again`,
     );
+}
+
+/**
+ * A full disk or a damaged repository on the host, as one line with its fix. A damaged one is never
+ * replaced by braid: sessions there may still have work in it.
+ */
+function mirrorProblem(host: HostEntry, projectDir: string, text: string): BraidError {
+  if (isDiskFull(text)) return diskFull(host, projectDir);
+  return new BraidError(
+    `the project's repository on host ${host.name} is damaged (${projectDir})`,
+    `repair it there (git -C ${projectDir} fsck), or move it aside (mv ${projectDir} ${projectDir}.bad) when braid status shows no session on ${host.name}: the next start makes it anew`,
+  );
 }
 
 function gitEnv(host: HostEntry): Record<string, string> {
@@ -54,8 +76,11 @@ export async function pushCommit(
   try {
     await new Repo(cwd, gitEnv(host)).forcePush(url(host, projectDir), commit, ref);
   } catch (e) {
+    const why = (e as Error).message;
+    const all = e instanceof GitError ? e.stderr : why;
+    if (isDiskFull(all) || DAMAGED.test(all)) throw mirrorProblem(host, projectDir, all);
     throw new BraidError(
-      `pushing the base commit to host ${host.name} failed: ${(e as Error).message}`,
+      `pushing the base commit to host ${host.name} failed: ${why}`,
       `check the host (braid host check ${host.name}), then run the command again`,
     );
   }

@@ -57,6 +57,8 @@ export function getHost(name: string): HostEntry {
 export function validateHostName(name: string): void {
   if (!NAME_RE.test(name))
     throw new BraidError(`bad host name "${name}"`, "use letters, digits, '.', '_' and '-' (e.g. buildbox)");
+  // `--host auto` picks a host: no host may be called that
+  if (name === "auto") throw new BraidError('"auto" is not a host name (--host auto picks one)', "pick another name");
 }
 
 export async function saveHost(entry: HostEntry, replace: boolean): Promise<void> {

@@ -7,7 +7,7 @@
 import { BraidError } from "../infra/errors.js";
 import type { SessionRecord } from "../project/state.js";
 import type { HostEntry } from "./registry.js";
-import { runOnHost, sshBroken, sshFailure } from "./ssh.js";
+import { diskFull, isDiskFull, runOnHost, sshBroken, sshFailure } from "./ssh.js";
 
 export interface RemoteInfo {
   host: string;
@@ -74,6 +74,7 @@ export async function callHost<T>(
         `put it there: braid host add ${host.name} ${host.target} --install`,
       );
   }
+  if (r.code !== 0 && isDiskFull(r.stderr)) throw diskFull(host, host.dir);
   if (r.code !== 0) {
     const line = (r.stderr.trim().split("\n").pop() ?? "").replace(/^braid: /, "");
     const [msg, fix] = line.split(" — ");

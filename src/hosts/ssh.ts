@@ -185,3 +185,16 @@ export function sshFailure(host: HostEntry, stderr: string): BraidError {
 export function sshBroken(r: SshResult): boolean {
   return r.code === 255;
 }
+
+/** The words a program uses for a full disk (git, node, coreutils). */
+export function isDiskFull(text: string): boolean {
+  return /No space left on device|ENOSPC|Disk quota exceeded|EDQUOT/i.test(text);
+}
+
+/** A full disk on the host, as one line with its fix. */
+export function diskFull(host: HostEntry, where: string): BraidError {
+  return new BraidError(
+    `host ${host.name} is out of disk space (${where})`,
+    `free space there (df -h ${where} on ${host.name}), then run the command again`,
+  );
+}

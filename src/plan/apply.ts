@@ -5,6 +5,8 @@
  * and the plan's progress is kept in `<state dir>/plans/<file name>.json`).
  */
 import { basename, join } from "node:path";
+import { getHost, listHosts } from "../hosts/registry.js";
+import { BraidError } from "../infra/errors.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { isObject, readJsonFile } from "../infra/json.js";
 import { runTrain } from "../merge/train.js";
@@ -13,6 +15,7 @@ import type { SessionRecord } from "../project/state.js";
 import { decideSandbox, type SandboxSetting } from "../sandbox/probe.js";
 import { reconcile } from "../session/cascade.js";
 import { startSession } from "../session/control.js";
+import { AUTO_HOST } from "../session/host-inventory.js";
 import type { PlanSession, SessionPlan } from "./file.js";
 
 export type ApplyEvent =
@@ -67,9 +70,35 @@ function sandboxSetting(ctx: ProjectContext, plan: SessionPlan, s: PlanSession):
   return s.sandbox ?? plan.sandbox ?? ctx.config.sandbox;
 }
 
+/** The host a plan's session runs on (its own, else the plan's), or null: here. */
+function hostOf(plan: SessionPlan, s: PlanSession): string | null {
+  return s.host ?? plan.host ?? null;
+}
+
+/** Before any session starts: every named host is known, `auto` has hosts to pick from. */
+function checkHosts(plan: SessionPlan): void {
+  for (const s of plan.sessions) {
+    const host = hostOf(plan, s);
+    if (!host) continue;
+    if (s.sandbox)
+      throw new BraidError(
+        `plan ${plan.file}: session "${s.name}" sets sandbox but runs on host ${host}: not supported yet`,
+        "drop its sandbox (the host's own config decides there)",
+      );
+    if (host === AUTO_HOST) {
+      if (listHosts().length === 0)
+        throw new BraidError(
+          `plan ${plan.file}: session "${s.name}" has host = "auto" but there are no hosts`,
+          "add one with braid host add NAME SSH_TARGET",
+        );
+    } else getHost(host);
+  }
+}
+
 export async function applyPlan(ctx: ProjectContext, plan: SessionPlan, o: ApplyOptions): Promise<ApplyResult> {
-  // Before any session starts: `on` where the sandbox cannot work is a one-line error.
-  for (const s of plan.sessions) decideSandbox(sandboxSetting(ctx, plan, s));
+  // Before any session starts: an unknown host, or `on` where the sandbox cannot work, is a one-line error.
+  checkHosts(plan);
+  for (const s of plan.sessions) if (!hostOf(plan, s)) decideSandbox(sandboxSetting(ctx, plan, s));
   const file = progressFile(ctx, plan);
   const progress = readProgress(file);
   const save = () => writeFileAtomic(file, `${JSON.stringify(progress, null, 2)}\n`);
@@ -141,6 +170,20 @@ export async function applyPlan(ctx: ProjectContext, plan: SessionPlan, o: Apply
 }
 
 async function start(ctx: ProjectContext, plan: SessionPlan, s: PlanSession, headless?: boolean): Promise<void> {
+  const host = hostOf(plan, s);
+  if (host) {
+    const { startRemoteSession } = await import("../session/remote.js");
+    await startRemoteSession(ctx, host, {
+      name: s.name,
+      task: s.task,
+      type: s.type,
+      ...(s.agent ? { agent: s.agent } : {}),
+      ...(plan.base ? { base: plan.base } : {}),
+      ...(s.owns.length ? { owns: s.owns } : {}),
+      ...(headless ? { headless } : {}),
+    });
+    return;
+  }
   await startSession(ctx, {
     ...(headless ? { headless } : {}),
     name: s.name,

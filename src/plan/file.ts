@@ -27,6 +27,8 @@ const sessionSchema = z.strictObject({
   architects: z.number().int().min(1).max(16).optional(),
   /** off | auto | on for this session's agents (default: the plan's, else config `sandbox`). */
   sandbox: z.enum(["off", "auto", "on"]).optional(),
+  /** Run it on this host (braid host add), or "auto": the one with the most free slots (default: the plan's). */
+  host: z.string().min(1).optional(),
 });
 
 const planSchema = z.strictObject({
@@ -34,6 +36,8 @@ const planSchema = z.strictObject({
   base: z.string().min(1).optional(),
   /** off | auto | on for every session of the plan (default: config `sandbox`). */
   sandbox: z.enum(["off", "auto", "on"]).optional(),
+  /** A host for every session (default: none, they run here). */
+  host: z.string().min(1).optional(),
   session: z.array(sessionSchema).min(1, "a plan needs at least one [[session]]"),
 });
 
@@ -43,6 +47,7 @@ export interface SessionPlan {
   file: string;
   base?: string;
   sandbox?: "off" | "auto" | "on";
+  host?: string;
   sessions: PlanSession[];
   /** Effective dependencies (declared + interface sessions), by name. */
   deps: Record<string, string[]>;
@@ -64,7 +69,7 @@ function schemaError(file: string, err: z.ZodError): BraidError {
     const at = issue.path.length ? `${where(issue.path)}.` : "";
     return new BraidError(
       `plan ${file}: unknown key "${at}${issue.keys[0]}"`,
-      "remove it; plan keys: base, sandbox, session; session keys: name, task, type, mode, owns, depends_on, agent, interface, executors, architects, sandbox",
+      "remove it; plan keys: base, sandbox, host, session; session keys: name, task, type, mode, owns, depends_on, agent, interface, executors, architects, sandbox, host",
     );
   }
   return new BraidError(
@@ -84,6 +89,20 @@ export function loadPlan(file: string, limits: { maxCodeSessions: number; recomm
     if (names.has(s.name))
       throw new BraidError(`plan ${file}: session "${s.name}" is listed twice`, "give each session its own name");
     names.add(s.name);
+  }
+  for (const s of sessions) {
+    const host = s.host ?? r.data.host;
+    if (!host) continue;
+    if (host !== "auto" && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(host))
+      throw new BraidError(
+        `plan ${file}: session "${s.name}" has a bad host "${host}"`,
+        "name a host of braid host ls, or auto",
+      );
+    if (s.mode === "swarm")
+      throw new BraidError(
+        `plan ${file}: session "${s.name}" is a swarm on host ${host}: swarms run here only`,
+        "swarms run on this machine: give the host to the other sessions instead",
+      );
   }
   const interfaces = sessions.filter((s) => s.interface).map((s) => s.name);
   const deps: Record<string, string[]> = {};
@@ -136,6 +155,7 @@ export function loadPlan(file: string, limits: { maxCodeSessions: number; recomm
     file,
     ...(r.data.base ? { base: r.data.base } : {}),
     ...(r.data.sandbox ? { sandbox: r.data.sandbox } : {}),
+    ...(r.data.host ? { host: r.data.host } : {}),
     sessions,
     deps,
     waves: grouped,

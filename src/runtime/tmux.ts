@@ -57,10 +57,14 @@ export function tmuxLiteral(arg: string): string {
   return arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg;
 }
 
-/** Global flags addressing `server`: `-S path` once known, else `-L name`, else none ($TMUX's or the default). */
+/**
+ * Global flags addressing `server`: `-S path` once known, else `-L name`, else none ($TMUX's or the default).
+ * Always `-u`: in a locale without UTF-8 (LANG unset, as for a command over ssh) tmux prints every control
+ * character of a format as `_` (the tabs braid splits on) and every non-ASCII character of a screen as `_`.
+ */
 export function serverArgs(server: TmuxServer): string[] {
-  if (server.path) return ["-S", server.path];
-  return server.socket ? ["-L", server.socket] : [];
+  if (server.path) return ["-u", "-S", server.path];
+  return server.socket ? ["-u", "-L", server.socket] : ["-u"];
 }
 
 function tmuxEnv(): NodeJS.ProcessEnv {

@@ -140,7 +140,7 @@ function savePane(dir: string): void {
   const pane = process.env.TMUX_PANE;
   if (!pane || !process.env.TMUX) return;
   try {
-    const r = spawnSync("tmux", ["capture-pane", "-p", "-J", "-S", "-2000", "-t", pane], {
+    const r = spawnSync("tmux", ["-u", "capture-pane", "-p", "-J", "-S", "-2000", "-t", pane], {
       encoding: "utf8",
       timeout: 5000,
     });

@@ -3,6 +3,7 @@
  * round trip per host returns all of this project's sessions there; a host that does not answer shows its
  * sessions as `unreachable` (never stopped or failed, nothing removed) until it answers again.
  */
+import type { Autonomy } from "../agents/autonomy.js";
 import { type CoordBundle, coordBundle, importCoord } from "../coord/exchange.js";
 import { resolveCommit } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
@@ -14,6 +15,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SessionType } from "../project/state.js";
 import { resolveBase } from "../worktree/create.js";
 import { validateSessionName } from "../worktree/names.js";
+import { AUTO_HOST, pickHost } from "./host-inventory.js";
 import type { SessionView } from "./types.js";
 
 /** What every start takes, here or on a host (a local start adds more: control.ts StartOptions). */
@@ -24,6 +26,11 @@ export interface RemoteStartOptions {
   agent?: string;
   headless?: boolean;
   base?: string;
+  /** Owned paths: kept in the record here, where the radar compares sessions. */
+  owns?: string[];
+  /** Passed to the host's braid, which checks them against what the host has (bubblewrap, its config). */
+  autonomy?: Autonomy;
+  sandbox?: boolean;
 }
 
 interface HostStarted {
@@ -33,6 +40,8 @@ interface HostStarted {
   status: SessionRecord["status"];
   agent: string | null;
   queued: boolean;
+  /** Set when the host already had a session of this name (nothing was launched). */
+  existed?: { baseCommit: string };
 }
 
 /**
@@ -46,13 +55,13 @@ export async function startRemoteSession(
   o: RemoteStartOptions,
 ): Promise<{ record: SessionRecord; queued: boolean }> {
   validateSessionName(o.name);
-  const host = getHost(hostName);
   const mine = ctx.store.get(o.name);
   if (mine)
     throw new BraidError(
       `a session named "${o.name}" already exists${remoteOf(mine) ? ` (on host ${remoteOf(mine)?.host})` : ""}`,
       "pick another name",
     );
+  const host = hostName === AUTO_HOST ? await pickHost() : getHost(hostName);
   const base = await resolveBase(ctx, o.base);
   const projectDir = hostProjectDir(host, ctx.project.slug);
   await ensureMirror(host, projectDir);
@@ -68,16 +77,27 @@ export async function startRemoteSession(
     ...(o.type ? { type: o.type } : {}),
     ...(o.agent ? { agent: o.agent } : {}),
     ...(o.headless ? { headless: true } : {}),
+    ...(o.autonomy ? { autonomy: o.autonomy } : {}),
+    ...(o.sandbox !== undefined ? { sandbox: o.sandbox } : {}),
   };
   let started: HostStarted;
   try {
     started = await callHost<HostStarted>(host, "start", request);
   } catch (e) {
     // a previous start reached the host but not this registry (network drop): adopt what the host made
-    const adopted = await adoptFromHost(host, ctx, o.name).catch(() => null);
+    const adopted = await adoptFromHost(host, ctx, o.name, base.commit).catch((err: unknown) => {
+      if (err instanceof NameTaken) throw err;
+      return null;
+    });
+    if (!adopted && e instanceof HostUnreachable)
+      throw new BraidError(
+        `host ${host.name} stopped answering while starting ${o.name}: ${e.message}`,
+        `run the same braid start again when it answers (braid host check ${host.name}): it adopts what the host made`,
+      );
     if (!adopted) throw e;
     started = adopted;
   }
+  if (started.existed && started.existed.baseCommit !== base.commit) throw nameTaken(o.name, host.name);
   const now = new Date().toISOString();
   const record = await ctx.store.update((d) => {
     if (d.sessions.some((s) => s.name === o.name))
@@ -96,6 +116,7 @@ export async function startRemoteSession(
       createdBranch: true,
       ...(started.agent ? { agent: started.agent } : {}),
       ...(o.task ? { task: o.task } : {}),
+      ...(o.owns?.length ? { owns: o.owns } : {}),
       ext: {
         remote: { host: host.name, path: started.path, branch: started.branch, projectDir },
         // the remote runner (runtime/remote-runner.ts) answers for this run: stop, send, logs, attach, looks
@@ -146,10 +167,30 @@ export async function restartRemoteSession(
   return { record: ctx.store.get(name) ?? record, queued: r.queued, queuePosition: null, created: false };
 }
 
-async function adoptFromHost(host: HostEntry, ctx: ProjectContext, name: string): Promise<HostStarted | null> {
-  const r = await callHost<{ sessions: SessionView[] }>(host, "status", { project: ctx.project.slug });
+/** The host has a session of that name that this start did not make. */
+class NameTaken extends BraidError {}
+
+function nameTaken(name: string, host: string): NameTaken {
+  return new NameTaken(
+    `a session named "${name}" already exists on host ${host}, not started from here`,
+    "pick another name, or remove it there (braid doctor --fix removes host sessions this repository does not know, after backing them up)",
+  );
+}
+
+/**
+ * The host's session of this name, when it is the one this start asked for (made from the same base commit);
+ * one of the same name made otherwise (another repository's braid, an older session) is a collision.
+ */
+async function adoptFromHost(
+  host: HostEntry,
+  ctx: ProjectContext,
+  name: string,
+  baseCommit: string,
+): Promise<HostStarted | null> {
+  const r = await callHost<{ sessions: SessionView[] }>(host, "status", { project: ctx.project.slug, git: false });
   const v = r.sessions.find((s) => s.name === name);
   if (!v) return null;
+  if (v.baseRef !== baseCommit) throw nameTaken(name, host.name);
   const status = v.state === "unreachable" ? "starting" : v.state;
   return { name, branch: v.branch, path: v.path, status, agent: v.agent, queued: v.state === "queued" };
 }

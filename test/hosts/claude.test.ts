@@ -23,6 +23,7 @@ describe("a real Claude Code session on a host", { skip: skip ?? false }, () => 
   const turns = new Map<string, number>();
   /** The conversation of the worktree named *-cjob: write, stage, commit, done; then answer "OK." */
   const responder = (r: StubRequest) => {
+    if (r.cwd?.endsWith("-tjob")) return { text: `tmux reply ${turns.get(r.cwd) ?? 0}` };
     if (!r.cwd?.endsWith("-cjob")) return undefined;
     const i = turns.get(r.cwd) ?? 0;
     turns.set(r.cwd, i + 1);
@@ -41,16 +42,26 @@ describe("a real Claude Code session on a host", { skip: skip ?? false }, () => 
     sshd.hostDir("braid-claude");
     stub = await startModelStub({ responder });
     const home = sshd.user.home;
-    prepareClaudeHome(home);
+    // the host's worktrees land under its projects dir: trusted there, as a user accepts the folder once
+    prepareClaudeHome(home, { trustedPaths: [join(home, "braid-claude"), join(home, "braid-claude", "projects")] });
     writeFileSync(join(home, ".gitconfig"), "[user]\n\tname = host agent\n\temail = agent@host.invalid\n");
+    // the host's braid runs its tmux sessions on a server of its own (ended by this file, not the user's)
+    mkdirSync(join(home, ".config", "braid"), { recursive: true });
+    writeFileSync(join(home, ".config", "braid", "config.toml"), 'tmux_socket = "braid-hosttest"\n');
     spawnSync("chown", [
       "-R",
       `${sshd.user.uid}:${sshd.user.gid}`,
       join(home, ".claude.json"),
       join(home, ".gitconfig"),
+      join(home, ".config"),
     ]);
   });
   after(async () => {
+    try {
+      sshd?.asHost(["tmux", "-L", "braid-hosttest", "kill-server"]);
+    } catch {
+      /* no server left */
+    }
     await stub?.stop();
     await sshd?.dispose();
   });
@@ -110,5 +121,37 @@ describe("a real Claude Code session on a host", { skip: skip ?? false }, () => 
     assert.equal(m.code, 0, m.stderr + m.stdout);
     assert.equal(gitIn(sb, repo, "show", "main:hello.txt"), "hi from the host");
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", "main^2"), "claude on the host");
+  });
+
+  test("a note posted here reaches the host's tmux Claude on its next prompt", async (t) => {
+    const s = await run(["start", "tjob", "say hello [[t1]]", "--host", "box"]);
+    assert.equal(s.code, 0, s.stderr);
+    await stub.waitForRequest(
+      (r) => r.kind === "main" && !!r.cwd?.endsWith("-tjob") && requestContains(r, "[[t1]]"),
+      180_000,
+    );
+    let last: Record<string, unknown> | undefined;
+    await waitFor(
+      "the host's tmux Claude idle, seen here",
+      async () => {
+        last = await view("tjob");
+        return last?.state === "idle";
+      },
+      180_000,
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}: last view ${JSON.stringify(last)}`);
+    });
+    const note = await run(["note", "--to", "tjob", "the port moved to 4712"]);
+    assert.equal(note.code, 0, note.stderr);
+    const sent = await run(["send", "tjob", "next step [[t2]]"]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const next = await stub.waitForRequest(
+      (r) => r.kind === "main" && !!r.cwd?.endsWith("-tjob") && requestContains(r, "[[t2]]"),
+      180_000,
+    );
+    assert.ok(requestContains(next, "the port moved to 4712"), "the note is in the next request");
+    t.diagnostic(`host worktree ${String(last?.path)}`);
+    const stop = await run(["stop", "tjob"]);
+    assert.equal(stop.code, 0, stop.stderr);
   });
 });

@@ -100,6 +100,18 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     assert.match(r.stderr, /already exists/);
   });
 
+  test("host rm refuses while a session runs there, naming it and the fix", async () => {
+    const r = await run(["host", "rm", "box"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(r.stderr, /host box runs 1 session: [^ ]+\/job — stop them first .*braid host rm box --force/);
+    const ls = JSON.parse((await run(["host", "ls", "--json"])).stdout) as { hosts: Array<{ name: string }> };
+    assert.deepEqual(
+      ls.hosts.map((h) => h.name),
+      ["box"],
+      "the host is still there",
+    );
+  });
+
   test("sshd down: unreachable, nothing removed; back when it returns", async () => {
     await sshd.stop();
     const v = (await status()).sessions.find((s) => s.name === "job");
@@ -224,5 +236,47 @@ describe("a session on a host", { skip: skip ?? false }, () => {
     const backup = JSON.parse(forced.stdout).backupRef as string;
     assert.match(backup, /^refs\/braid\/backup\/job2\//);
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s", backup), "remote work");
+  });
+
+  test('--host auto and host = "auto" in a plan pick the host; an unknown plan host starts nothing', async () => {
+    const bad = join(sb.root, "bad-plan.toml");
+    writeFileSync(
+      bad,
+      `[[session]]\nname = "p0"\ntask = "x"\nagent = "fake"\n\n[[session]]\nname = "p1"\ntask = "y"\nhost = "nobox"\n`,
+    );
+    const refused = await run(["plan", bad, "--apply", "--headless", "--json"]);
+    assert.ok(isOneLineError(refused), refused.stderr);
+    assert.match(refused.stderr, /unknown host "nobox"/);
+    assert.equal((await status()).sessions.length, 0, "no session started, here or there");
+    const a = await run(["start", "ajob", "auto", "--host", "auto", "--agent", "fake", "--headless", "--json"]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(JSON.parse(a.stdout).host, "box");
+    const plan = join(sb.root, "plan.toml");
+    writeFileSync(
+      plan,
+      `host = "auto"\n\n[[session]]\nname = "pjob"\ntask = "from the plan"\nagent = "fake"\nowns = ["remote.txt"]\n`,
+    );
+    const applied = await run(["plan", plan, "--apply", "--headless", "--json"]);
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    const views = (await status()).sessions;
+    assert.deepEqual(views.map((v) => [v.name, v.host]).sort(), [
+      ["ajob", "box"],
+      ["pjob", "box"],
+    ]);
+    for (const n of ["ajob", "pjob"]) {
+      await waitFor(
+        `${n} to finish`,
+        async () => (await status()).sessions.find((v) => v.name === n)?.state === "done",
+        60_000,
+      );
+      const rm = await run(["rm", n, "--force"]);
+      assert.equal(rm.code, 0, rm.stderr);
+    }
+  });
+
+  test("host rm forgets the host once nothing runs there", async () => {
+    const r = await run(["host", "rm", "box", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { host: "box", removed: true });
   });
 });

@@ -82,4 +82,34 @@ describe("tmux module", () => {
     }
     assert.equal(screen.split("\n").filter((l) => l === text).length, 2, `pane ${pane}: ${JSON.stringify(screen)}`);
   });
+
+  it("without a UTF-8 locale (a command over ssh): pane ids, socket path and screens stay intact", async () => {
+    const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_CTYPE: process.env.LC_CTYPE };
+    process.env.LC_ALL = "C";
+    delete process.env.LANG;
+    delete process.env.LC_CTYPE;
+    try {
+      const opened = await openWindow(server, {
+        session: "braid-t",
+        window: "c-locale",
+        cwd: sb.root,
+        argv: ["sh", "-c", "printf 'caf\\303\\251 \\342\\234\\273\\n'; sleep 30"],
+      });
+      assert.match(opened.paneId, /^%\d+$/, "tmux prints a tab as _ in a C locale unless told -u");
+      assert.match(opened.socketPath, /^\//);
+      assert.ok((await listPanes(server)).some((p) => p.paneId === opened.paneId && p.window === "c-locale"));
+      let screen = "";
+      const deadline = Date.now() + 10_000;
+      while (!/café/.test(screen) && Date.now() < deadline) {
+        screen = (await capturePanes(server, [opened.paneId])).get(opened.paneId) ?? "";
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.match(screen, /café ✻/, "non-ASCII on the screen arrives as it is");
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });

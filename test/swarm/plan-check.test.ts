@@ -173,6 +173,12 @@ depends_on = ["api", "ui"]
     ["a bad session name", `[[session]]\nname = "a/b"\ntask = "t"\n`, /path separator/],
     ["broken TOML", `[[session]\nname = `, /not valid TOML/],
     ["no sessions", `base = "main"\n`, /session/],
+    ["a bad host name", `[[session]]\nname = "a"\ntask = "t"\nhost = "a b"\n`, /bad host "a b"/],
+    [
+      "a swarm on a host",
+      `host = "auto"\n[[session]]\nname = "a"\ntask = "t"\nmode = "swarm"\n`,
+      /"a" is a swarm on host auto/,
+    ],
   ];
   for (const [label, text, re] of invalid) {
     it(`refuses a plan with ${label}`, async () => {

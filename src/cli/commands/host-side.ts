@@ -4,16 +4,17 @@
  * stdout, a failure the usual one line on stderr. Each op runs the same code as the local command, in the
  * project's repository on this host (`<dir>/projects/<project>`).
  */
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, homedir, loadavg } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { parseAutonomy } from "../../agents/autonomy.js";
 import { type CoordBundle, coordBundle, importCoord } from "../../coord/exchange.js";
 import { Repo } from "../../git/repo.js";
 import { snapshotWorktree } from "../../git/snapshot.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
-import type { SessionType } from "../../project/state.js";
+import { isActive, type SessionType } from "../../project/state.js";
 import { restartSession, startSession, stopSession } from "../../session/control.js";
 import { sendToSession } from "../../session/interact.js";
 import { readSessionLog } from "../../session/logs.js";
@@ -32,6 +33,8 @@ interface HostRequest {
   agent?: string;
   type?: SessionType;
   headless?: boolean;
+  autonomy?: string;
+  sandbox?: boolean;
   env?: Record<string, string>;
   text?: string;
   lines?: number;
@@ -44,6 +47,16 @@ function projectDir(req: HostRequest): string {
   if (typeof req.project !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(req.project))
     throw new BraidError(`bad project name "${req.project}"`, "use the braid that drives this host");
   return resolve(process.env.HOME || homedir(), req.dir || ".braid", "projects", req.project);
+}
+
+/** Every project repository braid keeps on this host (`<dir>/projects/*` with a .git dir: worktrees beside them have a .git file). */
+function projectNames(req: HostRequest): string[] {
+  const root = resolve(process.env.HOME || homedir(), req.dir || ".braid", "projects");
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && statSync(resolve(root, e.name, ".git"), { throwIfNoEntry: false })?.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 function needName(req: HostRequest): string {
@@ -66,6 +79,19 @@ async function requireContext(req: HostRequest) {
 const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
   async start(req) {
     const ctx = await requireContext(req);
+    // the driving braid has no record of it (else it would not ask): a start cut off after this host made
+    // it (adopted as it is, never launched twice), or a name taken here by another (the driver refuses)
+    const had = ctx.store.get(needName(req));
+    if (had)
+      return {
+        name: had.name,
+        branch: had.branch,
+        path: had.path,
+        status: had.status,
+        agent: had.agent ?? null,
+        queued: had.status === "queued",
+        existed: { baseCommit: had.baseCommit },
+      };
     if (req.coord) await importCoord(ctx, req.coord);
     // the agent's environment arrived on stdin; the launch hands it on in its 0600 env file
     for (const [k, v] of Object.entries(req.env ?? {})) process.env[k] = v;
@@ -76,6 +102,8 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
       ...(req.agent ? { agent: req.agent } : {}),
       ...(req.headless ? { headless: true } : {}),
       ...(req.base ? { base: req.base } : {}),
+      ...(req.autonomy ? { autonomy: parseAutonomy(req.autonomy) } : {}),
+      ...(typeof req.sandbox === "boolean" ? { sandbox: req.sandbox } : {}),
     });
     const s = r.record;
     return { name: s.name, branch: s.branch, path: s.path, status: s.status, agent: s.agent ?? null, queued: r.queued };
@@ -85,6 +113,30 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
     if (!ctx) return { sessions: [] };
     const full = req.git !== false;
     return { sessions: await listSessionViews(ctx, { git: full, cost: full }) };
+  },
+  /**
+   * What this host keeps for every project: its sessions (with their state now) and each session's worktree
+   * and branch, for `host rm` (refuses while some run) and doctor (stale mirrors, orphaned worktrees).
+   */
+  async inventory(req) {
+    const projects = [];
+    for (const project of projectNames(req)) {
+      const ctx = await context({ ...req, project });
+      if (!ctx) continue;
+      const views = await listSessionViews(ctx, { git: false, cost: false });
+      projects.push({
+        project,
+        sessions: views.map((v) => ({
+          name: v.name,
+          state: v.state,
+          running: isActive(v.state) || v.state === "queued",
+          branch: v.branch,
+          path: v.path,
+        })),
+      });
+    }
+    // for --host auto: the machine's load beside its sessions
+    return { projects, load: loadavg()[0] ?? 0, cpus: availableParallelism() };
   },
   /** Each session's branch tip and a commit of its uncommitted work, as refs the driving braid fetches. */
   async snapshot(req) {
@@ -126,6 +178,16 @@ const OPS: Record<string, (req: HostRequest) => Promise<unknown>> = {
   },
   async logs(req) {
     return readSessionLog(await requireContext(req), needName(req), req.lines ?? 100);
+  },
+  /** doctor --fix of a stale mirror (the driving braid fetched its branches first): only while it has no sessions. */
+  async drop(req) {
+    const ctx = await context(req);
+    if (!ctx) return { dropped: false };
+    const left = ctx.store.sessions().map((s) => s.name);
+    if (left.length)
+      throw new BraidError(`project ${req.project} has sessions on this host: ${left.join(", ")}`, "remove them first");
+    rmSync(projectDir(req), { recursive: true, force: true });
+    return { dropped: true };
   },
   /** The driving braid checked (and saved) the work first: the host removes worktree and branch. */
   async rm(req) {

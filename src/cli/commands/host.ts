@@ -14,6 +14,7 @@ import {
 } from "../../hosts/registry.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
+import { runningOnHost } from "../../session/host-inventory.js";
 import { act } from "../act.js";
 import { print, printJson, printNotice, printWarning, table } from "../output.js";
 import { version } from "../version.js";
@@ -171,11 +172,23 @@ export function registerHost(program: Command): void {
 
   host
     .command("rm <name>")
-    .description("forget a host (its sessions and files on the host stay)")
+    .description("forget a host (its sessions and files on the host stay); refuses while sessions run there")
+    .option("--force", "forget it even while sessions run there (they keep running on the host)")
     .option("--json", "machine-readable output")
     .action(
-      act(async (name: string, opts: { json?: boolean }) => {
-        getHost(name);
+      act(async (name: string, opts: { force?: boolean; json?: boolean }) => {
+        const entry = getHost(name);
+        if (!opts.force) {
+          const ctx = await loadContext().catch(() => null);
+          const { running, answered } = await runningOnHost(entry, ctx);
+          if (!answered && !running.length && !opts.json)
+            printWarning(`host ${name} is not answering: only this repository's records were checked`);
+          if (running.length)
+            throw new BraidError(
+              `host ${name} runs ${running.length} session${running.length === 1 ? "" : "s"}: ${running.join(", ")}`,
+              `stop them first (braid stop NAME in their repository), or braid host rm ${name} --force`,
+            );
+        }
         const removed = await removeHost(name);
         if (opts.json) printJson({ host: name, removed });
         else print(`removed host ${name}`);

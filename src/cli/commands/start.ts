@@ -57,7 +57,10 @@ export function registerStart(program: Command): void {
     .option("--sandbox", "run the agent in the bubblewrap sandbox (default: config `sandbox`)")
     .option("--no-sandbox", "run the agent without the sandbox")
     .option("--rounds <n>", "swarm: review rounds before giving up (default: config swarm_rounds)", count("--rounds"))
-    .option("--host <name>", "run the session on this host (braid host add), through the host's own braid")
+    .option(
+      "--host <name>",
+      "run the session on this host (braid host add; auto: the one with the most free slots), through the host's own braid",
+    )
     .option("--json", "print the session as JSON")
     .action(
       act(async (name: string, taskWords: string[], opts: StartFlags) => {
@@ -142,18 +145,23 @@ function sessionBasics(name: string, task: string | undefined, opts: StartFlags)
 
 async function startOnHost(
   ctx: Awaited<ReturnType<typeof loadContext>>,
-  host: string,
+  hostFlag: string,
   name: string,
   taskWords: string[],
   opts: StartFlags,
 ): Promise<number> {
-  const unsupported = (["owns", "autonomy", "sandbox"] as const).filter((k) => opts[k] !== undefined);
-  if (opts.mode !== "standard") unsupported.push("mode" as never);
-  if (unsupported.length)
-    throw new BraidError(`--${unsupported[0]} is not supported with --host yet`, `drop --${unsupported.join(", --")}`);
+  if (opts.mode !== "standard")
+    throw new BraidError("--mode swarm is not supported with --host yet", "drop --mode, or start the swarm here");
   const { startRemoteSession } = await import("../../session/remote.js");
   const task = taskWords.length ? taskWords.join(" ") : undefined;
-  const r = await startRemoteSession(ctx, host, sessionBasics(name, task, opts));
+  const r = await startRemoteSession(ctx, hostFlag, {
+    ...sessionBasics(name, task, opts),
+    ...(opts.owns ? { owns: opts.owns } : {}),
+    ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
+    ...(opts.autonomy !== undefined ? { autonomy: parseAutonomy(opts.autonomy) } : {}),
+  });
+  // --host auto: the host it picked
+  const host = r.record.ext?.remote?.host ?? hostFlag;
   if (opts.json) {
     printJson({ session: r.record, queued: r.queued, queuePosition: null, created: true, bootstrap: null, host });
     return 0;
