@@ -10,7 +10,7 @@ import { braid, gitIn, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
 
-const FILES = Number(process.argv[2] ?? 5000);
+const FILES = Number(process.argv[2] ?? 20000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const SESSIONS = 5;
 

@@ -10,7 +10,7 @@ import { BRAID_BIN, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
 
-const FILES = Number(process.argv[2] ?? 5000);
+const FILES = Number(process.argv[2] ?? 20000);
 const RUNS = Number(process.argv[3] ?? 7);
 const SESSIONS = 10;
 
