@@ -1,6 +1,7 @@
 /**
  * The merge train's scratch space: a detached worktree under `<state>/merge/`, never the user's
- * checkout, plus a small record of the running train (pid, phase) so a train killed with -9 can be
+ * checkout, kept between trains so the next one only rewrites the files that changed (and finds the verify
+ * command's ignored build output still there), plus a small record of the running train (pid, phase) so a train killed with -9 can be
  * recognised and cleaned up or finished by the next run.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { snapshotWorktree } from "../git/snapshot.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
+import { listWorktrees } from "../git/worktrees.js";
 import { statusPaths } from "../radar/snapshot.js";
 
 export interface TrainRecord {
@@ -58,7 +60,7 @@ export async function fastForwardCheckout(path: string, oldBase: string, newBase
   return r?.code === 0;
 }
 
-export async function removeWorktree(ctx: ProjectContext, path: string): Promise<void> {
+async function removeWorktree(ctx: ProjectContext, path: string): Promise<void> {
   const repo = new Repo(ctx.project.mainWorktree);
   await repo.removeWorktree(path, { evenIfLocked: true }).catch(() => undefined);
   rmSync(path, { recursive: true, force: true });
@@ -118,6 +120,8 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
     if (!entry.startsWith("wt-")) continue;
     const path = join(dir, entry);
     if (rec && path === rec.worktree && pidAlive(rec.pid)) continue;
+    // The kept integration worktree stays while it can be reused as it is (a train moves it on by checkout).
+    if (entry === WARM_ENTRY && (await reusable(ctx, path))) continue;
     const dirty = await statusPaths(path).catch(() => []);
     if (dirty.length) {
       // Someone may have resolved conflicts by hand in it: keep that work reachable before removal.
@@ -137,15 +141,42 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
   return notes;
 }
 
-/** Where this train's integration worktree goes (made only when a step needs a checkout). */
+/** The one integration worktree (made when a step first needs a checkout, then kept warm between trains). */
 export function integrationPath(ctx: ProjectContext): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
-  return join(mergeDir(ctx), `wt-${stamp}-${process.pid}`);
+  return join(mergeDir(ctx), WARM_ENTRY);
 }
 
-/** A fresh detached integration worktree at `commit` (checked out with parallel workers). */
+const WARM_ENTRY = "wt-integration";
+
+/** git writes these into a worktree's git dir while a merge, rebase, cherry-pick or revert is unfinished. */
+const UNFINISHED = ["MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "REVERT_HEAD"];
+
+/**
+ * Can the kept integration worktree be moved to another commit as it is: registered with git, nothing
+ * uncommitted or untracked in it (ignored build output is fine: that is what keeps it warm), no unfinished
+ * operation.
+ */
+async function reusable(ctx: ProjectContext, path: string): Promise<boolean> {
+  if (!existsSync(path)) return false;
+  const known = await listWorktrees(ctx.project.mainWorktree).catch(() => []);
+  if (!known.some((w) => w.path === path && !w.prunable)) return false;
+  const dirty = await statusPaths(path).catch(() => null);
+  if (dirty === null || dirty.length) return false;
+  const gitDir = await new Repo(path).gitDir();
+  return gitDir !== null && !UNFINISHED.some((f) => existsSync(join(gitDir, f)));
+}
+
+/**
+ * The integration worktree at `commit`: the kept one moved there by `git checkout` (only the files that
+ * differ are written, parallel workers on), else a fresh detached checkout (parallel workers on).
+ * The caller holds the train lock and ran recoverIntegration, which backed up anything kept in it.
+ */
 export async function createIntegration(ctx: ProjectContext, commit: string, path: string): Promise<string> {
   mkdirSync(mergeDir(ctx), { recursive: true });
+  if (await reusable(ctx, path)) {
+    if (await new Repo(path).checkoutDetached(commit, { checkoutWorkers: 0 })) return path;
+  }
+  if (existsSync(path)) await removeWorktree(ctx, path);
   await new Repo(ctx.project.mainWorktree).addDetachedWorktree(path, commit, { checkoutWorkers: 0 });
   return path;
 }

@@ -1,6 +1,6 @@
 /**
  * The merge train: merges sessions into the base branch one at a time in cascade order, in a scratch
- * integration worktree, running the verify command after each step. The base then moves over the steps that
+ * integration worktree (kept warm between trains), running the verify command after each step. The base then moves over the steps that
  * passed (with `atomic`: only when all passed), in one `git update-ref <ref> <new> <old>` (so a base moved
  * meanwhile is detected), and checkouts of the base follow it keeping their uncommitted edits, or the base
  * stays where it was. One train at a time per repository (a lock).
@@ -28,7 +28,6 @@ import {
   type RecoveryNote,
   readTrainRecord,
   recoverIntegration,
-  removeWorktree,
   writeTrainRecord,
 } from "./integration.js";
 import { notifyMerged } from "./notify.js";
@@ -350,8 +349,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       for (const c of rest)
         report.notMerged.push({ name: c.session.name, reason: c === rest[0] ? stop.reason : "after the stop" });
     }
+    // The integration worktree stays (warm for the next train, which moves it on by checkout; see integration.ts).
     const finish = async () => {
-      if (!stop && wt) await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
     };
@@ -378,7 +377,6 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         conflictFiles: [],
         output: `${baseRef} moved while the train ran; nothing was changed`,
       };
-      if (wt) await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
     }
