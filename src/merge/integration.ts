@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { Repo } from "../git/repo.js";
 import { snapshotWorktree } from "../git/snapshot.js";
+import { listWorktrees } from "../git/worktrees.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
-import { listWorktrees } from "../git/worktrees.js";
 import { statusPaths } from "../radar/snapshot.js";
 
 export interface TrainRecord {

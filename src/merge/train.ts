@@ -8,6 +8,7 @@
 
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tipsReached } from "../git/batch.js";
 import { branchExists } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
 import { remoteOf } from "../hosts/remote.js";
@@ -305,10 +306,25 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     writeTrainRecord(ctx, { ...record, phase: "merging" });
     let stop: TrainStop | null = null;
     let current = oldBase;
+    // Which tips contain which (one rev-list for all): the base contains none of them (they are ahead), so a tip
+    // is already in `current` only through a tip merged before it; squash steps never make a tip an ancestor.
+    const reached = wt
+      ? null
+      : await tipsReached(
+          cwd,
+          candidates.map((c) => c.tip),
+          oldBase,
+        ).catch(() => null);
+    const inCurrent = new Set<string>();
+    const containedNow = (tip: string): boolean | undefined => {
+      if (!reached) return undefined;
+      if (strategy === "squash") return false;
+      return inCurrent.has(tip) || [...inCurrent].some((t) => reached.get(t)?.has(tip));
+    };
     for (const c of candidates) {
       const s = c.session;
       const message = `braid: ${strategy} ${s.name} (${s.branch})`;
-      let step = wt ? null : await treeStep(cwd, current, c.tip, strategy, message);
+      let step = wt ? null : await treeStep(cwd, current, c.tip, strategy, message, containedNow(c.tip));
       if (!step) {
         wt ??= await createIntegration(ctx, current, wtPath);
         step = await integrateStep(wt, c.tip, strategy, message);
@@ -337,6 +353,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         }
       }
       current = step.head;
+      inCurrent.add(c.tip);
       const rep = { name: s.name, branch: s.branch, commit: step.head, empty: step.empty, verifyMs };
       report.merged.push(rep);
       opts.onStep?.(rep);
