@@ -150,10 +150,12 @@ export class SnapshotCache {
 
   /** Forget worktrees not in `keep` (removed sessions). */
   retain(keep: Set<string>): void {
-    for (const k of Object.keys(this.snaps)) if (!keep.has(k)) delete this.snaps[k];
-    for (const k of Object.keys(this.stamps)) if (!keep.has(k)) delete this.stamps[k];
-    for (const k of Object.keys(this.trees)) if (!keep.has(k)) delete this.trees[k];
-    this.dirty = true;
+    for (const map of [this.snaps, this.stamps, this.trees])
+      for (const k of Object.keys(map))
+        if (!keep.has(k)) {
+          delete map[k];
+          this.dirty = true; // written only when something went (a run that changed nothing writes nothing)
+        }
   }
 
   mergeBase(head: string, base: string): string | undefined {
