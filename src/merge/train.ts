@@ -304,6 +304,9 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       verify || !canStepWithoutCheckout(strategy) ? await createIntegration(ctx, oldBase, wtPath) : null;
     const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wtPath };
     writeTrainRecord(ctx, { ...record, phase: "merging" });
+    // Without verify the steps take a moment: look at the checkouts of the base meanwhile (the final read-tree
+    // refuses a change made since, and the ref then goes back, as for a change after the look).
+    const early = verify ? null : settle(baseCheckouts(cwd, baseRef, wtPath));
     let stop: TrainStop | null = null;
     let current = oldBase;
     // Which tips contain which (one rev-list for all): the base contains none of them (they are ahead), so a tip
@@ -368,6 +371,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     }
     // The integration worktree stays (warm for the next train, which moves it on by checkout; see integration.ts).
     const finish = async () => {
+      await early; // no git of this train still running when it returns
       clearTrainRecord(ctx);
       return report;
     };
@@ -375,7 +379,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     if (opts.dryRun || current === oldBase || (stop && opts.atomic)) return finish();
 
     // Every checkout of the base must be able to follow the ref the way `git checkout` would, or the ref stays.
-    const checkouts = await baseCheckouts(cwd, baseRef, wtPath);
+    const checkouts = early ? unwrap(await early) : await baseCheckouts(cwd, baseRef, wtPath);
     for (const c of checkouts) {
       const block = await checkCatchUp(c, oldBase, current);
       if (block) {
@@ -450,6 +454,19 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
   if (opts.resolve && report.stoppedAt)
     report.handedBack = await handBack(ctx, report.stoppedAt, report.baseRef, verify);
   return report;
+}
+
+/** A promise that never rejects (its failure is kept for `unwrap`), so it can wait unobserved. */
+function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (r.ok) return r.value;
+  throw r.error;
 }
 
 /** `git update-ref` with compare-and-swap: false when the ref is no longer at `expected`. */
