@@ -5,7 +5,7 @@
  * recognised and cleaned up or finished by the next run.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Repo } from "../git/repo.js";
 import { snapshotWorktree } from "../git/snapshot.js";
 import { listWorktrees } from "../git/worktrees.js";
@@ -120,25 +120,37 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
     if (!entry.startsWith("wt-")) continue;
     const path = join(dir, entry);
     if (rec && path === rec.worktree && pidAlive(rec.pid)) continue;
-    // The kept integration worktree stays while it can be reused as it is (a train moves it on by checkout).
-    if (entry === WARM_ENTRY && (await reusable(ctx, path))) continue;
-    const dirty = await statusPaths(path).catch(() => []);
-    if (dirty.length) {
-      // Someone may have resolved conflicts by hand in it: keep that work reachable before removal.
-      try {
-        const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
-        const ref = `refs/braid/backup/integration/${entry.slice(3)}`;
-        await new Repo(ctx.project.mainWorktree).setRef(ref, snap);
-        notes.push({ action: "backed-up-kept", path, detail: ref });
-      } catch {
-        notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });
-        continue;
-      }
-    }
-    await removeWorktree(ctx, path);
-    notes.push({ action: "removed-kept", path });
+    // The kept integration worktree is looked at only when a train needs a checkout (createIntegration).
+    if (entry === WARM_ENTRY) continue;
+    await retire(ctx, path, notes);
   }
   return notes;
+}
+
+/**
+ * Remove a kept integration worktree; uncommitted content in it (conflicts resolved by hand, a user's notes) goes
+ * to a backup ref first. False when that backup failed: then it is left in place.
+ */
+async function retire(ctx: ProjectContext, path: string, notes: RecoveryNote[]): Promise<boolean> {
+  const entry = basename(path);
+  const dirty = await statusPaths(path).catch(() => []);
+  if (dirty.length) {
+    try {
+      const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
+      // the kept one always has the same name: its backups get the time, so none replaces another
+      const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+      const name = entry === WARM_ENTRY ? `${entry.slice(3)}-${stamp}` : entry.slice(3);
+      const ref = `refs/braid/backup/integration/${name}`;
+      await new Repo(ctx.project.mainWorktree).setRef(ref, snap);
+      notes.push({ action: "backed-up-kept", path, detail: ref });
+    } catch {
+      notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });
+      return false;
+    }
+  }
+  await removeWorktree(ctx, path);
+  notes.push({ action: "removed-kept", path });
+  return true;
 }
 
 /** The one integration worktree (made when a step first needs a checkout, then kept warm between trains). */
@@ -169,14 +181,21 @@ async function reusable(ctx: ProjectContext, path: string): Promise<boolean> {
 /**
  * The integration worktree at `commit`: the kept one moved there by `git checkout` (only the files that
  * differ are written, parallel workers on), else a fresh detached checkout (parallel workers on).
- * The caller holds the train lock and ran recoverIntegration, which backed up anything kept in it.
+ * One that cannot be reused is retired first (anything uncommitted in it to a backup ref, noted in `notes`).
+ * The caller holds the train lock.
  */
-export async function createIntegration(ctx: ProjectContext, commit: string, path: string): Promise<string> {
+export async function createIntegration(
+  ctx: ProjectContext,
+  commit: string,
+  path: string,
+  notes: RecoveryNote[],
+): Promise<string> {
   mkdirSync(mergeDir(ctx), { recursive: true });
   if (await reusable(ctx, path)) {
     if (await new Repo(path).checkoutDetached(commit, { checkoutWorkers: 0 })) return path;
   }
-  if (existsSync(path)) await removeWorktree(ctx, path);
-  await new Repo(ctx.project.mainWorktree).addDetachedWorktree(path, commit, { checkoutWorkers: 0 });
-  return path;
+  // what is left in it could not be backed up: it stays as it is, and this train checks out beside it
+  const at = existsSync(path) && !(await retire(ctx, path, notes)) ? `${path}-${process.pid}` : path;
+  await new Repo(ctx.project.mainWorktree).addDetachedWorktree(at, commit, { checkoutWorkers: 0 });
+  return at;
 }

@@ -301,8 +301,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     // not merge cleanly; that one (and any after it) runs in the integration worktree as before.
     const wtPath = integrationPath(ctx);
     let wt: string | null =
-      verify || !canStepWithoutCheckout(strategy) ? await createIntegration(ctx, oldBase, wtPath) : null;
-    const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wtPath };
+      verify || !canStepWithoutCheckout(strategy) ? await createIntegration(ctx, oldBase, wtPath, recovered) : null;
+    const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wt ?? wtPath };
     writeTrainRecord(ctx, { ...record, phase: "merging" });
     // Without verify the steps take a moment: look at the checkouts of the base meanwhile (the final read-tree
     // refuses a change made since, and the ref then goes back, as for a change after the look).
@@ -329,7 +329,12 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       const message = `braid: ${strategy} ${s.name} (${s.branch})`;
       let step = wt ? null : await treeStep(cwd, current, c.tip, strategy, message, containedNow(c.tip));
       if (!step) {
-        wt ??= await createIntegration(ctx, current, wtPath);
+        if (!wt) {
+          wt = await createIntegration(ctx, current, wtPath, recovered);
+          // (beside the kept one when what was left in that could not be backed up: a killed train removes this one)
+          if (wt !== record.worktree) writeTrainRecord(ctx, { ...record, worktree: wt, phase: "merging" });
+          record.worktree = wt;
+        }
         step = await integrateStep(wt, c.tip, strategy, message);
       }
       if (!step.ok) {
