@@ -71,5 +71,14 @@ describe("merge train: the warm integration worktree", () => {
     );
     assert.equal(gitIn(sb, kept, "rev-parse", "HEAD"), gitIn(sb, repo, "rev-parse", "main"));
     assert.equal(gitIn(sb, repo, "status", "--porcelain"), "", "the user's checkout followed, clean");
+
+    // braid's own: not a worktree `ls` lists; doctor says what it is and how to free its space (info, not a problem)
+    const ls = JSON.parse((await braid(sb, repo, ["ls", "--json"])).stdout);
+    assert.ok(!ls.worktrees.some((w: { path: string }) => w.path === kept));
+    const doc = await braid(sb, repo, ["doctor", "--json"]);
+    const found = JSON.parse(doc.stdout).findings.find((f: { kind: string }) => f.kind === "integration-worktree");
+    assert.equal(found?.where, kept);
+    assert.equal(found?.severity, "info");
+    assert.match(found?.fix, /git worktree remove --force/);
   });
 });
