@@ -27,6 +27,7 @@ const UNIT = [
   "session/state-machine",
   "swarm/invoke",
   "ui/format",
+  "worktree/names",
 ];
 
 function find(dir) {

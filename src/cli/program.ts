@@ -6,7 +6,7 @@ import { setLockWaitReporter } from "../infra/fsutil.js";
 import { setWarningReporter } from "../infra/notices.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
-import { printError, printNotice, printWarning } from "./output.js";
+import { printError, printJson, printNotice, printWarning } from "./output.js";
 import { version } from "./version.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */
@@ -50,33 +50,56 @@ export async function runProgram(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return takeResultCode();
   } catch (e) {
-    return errorCode(e);
+    const code = errorCode(e);
+    // A script asked for JSON: it gets the failure as JSON on stdout too (the line stays on stderr for people).
+    if (code !== 0 && wantsJson(argv))
+      printJson({ error: { message: lastError.message, fix: lastError.fix, exitCode: code } });
+    return code;
   }
+}
+
+/** `--json` among braid's own arguments (not after `--`, where they belong to another program). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** What the last failure said, for the JSON form. */
+const lastError: { message: string; fix: string | null } = { message: "", fix: null };
+
+/** Prints the one line for people and keeps its parts for the JSON form. */
+function fail(line: string, message = line, fix: string | null = null): void {
+  lastError.message = message;
+  lastError.fix = fix;
+  printError(line);
 }
 
 function errorCode(e: unknown): number {
   if (e instanceof CommanderError) {
-    // help/version were printed by commander; other errors were printed by it as one line too
-    return e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2;
+    // help/version were printed by commander; other errors were printed by it as one line (usageErrorLine)
+    if (e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+    lastError.message = e.message.replace(/^error:\s*/, "").split("\n")[0] ?? e.message;
+    lastError.fix = null;
+    return 2;
   }
   if (isBraidError(e)) {
-    printError(e.oneLine());
+    fail(e.oneLine(), e.message.replace(/\s*\n\s*/g, " ").trim(), e.fix ?? null);
     return e.exitCode;
   }
   if (e instanceof GitError) {
-    printError(e.message);
+    fail(e.message);
     return 1;
   }
   const err = e as NodeJS.ErrnoException;
   if (err?.code === "EACCES" || err?.code === "EPERM" || err?.code === "EROFS") {
-    printError(`permission denied: ${err.path ?? err.message} — check ownership and permissions of that path`);
+    fail(`permission denied: ${err.path ?? err.message} — check ownership and permissions of that path`);
     return 1;
   }
   if (err?.code === "ENOSPC") {
-    printError("no space left on device — free some disk space and retry");
+    fail("no space left on device — free some disk space and retry");
     return 1;
   }
-  printError(`internal error: ${err?.message ?? String(e)} — please report it (BRAID_DEBUG=1 shows the stack)`);
+  fail(`internal error: ${err?.message ?? String(e)} — please report it (BRAID_DEBUG=1 shows the stack)`);
   if (process.env.BRAID_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
   return 70;
 }

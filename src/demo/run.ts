@@ -150,13 +150,10 @@ export class Demo {
     this.say("The agents commit their work and exit: every session is done, one commit ahead of main.");
     await this.braid(["status"]);
 
-    this.say(`The merge train lands the two clean sessions on main in cascade order, running ${VERIFY} after each.`);
-    await this.braid(["merge", "greet", "math", "--verify", VERIFY]);
-
     this.say(
-      "shout collides with greet, now on main: the train stops there, leaves main as it is and hands shout back.",
+      `One merge train takes the done sessions in cascade order, running ${VERIFY} after each: greet and math land; shout collides with greet, so the train stops there and hands it back.`,
     );
-    await this.braid(["merge", "shout", "--verify", VERIFY], [1]);
+    await this.braid(["merge", "--all-done", "--verify", VERIFY], [1]);
 
     this.say("Clean-up: the merged sessions go (worktree and branch); shout stays until its work is reconciled.");
     await this.braid(["clean", "--merged"]);

@@ -142,7 +142,7 @@ export async function rebuildRegistry(ctx: ProjectContext): Promise<StateData> {
   return data;
 }
 
-/** The registry before its last write (state.json.bak), when it is readable and well-formed. */
+/** The last good copy of the registry (state.json.bak), when it is readable and well-formed. */
 function readBackup(file: string): StateData | null {
   return readJsonFile(backupFile(file), (d): d is StateData => shapeProblem(d) === null);
 }

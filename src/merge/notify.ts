@@ -13,7 +13,7 @@ export async function notifyMerged(
   recipients: string[],
 ): Promise<boolean> {
   if (recipients.length === 0) return false;
-  const text = `merged ${merged.join(", ")} into ${baseRef}; rebase or merge ${baseRef} into your branch before you go on (git merge ${baseRef}).`;
+  const text = `merged ${merged.join(", ")} into ${baseRef}; rebase or merge ${baseRef} into your branch before you go on (git merge ${baseRef}). Research and review sessions: nothing to do.`;
   try {
     await postNote(ctx, { text, from: "braid", to: "all" });
     return true;

@@ -451,6 +451,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     const others = ctx.store
       .sessions()
       .filter((s) => !mergedNames.includes(s.name) && s.baseRef === baseRef)
+      .filter((s) => (s.type ?? "implementation") === "implementation") // only sessions with a branch to update
       .map((s) => s.name);
     if (others.length && (await notifyMerged(ctx, mergedNames, baseRef, others))) report.notified = others;
     return report;

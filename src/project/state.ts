@@ -4,7 +4,7 @@
  * Writes are serialized across processes (lock) and atomic (temp + rename). A corrupt file is
  * reported with its path and the fix, and never silently overwritten.
  */
-import { existsSync, linkSync, readFileSync, unlinkSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
@@ -155,8 +155,16 @@ export class StateStore {
     return withLock(this.file, async () => {
       const data = this.read();
       const result = await fn(data);
-      keepPrevious(this.file);
-      writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
+      const text = `${JSON.stringify(data, null, 2)}\n`;
+      writeFileAtomic(this.file, text);
+      // A second copy (its own inode: damage to state.json in place does not reach it) of what was just
+      // written, so `doctor --fix` restores the newest registry, not the one before. The registry is
+      // written by now, so a failed copy (full disk) must not fail the command: the older copy stays.
+      try {
+        writeFileAtomic(backupFile(this.file), text);
+      } catch {
+        /* keep the previous copy */
+      }
       return result;
     });
   }
@@ -214,27 +222,13 @@ export function isNewerStateError(e: unknown): boolean {
 function corrupt(file: string, why: string): BraidError {
   return new BraidError(
     `braid state file is corrupt (${why}): ${file}`,
-    "run `braid doctor --fix` (moves it aside, restores the previous registry state.json.bak and re-checks it against git)",
+    "run `braid doctor --fix` (moves it aside, restores its last good copy state.json.bak and re-checks it against git)",
   );
 }
 
-/** The registry before the last write, for `doctor --fix`: a hard link to the old file, so it costs no copy. */
+/** The copy of the registry's last good write, for `doctor --fix`. */
 export function backupFile(file: string): string {
   return `${file}.bak`;
-}
-
-function keepPrevious(file: string): void {
-  const bak = backupFile(file);
-  try {
-    unlinkSync(bak);
-  } catch {
-    /* none yet */
-  }
-  try {
-    linkSync(file, bak);
-  } catch {
-    /* no registry yet, or a file system without hard links: nothing to keep */
-  }
 }
 
 const str = (v: unknown) => typeof v === "string";

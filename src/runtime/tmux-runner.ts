@@ -24,6 +24,7 @@ import {
   capturePaneHistory,
   capturePanes,
   currentTmuxSocket,
+  isTmuxMissing,
   killPane,
   listServerPanes,
   namedSocketPath,
@@ -68,7 +69,12 @@ async function lookServers(servers: TmuxServer[]): Promise<PaneTable> {
   for (const server of servers) {
     const key = server.path as string;
     if (table.has(key)) continue;
-    const r = await listServerPanes(server);
+    // Without tmux on PATH no server can be running: its sessions show lost (status must still work,
+    // e.g. for headless sessions beside them), and `restart` says tmux is missing.
+    const r = await listServerPanes(server).catch((e: unknown) => {
+      if (isTmuxMissing(e)) return { running: false, serverPid: null, panes: [] };
+      throw e;
+    });
     table.set(key, { running: r.running, serverPid: r.serverPid, panes: new Map(r.panes.map((p) => [p.paneId, p])) });
   }
   return table;

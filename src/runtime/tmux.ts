@@ -104,10 +104,17 @@ export async function tmux(server: TmuxServer, args: string[], what: string): Pr
 }
 
 export function tmuxMissing(): BraidError {
-  return new BraidError(
-    "tmux is not installed (no `tmux` on PATH)",
-    "install it (apt-get install tmux / brew install tmux) or run the session with --headless",
+  return Object.assign(
+    new BraidError(
+      "tmux is not installed (no `tmux` on PATH)",
+      "install it (apt-get install tmux / brew install tmux) or run the session with --headless",
+    ),
+    { tmuxMissing: true },
   );
+}
+
+export function isTmuxMissing(e: unknown): boolean {
+  return (e as { tmuxMissing?: unknown } | null)?.tmuxMissing === true;
 }
 
 /** Throws tmuxMissing() when tmux cannot be run. */

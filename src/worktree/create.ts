@@ -56,7 +56,12 @@ export async function resolveBase(
   if (explicit) {
     if (explicitCommit) return { ref: explicit, commit: explicitCommit };
     if (await noCommits()) throw noCommitsError();
-    throw new BraidError(`base ref "${explicit}" does not exist`, "pass --base with an existing branch, tag or commit");
+    if (base)
+      throw new BraidError(`base ref "${base}" does not exist`, "pass --base with an existing branch, tag or commit");
+    throw new BraidError(
+      `base ref "${explicit}" (the \`base\` setting) does not exist`,
+      "set it to an existing branch with `braid config set base BRANCH` (or in braid.toml), or pass --base",
+    );
   }
   const existing = (b: string | null | undefined): b is string => Boolean(b) && tips.heads.has(b as string);
   let ref = [tips.originHead, "main", "master"].find(existing) ?? null;

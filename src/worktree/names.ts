@@ -13,6 +13,8 @@ export function validateSessionName(name: string): void {
   if (name.includes("..")) throw new BraidError(`session name "${name}" contains '..'`, fix);
   if (/\s/.test(name)) throw new BraidError(`session name "${name}" contains whitespace`, fix);
   if (name.length > 64) throw new BraidError(`session name "${name.slice(0, 20)}…" is longer than 64 characters`, fix);
-  if (!NAME_RE.test(name) || name.endsWith(".lock") || name.endsWith("."))
-    throw new BraidError(`session name "${name}" has characters braid does not allow`, fix);
+  // git refuses branch names ending in ".lock" or "."
+  if (name.endsWith(".lock")) throw new BraidError(`session name "${name}" ends in ".lock", which git forbids`, fix);
+  if (name.endsWith(".")) throw new BraidError(`session name "${name}" ends in '.', which git forbids`, fix);
+  if (!NAME_RE.test(name)) throw new BraidError(`session name "${name}" has characters braid does not allow`, fix);
 }

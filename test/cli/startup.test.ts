@@ -59,3 +59,29 @@ describe("start-up fast paths", () => {
     });
   }
 });
+
+describe("failures under --json", () => {
+  const sb = makeSandbox();
+  after(() => sb.cleanup());
+
+  it("print the error as JSON on stdout as well as the one line on stderr", async () => {
+    const repo = makeRepo(sb, "errors");
+    const missing = await braid(sb, repo, ["status", "nosuch", "--json"]);
+    assert.equal(missing.code, 1);
+    assert.deepEqual(JSON.parse(missing.stdout), {
+      error: { message: 'no session named "nosuch"', fix: "create one with `braid new <name>`", exitCode: 1 },
+    });
+    assert.match(missing.stderr, /^braid: no session named "nosuch" — create one/);
+    const usage = await braid(sb, repo, ["status", "--jsn", "--json"]);
+    assert.equal(usage.code, 2);
+    assert.deepEqual(JSON.parse(usage.stdout), {
+      error: { message: "unknown option '--jsn'", fix: null, exitCode: 2 },
+    });
+    // Without --json, stdout stays empty; after `--` the flag belongs to another program.
+    const plain = await braid(sb, repo, ["status", "nosuch"]);
+    assert.equal(plain.stdout, "");
+    const shell = await braid(sb, repo, ["shell", "nosuch", "--", "x", "--json"]);
+    assert.notEqual(shell.code, 0);
+    assert.equal(shell.stdout, "");
+  });
+});

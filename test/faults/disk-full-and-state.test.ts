@@ -145,9 +145,10 @@ describe("fault 2 + 9: the registry", () => {
     data.sessions[0].type = "research";
     data.sessions[0].task = "How do we cache?";
     writeFileSync(state, JSON.stringify(data));
-    // One more write through braid, so the .bak holds the edited registry.
+    // One more write through braid: the .bak holds what it wrote, the edited records and k's.
     assert.equal((await braid(sb, repo, ["new", "k", "--no-bootstrap"])).code, 0);
     assert.ok(existsSync(`${state}.bak`));
+    gitIn(sb, repo, "worktree", "add", "-q", "-b", "g", join(sb.root, "app-g")); // not in the registry
     writeFileSync(state, '{"version":1,"nextOrder":4,"sessions":[{"name":'); // torn
     const st = await braid(sb, repo, ["status"]);
     assert.ok(isOneLineError(st), st.stderr);
@@ -158,9 +159,11 @@ describe("fault 2 + 9: the registry", () => {
     assert.equal(r?.type, "research");
     assert.equal(r?.task, "How do we cache?");
     assert.equal(r?.createdBranch, true);
+    // k came with the last write: restored from the backup (a record rebuilt from git would not own its branch)
+    assert.equal(restored.find((s) => s.name === "k")?.createdBranch, true, "the newest write is restored");
     assert.ok(
-      restored.some((s) => s.name === "k"),
-      "a worktree the backup lacked is added from git",
+      restored.some((s) => s.name === "g"),
+      "a worktree the backup lacks is added from git",
     );
     recordCase({ case: "2 registry restored from state.json.bak", tried: 1, survived: 1, workLost: 0 });
   });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { loadContext } from "../../src/project/context.js";
+import { createWorktree } from "../../src/worktree/create.js";
 import { braid, commitIn, gitIn, isOneLineError } from "../helpers/env.js";
 import { repoWithSessions, setStatus, useSandboxEnv } from "./fixture.js";
 
@@ -217,10 +219,12 @@ describe("braid merge (merge train)", () => {
 
   it("squash and rebase strategies make linear history", async () => {
     const { repo, wt } = await repoWithSessions(sb, "t7", ["s", "r"]);
+    // a research session has no branch to update: it is not told to merge
+    await createWorktree(await loadContext(repo), { name: "look", type: "research" });
     commitIn(sb, wt("s"), { "s1.txt": "1\n" });
     commitIn(sb, wt("s"), { "s2.txt": "2\n" });
     let r = await braid(sb, repo, ["merge", "s", "--strategy", "squash"]);
-    assert.match(r.stdout, /told r to rebase or merge main/);
+    assert.match(r.stdout, /^told r to rebase or merge main$/m);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(gitIn(sb, repo, "log", "-1", "--format=%s %P", "main").split(" ").length, 5, "one parent");
     // the other live session (r) is told the base moved

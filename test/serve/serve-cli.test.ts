@@ -32,6 +32,15 @@ describe("braid serve (command)", () => {
     }
   });
 
+  it("an address that is not this machine's is one error line, with no warning before it", async () => {
+    const r = await braid(sb, repo, ["serve", "--port", "0", "--bind", "192.0.2.7"]); // TEST-NET-1
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(
+      r.stderr,
+      /^braid: cannot listen on 192\.0\.2\.7: not an address of this machine — use --bind 127\.0\.0\.1$/m,
+    );
+  });
+
   it("warns for a non-loopback bind, records where it runs, and forgets it on SIGTERM", async () => {
     const child = spawn(process.execPath, [BRAID_BIN, "serve", "--port", "0", "--bind", "0.0.0.0"], {
       cwd: repo,

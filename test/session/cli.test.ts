@@ -161,6 +161,32 @@ describe("session commands with a fake agent", () => {
     assert.ok(isOneLineError(send) && /not running/.test(send.stderr), send.stderr);
   });
 
+  it("status works without tmux on PATH: tmux sessions show lost, headless ones their state", async () => {
+    assert.equal((await run(["start", "tm", "--type", "research", "sleep:600000"])).code, 0);
+    assert.equal((await run(["start", "hl", "--type", "research", "--headless", "sleep:600000"])).code, 0);
+    const live = ["running", "working", "idle"];
+    const before = await waitFor("tm live", async () => {
+      const [tm, hl] = [await statusOf("tm"), await statusOf("hl")];
+      return live.includes(tm.state) && live.includes(hl.state) ? { tm: tm.state, hl: hl.state } : null;
+    });
+    const bin = join(sb.root, "no-tmux-bin");
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ["git", "ps"]) {
+      const at = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      if (at) symlinkSync(at, join(bin, tool));
+    }
+    symlinkSync(process.execPath, join(bin, "node"));
+    const r = await run(["status", "--json"], { PATH: bin });
+    assert.equal(r.code, 0, r.stderr);
+    const byName = new Map((JSON.parse(r.stdout) as { sessions: SessionJson[] }).sessions.map((x) => [x.name, x]));
+    assert.equal(byName.get("tm")?.state, "lost");
+    assert.equal(byName.get("hl")?.state, before.hl);
+    // tmux back on PATH: the session it never lost shows as before
+    assert.equal((await statusOf("tm")).state, before.tm);
+    await run(["stop", "tm"]);
+    await run(["stop", "hl"]);
+  });
+
   it("queues implementation sessions beyond max_code_sessions; the exit of one starts the next", async () => {
     assert.equal((await run(["start", "q1", "release sleep:600000"])).code, 0);
     assert.equal((await run(["start", "q2", "sleep:600000"])).code, 0);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { braid, gitIn, isOneLineError } from "../helpers/env.js";
+import { braid, gitIn, isOneLineError, makeRepo } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 
 describe("braid new", () => {
@@ -61,6 +61,16 @@ describe("braid new", () => {
     assert.ok(isOneLineError(r));
     assert.match(r.stderr, /base ref "nope" does not exist/);
     assert.equal(gitIn(sb, repo, "branch", "--list", "feature/x1"), "");
+  });
+
+  it("names the `base` setting when it is the base that does not exist", async () => {
+    const other = makeRepo(sb, "badbase", { "braid.toml": 'base = "nonexistent"\n' });
+    const r = await braid(sb, other, ["new", "x1"]);
+    assert.ok(isOneLineError(r));
+    assert.match(
+      r.stderr,
+      /base ref "nonexistent" \(the `base` setting\) does not exist — set it to an existing branch/,
+    );
   });
 
   it("refuses outside a git repository", async () => {

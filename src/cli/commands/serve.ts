@@ -30,10 +30,6 @@ export function registerServe(program: Command): void {
     .action(
       act(async (opts: { port: string; bind: string }) => {
         const port = parsePort(opts.port);
-        if (!LOOPBACK.has(opts.bind))
-          printWarning(
-            `serving on ${opts.bind}: anyone who can reach it and has the token can drive your agents, and plain HTTP carries the token unencrypted — prefer an SSH tunnel to 127.0.0.1`,
-          );
         const [{ loadContext }, { startBoard }] = await Promise.all([
           import("../../project/context.js"),
           import("../../serve/server.js"),
@@ -53,6 +49,11 @@ export function registerServe(program: Command): void {
             );
           throw e;
         }
+        // only once it listens: a bind that fails gets its one error line, not a warning first
+        if (!LOOPBACK.has(opts.bind))
+          printWarning(
+            `serving on ${opts.bind}: anyone who can reach it and has the token can drive your agents, and plain HTTP carries the token unencrypted — prefer an SSH tunnel to 127.0.0.1`,
+          );
         print(board.openUrl);
         printNotice("braid serve: open the URL above (it carries the access token); Ctrl-C stops the board");
         await new Promise<void>((resolve) => {
