@@ -10,7 +10,7 @@ import { braid, gitIn, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
 
-const FILES = Number(process.argv[2] ?? 5000);
+const FILES = Number(process.argv[2] ?? 20000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const SESSIONS = 5;
 
@@ -55,6 +55,28 @@ async function round(k: number): Promise<{ braid: number; git: number }> {
   }
 }
 
+/**
+ * With verify (`true`): a first train of two sessions checks the integration worktree out (cold), a second train of
+ * two more moves the kept one on by checkout (warm).
+ */
+async function verifyTrains(): Promise<{ cold: number; warm: number }> {
+  const sb = makeSandbox("braid-bench-merge-verify-");
+  try {
+    const repo = makeRepo(sb, "app", files);
+    await sessionsWithOneCommit(sb, repo, 4);
+    const train = async (names: string[]) => {
+      const t = performance.now();
+      const r = await braid(sb, repo, ["merge", ...names, "--verify", "true", "--json"]);
+      const ms = performance.now() - t;
+      if (r.code !== 0 || !JSON.parse(r.stdout).moved) throw new Error(r.stderr + r.stdout);
+      return ms;
+    };
+    return { cold: await train(["s1", "s2"]), warm: await train(["s3", "s4"]) };
+  } finally {
+    sb.cleanup();
+  }
+}
+
 async function main(): Promise<void> {
   const braidMs: number[] = [];
   const gitMs: number[] = [];
@@ -71,6 +93,15 @@ async function main(): Promise<void> {
   );
   console.log(`5 x git merge --no-ff       median ${g.toFixed(0)} ms  [${gitMs.map((x) => x.toFixed(0)).join(", ")}]`);
   console.log(`ratio ${(b / g).toFixed(2)}x`);
+  const v = await verifyTrains();
+  console.log(`braid merge --verify true, 2 sessions: cold ${v.cold.toFixed(0)} ms, warm ${v.warm.toFixed(0)} ms`);
+  summaryRow({
+    what: `merge of 2 sessions with verify, warm integration worktree (${FILES} files)`,
+    braid: v.warm,
+    baseline: v.cold,
+    baselineLabel: "the same train, cold (new checkout)",
+    target: "< 1× (no full checkout)",
+  });
   summaryRow({
     what: `merge of ${SESSIONS} sessions, no verify (${FILES} files)`,
     braid: b,

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median, summaryRow } from "./summary.js";
 
 const quick = process.argv.includes("--quick");
 const FILES = quick ? 1_000 : 20_000;
@@ -111,6 +112,49 @@ async function main(): Promise<void> {
     console.log(
       `${String(n).padEnd(8)}  ${String(coldMs).padEnd(10)}  ${String(warmMs).padEnd(10)}  ${String(naiveMs).padEnd(6)}  ${ratio.toFixed(2).padEnd(10)}  ${String(merged).padEnd(12)}  ${conflicts}`,
     );
+  }
+  // The command a user runs: `braid conflicts --json` with all sessions, cold (no radar state) and warm.
+  if (!quick) {
+    const { BRAID_BIN } = await import("../test/helpers/env.js");
+    const cli = () => {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [BRAID_BIN, "conflicts", "--json"], { cwd: repo, encoding: "utf8" });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`braid conflicts: ${r.stderr}`);
+      return performance.now() - t;
+    };
+    const colds: number[] = [];
+    const warms: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      rmSync(join(ctx.project.stateDir, "radar"), { recursive: true, force: true });
+      colds.push(cli());
+      warms.push(cli());
+      warms.push(cli());
+    }
+    const nodeMs = median(
+      [0, 1, 2].map(() => {
+        const t = performance.now();
+        spawnSync(process.execPath, ["-e", "0"]);
+        return performance.now() - t;
+      }),
+    );
+    console.log(
+      `\nbraid conflicts --json, ${max} sessions: cold ${median(colds).toFixed(0)} ms, warm ${median(warms).toFixed(0)} ms (node -e 0: ${nodeMs.toFixed(0)} ms)`,
+    );
+    const what = `conflicts --json, ${max} sessions (${FILES} files)`;
+    summaryRow({
+      what: `${what}, cold`,
+      braid: median(colds),
+      baseline: nodeMs,
+      baselineLabel: "node -e 0",
+      target: "≤ 1000 ms",
+    });
+    summaryRow({
+      what: `${what}, warm`,
+      braid: median(warms),
+      baseline: nodeMs,
+      baselineLabel: "node -e 0",
+      target: "≤ 300 ms",
+    });
   }
   console.log("");
   console.log(

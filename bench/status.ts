@@ -4,13 +4,13 @@
  *   npm run bench -- status [files-per-repo] [runs]
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRAID_BIN, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
 
-const FILES = Number(process.argv[2] ?? 5000);
+const FILES = Number(process.argv[2] ?? 20000);
 const RUNS = Number(process.argv[3] ?? 7);
 const SESSIONS = 10;
 
@@ -33,6 +33,16 @@ async function main(): Promise<void> {
       for (const wt of wts) spawnSync("git", ["status", "--porcelain"], { cwd: wt, env: sb.env });
       return performance.now() - t;
     };
+    // CPU (user + sys, children included) tells more than wall time on a loaded machine: GNU time when present.
+    const timeBin = "/usr/bin/time";
+    const cpuOf = (cmd: string, args: string[], cwd: string): number | null => {
+      if (!existsSync(timeBin)) return null;
+      const out = join(sb.root, "cpu.txt");
+      spawnSync(timeBin, ["-o", out, "-f", "%U %S", cmd, ...args], { cwd, env: sb.env });
+      const [u, s] = readFileSync(out, "utf8").trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
+      return u === undefined || s === undefined ? null : (u + s) * 1000;
+    };
+    const script = wts.map((wt) => `git -C '${wt}' status --porcelain >/dev/null`).join("; ");
     timeStatus(); // the first call fills the caches (snapshot indexes, merge bases)
     const b: number[] = [];
     const g: number[] = [];
@@ -41,7 +51,21 @@ async function main(): Promise<void> {
       b.push(timeStatus());
       if (!(i % 2)) g.push(timeGit());
     }
+    const cb: number[] = [];
+    const cg: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const b1 = cpuOf(process.execPath, [BRAID_BIN, "status", "--json"], repo);
+      const g1 = cpuOf("sh", ["-c", script], repo);
+      if (b1 !== null && g1 !== null) {
+        cb.push(b1);
+        cg.push(g1);
+      }
+    }
     console.log(`repo: ${FILES} files, ${SESSIONS} sessions, ${RUNS} runs`);
+    if (cb.length)
+      console.log(
+        `CPU (user+sys, children too): braid ${median(cb).toFixed(0)} ms, 10 x git status ${median(cg).toFixed(0)} ms`,
+      );
     console.log(`braid status --json      median ${median(b).toFixed(0)} ms`);
     console.log(`10 x git status          median ${median(g).toFixed(0)} ms`);
     summaryRow({

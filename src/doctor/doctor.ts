@@ -11,6 +11,7 @@ import type { GitWorktree } from "../git/worktrees.js";
 import { listHosts } from "../hosts/registry.js";
 import { isBraidError } from "../infra/errors.js";
 import { unreadableLockEntries, withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { integrationPath } from "../merge/integration.js";
 import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
 import { braidHome } from "../project/paths.js";
@@ -38,6 +39,7 @@ export type FindingKind =
   | "orphaned-agent"
   | "orphan-service"
   | "stale-spare"
+  | "integration-worktree"
   | SandboxFindingKind
   | HostFindingKind;
 
@@ -366,6 +368,20 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
         fixable: false,
       });
     }
+  });
+
+  await check("integration worktree", async () => {
+    // 9. The merge train's integration worktree, kept warm between trains: braid's own, only worth knowing about.
+    const path = integrationPath(ctx);
+    if (!wts.some((w) => w.path === path)) return;
+    add({
+      kind: "integration-worktree",
+      where: path,
+      message: "the merge train's integration worktree, kept so the next train with a verify command only updates it",
+      fix: `nothing to do; to free its disk space: git worktree remove --force ${path} (the next train makes a new one)`,
+      fixable: false,
+      severity: "info",
+    });
   });
 
   await check("trash", async () => {

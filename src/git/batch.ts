@@ -113,3 +113,33 @@ export async function mergeTreeBatch(cwd: string, pairs: Array<[string, string]>
   }
   return results;
 }
+
+/**
+ * For each of `tips`, the other tips it contains (reaches), in one `rev-list --parents` over the commits
+ * reachable from the tips but not from `exclude`: a tip that `exclude` contains is never listed as reached.
+ */
+export async function tipsReached(cwd: string, tips: string[], exclude: string): Promise<Map<string, Set<string>>> {
+  const unique = [...new Set(tips)];
+  const reached = new Map(unique.map((t) => [t, new Set<string>()]));
+  if (unique.length < 2) return reached;
+  const out = (await git(["rev-list", "--parents", "--stdin"], { cwd, input: `${unique.join("\n")}\n^${exclude}\n` }))
+    .stdout;
+  const parents = new Map<string, string[]>();
+  for (const line of out.split("\n")) {
+    const [id, ...ps] = line.split(" ");
+    if (id) parents.set(id, ps);
+  }
+  const wanted = new Set(unique);
+  for (const t of unique) {
+    const seen = new Set<string>();
+    const todo = [...(parents.get(t) ?? [])];
+    while (todo.length) {
+      const c = todo.pop() as string;
+      if (seen.has(c) || !parents.has(c)) continue;
+      seen.add(c);
+      if (wanted.has(c)) reached.get(t)?.add(c);
+      todo.push(...(parents.get(c) ?? []));
+    }
+  }
+  return reached;
+}

@@ -352,6 +352,15 @@ export class Repo {
     await git(args, this.opts());
   }
 
+  /**
+   * Move this worktree's detached HEAD to `commit` the way `git checkout` does: only files that differ are
+   * rewritten, and git refuses (false) rather than overwrite a local change.
+   */
+  async checkoutDetached(commit: string, o: { checkoutWorkers?: number } = {}): Promise<boolean> {
+    const workers = o.checkoutWorkers === undefined ? [] : ["-c", `checkout.workers=${o.checkoutWorkers}`];
+    return (await gitTry([...workers, "checkout", "--quiet", "--detach", commit], this.opts())) !== null;
+  }
+
   /** Add a worktree at `path` with a detached HEAD at `commit` (`checkoutWorkers`: git's checkout.workers). */
   async addDetachedWorktree(path: string, commit: string, o: { checkoutWorkers?: number } = {}): Promise<void> {
     const workers = o.checkoutWorkers === undefined ? [] : ["-c", `checkout.workers=${o.checkoutWorkers}`];

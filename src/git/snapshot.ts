@@ -48,9 +48,46 @@ export async function worktreeHead(worktree: string): Promise<WorktreeHead> {
 
 /** Tree of the worktree's content, staged through `indexFile` (braid's own; the real index is never used). */
 export async function treeViaIndex(worktree: string, indexFile: string): Promise<string> {
-  const env = { GIT_INDEX_FILE: indexFile };
-  await gitOut(["add", "-A", "--", "."], { cwd: worktree, env });
-  return gitOut(["write-tree"], { cwd: worktree, env });
+  await stageAll(worktree, indexFile);
+  return writeTree(worktree, indexFile);
+}
+
+/** `git add -A` of the whole worktree into `indexFile`. */
+export async function stageAll(worktree: string, indexFile: string): Promise<void> {
+  await gitOut(["add", "-A", "--", "."], { cwd: worktree, env: { GIT_INDEX_FILE: indexFile } });
+}
+
+/** The tree of `indexFile`'s entries (`git write-tree`). */
+export function writeTree(worktree: string, indexFile: string): Promise<string> {
+  return gitOut(["write-tree"], { cwd: worktree, env: { GIT_INDEX_FILE: indexFile } });
+}
+
+/**
+ * Does the worktree differ from `indexFile` (braid's own index, after an earlier `add -A` into it)? One
+ * `git status` against that index: its second column and `??` lines are exactly what `add -A` would change.
+ * Locks are allowed (the index is braid's, never the agent's), so git keeps its refreshed stat data and its
+ * untracked cache in it: a later call lstat()s the tracked files and only re-reads directories whose mtime
+ * changed. (The cache is used only when its flags match `status.showUntrackedFiles`, hence `all` there too.)
+ * Submodules count by their checked-out commit only, as `add -A` records them.
+ */
+export async function differsFromIndex(worktree: string, indexFile: string): Promise<boolean> {
+  const out = await gitOut(
+    [
+      "-c",
+      "core.untrackedCache=true",
+      "-c",
+      "status.showUntrackedFiles=all",
+      "status",
+      "--porcelain=v1",
+      "-z",
+      "--untracked-files=all",
+      "--no-renames",
+      "--ignore-submodules=dirty",
+    ],
+    { cwd: worktree, env: { GIT_INDEX_FILE: indexFile } },
+  );
+  for (const e of out.split("\0")) if (e.length >= 4 && (e[1] !== " " || e.startsWith("??"))) return true;
+  return false;
 }
 
 /**

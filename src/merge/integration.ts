@@ -1,12 +1,14 @@
 /**
  * The merge train's scratch space: a detached worktree under `<state>/merge/`, never the user's
- * checkout, plus a small record of the running train (pid, phase) so a train killed with -9 can be
+ * checkout, kept between trains so the next one only rewrites the files that changed (and finds the verify
+ * command's ignored build output still there), plus a small record of the running train (pid, phase) so a train killed with -9 can be
  * recognised and cleaned up or finished by the next run.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Repo } from "../git/repo.js";
 import { snapshotWorktree } from "../git/snapshot.js";
+import { listWorktrees } from "../git/worktrees.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive } from "../infra/process.js";
 import type { ProjectContext } from "../project/context.js";
@@ -58,7 +60,7 @@ export async function fastForwardCheckout(path: string, oldBase: string, newBase
   return r?.code === 0;
 }
 
-export async function removeWorktree(ctx: ProjectContext, path: string): Promise<void> {
+async function removeWorktree(ctx: ProjectContext, path: string): Promise<void> {
   const repo = new Repo(ctx.project.mainWorktree);
   await repo.removeWorktree(path, { evenIfLocked: true }).catch(() => undefined);
   rmSync(path, { recursive: true, force: true });
@@ -118,34 +120,82 @@ export async function recoverIntegration(ctx: ProjectContext): Promise<RecoveryN
     if (!entry.startsWith("wt-")) continue;
     const path = join(dir, entry);
     if (rec && path === rec.worktree && pidAlive(rec.pid)) continue;
-    const dirty = await statusPaths(path).catch(() => []);
-    if (dirty.length) {
-      // Someone may have resolved conflicts by hand in it: keep that work reachable before removal.
-      try {
-        const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
-        const ref = `refs/braid/backup/integration/${entry.slice(3)}`;
-        await new Repo(ctx.project.mainWorktree).setRef(ref, snap);
-        notes.push({ action: "backed-up-kept", path, detail: ref });
-      } catch {
-        notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });
-        continue;
-      }
-    }
-    await removeWorktree(ctx, path);
-    notes.push({ action: "removed-kept", path });
+    // The kept integration worktree is looked at only when a train needs a checkout (createIntegration).
+    if (entry === WARM_ENTRY) continue;
+    await retire(ctx, path, notes);
   }
   return notes;
 }
 
-/** Where this train's integration worktree goes (made only when a step needs a checkout). */
-export function integrationPath(ctx: ProjectContext): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
-  return join(mergeDir(ctx), `wt-${stamp}-${process.pid}`);
+/**
+ * Remove a kept integration worktree; uncommitted content in it (conflicts resolved by hand, a user's notes) goes
+ * to a backup ref first. False when that backup failed: then it is left in place.
+ */
+async function retire(ctx: ProjectContext, path: string, notes: RecoveryNote[]): Promise<boolean> {
+  const entry = basename(path);
+  const dirty = await statusPaths(path).catch(() => []);
+  if (dirty.length) {
+    try {
+      const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
+      // the kept one always has the same name: its backups get the time, so none replaces another
+      const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+      const name = entry === WARM_ENTRY ? `${entry.slice(3)}-${stamp}` : entry.slice(3);
+      const ref = `refs/braid/backup/integration/${name}`;
+      await new Repo(ctx.project.mainWorktree).setRef(ref, snap);
+      notes.push({ action: "backed-up-kept", path, detail: ref });
+    } catch {
+      notes.push({ action: "backed-up-kept", path, detail: "backup failed; left in place" });
+      return false;
+    }
+  }
+  await removeWorktree(ctx, path);
+  notes.push({ action: "removed-kept", path });
+  return true;
 }
 
-/** A fresh detached integration worktree at `commit` (checked out with parallel workers). */
-export async function createIntegration(ctx: ProjectContext, commit: string, path: string): Promise<string> {
+/** The one integration worktree (made when a step first needs a checkout, then kept warm between trains). */
+export function integrationPath(ctx: ProjectContext): string {
+  return join(mergeDir(ctx), WARM_ENTRY);
+}
+
+const WARM_ENTRY = "wt-integration";
+
+/** git writes these into a worktree's git dir while a merge, rebase, cherry-pick or revert is unfinished. */
+const UNFINISHED = ["MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "REVERT_HEAD"];
+
+/**
+ * Can the kept integration worktree be moved to another commit as it is: registered with git, nothing
+ * uncommitted or untracked in it (ignored build output is fine: that is what keeps it warm), no unfinished
+ * operation.
+ */
+async function reusable(ctx: ProjectContext, path: string): Promise<boolean> {
+  if (!existsSync(path)) return false;
+  const known = await listWorktrees(ctx.project.mainWorktree).catch(() => []);
+  if (!known.some((w) => w.path === path && !w.prunable)) return false;
+  const dirty = await statusPaths(path).catch(() => null);
+  if (dirty === null || dirty.length) return false;
+  const gitDir = await new Repo(path).gitDir();
+  return gitDir !== null && !UNFINISHED.some((f) => existsSync(join(gitDir, f)));
+}
+
+/**
+ * The integration worktree at `commit`: the kept one moved there by `git checkout` (only the files that
+ * differ are written, parallel workers on), else a fresh detached checkout (parallel workers on).
+ * One that cannot be reused is retired first (anything uncommitted in it to a backup ref, noted in `notes`).
+ * The caller holds the train lock.
+ */
+export async function createIntegration(
+  ctx: ProjectContext,
+  commit: string,
+  path: string,
+  notes: RecoveryNote[],
+): Promise<string> {
   mkdirSync(mergeDir(ctx), { recursive: true });
-  await new Repo(ctx.project.mainWorktree).addDetachedWorktree(path, commit, { checkoutWorkers: 0 });
-  return path;
+  if (await reusable(ctx, path)) {
+    if (await new Repo(path).checkoutDetached(commit, { checkoutWorkers: 0 })) return path;
+  }
+  // what is left in it could not be backed up: it stays as it is, and this train checks out beside it
+  const at = existsSync(path) && !(await retire(ctx, path, notes)) ? `${path}-${process.pid}` : path;
+  await new Repo(ctx.project.mainWorktree).addDetachedWorktree(at, commit, { checkoutWorkers: 0 });
+  return at;
 }

@@ -1,6 +1,6 @@
 /**
  * The merge train: merges sessions into the base branch one at a time in cascade order, in a scratch
- * integration worktree, running the verify command after each step. The base then moves over the steps that
+ * integration worktree (kept warm between trains), running the verify command after each step. The base then moves over the steps that
  * passed (with `atomic`: only when all passed), in one `git update-ref <ref> <new> <old>` (so a base moved
  * meanwhile is detected), and checkouts of the base follow it keeping their uncommitted edits, or the base
  * stays where it was. One train at a time per repository (a lock).
@@ -8,6 +8,7 @@
 
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tipsReached } from "../git/batch.js";
 import { branchExists } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
 import { remoteOf } from "../hosts/remote.js";
@@ -28,7 +29,6 @@ import {
   type RecoveryNote,
   readTrainRecord,
   recoverIntegration,
-  removeWorktree,
   writeTrainRecord,
 } from "./integration.js";
 import { notifyMerged } from "./notify.js";
@@ -301,17 +301,40 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     // not merge cleanly; that one (and any after it) runs in the integration worktree as before.
     const wtPath = integrationPath(ctx);
     let wt: string | null =
-      verify || !canStepWithoutCheckout(strategy) ? await createIntegration(ctx, oldBase, wtPath) : null;
-    const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wtPath };
+      verify || !canStepWithoutCheckout(strategy) ? await createIntegration(ctx, oldBase, wtPath, recovered) : null;
+    const record = { pid: process.pid, startedAt: new Date().toISOString(), baseRef, oldBase, worktree: wt ?? wtPath };
     writeTrainRecord(ctx, { ...record, phase: "merging" });
+    // Without verify the steps take a moment: look at the checkouts of the base meanwhile (the final read-tree
+    // refuses a change made since, and the ref then goes back, as for a change after the look).
+    const early = verify ? null : settle(baseCheckouts(cwd, baseRef, wtPath));
     let stop: TrainStop | null = null;
     let current = oldBase;
+    // Which tips contain which (one rev-list for all): the base contains none of them (they are ahead), so a tip
+    // is already in `current` only through a tip merged before it; squash steps never make a tip an ancestor.
+    const reached = wt
+      ? null
+      : await tipsReached(
+          cwd,
+          candidates.map((c) => c.tip),
+          oldBase,
+        ).catch(() => null);
+    const inCurrent = new Set<string>();
+    const containedNow = (tip: string): boolean | undefined => {
+      if (!reached) return undefined;
+      if (strategy === "squash") return false;
+      return inCurrent.has(tip) || [...inCurrent].some((t) => reached.get(t)?.has(tip));
+    };
     for (const c of candidates) {
       const s = c.session;
       const message = `braid: ${strategy} ${s.name} (${s.branch})`;
-      let step = wt ? null : await treeStep(cwd, current, c.tip, strategy, message);
+      let step = wt ? null : await treeStep(cwd, current, c.tip, strategy, message, containedNow(c.tip));
       if (!step) {
-        wt ??= await createIntegration(ctx, current, wtPath);
+        if (!wt) {
+          wt = await createIntegration(ctx, current, wtPath, recovered);
+          // (beside the kept one when what was left in that could not be backed up: a killed train removes this one)
+          if (wt !== record.worktree) writeTrainRecord(ctx, { ...record, worktree: wt, phase: "merging" });
+          record.worktree = wt;
+        }
         step = await integrateStep(wt, c.tip, strategy, message);
       }
       if (!step.ok) {
@@ -338,6 +361,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         }
       }
       current = step.head;
+      inCurrent.add(c.tip);
       const rep = { name: s.name, branch: s.branch, commit: step.head, empty: step.empty, verifyMs };
       report.merged.push(rep);
       opts.onStep?.(rep);
@@ -350,8 +374,9 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       for (const c of rest)
         report.notMerged.push({ name: c.session.name, reason: c === rest[0] ? stop.reason : "after the stop" });
     }
+    // The integration worktree stays (warm for the next train, which moves it on by checkout; see integration.ts).
     const finish = async () => {
-      if (!stop && wt) await removeWorktree(ctx, wt);
+      await early; // no git of this train still running when it returns
       clearTrainRecord(ctx);
       return report;
     };
@@ -359,7 +384,7 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
     if (opts.dryRun || current === oldBase || (stop && opts.atomic)) return finish();
 
     // Every checkout of the base must be able to follow the ref the way `git checkout` would, or the ref stays.
-    const checkouts = await baseCheckouts(cwd, baseRef, wtPath);
+    const checkouts = early ? unwrap(await early) : await baseCheckouts(cwd, baseRef, wtPath);
     for (const c of checkouts) {
       const block = await checkCatchUp(c, oldBase, current);
       if (block) {
@@ -378,7 +403,6 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
         conflictFiles: [],
         output: `${baseRef} moved while the train ran; nothing was changed`,
       };
-      if (wt) await removeWorktree(ctx, wt);
       clearTrainRecord(ctx);
       return report;
     }
@@ -436,6 +460,19 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
   if (opts.resolve && report.stoppedAt)
     report.handedBack = await handBack(ctx, report.stoppedAt, report.baseRef, verify);
   return report;
+}
+
+/** A promise that never rejects (its failure is kept for `unwrap`), so it can wait unobserved. */
+function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (r.ok) return r.value;
+  throw r.error;
 }
 
 /** `git update-ref` with compare-and-swap: false when the ref is no longer at `expected`. */

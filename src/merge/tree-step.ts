@@ -13,17 +13,23 @@ export function canStepWithoutCheckout(strategy: Strategy): boolean {
   return strategy === "merge" || strategy === "squash";
 }
 
+/**
+ * `contained`: whether `current` already contains `tip`, when the caller knows (the train works it out for all
+ * steps at once, see tipsReached); otherwise git is asked.
+ */
 export async function treeStep(
   cwd: string,
   current: string,
   tip: string,
   strategy: Strategy,
   message: string,
+  contained?: boolean,
 ): Promise<StepResult | null> {
   if (!canStepWithoutCheckout(strategy)) return null;
   // Already contained: `git merge` says "Already up to date." and makes no commit (squash stages nothing).
   const repo = new Repo(cwd);
-  if (await repo.isAncestor(tip, current)) return { ok: true, head: current, conflictFiles: [], empty: true };
+  if (contained ?? (await repo.isAncestor(tip, current)))
+    return { ok: true, head: current, conflictFiles: [], empty: true };
   const merged = await repo.mergeTreeNames(current, tip);
   if (merged.code !== 0) return null;
   const tree = merged.stdout.split("\0")[0]?.trim() ?? "";

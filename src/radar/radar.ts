@@ -116,18 +116,23 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   }
 
   // Base tips, once per distinct base ref.
+  // Base tips, once per distinct base ref, while git lists the worktrees.
   const baseRefs = [...new Set(live.map((s) => s.baseRef))];
   const bases = new Map<string, string>();
-  for (const ref of baseRefs) {
-    const c = await resolveCommit(cwd, ref);
+  const [tips, worktrees] = await Promise.all([
+    Promise.all(baseRefs.map((ref) => resolveCommit(cwd, ref))),
+    live.length ? listWorktrees(cwd).catch(() => []) : Promise.resolve([]),
+  ]);
+  baseRefs.forEach((ref, i) => {
+    const c = tips[i];
     if (c) bases.set(ref, c);
-  }
+  });
 
   // Snapshots, four at a time: each is mostly process start-up and lstat calls, which overlap well even on 2 cores.
   // HEADs of all worktrees (one worktree list) and their trees (one cat-file) instead of a rev-parse each.
   // No session to snapshot (status with none): no git at all.
   const heads = new Map<string, string>();
-  if (live.length) for (const w of await listWorktrees(cwd).catch(() => [])) if (w.head) heads.set(w.path, w.head);
+  for (const w of worktrees) if (w.head) heads.set(w.path, w.head);
   const trees = live.length
     ? await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>())
     : new Map<string, string>();

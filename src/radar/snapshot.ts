@@ -10,16 +10,28 @@
  * that a lock-free status can never fix in the agent's own index.
  */
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { Repo } from "../git/repo.js";
 import {
   commitTree,
   copyIndex,
+  differsFromIndex,
   SNAPSHOT_IDENTITY,
-  treeViaIndex,
+  stageAll,
   treeViaIndexCopy,
   worktreeHead,
+  writeTree,
 } from "../git/snapshot.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 
@@ -78,6 +90,8 @@ export class SnapshotCache {
   private stamps: Record<string, string> = {};
   /** [ahead, behind] by "head base": like merge bases, never stale. */
   private counts: Record<string, [number, number]> = {};
+  /** Tree of each worktree's private index, by the index file's checksum (same checksum, same content). */
+  private trees: Record<string, { sum: string; tree: string }> = {};
   private dirty = false;
 
   constructor(private readonly file: string | null) {
@@ -89,12 +103,14 @@ export class SnapshotCache {
           mbs?: Record<string, string>;
           stamps?: Record<string, string>;
           counts?: Record<string, [number, number]>;
+          trees?: Record<string, { sum: string; tree: string }>;
         };
-        if (data.v === 3) {
+        if (data.v === 4) {
           this.snaps = data.snaps ?? {};
           this.mbs = data.mbs ?? {};
           this.stamps = data.stamps ?? {};
           this.counts = data.counts ?? {};
+          this.trees = data.trees ?? {};
         }
       } catch {
         /* unreadable cache: start empty */
@@ -121,11 +137,25 @@ export class SnapshotCache {
     this.dirty = true;
   }
 
+  /** The tree of the private index whose checksum is `sum`, if recorded. */
+  indexTree(worktree: string, sum: string): string | undefined {
+    const t = this.trees[worktree];
+    return t && t.sum === sum ? t.tree : undefined;
+  }
+
+  setIndexTree(worktree: string, sum: string, tree: string): void {
+    this.trees[worktree] = { sum, tree };
+    this.dirty = true;
+  }
+
   /** Forget worktrees not in `keep` (removed sessions). */
   retain(keep: Set<string>): void {
-    for (const k of Object.keys(this.snaps)) if (!keep.has(k)) delete this.snaps[k];
-    for (const k of Object.keys(this.stamps)) if (!keep.has(k)) delete this.stamps[k];
-    this.dirty = true;
+    for (const map of [this.snaps, this.stamps, this.trees])
+      for (const k of Object.keys(map))
+        if (!keep.has(k)) {
+          delete map[k];
+          this.dirty = true; // written only when something went (a run that changed nothing writes nothing)
+        }
   }
 
   mergeBase(head: string, base: string): string | undefined {
@@ -156,7 +186,14 @@ export class SnapshotCache {
     try {
       writeFileAtomic(
         this.file,
-        JSON.stringify({ v: 3, snaps: this.snaps, mbs: this.mbs, stamps: this.stamps, counts: this.counts }),
+        JSON.stringify({
+          v: 4,
+          snaps: this.snaps,
+          mbs: this.mbs,
+          stamps: this.stamps,
+          counts: this.counts,
+          trees: this.trees,
+        }),
       );
       this.dirty = false;
     } catch {
@@ -182,6 +219,28 @@ function stamp(path: string): string {
   }
 }
 
+/**
+ * Checksum of an index file (git's trailer: a hash of everything before it). Index files are replaced whole
+ * (by rename), so the same checksum means the same entries, hence the same tree. Null when there is none.
+ */
+function indexChecksum(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 32) return null;
+    const buf = Buffer.alloc(20);
+    readSync(fd, buf, 0, 20, size - 20);
+    return buf.every((b) => b === 0) ? null : buf.toString("hex");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Private index file of a worktree inside tmpDir. */
 export function privateIndexPath(tmpDir: string, worktree: string): string {
   return join(tmpDir, "idx", `${createHash("sha1").update(worktree).digest("hex").slice(0, 16)}.index`);
@@ -194,13 +253,25 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
   const realStamp = stamp(realIndex);
   let tree: string;
   try {
-    if (!existsSync(priv) || opts.cache?.indexStamp(worktree) !== realStamp) {
+    const fresh = !existsSync(priv) || opts.cache?.indexStamp(worktree) !== realStamp;
+    if (fresh) {
       mkdirSync(join(opts.tmpDir, "idx"), { recursive: true });
       rmSync(priv, { force: true });
       if (existsSync(realIndex)) copyIndex(realIndex, priv);
       opts.cache?.setIndexStamp(worktree, realStamp);
     }
-    tree = await treeViaIndex(worktree, priv);
+    // The private index already holds the worktree as the last run staged it: when nothing on disk differs
+    // from it (one status, no add), it needs no `add -A`.
+    if (fresh || !opts.cache || (await differsFromIndex(worktree, priv))) await stageAll(worktree, priv);
+    // Its tree, remembered by its checksum (read before and after write-tree: equal, the tree is that content's;
+    // write-tree rewrote it or another radar changed it meanwhile: nothing remembered this time).
+    const before = indexChecksum(priv);
+    const known = before ? opts.cache?.indexTree(worktree, before) : undefined;
+    if (known) tree = known;
+    else {
+      tree = await writeTree(worktree, priv);
+      if (before && before === indexChecksum(priv)) opts.cache?.setIndexTree(worktree, before, tree);
+    }
   } catch {
     // Another radar holds the private index (index.lock), or it is damaged: use a one-off copy.
     tree = await treeViaIndexCopy(worktree, realIndex, opts.tmpDir);
@@ -209,7 +280,14 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
   const key = `${head}|${tree}`;
   const hit = opts.cache?.get(worktree, key);
   if (hit) return { commit: hit, head, dirty: true };
-  const commit = await commitTree(worktree, tree, [head], "braid snapshot", SNAPSHOT_ENV);
+  let commit: string;
+  try {
+    commit = await commitTree(worktree, tree, [head], "braid snapshot", SNAPSHOT_ENV);
+  } catch (e) {
+    // A remembered tree that gc pruned meanwhile: make it again from the worktree.
+    if (!opts.cache) throw e;
+    return radarSnapshot(worktree, { ...opts, cache: undefined });
+  }
   opts.cache?.set(worktree, key, commit);
   return { commit, head, dirty: true };
 }

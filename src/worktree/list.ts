@@ -1,5 +1,6 @@
 /** `braid ls`: every worktree of the repo (braid's or not) with its git state. */
 import { existsSync } from "node:fs";
+import { join, sep } from "node:path";
 import { ignoreGitError } from "../git/git.js";
 import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
@@ -49,38 +50,42 @@ export async function listAll(ctx: ProjectContext): Promise<WorktreeInfo[]> {
       () => null,
     ),
   ]);
+  // braid's own scratch checkouts (the merge train's integration worktree, kept warm between trains) are not listed
+  const scratch = join(project.stateDir, "merge") + sep;
   const infos = await Promise.all(
-    worktrees.map(async (w): Promise<WorktreeInfo> => {
-      const s = sessions.find((x) => x.path === w.path) ?? null;
-      const missing = !existsSync(w.path);
-      const changed = missing ? null : await countChanges(w.path);
-      const baseRef = s?.baseRef ?? (w.main ? null : defaultBase);
-      let ahead: number | null = null;
-      let behind: number | null = null;
-      if (baseRef && w.head) {
-        const counts = await new Repo(project.mainWorktree).aheadBehind(baseRef, w.head);
-        if (counts) ({ ahead, behind } = counts);
-      }
-      return {
-        session: s?.name ?? null,
-        order: s?.order ?? null,
-        type: s?.type ?? null,
-        path: w.path,
-        branch: w.branch,
-        head: w.head,
-        main: w.main,
-        dirty: changed === null ? null : changed > 0,
-        changedFiles: changed,
-        baseRef,
-        ahead,
-        behind,
-        locked: w.locked,
-        lockReason: w.lockReason ?? null,
-        prunable: w.prunable,
-        missing,
-        spare: spares.has(w.path),
-      };
-    }),
+    worktrees
+      .filter((w) => !w.path.startsWith(scratch))
+      .map(async (w): Promise<WorktreeInfo> => {
+        const s = sessions.find((x) => x.path === w.path) ?? null;
+        const missing = !existsSync(w.path);
+        const changed = missing ? null : await countChanges(w.path);
+        const baseRef = s?.baseRef ?? (w.main ? null : defaultBase);
+        let ahead: number | null = null;
+        let behind: number | null = null;
+        if (baseRef && w.head) {
+          const counts = await new Repo(project.mainWorktree).aheadBehind(baseRef, w.head);
+          if (counts) ({ ahead, behind } = counts);
+        }
+        return {
+          session: s?.name ?? null,
+          order: s?.order ?? null,
+          type: s?.type ?? null,
+          path: w.path,
+          branch: w.branch,
+          head: w.head,
+          main: w.main,
+          dirty: changed === null ? null : changed > 0,
+          changedFiles: changed,
+          baseRef,
+          ahead,
+          behind,
+          locked: w.locked,
+          lockReason: w.lockReason ?? null,
+          prunable: w.prunable,
+          missing,
+          spare: spares.has(w.path),
+        };
+      }),
   );
   // main first, then sessions in cascade order, then worktrees braid did not create
   const rank = (w: WorktreeInfo) =>

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { describe, it } from "node:test";
-import { mergeDir } from "../../src/merge/integration.js";
+import { integrationPath, mergeDir } from "../../src/merge/integration.js";
 import { runTrain, type TrainOptions, type TrainReport } from "../../src/merge/train.js";
 import { loadContext } from "../../src/project/context.js";
 import { commitIn, gitIn } from "../helpers/env.js";
@@ -42,8 +42,10 @@ describe("merge train without a checkout", () => {
       runs.push({ report, commits: commitsBetween(sb, repo, old, report.newBase) });
       // Put the base and the user's checkout back for the other path.
       gitIn(sb, repo, "reset", "--quiet", "--hard", old);
-      if (report.integrationWorktree && existsSync(report.integrationWorktree))
-        gitIn(sb, repo, "worktree", "remove", "--force", "--force", report.integrationWorktree);
+      // (and the integration worktree a train with verify keeps warm: the other path must start without one)
+      const kept = integrationPath(ctx);
+      for (const p of new Set([report.integrationWorktree, kept]))
+        if (p && existsSync(p)) gitIn(sb, repo, "worktree", "remove", "--force", "--force", p);
     }
     assert.equal(ctx.config.verify ?? "", "", "the fixture has no verify of its own");
     return runs as [(typeof runs)[0], (typeof runs)[0]];
