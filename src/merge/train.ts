@@ -454,6 +454,8 @@ export async function runTrain(ctx: ProjectContext, opts: TrainOptions = {}): Pr
       .filter((s) => (s.type ?? "implementation") === "implementation") // only sessions with a branch to update
       .map((s) => s.name);
     if (others.length && (await notifyMerged(ctx, mergedNames, baseRef, others))) report.notified = others;
+    // the base moved: spares of the pool are refreshed to its tip in the background, not on the next `new`
+    if (ctx.config.pool > 0) (await import("../worktree/pool.js")).fillInBackground(ctx);
     return report;
   });
   // Only now, with the base where it stays: the agent merges exactly what the next train starts from.

@@ -362,4 +362,27 @@ describe("worktree pool", () => {
     // Wait for the filler to let go of its lock before the sandbox goes.
     await waitFor("the filler to finish", async () => !(await json(sb, repo, ["pool"])).filling, 90_000);
   });
+
+  it("a merge train that moves the base refreshes the spares in the background", async () => {
+    const repo = projectRepo(sb, "trained", 'copy = ["node_modules"]\n');
+    globalConfig(sb, "pool = 1\n");
+    const s = await json(sb, repo, ["new", "feat"]);
+    await json(sb, repo, ["pool", "fill"]);
+    const [before] = (await json(sb, repo, ["pool"])).spares;
+    commitIn(sb, s.path, { "src/feat.js": "feat\n" }, "feat");
+    const m = await braid(sb, repo, ["merge", "feat", "--json"], { env: { BRAID_POOL_BACKGROUND: "1" } });
+    assert.equal(m.code, 0, m.stderr);
+    const tip = gitIn(sb, repo, "rev-parse", "main");
+    assert.notEqual(tip, before.baseCommit);
+    await waitFor(
+      "the spare at the new base tip",
+      async () => {
+        const [spare] = (await json(sb, repo, ["pool"])).spares;
+        return spare?.state === "ready" && spare.baseCommit === tip && !(await json(sb, repo, ["pool"])).filling;
+      },
+      90_000,
+    );
+    const [after1] = (await json(sb, repo, ["pool"])).spares;
+    assert.equal(readFileSync(join(after1.path, "src/feat.js"), "utf8"), "feat\n");
+  });
 });
