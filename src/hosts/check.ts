@@ -68,7 +68,7 @@ export async function checkHost(host: HostEntry, localVersion: string, agent = "
       braidV,
       braidV === localVersion,
       braidV
-        ? `the host has braid ${braidV}, this is ${localVersion}: braid host add ${host.name} ${host.target} --install --replace`
+        ? `the host has braid ${braidV}, this is ${localVersion}: braid host add ${host.name} ${host.target} --install`
         : `put braid there: braid host add ${host.name} ${host.target} --install`,
     ),
     item("agent", false, kv.get("agent") ?? null, !!kv.get("agent"), `install ${agent} on the host (on its PATH)`),

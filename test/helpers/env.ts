@@ -57,7 +57,7 @@ export function makeSandbox(prefix = "braid-test-", at?: string): Sandbox {
     home,
     env,
     // Retries: a just-killed agent, or a detached braid helper (pump, notify worker), may still be writing for a moment.
-    cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 30, retryDelay: 200 }),
+    cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 60, retryDelay: 250 }),
   };
 }
 

@@ -99,6 +99,27 @@ describe("braid host", { skip: skip ?? false }, () => {
     for (const n of ["git", "tmux", "node", "braid"]) assert.equal(items.find((i) => i.name === n)?.ok, true, n);
   });
 
+  test("a host with another braid version is refused, naming --install", async () => {
+    const dir = sshd.hostDir("braid-oldver");
+    // the host user's own braid of another version
+    sshd.asHost([
+      "sh",
+      "-c",
+      'mkdir -p "$1/bin" && printf "#!/bin/sh\\necho 0.0.1\\n" > "$1/bin/braid" && chmod +x "$1/bin/braid"',
+      "sh",
+      dir,
+    ]);
+    const r = await run(["host", "add", "old", HOST_ALIAS, "--dir", "braid-oldver"]);
+    assert.ok(isOneLineError(r), r.stderr);
+    assert.match(
+      r.stderr,
+      /host old has braid 0\.0\.1 — the host has braid 0\.0\.1, this is \S+: braid host add old \S+ --install$/m,
+    );
+    assert.ok(
+      !JSON.parse((await run(["host", "ls", "--json"])).stdout).hosts.some((h: { name: string }) => h.name === "old"),
+    );
+  });
+
   test("a host lacking tmux is refused with the fix", async () => {
     const r = await run(["host", "add", "nt", "notmux", "--dir", "braid-hosttest"]);
     assert.ok(isOneLineError(r), r.stderr);

@@ -279,7 +279,14 @@ test("the README quick start with real Claude Code, braid run from the user's ow
       if (hasCommitWip) {
         assert.deepEqual(left, [], "the registry is empty");
         assert.deepEqual(branches, ["main"]);
-        assert.deepEqual(worktrees, [repo]);
+        // besides the main checkout only the train's integration worktree, kept warm at the new main for the next train
+        const integration = join(repo, ".git", "braid", "merge", "wt-integration");
+        assert.deepEqual(
+          worktrees.filter((w) => w !== integration),
+          [repo],
+        );
+        if (worktrees.includes(integration))
+          assert.equal(gitIn(sb, integration, "rev-parse", "HEAD"), gitIn(sb, repo, "rev-parse", "main"));
       }
     }
     // the agents of removed sessions were stopped: no agent is left on braid's server
