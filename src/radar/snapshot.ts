@@ -10,18 +10,9 @@
  * that a lock-free status can never fix in the agent's own index.
  */
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-} from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { indexChecksum } from "../git/index-file.js";
 import { Repo } from "../git/repo.js";
 import {
   commitTree,
@@ -216,28 +207,6 @@ function stamp(path: string): string {
     return `${st.ino}:${st.size}:${st.mtimeMs}`;
   } catch {
     return "none";
-  }
-}
-
-/**
- * Checksum of an index file (git's trailer: a hash of everything before it). Index files are replaced whole
- * (by rename), so the same checksum means the same entries, hence the same tree. Null when there is none.
- */
-function indexChecksum(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return null;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size < 32) return null;
-    const buf = Buffer.alloc(20);
-    readSync(fd, buf, 0, 20, size - 20);
-    return buf.every((b) => b === 0) ? null : buf.toString("hex");
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { indexEntryCount } from "../../src/git/index-file.js";
+import { indexChecksum, indexEntryCount } from "../../src/git/index-file.js";
 import { gitIn, makeRepo, makeSandbox, type Sandbox, writeFiles } from "../helpers/env.js";
 
 describe("indexEntryCount (the tracked-file count braid new's scaling warning uses)", () => {
@@ -28,5 +30,23 @@ describe("indexEntryCount (the tracked-file count braid new's scaling warning us
     gitIn(sb, repo, "update-index", "--split-index");
     assert.equal(indexEntryCount(join(repo, ".git", "index")), null);
     assert.equal(indexEntryCount(join(sb.root, "nowhere", "index")), null);
+  });
+
+  it("indexChecksum is git's trailer: the hash of what precedes it, new after each change, null when missing", () => {
+    const repo = makeRepo(sb, "sum", { "a.txt": "a\n" });
+    const index = join(repo, ".git", "index");
+    const sha1Before = (p: string) => {
+      const b = readFileSync(p);
+      return createHash("sha1")
+        .update(b.subarray(0, b.length - 20))
+        .digest("hex");
+    };
+    const first = indexChecksum(index);
+    assert.equal(first, sha1Before(index));
+    writeFiles(repo, { "b.txt": "b\n" });
+    gitIn(sb, repo, "add", "b.txt");
+    assert.notEqual(indexChecksum(index), first);
+    assert.equal(indexChecksum(index), sha1Before(index));
+    assert.equal(indexChecksum(join(sb.root, "nowhere", "index")), null);
   });
 });

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { Finding } from "../../src/doctor/doctor.js";
 import { braid, gitIn, isOneLineError, waitFor } from "../helpers/env.js";
 import { HOST_ALIAS, type SshdFixture, sshdAvailable, startSshd } from "../helpers/sshd.js";
 import { useRepo } from "../helpers/suite.js";
@@ -24,16 +25,6 @@ const AGENT = [
   "git add remote.txt",
   'git -c user.name=agent -c user.email=agent@host.invalid commit -qm "remote work"',
 ].join("\n");
-
-interface Finding {
-  kind: string;
-  where: string;
-  message: string;
-  fix: string;
-  fixable: boolean;
-  fixed: boolean;
-  severity: string;
-}
 
 describe("faults of remote hosts", { skip: skip ?? false }, () => {
   let sshd: SshdFixture;

@@ -15,21 +15,12 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import type { Finding } from "../../src/doctor/doctor.js";
 import { braid, gitIn, sh, waitFor } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 
 const haveBwrap = spawnSync("bwrap", ["--ro-bind", "/", "/", "true"]).status === 0;
 const haveUnshare = spawnSync("unshare", ["-Urm", "true"]).status === 0;
-
-interface Finding {
-  kind: string;
-  where: string;
-  message: string;
-  fix: string;
-  fixable: boolean;
-  fixed: boolean;
-  severity: string;
-}
 
 describe("doctor: sandbox checks", { skip: !(haveBwrap && haveUnshare) && "bwrap or unshare not usable" }, () => {
   const { sb, repo } = useRepo("app", { "README.md": "# app\n", ".gitignore": "node_modules/\n" });
