@@ -170,29 +170,25 @@ export async function applyPlan(ctx: ProjectContext, plan: SessionPlan, o: Apply
 }
 
 async function start(ctx: ProjectContext, plan: SessionPlan, s: PlanSession, headless?: boolean): Promise<void> {
-  const host = hostOf(plan, s);
-  if (host) {
-    const { startRemoteSession } = await import("../session/remote.js");
-    await startRemoteSession(ctx, host, {
-      name: s.name,
-      task: s.task,
-      type: s.type,
-      ...(s.agent ? { agent: s.agent } : {}),
-      ...(plan.base ? { base: plan.base } : {}),
-      ...(s.owns.length ? { owns: s.owns } : {}),
-      ...(headless ? { headless } : {}),
-    });
-    return;
-  }
-  await startSession(ctx, {
-    ...(headless ? { headless } : {}),
+  // what a local and a remote start share
+  const shared = {
     name: s.name,
     task: s.task,
     type: s.type,
-    mode: s.mode,
     ...(s.agent ? { agent: s.agent } : {}),
     ...(plan.base ? { base: plan.base } : {}),
     ...(s.owns.length ? { owns: s.owns } : {}),
+    ...(headless ? { headless } : {}),
+  };
+  const host = hostOf(plan, s);
+  if (host) {
+    const { startRemoteSession } = await import("../session/remote.js");
+    await startRemoteSession(ctx, host, shared);
+    return;
+  }
+  await startSession(ctx, {
+    ...shared,
+    mode: s.mode,
     ...(s.mode === "swarm" ? { swarm: { executors: s.executors, architects: s.architects } } : {}),
     sandbox: decideSandbox(sandboxSetting(ctx, plan, s)),
   });
