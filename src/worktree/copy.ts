@@ -36,7 +36,8 @@ export async function copyTree(src: string, dst: string): Promise<CopyStats> {
 /** Copy by a given method (the bench compares them); a method this machine lacks falls back to Node. */
 export async function copyTreeWith(method: CopyMethod, src: string, dst: string): Promise<CopyStats> {
   const top = await lstat(src);
-  if (!top.isDirectory() || method === "node" || !hasGnu()) return copyWithNode(src, dst);
+  if (!top.isDirectory() || method === "node" || !hasGnu(method === "tar" ? "tar" : "cp"))
+    return copyWithNode(src, dst);
   const copy =
     method === "tar"
       ? copyWithTar(src, dst, top.mode & 0o7777)
@@ -51,16 +52,19 @@ export async function copyTreeWith(method: CopyMethod, src: string, dst: string)
 export async function chooseMethod(src: string): Promise<CopyMethod> {
   const forced = process.env.BRAID_COPY_METHOD as CopyMethod | undefined;
   if (forced && (COPY_METHODS as readonly string[]).includes(forced)) return forced;
-  if (!hasGnu() || !(await lstat(src)).isDirectory() || (await isSmallTree(src, SMALL_TREE))) return "node";
+  if (!hasGnu("cp") || !(await lstat(src)).isDirectory() || (await isSmallTree(src, SMALL_TREE))) return "node";
   return "parallel-cp";
 }
 
-let gnu: boolean | undefined;
-/** GNU cp and tar (Linux): the process methods rely on their flags. */
-function hasGnu(): boolean {
-  const isGnu = (cmd: string) => /GNU/.test(spawnSync(cmd, ["--version"], { encoding: "utf8" }).stdout ?? "");
-  gnu ??= process.platform === "linux" && isGnu("cp") && isGnu("tar");
-  return gnu;
+const gnu = new Map<string, boolean>();
+/** GNU cp or tar (Linux): the process methods rely on their flags; each is asked once, and only when needed. */
+function hasGnu(cmd: "cp" | "tar"): boolean {
+  let is = gnu.get(cmd);
+  if (is === undefined) {
+    is = process.platform === "linux" && /GNU/.test(spawnSync(cmd, ["--version"], { encoding: "utf8" }).stdout ?? "");
+    gnu.set(cmd, is);
+  }
+  return is;
 }
 
 /** Fewer than `limit` entries in the whole tree (stops looking at the limit). */

@@ -111,6 +111,12 @@ function spareBootstrap(s: SpareRecord): SpareBootstrap | null {
   return b && typeof b === "object" && b.report && typeof b.includeStamp === "string" ? (b as SpareBootstrap) : null;
 }
 
+/** Whether the `.worktreeinclude` files the spare got are as they are now in the main worktree. */
+function includesCurrent(ctx: ProjectContext, s: SpareRecord): boolean {
+  const b = spareBootstrap(s);
+  return b !== null && b.includeStamp === includeStamp(ctx, b.report.included);
+}
+
 function makerAlive(s: SpareRecord): boolean {
   const m = s.maker;
   return Boolean(m) && ownerAlive({ pid: m?.pid ?? 0, start: m?.start ?? null, host: m?.host ?? "", since: "" });
@@ -142,10 +148,7 @@ export async function takeSpare(ctx: ProjectContext, opts: CreateOptions): Promi
   const fits = new Set(
     ready
       .filter((s) => s.key === key && s.baseRef === plan.baseRef && s.baseCommit === plan.baseCommit)
-      .filter((s) => {
-        const b = spareBootstrap(s);
-        return b !== null && b.includeStamp === includeStamp(ctx, b.report.included);
-      })
+      .filter((s) => includesCurrent(ctx, s))
       .map((s) => s.id),
   );
   if (fits.size === 0) return null;
@@ -281,8 +284,7 @@ function staleness(
   if (!base) return "the base branch cannot be resolved";
   if (s.baseRef !== base.ref) return `made from ${s.baseRef}, the base is now ${base.ref}`;
   if (s.key !== key) return "made under other settings or another state of the copied directories";
-  const b = spareBootstrap(s);
-  if (!b || b.includeStamp !== includeStamp(ctx, b.report.included)) return "its .worktreeinclude files changed";
+  if (!includesCurrent(ctx, s)) return "its .worktreeinclude files changed";
   return null;
 }
 
@@ -367,7 +369,7 @@ async function makeSpare(
     return null;
   } catch (e) {
     await discardSpare(ctx, spare);
-    return isBraidError(e) ? e.message : (e as Error).message;
+    return (e as Error).message;
   }
 }
 
