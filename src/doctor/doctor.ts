@@ -11,6 +11,7 @@ import type { GitWorktree } from "../git/worktrees.js";
 import { listHosts } from "../hosts/registry.js";
 import { isBraidError } from "../infra/errors.js";
 import { unreadableLockEntries, withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { compactStamp } from "../infra/stamp.js";
 import { integrationPath } from "../merge/integration.js";
 import type { ProjectContext } from "../project/context.js";
 import { readSlugRegistry } from "../project/identity.js";
@@ -114,7 +115,7 @@ export async function runDoctor(ctx: ProjectContext, opts: DoctorOptions = {}): 
   try {
     sessions = ctx.store.sessions();
   } catch (e) {
-    const bad = `${ctx.store.file}.bad-${new Date(now).toISOString().replace(/[-:.]/g, "")}`;
+    const bad = `${ctx.store.file}.bad-${compactStamp(new Date(now))}`;
     // A newer braid's registry is not corrupt: moving it aside would lose its sessions, so it has no --fix.
     const newer = isNewerStateError(e);
     const f = add({

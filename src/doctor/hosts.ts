@@ -6,10 +6,12 @@
  * reach the host). `--fix` fetches what they hold into `refs/braid/backup/…` here before the host removes
  * anything, and leaves a running agent alone.
  */
+
 import { Repo } from "../git/repo.js";
 import { fetchRefs } from "../hosts/mirror.js";
 import { type HostEntry, listHosts } from "../hosts/registry.js";
 import { callHost, hostProjectDir, remoteOf } from "../hosts/remote.js";
+import { compactStamp } from "../infra/stamp.js";
 import type { ProjectContext } from "../project/context.js";
 import { type HostInventory, type HostSession, hostInventory } from "../session/host-inventory.js";
 import { backupRefName } from "../session/remove.js";
@@ -24,11 +26,6 @@ export interface HostProblem {
   severity: "error" | "warning" | "info";
   /** Absent: nothing doctor can do (the user must). */
   repair?: () => Promise<void>;
-}
-
-/** Time stamp for backup refs of a whole mirror (as backupRefName's). */
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:.]/g, "");
 }
 
 export async function findHostProblems(ctx: ProjectContext): Promise<HostProblem[]> {
@@ -83,7 +80,9 @@ function problemsOn(ctx: ProjectContext, host: HostEntry, inv: HostInventory): H
       fix: `remove it on the host (its branches are fetched into refs/braid/backup/host-${host.name}/… here first)`,
       severity: "info",
       repair: async () => {
-        await fetchRefs(cwd, host, projectDir, [["refs/heads/*", `refs/braid/backup/host-${host.name}/${stamp()}/*`]]);
+        await fetchRefs(cwd, host, projectDir, [
+          ["refs/heads/*", `refs/braid/backup/host-${host.name}/${compactStamp()}/*`],
+        ]);
         await callHost(host, "drop", { project: slug });
       },
     });

@@ -13,7 +13,7 @@ import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { statusPaths } from "../radar/snapshot.js";
 import { quiesceSession } from "../session/quiesce.js";
-import { deleteRefAt, isAncestor, removeSession } from "../session/remove.js";
+import { backupRefName, deleteRefAt, isAncestor, removeSession } from "../session/remove.js";
 import { diskUsage } from "../worktree/du.js";
 
 export interface CleanOptions {
@@ -49,10 +49,6 @@ export interface CleanReport {
   /** Not integrated (or not checkable): left alone. */
   kept: Array<{ name: string; reason: string }>;
   reclaimedBytes: number;
-}
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:.]/g, "");
 }
 
 /** Agents of these states are gone: a research/review session in one of them has nothing more to say. */
@@ -161,7 +157,7 @@ export async function cleanMerged(ctx: ProjectContext, opts: CleanOptions = {}):
         const base = await resolveCommit(cwd, s.baseRef);
         if (w.how !== "no-commits" && !(await isAncestor(cwd, w.tip, base))) {
           // Integrated by patch or tree, not by ancestry: keep the commits reachable anyway (cheap insurance).
-          const ref = `refs/braid/backup/${s.name}/${stamp()}`;
+          const ref = backupRefName(s.name);
           await repo.setRef(ref, w.tip);
           entry.backupRefs.push(ref);
         }

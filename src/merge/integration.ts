@@ -11,6 +11,7 @@ import { snapshotWorktree } from "../git/snapshot.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive } from "../infra/process.js";
+import { compactStamp } from "../infra/stamp.js";
 import type { ProjectContext } from "../project/context.js";
 import { statusPaths } from "../radar/snapshot.js";
 
@@ -138,8 +139,7 @@ async function retire(ctx: ProjectContext, path: string, notes: RecoveryNote[]):
     try {
       const snap = await snapshotWorktree(path, `braid backup of kept integration worktree ${entry}`);
       // the kept one always has the same name: its backups get the time, so none replaces another
-      const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
-      const name = entry === WARM_ENTRY ? `${entry.slice(3)}-${stamp}` : entry.slice(3);
+      const name = entry === WARM_ENTRY ? `${entry.slice(3)}-${compactStamp()}` : entry.slice(3);
       const ref = `refs/braid/backup/integration/${name}`;
       await new Repo(ctx.project.mainWorktree).setRef(ref, snap);
       notes.push({ action: "backed-up-kept", path, detail: ref });

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pidAlive } from "../infra/process.js";
+import { compactStamp } from "../infra/stamp.js";
 import { CLAIM, claimEntry, FAILED, removeClaimed } from "./trash-remove.js";
 
 const WORKER = fileURLToPath(new URL("./trash-worker.js", import.meta.url));
@@ -71,7 +72,7 @@ export function moveToTrash(stateDir: string, name: string, dir: string, now = n
   } catch {
     return null;
   }
-  const stamp = now.toISOString().replace(/[-:.]/g, "");
+  const stamp = compactStamp(now);
   let dest = join(root, `${name}-${stamp}`);
   for (let i = 2; existsSync(dest); i++) dest = join(root, `${name}-${stamp}-${i}`);
   try {

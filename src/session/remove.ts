@@ -12,6 +12,7 @@ import { commitTree, snapshotWorktree } from "../git/snapshot.js";
 import type { GitWorktree } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
+import { compactStamp } from "../infra/stamp.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { deleteInBackground, moveToTrash } from "../project/trash.js";
@@ -54,18 +55,14 @@ export const BACKUP_PREFIX = "refs/braid/backup";
 /** Swarm mode's executor branches live under `braid-swarm/<session>/` (src/swarm/branches.ts). */
 const SWARM_PREFIX = "braid-swarm";
 
-function stamp(now: Date): string {
-  return now.toISOString().replace(/[-:.]/g, "");
-}
-
 /** `refs/braid/backup/<name>/20261125T100203123Z`: sortable, and valid in a ref (no ':'). */
 export function backupRefName(name: string, now = new Date()): string {
-  return `${BACKUP_PREFIX}/${name}/${stamp(now)}`;
+  return `${BACKUP_PREFIX}/${name}/${compactStamp(now)}`;
 }
 
 /** `braid-swarm/auth/r1-a` → `refs/braid/backup/auth/swarm/r1-a/20261125T100203123Z`. */
 export function swarmBackupRefName(name: string, branch: string, now = new Date()): string {
-  return `${BACKUP_PREFIX}/${name}/swarm/${branch.slice(`${SWARM_PREFIX}/${name}/`.length)}/${stamp(now)}`;
+  return `${BACKUP_PREFIX}/${name}/swarm/${branch.slice(`${SWARM_PREFIX}/${name}/`.length)}/${compactStamp(now)}`;
 }
 
 interface SwarmBranch {
