@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ACTIVITY_HOOK, CLAUDE_HOOK_EVENTS } from "../src/agents/claude.js";
+import { ACTIVITY_HOOK, CLAUDE_HOOK_EVENTS, hookCommand } from "../src/agents/claude.js";
 import { median, summaryRow } from "./summary.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -94,14 +94,11 @@ interface Case {
   input: string;
   env: NodeJS.ProcessEnv;
 }
-const hook = (label: string, event: string, input: string, e = impl): Case => ({
-  label,
-  event,
-  cmd: process.execPath,
-  args: [BIN, "hook", event],
-  input,
-  env: e,
-});
+/** The command the agent runs for `event`, exactly as braid registers it (claudeHookSettings). */
+const hook = (label: string, event: string, input: string, e = impl): Case => {
+  const [cmd, ...args] = hookCommand(process.execPath, BIN, event) as [string, ...string[]];
+  return { label, event, cmd, args, input, env: e };
+};
 const cases: Case[] = [
   { label: "node -e 0 (baseline)", cmd: process.execPath, args: ["-e", "0"], input: "", env },
   {

@@ -1,8 +1,11 @@
 // Build step (after tsc): bundle bin/braid.js's two targets from tsc's output into dist/bundle/. Why: node
 // spends 0.5–1 ms per ES module it loads, and a hook or `braid --help` loaded 15–140 of them
 // (ARCHITECTURE.md, "Build: bundled entries").
-//   dist/bundle/hook.js   `braid hook <event>`: one file, what every hook event needs (no zod, no commander);
-//                         the rare paths that validate a config or run git stay in dist/src (HOOK_COLD).
+//   dist/bundle/hook.cjs  `braid hook <event>`: one CommonJS file, what every hook event needs (no zod, no
+//                         commander), run directly by the agents' hook commands; the rare paths that validate a
+//                         config or run git stay in dist/src (HOOK_COLD). CommonJS because node 20 starts a
+//                         CommonJS main file 4–8 ms sooner than an ES module (no ESM loader), and a hook runs on
+//                         every prompt and checked tool call.
 //   dist/bundle/braid.js  every other command: split into chunks, so a command loads only its own code.
 // dist/src stays as tsc wrote it: the workers braid spawns by path (exec wrapper, notify worker, service
 // runner, trash worker, demo agent) run from there, and every path a module computes from its own location
@@ -49,18 +52,25 @@ function builtinsByRequire(text, file) {
   return out;
 }
 
-/** Every bundled dist/src module: built-ins by require, and the URL of its own file as `import.meta.url`. */
-const fromDistSrc = {
+/**
+ * Every bundled dist/src module: built-ins by require, and the URL of its own file as `import.meta.url`
+ * (computed from the bundle's own location: from `import.meta.url` in an ES bundle, `__dirname` in CommonJS).
+ */
+const fromDistSrc = (format) => ({
   name: "dist-src-modules",
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(SRC + sep)) return undefined;
-      const own = `new URL(${JSON.stringify(fromOut(args.path))}, import.meta.url).href`;
+      const rel = JSON.stringify(fromOut(args.path));
+      const own =
+        format === "cjs"
+          ? `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${rel})).href`
+          : `new URL(${rel}, import.meta.url).href`;
       const text = builtinsByRequire(await readFile(args.path, "utf8"), args.path).replaceAll("import.meta.url", own);
       return { contents: text, loader: "js", resolveDir: dirname(args.path) };
     });
   },
-};
+});
 
 /**
  * Modules the hook reaches only on rare paths (a config file changed since it was last validated: zod; a
@@ -98,14 +108,28 @@ rmSync(OUT, { recursive: true, force: true }); // no chunks of an older build
 await Promise.all([
   build({
     ...common,
-    entryPoints: { hook: join(SRC, "session", "hook.js") },
-    plugins: [fromDistSrc, hookCold],
+    format: "cjs",
+    banner: {},
+    outExtension: { ".js": ".cjs" },
+    // Run as the main file (the hook commands), it handles the event; required (bin/braid.js), it only exports.
+    stdin: {
+      contents: [
+        'import { runHookCli } from "./hook.js";',
+        "export { runHookCli };",
+        "if (require.main === module) runHookCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });",
+      ].join("\n"),
+      resolveDir: join(SRC, "session"),
+      sourcefile: "hook-entry.js",
+    },
+    outfile: join(OUT, "hook.cjs"),
+    outdir: undefined,
+    plugins: [fromDistSrc("cjs"), hookCold],
   }),
   build({
     ...common,
     entryPoints: { braid: join(SRC, "cli", "main.js") },
     splitting: true,
     chunkNames: "[name]-[hash]",
-    plugins: [fromDistSrc],
+    plugins: [fromDistSrc("esm")],
   }),
 ]);

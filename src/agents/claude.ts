@@ -6,6 +6,8 @@
  * with the prompt on stdin (no argv length limit). Its tools per use: claude/tools.ts; its screen:
  * detectors/claude.ts; its transcripts and their cost: claude/transcript.ts.
  */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { claudeToolArgs, HOOKED_TOOLS } from "./claude/tools.js";
 import { readTranscript, transcriptFiles } from "./claude/transcript.js";
@@ -44,14 +46,24 @@ export const ACTIVITY_HOOK =
   '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ] && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0';
 
 /**
- * The `--settings` JSON: one command hook per event, each `node braid.js hook <event>`, except that
- * PreToolUse runs braid only for the tools it inspects, and PostToolUse is the activity touch.
+ * The program and arguments that handle one hook event: the hook bundle run directly (`node hook.cjs
+ * <event>`, one file, no launcher in between: a hook runs on every prompt and checked tool call), or
+ * `node braid.js hook <event>` for a checkout whose bundles were not built.
+ */
+export function hookCommand(node: string, bin: string, event: string): string[] {
+  const bundle = join(dirname(bin), "..", "dist", "bundle", "hook.cjs");
+  return existsSync(bundle) ? [node, bundle, event] : [node, bin, "hook", event];
+}
+
+/**
+ * The `--settings` JSON: one command hook per event (hookCommand), except that PreToolUse runs braid only for
+ * the tools it inspects, and PostToolUse is the activity touch.
  */
 export function claudeHookSettings(node = process.execPath, bin = braidBin()): string {
   const hooks: Record<string, unknown> = {};
   const braidHook = (ev: string) => ({
     type: "command",
-    command: `${shellQuote(node)} ${shellQuote(bin)} hook ${ev}`,
+    command: hookCommand(node, bin, ev).map(shellQuote).join(" "),
     timeout: 30,
   });
   for (const ev of CLAUDE_HOOK_EVENTS) {

@@ -11,16 +11,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { mkdirPrivate } from "../infra/fsutil.js";
-import { loadConfig } from "../project/config.js";
-import { braidHome } from "../project/paths.js";
+import { braidHome, globalConfigPath } from "../project/paths.js";
+import { readTomlFile } from "../project/toml-file.js";
 import type { HostEntry } from "./registry.js";
 
 /** The ssh config file to pass with -F: $BRAID_SSH_CONFIG, else the global setting `ssh_config`, else none. */
 export function sshConfigFile(): string | undefined {
   if (process.env.BRAID_SSH_CONFIG) return process.env.BRAID_SSH_CONFIG;
-  // global config only: a repository must not choose how braid reaches other machines
-  const fromConfig = loadConfig().config.ssh_config;
-  return fromConfig || undefined;
+  // Global config only: a repository must not choose how braid reaches other machines. Read raw, not through
+  // the schema (config.ts): its validator is the biggest start-up cost, and `status` reaches this module.
+  const fromConfig = readTomlFile(globalConfigPath()).ssh_config;
+  return typeof fromConfig === "string" && fromConfig ? fromConfig : undefined;
 }
 
 /**

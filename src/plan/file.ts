@@ -7,8 +7,8 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { BraidError } from "../infra/errors.js";
-import { parseTomlFile } from "../project/config.js";
 import { SESSION_TYPES } from "../project/state.js";
+import { parseTomlFile } from "../project/toml-file.js";
 import { findCycle, waves } from "../swarm/graph.js";
 import { overlappingOwners } from "../swarm/overlap.js";
 import { validateSessionName } from "../worktree/names.js";

@@ -7,17 +7,9 @@ import { statSync } from "node:fs";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
-import {
-  CONFIG_KEYS,
-  type Config,
-  checkPortRange,
-  configSchema,
-  loadConfig,
-  projectConfigPath,
-  readTomlFile,
-  validatePartial,
-} from "./config.js";
+import { CONFIG_KEYS, type Config, checkPortRange, configSchema, loadConfig, validatePartial } from "./config.js";
 import { globalConfigPath } from "./paths.js";
+import { projectConfigPath, readTomlFile } from "./toml-file.js";
 
 export type ConfigSource = "default" | "global" | "project";
 

@@ -3,12 +3,10 @@
  * at the root of the main worktree. Both files are TOML, validated by one schema: an unknown key or
  * a bad value is a one-line error naming the file and the key.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { BraidError } from "../infra/errors.js";
-import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
+import { globalConfigPath } from "./paths.js";
+import { projectConfigPath, readTomlFile } from "./toml-file.js";
 
 /** A path or branch template: `{name}` is required (else every session gets the same one), only known placeholders. */
 function templateSchema(fallback: string) {
@@ -147,35 +145,6 @@ export interface ConfigSources {
   config: Config;
   globalPath: string;
   projectPath: string;
-}
-
-export function projectConfigPath(mainWorktree: string): string {
-  return join(mainWorktree, PROJECT_CONFIG_FILE);
-}
-
-/** Read and parse a TOML file (no validation); a one-line BraidError naming it as `what` when it cannot be read or parsed. */
-export function parseTomlFile(path: string, what: string, syntaxHint: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new BraidError(`cannot read ${what} ${path}: ${(e as Error).message}`, "check the file's permissions");
-  }
-  try {
-    return parseToml(text) as Record<string, unknown>;
-  } catch (e) {
-    const err = e as Error & { line?: number; column?: number };
-    const first = String(err.message).split("\n")[0];
-    // smol-toml's message spans lines (a code excerpt); keep one line but say where.
-    const at = typeof err.line === "number" ? ` (line ${err.line}, column ${err.column ?? "?"})` : "";
-    throw new BraidError(`${what} ${path} is not valid TOML${at}: ${first}`, syntaxHint);
-  }
-}
-
-/** Read and parse one config file (no validation). Missing file → {}. */
-export function readTomlFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) return {};
-  return parseTomlFile(path, "config", "fix the syntax or remove the file");
 }
 
 /** Validate a partial config object; throws one line naming the file and key. */

@@ -1,5 +1,5 @@
 /** Ownership: which session declared (`--owns GLOB`) which paths, and who steps on whose. */
-import picomatch from "picomatch";
+import { picomatch } from "../infra/glob.js";
 import type { SessionRecord } from "../project/state.js";
 
 export interface OwnershipIssue {
@@ -21,7 +21,7 @@ export function ownsMatcher(globs: string[] | undefined): Matcher | null {
   const key = globs.join("\0");
   let m = cache.get(key);
   if (!m) {
-    m = picomatch(globs, { dot: true });
+    m = picomatch()(globs, { dot: true });
     cache.set(key, m);
   }
   return m;

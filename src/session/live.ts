@@ -123,9 +123,10 @@ export function readLive(stateDir: string, name: string): LiveState | null {
   return data ? withActivity(data, activityMs(stateDir, name)) : null;
 }
 
+/** No marker yet is the usual case: asked without an exception (building one is most of a stat's cost). */
 function activityMs(stateDir: string, name: string): number | null {
   try {
-    return statSync(activityFile(stateDir, name)).mtimeMs;
+    return statSync(activityFile(stateDir, name), { throwIfNoEntry: false })?.mtimeMs ?? null;
   } catch {
     return null;
   }

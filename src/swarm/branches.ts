@@ -3,9 +3,9 @@
  * executor's work as a commit, and merging executor branches into the session worktree.
  */
 import { rmSync } from "node:fs";
-import picomatch from "picomatch";
 import { branchExists } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
+import { picomatch } from "../infra/glob.js";
 import type { Merge } from "./record.js";
 
 export interface SubWorktree {
@@ -61,7 +61,7 @@ export async function recordWork(wt: SubWorktree, from: string, message: string)
 export async function filesOutside(wt: SubWorktree, from: string, owns: string[]): Promise<string[]> {
   const changed = await new Repo(wt.path).changedFiles(from);
   const matchers = owns.map((o) => {
-    const m = picomatch(o, { dot: true });
+    const m = picomatch()(o, { dot: true });
     return (f: string) => o === "" || o === "**" || f === o || f.startsWith(`${o}/`) || m(f);
   });
   return changed.filter((f) => !matchers.some((m) => m(f)));

@@ -3,7 +3,7 @@
  * or globs ("src/**\/*.ts"). Used for "no two subtasks of a batch own the same file" and for plan
  * files' "no shared files between sessions".
  */
-import picomatch from "picomatch";
+import { picomatch } from "../infra/glob.js";
 
 /** "./src//a/" -> "src/a" */
 export function normalizeOwned(p: string): string {
@@ -16,12 +16,12 @@ export function normalizeOwned(p: string): string {
 }
 
 function isGlob(p: string): boolean {
-  return picomatch.scan(p).isGlob;
+  return picomatch().scan(p).isGlob;
 }
 
 /** The fixed directory part of a glob ("src/**\/*.ts" -> "src"). */
 function globBase(p: string): string {
-  return normalizeOwned(picomatch.scan(p).base);
+  return normalizeOwned(picomatch().scan(p).base);
 }
 
 function under(path: string, dir: string): boolean {
@@ -35,8 +35,8 @@ export function ownedOverlap(a: string, b: string): boolean {
   const gx = isGlob(x);
   const gy = isGlob(y);
   if (!gx && !gy) return under(x, y) || under(y, x);
-  if (gx && !gy) return picomatch(x, { dot: true })(y) || under(globBase(x), y) || globTouches(x, y);
-  if (!gx && gy) return picomatch(y, { dot: true })(x) || under(globBase(y), x) || globTouches(y, x);
+  if (gx && !gy) return picomatch()(x, { dot: true })(y) || under(globBase(x), y) || globTouches(x, y);
+  if (!gx && gy) return picomatch()(y, { dot: true })(x) || under(globBase(y), x) || globTouches(y, x);
   // two globs: overlap when one's fixed base lies under the other's (conservative)
   const bx = globBase(x);
   const by = globBase(y);
@@ -45,7 +45,7 @@ export function ownedOverlap(a: string, b: string): boolean {
 
 /** A glob whose base is a parent of `dir`'s files: "src/**" touches the directory "src/a". */
 function globTouches(glob: string, path: string): boolean {
-  return under(path, globBase(glob)) && picomatch(glob, { dot: true })(`${path}/x`);
+  return under(path, globBase(glob)) && picomatch()(glob, { dot: true })(`${path}/x`);
 }
 
 /** Every pair (i, j), i < j, of owners whose paths overlap, with the first overlapping pair of paths. */

@@ -1,7 +1,7 @@
 import { BraidError } from "../infra/errors.js";
-import { projectConfigPath, readTomlFile } from "../project/config.js";
 import { loadConfigGated } from "../project/config-fast.js";
 import type { ProjectContext } from "../project/context.js";
+import { projectConfigPath, readTomlFile } from "../project/toml-file.js";
 import { type TrustEntry, type TrustGate, writeTrust } from "../project/trust.js";
 
 export { listTrust, revokeTrust, type TrustEntry, trustFilePath } from "../project/trust.js";

@@ -6,10 +6,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
-import { BRAID_BIN, braid, makeRepo, makeSandbox, REPO_ROOT } from "../helpers/env.js";
+import { braid, makeRepo, makeSandbox, REPO_ROOT } from "../helpers/env.js";
 
-const HOOK_BUNDLE = join(REPO_ROOT, "dist", "bundle", "hook.js");
+const HOOK_BUNDLE = join(REPO_ROOT, "dist", "bundle", "hook.cjs");
 
 describe("bundled entries", () => {
   const sb = makeSandbox();
@@ -37,7 +38,8 @@ describe("bundled entries", () => {
         session_id: "c",
         ...(tool ? { tool_name: tool, tool_input: { file_path: join(repo, "a.txt") } } : {}),
       };
-      const r = spawnSync(process.execPath, ["-r", probe, BRAID_BIN, "hook", event], {
+      // As the agents' hook commands run it (claudeHookSettings): the bundle itself, no launcher.
+      const r = spawnSync(process.execPath, ["-r", probe, HOOK_BUNDLE, event], {
         cwd: repo,
         env: {
           ...sb.env,
@@ -71,6 +73,72 @@ describe("bundled entries", () => {
       ["../src/project/config.js", "../src/project/context.js"],
       "everything else is inside the file",
     );
+  });
+
+  it("the ownership guard in the bundle loads picomatch only when a session owns paths, and denies by it", async () => {
+    const repo = makeRepo(sb, "owned");
+    writeFileSync(join(repo, "braid.toml"), 'guard = "deny"\n');
+    for (const name of ["api", "ui"]) {
+      const r = await braid(sb, repo, ["new", name, "--no-bootstrap"]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await (await loadContext(repo)).store.patch("api", { owns: ["src/api/**"] });
+    const edit = (file: string) =>
+      spawnSync(process.execPath, [HOOK_BUNDLE, "PreToolUse"], {
+        cwd: repo,
+        env: {
+          ...sb.env,
+          BRAID_SESSION: "ui",
+          BRAID_STATE_DIR: join(repo, ".git", "braid"),
+          BRAID_RUN_ID: "r1",
+          BRAID_MAIN_WORKTREE: repo,
+          BRAID_PROJECT: "owned",
+        },
+        input: JSON.stringify({
+          cwd: repo,
+          tool_name: "Edit",
+          tool_input: { file_path: join(sb.root, "owned-ui", file) },
+        }),
+        encoding: "utf8",
+      });
+    const denied = edit("src/api/x.ts");
+    assert.equal(denied.status, 0, denied.stderr);
+    const out = JSON.parse(denied.stdout);
+    assert.equal(out.hookSpecificOutput.permissionDecision, "deny");
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /"api"/);
+    assert.equal(edit("src/ui/y.ts").stdout, "", "a path nobody owns is allowed");
+    assert.doesNotMatch(readFileSync(HOOK_BUNDLE, "utf8"), /node_modules\/picomatch\//, "picomatch is not bundled in");
+  });
+
+  it("status with sessions loads no module of the config validator (zod) once the config is cached", async () => {
+    const repo = makeRepo(sb, "unvalidated");
+    writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
+    assert.equal((await braid(sb, repo, ["new", "one", "--no-bootstrap"])).code, 0);
+    assert.equal((await braid(sb, repo, ["status", "--json"])).code, 0, "the first run validates and caches");
+    // Logs every module URL the process resolves (a module.register resolve hook, node ≥ 20.6).
+    const out = join(sb.root, "resolved.txt");
+    const hook = `data:text/javascript,${encodeURIComponent(
+      'import { appendFileSync } from "node:fs"; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.PROBE_OUT, r.url + "\\n"); return r; }',
+    )}`;
+    const probe = join(sb.root, "resolve-probe.mjs");
+    writeFileSync(probe, `import { register } from "node:module";\nregister(${JSON.stringify(hook)});\n`);
+    const r = spawnSync(process.execPath, ["--import", probe, join(REPO_ROOT, "bin", "braid.js"), "status", "--json"], {
+      cwd: repo,
+      env: { ...sb.env, PROBE_OUT: out },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).sessions[0].name, "one");
+    const files = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .filter((u) => u.startsWith("file:"));
+    assert.ok(
+      files.some((u) => /\/dist\/bundle\/status-/.test(u)),
+      "the probe saw the status chunks",
+    );
+    const withZod = files.filter((u) => /node_modules\/zod\//.test(readFileSync(new URL(u), "utf8")));
+    assert.deepEqual(withZod, [], "no module that holds zod");
   });
 
   it("paths located from the modules' own files still resolve from the CLI bundle", async () => {

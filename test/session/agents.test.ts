@@ -1,6 +1,7 @@
 // Agent adapters: argv for every mode, braid's Claude hook settings, unknown/missing agents.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAutonomy, requireAutonomyAllowed } from "../../src/agents/autonomy.js";
 import { braidBin, CLAUDE_HOOK_EVENTS, claudeAdapter, claudeHookSettings } from "../../src/agents/claude.js";
@@ -77,20 +78,21 @@ describe("claude adapter", () => {
     assert.ok(b.argv.includes("--continue"));
   });
 
-  it("hook settings cover every event with absolute node + braid paths", () => {
+  it("hook settings cover every event, each running the hook bundle by absolute node + bundle paths", () => {
     const s = JSON.parse(claudeHookSettings()) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
     assert.deepEqual(Object.keys(s.hooks).sort(), [...CLAUDE_HOOK_EVENTS].sort());
+    const bundle = join(dirname(braidBin()), "..", "dist", "bundle", "hook.cjs");
     for (const ev of CLAUDE_HOOK_EVENTS) {
       if (ev === "PostToolUse") continue; // a shell touch, no braid process (hook-matchers.test.ts)
       const cmd = s.hooks[ev]?.[0]?.hooks[0]?.command ?? "";
-      assert.equal(cmd, `'${process.execPath}' '${braidBin()}' hook ${ev}`);
+      assert.equal(cmd, `'${process.execPath}' '${bundle}' '${ev}'`);
     }
-    assert.ok(existsSync(braidBin()), "the launcher path hooks run exists");
+    assert.ok(existsSync(bundle), "the bundle hooks run exists");
   });
 
-  it("quotes paths with single quotes safely", () => {
+  it("without a built hook bundle, hooks run `braid hook`; paths with single quotes are quoted safely", () => {
     const s = claudeHookSettings("/opt/it's node", "/b in/braid.js");
-    assert.match(s, /'\/opt\/it'\\\\''s node' '\/b in\/braid\.js' hook Stop/);
+    assert.match(s, /'\/opt\/it'\\\\''s node' '\/b in\/braid\.js' 'hook' 'Stop'/);
   });
 });
 

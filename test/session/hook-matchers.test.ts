@@ -34,7 +34,7 @@ describe("hook matchers", () => {
   it("PreToolUse runs braid only for inspected tools; PostToolUse is a shell touch", () => {
     const s = JSON.parse(claudeHookSettings("/x/node-bin", "/x/braid-bin")).hooks;
     assert.equal(s.PreToolUse[0].matcher, "Edit|Write|MultiEdit|NotebookEdit|AskUserQuestion");
-    assert.match(s.PreToolUse[0].hooks[0].command, /hook PreToolUse$/);
+    assert.match(s.PreToolUse[0].hooks[0].command, /'PreToolUse'$/);
     assert.doesNotMatch(s.PostToolUse[0].hooks[0].command, /node-bin|braid-bin/);
     assert.match(s.PostToolUse[0].hooks[0].command, /touch -- "\$BRAID_STATE_DIR\/run\/\$BRAID_SESSION\/activity"/);
   });
@@ -58,10 +58,10 @@ describe("hook matchers with the real Claude Code", { skip: !claudeAvailable() &
     const stateDir = join(sb.root, "state");
     mkdirSync(dir);
     mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
-    // Stands in for node in the hook commands: logs which braid hook ran, then runs the real one.
+    // Stands in for node in the hook commands (node hook.cjs EVENT): logs which event ran, then runs the real one.
     const calls = join(sb.root, "braid-hooks.log");
     const node = join(sb.root, "node-logged");
-    writeFileSync(node, `#!/bin/sh\necho "$3" >> '${calls}'\nexec '${process.execPath}' "$@"\n`);
+    writeFileSync(node, `#!/bin/sh\necho "$2" >> '${calls}'\nexec '${process.execPath}' "$@"\n`);
     chmodSync(node, 0o755);
     stub.scriptForCwd(dir, [
       { toolUse: { name: "Bash", input: { command: "echo ran > bash.txt", description: "write a file" } } },
