@@ -15,7 +15,7 @@ import { realLoaders } from "../src/ui/board/loaders.js";
 import { PollingSource } from "../src/ui/board/source.js";
 import { braid, gitIn, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { assistantLine, writeTranscript } from "../test/helpers/transcripts.js";
-import { summaryRow } from "./summary.js";
+import { median, summaryRow } from "./summary.js";
 
 const FILES = Number(process.argv[2] ?? 2000);
 const SESSIONS = 10;
@@ -27,11 +27,6 @@ function cpuSeconds(): number {
   // after "pid (comm) ": state is field 3, utime 14 .. cstime 17 (1-based) → indexes 11..14 here
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
   return ticks / 100; // USER_HZ
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<number> {

@@ -8,13 +8,9 @@ import { join } from "node:path";
 import { claudeAvailable, claudeEnv, prepareClaudeHome, runClaude } from "../test/helpers/claude.js";
 import { makeSandbox } from "../test/helpers/env.js";
 import { startModelStub } from "../test/helpers/model-stub.js";
+import { median } from "./summary.js";
 
 const runs = Number(process.argv[2] ?? 3);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
 
 async function main(): Promise<void> {
   if (!claudeAvailable()) {

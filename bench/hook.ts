@@ -4,12 +4,13 @@
 // changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
 // Usage: npm run bench -- hook [--runs N]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ACTIVITY_HOOK, CLAUDE_HOOK_EVENTS, hookCommand } from "../src/agents/claude.js";
 import { median, summaryRow } from "./summary.js";
+import { timed } from "./timed.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "braid.js");
@@ -135,19 +136,15 @@ const cases: Case[] = [
   },
 ];
 
-/** user+sys CPU of each run too (GNU time, 10 ms steps): steadier than wall time on a loaded machine. */
-const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+// Wall time and user+sys CPU of each run (bench/timed.ts: CPU is steadier on a loaded machine).
 const samples: number[][] = cases.map(() => []);
 const cpuSamples: number[][] = cases.map(() => []);
 for (let i = 0; i < runs; i++) {
   for (const [j, c] of cases.entries()) {
-    const [cmd, args] = TIME ? [TIME, ["-f", "BRAIDCPU %U %S", c.cmd, ...c.args]] : [c.cmd, c.args];
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: repo, env: c.env, input: c.input, encoding: "utf8" });
-    samples[j]?.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const r = timed(c.cmd, c.args, { cwd: repo, env: c.env, input: c.input });
+    samples[j]?.push(r.ms);
     if (r.status !== 0) throw new Error(`${c.label} failed: ${r.stderr}`);
-    const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-    cpuSamples[j]?.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
+    cpuSamples[j]?.push(r.cpuMs);
   }
 }
 const figures = samples.map(median);

@@ -12,14 +12,10 @@ import { callHost } from "../src/hosts/remote.js";
 import { runOnHost } from "../src/hosts/ssh.js";
 import { braid, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { HOST_ALIAS, sshdAvailable, startSshd } from "../test/helpers/sshd.js";
+import { median } from "./summary.js";
 
 const RUNS = Number(process.argv[2] ?? 7);
 const SESSIONS = 8;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();

@@ -1,13 +1,9 @@
-/**
- * Cold start: where a read-only command's time goes. Baseline: bare `node -e 0`, measured in this run.
- *   node dist/bench/startup.js [--runs N] [--before /path/to/other/bin/braid.js]
- */
-import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { BRAID_BIN, makeRepo, makeSandbox, REPO_ROOT } from "../test/helpers/env.js";
 import { summaryRow } from "./summary.js";
+import { timed } from "./timed.js";
 
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
@@ -15,7 +11,6 @@ const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
 const beforeArg = process.argv.indexOf("--before");
 /** Another build's bin/braid.js to compare against (e.g. main's), optional. */
 const BEFORE = beforeArg > 0 ? process.argv[beforeArg + 1] : undefined;
-const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 
 interface Sample {
   wall: number;
@@ -27,14 +22,10 @@ function median(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    const r = TIME
-      ? spawnSync(TIME, ["-f", "BRAIDCPU %U %S", cmd, ...args], { cwd, env, encoding: "utf8" })
-      : spawnSync(cmd, args, { cwd, env, encoding: "utf8" });
-    walls.push(performance.now() - t0);
+    const r = timed(cmd, args, { cwd, env });
+    walls.push(r.ms);
     if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
-    const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-    cpus.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
+    cpus.push(r.cpuMs);
   }
   const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   return { wall: mid(walls), cpu: mid(cpus) };
@@ -46,14 +37,10 @@ function alternated(cmds: ReadonlyArray<readonly [cmd: string, args: string[]]>,
   const cpus: number[][] = cmds.map(() => []);
   for (let i = 0; i < RUNS; i++) {
     for (const [j, [cmd, args]] of cmds.entries()) {
-      const t0 = performance.now();
-      const r = TIME
-        ? spawnSync(TIME, ["-f", "BRAIDCPU %U %S", cmd, ...args], { cwd, env, encoding: "utf8" })
-        : spawnSync(cmd, args, { cwd, env, encoding: "utf8" });
-      walls[j]?.push(performance.now() - t0);
+      const r = timed(cmd, args, { cwd, env });
+      walls[j]?.push(r.ms);
       if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
-      const m = /BRAIDCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-      cpus[j]?.push(m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN);
+      cpus[j]?.push(r.cpuMs);
     }
   }
   const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

@@ -4,11 +4,12 @@
  *   npm run bench -- status [files-per-repo] [runs]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRAID_BIN, makeRepo, makeSandbox } from "../test/helpers/env.js";
 import { manyFiles, sessionsWithOneCommit } from "./sessions.js";
 import { median, summaryRow } from "./summary.js";
+import { timed } from "./timed.js";
 
 const FILES = Number(process.argv[2] ?? 20000);
 const RUNS = Number(process.argv[3] ?? 7);
@@ -33,14 +34,10 @@ async function main(): Promise<void> {
       for (const wt of wts) spawnSync("git", ["status", "--porcelain"], { cwd: wt, env: sb.env });
       return performance.now() - t;
     };
-    // CPU (user + sys, children included) tells more than wall time on a loaded machine: GNU time when present.
-    const timeBin = "/usr/bin/time";
+    // CPU (user + sys, children included) tells more than wall time on a loaded machine (bench/timed.ts).
     const cpuOf = (cmd: string, args: string[], cwd: string): number | null => {
-      if (!existsSync(timeBin)) return null;
-      const out = join(sb.root, "cpu.txt");
-      spawnSync(timeBin, ["-o", out, "-f", "%U %S", cmd, ...args], { cwd, env: sb.env });
-      const [u, s] = readFileSync(out, "utf8").trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
-      return u === undefined || s === undefined ? null : (u + s) * 1000;
+      const c = timed(cmd, args, { cwd, env: sb.env }).cpuMs;
+      return Number.isNaN(c) ? null : c;
     };
     const script = wts.map((wt) => `git -C '${wt}' status --porcelain >/dev/null`).join("; ");
     timeStatus(); // the first call fills the caches (snapshot indexes, merge bases)
