@@ -171,7 +171,8 @@ test("the README quick start with real Claude Code, braid run from the user's ow
       "auth",
       "research",
     ]);
-    assert.deepEqual(user.tmux("list-windows", "-a", "-F", "#{window_name}").trim().split("\n"), ["sleep"]);
+    // (by pane id: tmux names a window after its process, "tmux" until the exec, and may not rename it yet)
+    assert.deepEqual(user.tmux("list-panes", "-a", "-F", "#{pane_id}").trim().split("\n"), [shellPane]);
 
     // 3. status (from the user's tmux, without BRAID_TMUX_SOCKET): the agents did their turns
     const seen = await until(
