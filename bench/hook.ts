@@ -50,10 +50,11 @@ const tool = (name: string) =>
 const plain = JSON.stringify({ cwd: repo, session_id: "c" });
 
 // The floor of a hook in node: read the event from stdin, read the session's live state, write it back.
-const floorScript = join(root, "floor.mjs");
+// CommonJS, as braid's hook bundle is (an ES module main file costs node 4–8 ms more to start).
+const floorScript = join(root, "floor.cjs");
 writeFileSync(
   floorScript,
-  `import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+  `const { readFileSync, writeFileSync, mkdirSync } = require("node:fs");
 const input = readFileSync(0, "utf8");
 const dir = ${JSON.stringify(join(stateDir, "run", "s1"))};
 mkdirSync(dir, { recursive: true });
@@ -63,10 +64,10 @@ writeFileSync(dir + "/live.tmp", JSON.stringify({ ...live, state: "idle", input:
 );
 // The same, writing the state as braid does (infra/fsutil.ts writeFileAtomic: temp file, fsync, rename,
 // directory fsync: a crash never leaves a torn file). What that durability costs is part of every hook.
-const durableFloor = join(root, "floor-durable.mjs");
+const durableFloor = join(root, "floor-durable.cjs");
 writeFileSync(
   durableFloor,
-  `import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+  `const { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } = require("node:fs");
 const input = readFileSync(0, "utf8");
 const dir = ${JSON.stringify(join(stateDir, "run", "s1"))};
 let live = {}; try { live = JSON.parse(readFileSync(dir + "/live.json", "utf8")); } catch {}
