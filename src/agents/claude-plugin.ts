@@ -6,9 +6,9 @@
  * keyed by its content (braid's node and launcher paths), so it is written once and never changed under a
  * running agent.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hashHex } from "../infra/hash.js";
 import { braidHome } from "../project/paths.js";
 
 /** A path as one shell word: bare when it is plain (so Claude's Bash(prefix:*) rules match it), else quoted. */
@@ -76,7 +76,7 @@ export function pluginFiles(node: string, bin: string): Record<string, string> {
 /** The plugin folder for this braid (written on first use), under braid's own data directory. */
 export function claudePluginDir(node: string, bin: string): string {
   const files = pluginFiles(node, bin);
-  const hash = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 12);
+  const hash = hashHex("sha256", JSON.stringify(files)).slice(0, 12);
   const dir = join(braidHome(), "claude-plugin", hash);
   if (existsSync(join(dir, ".claude-plugin", "plugin.json"))) return dir;
   // built aside and renamed into place: a concurrent launch sees the whole folder or none

@@ -5,12 +5,12 @@
  * one. Secrets travel on the channel's stdin, never in argv on either side.
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { mkdirPrivate } from "../infra/fsutil.js";
+import { hashHex } from "../infra/hash.js";
 import { braidHome, globalConfigPath } from "../project/paths.js";
 import { readTomlFile } from "../project/toml-file.js";
 import type { HostEntry } from "./registry.js";
@@ -30,10 +30,7 @@ export function sshConfigFile(): string | undefined {
  * up, so a deep data dir falls back to a private dir of this user's under /tmp.
  */
 function controlPath(target: string, cfg: string | undefined): string {
-  const name = createHash("sha256")
-    .update(`${target}\0${cfg ?? ""}`)
-    .digest("hex")
-    .slice(0, 16);
+  const name = hashHex("sha256", `${target}\0${cfg ?? ""}`).slice(0, 16);
   let dir = join(braidHome(), "ssh");
   if (dir.length + name.length + 20 > 100) dir = join(tmpdir(), `braid-ssh-${process.getuid?.() ?? "u"}`);
   mkdirPrivate(dir);

@@ -2,13 +2,13 @@
  * Project identity: one project per git repository, found through the common git dir so that
  * every worktree of a repo resolves to the same project (and the same memory, notes and state).
  */
-import { createHash } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { hashHex } from "../infra/hash.js";
 import { hasField, readJsonFile } from "../infra/json.js";
 import { braidHome } from "./paths.js";
 import { projectProbe } from "./prefetch.js";
@@ -29,7 +29,7 @@ export interface Project {
 }
 
 function shortHash(s: string): string {
-  return createHash("sha256").update(s).digest("hex").slice(0, 6);
+  return hashHex("sha256", s).slice(0, 6);
 }
 
 /** Find the project containing `cwd`; one-line errors for every way that can fail. */

@@ -7,11 +7,11 @@
  * inode and birth time: a different clone at the same path is a different repository). Any change asks
  * again. Approvals live outside the repo (`<braidHome>/trust.json`).
  */
-import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { hashHex } from "../infra/hash.js";
 import { readStore } from "../infra/json.js";
 import { braidHome } from "./paths.js";
 import { fillTemplate } from "./template.js";
@@ -124,7 +124,7 @@ function namedFiles(commands: string[], mainWorktree: string): Array<{ path: str
       if (rel.startsWith("..") || isAbsolute(rel) || seen.has(rel)) continue;
       try {
         if (!statSync(abs).isFile()) continue;
-        seen.set(rel, createHash("sha256").update(readFileSync(abs)).digest("hex"));
+        seen.set(rel, hashHex("sha256", readFileSync(abs)));
       } catch {
         /* not a file */
       }
@@ -152,9 +152,7 @@ export function trustGate(gated: Record<string, unknown>, mainWorktree: string, 
   if (keys.length === 0) return { keys, trusted: true, hash: "", commands: [], files: [] };
   const commands = strings(gated);
   const files = namedFiles(commands, mainWorktree);
-  const hash = createHash("sha256")
-    .update([sorted(gated), JSON.stringify(files), identity(commonDir)].join("\0"))
-    .digest("hex");
+  const hash = hashHex("sha256", [sorted(gated), JSON.stringify(files), identity(commonDir)].join("\0"));
   let trusted = false;
   try {
     trusted = readTrust().entries[commonDir]?.hash === hash;

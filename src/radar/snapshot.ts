@@ -9,7 +9,6 @@
  * refreshes its stat data once, and later runs only stat files instead of re-reading "racily clean" ones
  * that a lock-free status can never fix in the agent's own index.
  */
-import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { indexChecksum } from "../git/index-file.js";
@@ -25,6 +24,7 @@ import {
   writeTree,
 } from "../git/snapshot.js";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { hashHex } from "../infra/hash.js";
 
 export interface Snapshot {
   /** Commit of the worktree's full content (HEAD itself when nothing is changed). */
@@ -212,7 +212,7 @@ function stamp(path: string): string {
 
 /** Private index file of a worktree inside tmpDir. */
 export function privateIndexPath(tmpDir: string, worktree: string): string {
-  return join(tmpDir, "idx", `${createHash("sha1").update(worktree).digest("hex").slice(0, 16)}.index`);
+  return join(tmpDir, "idx", `${hashHex("sha1", worktree).slice(0, 16)}.index`);
 }
 
 /** Snapshot one worktree. Throws GitError if the worktree is not a usable git checkout. */

@@ -3,10 +3,10 @@
  * environment, then hand it to the session's runner (runtime/runners.ts: tmux or headless, in the sandbox
  * or not), which starts it through the exec wrapper and waits until the agent process really exists.
  */
-import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
+import { randomUuid } from "../infra/hash.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
 import { fillTemplate } from "../project/template.js";
@@ -64,7 +64,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
   else await guardCommits(ctx, rec.path, rec.type);
   const previous = runtimeOf(rec);
   const previousConversation = readLive(ctx.project.stateDir, rec.name)?.conversationId ?? previous?.conversationId;
-  const runId = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  const runId = `${Date.now().toString(36)}-${randomUuid().slice(0, 8)}`;
   const dir = launchDir(ctx.project.stateDir, rec.name, runId);
   mkdirSync(dir, { recursive: true });
   const prompt = o.resume
@@ -82,7 +82,7 @@ export async function launchAgent(ctx: ProjectContext, rec: SessionRecord, o: La
           resume: o.resume,
           readOnly,
           autonomy,
-          conversationId: randomUUID(),
+          conversationId: randomUuid(),
           ...(previousConversation ? { previousConversationId: previousConversation } : {}),
           ...(forkFrom ? { forkFrom } : {}),
         });

@@ -141,6 +141,30 @@ describe("bundled entries", () => {
     assert.deepEqual(withZod, [], "no module that holds zod");
   });
 
+  it("status and ls load node:crypto only when something is hashed", async () => {
+    const repo = makeRepo(sb, "unhashed");
+    const probe = join(sb.root, "crypto-probe.cjs");
+    writeFileSync(
+      probe,
+      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n",
+    );
+    for (const args of [
+      ["status", "--json"],
+      ["ls", "--json"],
+    ]) {
+      const out = join(sb.root, `loaded-${args[0]}.json`);
+      const r = spawnSync(process.execPath, ["-r", probe, join(REPO_ROOT, "bin", "braid.js"), ...args], {
+        cwd: repo,
+        env: { ...sb.env, PROBE_OUT: out },
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const loaded = JSON.parse(readFileSync(out, "utf8")) as string[];
+      assert.ok(loaded.includes("NativeModule child_process"), "the probe sees what the command loads");
+      assert.ok(!loaded.includes("NativeModule crypto"), `node:crypto loaded by braid ${args.join(" ")}`);
+    }
+  });
+
   it("paths located from the modules' own files still resolve from the CLI bundle", async () => {
     const repo = makeRepo(sb, "located");
     // version.ts reads package.json, the help index sits next to dist/src/cli/help-index.js.
