@@ -49,7 +49,10 @@ export function resolveState(o: Observation): Resolved {
       return { state: "waiting", since: new Date(o.now).toISOString(), detail: screen.detail ?? "screen: waiting" };
     if (screen && screen.state !== live.state && live.state === "waiting" && quietMs > SCREEN_OVERRIDE_MS)
       return { state: screen.state, since: live.at, detail: screen.detail ?? `screen: ${screen.state}` };
-    return { state: live.state === "done" ? "done" : live.state, since: live.since, detail: live.detail };
+    // The agent said its session ended, but its run has not: the wrapper is still finishing it (a sandboxed one
+    // brings its last commits back first). Done comes from the run's end, so whoever sees it done sees those.
+    if (live.state === "done") return { state: "working", since: live.at, detail: "session ended, finishing the run" };
+    return { state: live.state, since: live.since, detail: live.detail };
   }
   // An agent with hooks draws its empty input box before it takes the initial prompt and before its first hook:
   // that screen says "idle" while the task has not even begun. Believe such a screen only once the hooks are

@@ -116,6 +116,18 @@ describe("resolveState: registry, then process, then hooks, then screen", () => 
     assert.deepEqual([r.state, r.detail], ["failed", "exit 2"]);
   });
 
+  it("a SessionEnd hook is not the end: done only once the run ended (the wrapper may still sync commits back)", () => {
+    const ending = resolveState({ ...base, record: rec({}), live: live("done", 0, now), agentAlive: false });
+    assert.deepEqual([ending.state, ending.detail], ["working", "session ended, finishing the run"]);
+    const ended = resolveState({
+      ...base,
+      record: rec({}),
+      live: live("done", 0, now),
+      ended: { status: "done", exitCode: 0, detail: "exit code 0" },
+    });
+    assert.equal(ended.state, "done");
+  });
+
   it("a prompt on screen wins at once (its hook may lag); other screens never override working/idle hooks", () => {
     const screen = { state: "waiting" as const, detail: "permission prompt" };
     const r = resolveState({ ...base, record: rec({}), live: live("working", 0, now), screen });
