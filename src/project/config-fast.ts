@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../infra/fsutil.js";
+import { hashHex } from "../infra/hash.js";
 import type { Config } from "./config.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
 import type { TrustGate } from "./trust.js";
@@ -75,12 +76,13 @@ export async function loadConfigGated(mainWorktree?: string, stateDir?: string):
     const d = precomputedDefaults();
     if (d) return { config: d, gate: null, projectPath: null };
   }
-  // Loaded only past the no-config path above: node:crypto alone is a large part of a hook's start-up.
-  const [{ createHash }, { gatedValues, trustGate }] = await Promise.all([import("node:crypto"), import("./trust.js")]);
+  // Loaded only past the no-config path above, like node:crypto (hashHex).
+  const { gatedValues, trustGate } = await import("./trust.js");
   const cacheFile = stateDir ? join(stateDir, "config-cache.json") : null;
-  const key = createHash("sha256")
-    .update([fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0"))
-    .digest("hex");
+  const key = hashHex(
+    "sha256",
+    [fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0"),
+  );
   const decide = (c: CacheFile): LoadedConfig => {
     if (!hasProject || !mainWorktree) return { config: c.config, gate: null, projectPath: null };
     const gate = trustGate(c.gated, mainWorktree, stateDir ? dirname(stateDir) : mainWorktree);

@@ -131,7 +131,12 @@ export class StateStore {
 
   /** Current state; a missing file is an empty registry, a corrupt one an error with the fix. */
   read(): StateData {
-    if (!existsSync(this.file)) return emptyState();
+    return this.load().data;
+  }
+
+  /** The state and the file's text as read (null: no file yet). */
+  private load(): { data: StateData; text: string | null } {
+    if (!existsSync(this.file)) return { data: emptyState(), text: null };
     let text: string;
     try {
       text = readFileSync(this.file, "utf8");
@@ -148,8 +153,7 @@ export class StateStore {
     if (typeof v === "number" && Number.isInteger(v) && v > 1) throw newerState(this.file, v);
     const why = shapeProblem(data);
     if (why) throw corrupt(this.file, why);
-    const d = data as StateData;
-    return d;
+    return { data: data as StateData, text };
   }
 
   /** Sessions in cascade order (oldest first). */
@@ -177,9 +181,11 @@ export class StateStore {
   /** Read-modify-write under the lock. fn mutates `data` in place and may return a value. */
   async update<T>(fn: (data: StateData) => T | Promise<T>): Promise<T> {
     return withLock(this.file, async () => {
-      const data = this.read();
+      const { data, text: before } = this.load();
       const result = await fn(data);
       const text = `${JSON.stringify(data, null, 2)}\n`;
+      // Nothing changed (a patch to the same values, nothing pending to clear): no write, and none of its fsyncs.
+      if (text === before) return result;
       writeFileAtomic(this.file, text);
       // A second copy (its own inode: damage to state.json in place does not reach it) of what was just
       // written, so `doctor --fix` restores the newest registry, not the one before. The registry is

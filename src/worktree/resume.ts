@@ -49,9 +49,6 @@ export async function rollbackPending(ctx: ProjectContext, rec: SessionRecord): 
 
 /** The bootstrap finished: the session is complete. */
 export async function finishPending(ctx: ProjectContext, name: string): Promise<SessionRecord | undefined> {
-  // Nothing pending (`new --no-bootstrap` cleared it with the checkout): no registry write, and its fsyncs.
-  const current = ctx.store.get(name);
-  if (current && !current.pending) return current;
   return ctx.store.update((d) => {
     const r = d.sessions.find((s) => s.name === name);
     if (r) delete r.pending;
