@@ -11,7 +11,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { indexChecksum } from "../git/index-file.js";
+import { indexChecksum, indexRootTree } from "../git/index-file.js";
 import { Repo } from "../git/repo.js";
 import {
   commitTree,
@@ -232,14 +232,20 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
     // The private index already holds the worktree as the last run staged it: when nothing on disk differs
     // from it (one status, no add), it needs no `add -A`.
     if (fresh || !opts.cache || (await differsFromIndex(worktree, priv))) await stageAll(worktree, priv);
-    // Its tree, remembered by its checksum (read before and after write-tree: equal, the tree is that content's;
-    // write-tree rewrote it or another radar changed it meanwhile: nothing remembered this time).
-    const before = indexChecksum(priv);
-    const known = before ? opts.cache?.indexTree(worktree, before) : undefined;
+    // Its tree, remembered by the index's checksum; else the one git recorded in the index itself (its cache-tree,
+    // read with the checksum in one read, so the pair belongs together); else write-tree, which records it there.
+    const sum = indexChecksum(priv);
+    const known = sum ? opts.cache?.indexTree(worktree, sum) : undefined;
     if (known) tree = known;
     else {
-      tree = await writeTree(worktree, priv);
-      if (before && before === indexChecksum(priv)) opts.cache?.setIndexTree(worktree, before, tree);
+      let recorded = indexRootTree(priv);
+      if (recorded) tree = recorded.tree;
+      else {
+        tree = await writeTree(worktree, priv);
+        recorded = indexRootTree(priv);
+      }
+      // A different tree there: another radar restaged the index meanwhile; remember nothing this time.
+      if (recorded && recorded.tree === tree) opts.cache?.setIndexTree(worktree, recorded.sum, tree);
     }
   } catch {
     // Another radar holds the private index (index.lock), or it is damaged: use a one-off copy.
