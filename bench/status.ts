@@ -40,7 +40,12 @@ async function main(): Promise<void> {
       return Number.isNaN(c) ? null : c;
     };
     const script = wts.map((wt) => `git -C '${wt}' status --porcelain >/dev/null`).join("; ");
-    timeStatus(); // the first call fills the caches (snapshot indexes, merge bases)
+    // Settle the worktrees' indexes first (the first plain `git status` after a checkout rewrites a racy index, which
+    // braid would then rightly take as a change), then fill braid's caches: its index copies, their untracked
+    // cache, merge bases. What follows measures worktrees that did not change, on both sides.
+    timeGit();
+    timeStatus();
+    timeStatus();
     const b: number[] = [];
     const g: number[] = [];
     for (let i = 0; i < RUNS; i++) {
