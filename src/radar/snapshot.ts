@@ -237,6 +237,8 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
     const sum = indexChecksum(priv);
     const known = sum ? opts.cache?.indexTree(worktree, sum) : undefined;
     if (known) tree = known;
+    // Without a cache (the retry below), write-tree: it also checks that a recorded tree still exists.
+    else if (!opts.cache) tree = await writeTree(worktree, priv);
     else {
       let recorded = indexRootTree(priv);
       if (recorded) tree = recorded.tree;
@@ -245,7 +247,7 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
         recorded = indexRootTree(priv);
       }
       // A different tree there: another radar restaged the index meanwhile; remember nothing this time.
-      if (recorded && recorded.tree === tree) opts.cache?.setIndexTree(worktree, recorded.sum, tree);
+      if (recorded && recorded.tree === tree) opts.cache.setIndexTree(worktree, recorded.sum, tree);
     }
   } catch {
     // Another radar holds the private index (index.lock), or it is damaged: use a one-off copy.
@@ -259,7 +261,7 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
   try {
     commit = await commitTree(worktree, tree, [head], "braid snapshot", SNAPSHOT_ENV);
   } catch (e) {
-    // A remembered tree that gc pruned meanwhile: make it again from the worktree.
+    // A remembered tree (ours, or one git recorded in the index) that is gone: make it again from the worktree.
     if (!opts.cache) throw e;
     return radarSnapshot(worktree, { ...opts, cache: undefined });
   }
