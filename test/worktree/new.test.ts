@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { braid, gitIn, isOneLineError, makeRepo } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 
@@ -93,5 +94,33 @@ describe("braid new", () => {
     const r = await braid(sb, bare, ["new", "x4"]);
     assert.ok(isOneLineError(r));
     assert.match(r.stderr, /bare/);
+  });
+  it("waits out another worktree add that is half written (git's commondir race) instead of failing", async () => {
+    // What two `braid start`s at once leave for a moment: an admin dir whose commondir is not written yet, which
+    // makes git 2.39's `worktree add` stop with "failed to read .git/worktrees/<id>/commondir".
+    const ghost = join(repo, ".git", "worktrees", "ghost");
+    mkdirSync(ghost, { recursive: true });
+    writeFileSync(join(ghost, "gitdir"), `${join(sb.root, "ghost", ".git")}\n`);
+    writeFileSync(join(ghost, "commondir"), "");
+    writeFileSync(join(ghost, "locked"), "initializing\n");
+    const pending = () => {
+      try {
+        const data = JSON.parse(readFileSync(join(repo, ".git", "braid", "state.json"), "utf8"));
+        return data.sessions.some((x: { name: string }) => x.name === "racer");
+      } catch {
+        return false;
+      }
+    };
+    const run = braid(sb, repo, ["new", "racer", "--json"]);
+    // The other add finishes only after braid's first try has met it (its pending record precedes the checkout).
+    for (let i = 0; i < 400 && !pending(); i++) await sleep(25);
+    await sleep(150);
+    rmSync(ghost, { recursive: true, force: true });
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(gitIn(sb, s.path, "symbolic-ref", "--short", "HEAD"), "feature/racer");
+    assert.ok(existsSync(join(s.path, "README.md")));
+    assert.equal((await braid(sb, repo, ["rm", "racer"])).code, 0);
   });
 });
