@@ -283,8 +283,8 @@ const ADD_ATTEMPTS = 6;
 /**
  * git 2.39 reads every worktree's admin dir before it adds one, and stops with "failed to read
  * .git/worktrees/<id>/commondir" when another `worktree add` (two `braid start`s at once, a pool refill, the
- * user's own git) has made that dir but not yet written the file. Nothing of ours is half made then: it is worth
- * another try.
+ * user's own git) has made that dir but not yet written the file. Worth another try, once what git made before it
+ * stopped (the new branch, if it got that far) is rolled back.
  */
 function isConcurrentAddRace(e: GitError): boolean {
   return /failed to read .*worktrees\/[^/\n]+\/commondir/.test(e.stderr);
