@@ -22,7 +22,7 @@ import { coordFileError } from "./paths.js";
 import { escapeLine, isValidName, requireName, unescapeLine } from "./text.js";
 
 export interface Note {
-  /** Unique id: base36 milliseconds + random hex. */
+  /** Unique id: base36 milliseconds + 48 random bits as hex (24 bits collided once in 3,200 notes of one burst). */
   id: string;
   /** ISO time. */
   time: string;
@@ -85,8 +85,9 @@ export function parseNotes(content: string): NotesFile {
   return { notes, strayLines };
 }
 
+/** Many agents post in the same millisecond, and copies of the file merge by id, so a collision loses a note. */
 export function newNoteId(now: number = Date.now()): string {
-  return `${now.toString(36)}-${randomHex(6)}`;
+  return `${now.toString(36)}-${randomHex(12)}`;
 }
 
 export function formatEntry(note: Note): string {
