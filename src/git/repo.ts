@@ -5,6 +5,7 @@
  * ("is this a commit?") answer null/false; anything else rejects with git's own message.
  */
 import { type GitOptions, type GitResult, git, gitOut, gitTry } from "./git.js";
+import { retryConcurrentAdd } from "./worktree-add-race.js";
 import { type GitWorktree, listWorktrees } from "./worktrees.js";
 
 export interface RefTip {
@@ -361,10 +362,21 @@ export class Repo {
     return (await gitTry([...workers, "checkout", "--quiet", "--detach", commit], this.opts())) !== null;
   }
 
-  /** Add a worktree at `path` with a detached HEAD at `commit` (`checkoutWorkers`: git's checkout.workers). */
+  /**
+   * Add a worktree at `path` with a detached HEAD at `commit` (`checkoutWorkers`: git's checkout.workers). Another
+   * add half done meanwhile is waited out (worktree-add-race.ts): what the failed try made at `path` is removed.
+   */
   async addDetachedWorktree(path: string, commit: string, o: { checkoutWorkers?: number } = {}): Promise<void> {
     const workers = o.checkoutWorkers === undefined ? [] : ["-c", `checkout.workers=${o.checkoutWorkers}`];
-    await git([...workers, "worktree", "add", "--quiet", "--detach", path, commit], this.opts());
+    await retryConcurrentAdd(
+      async () => {
+        await git([...workers, "worktree", "add", "--quiet", "--detach", path, commit], this.opts());
+      },
+      async () => {
+        await this.removeWorktree(path, { evenIfLocked: true });
+        await this.pruneWorktrees().catch(() => undefined);
+      },
+    );
   }
 
   /** Move the worktree at `from` to `to` (a rename: same file system; git refuses for one with submodules). */

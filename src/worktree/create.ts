@@ -5,10 +5,10 @@
 import { lstatSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { GitError } from "../git/git.js";
 import { type BranchTips, branchTips, currentBranch, isValidBranchName, resolveCommit } from "../git/refs.js";
 import { Repo } from "../git/repo.js";
+import { retryConcurrentAdd } from "../git/worktree-add-race.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { BraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
@@ -235,19 +235,14 @@ export async function createWorktree(
     addPendingRecord(data, plan, opts, "checkout");
   });
   try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await new Repo(cwd).checkoutWorktree(plan.path, plan.branch, {
+    await retryConcurrentAdd(
+      () =>
+        new Repo(cwd).checkoutWorktree(plan.path, plan.branch, {
           workers: config.checkout_workers,
           ...(plan.reuseBranch ? {} : { from: plan.baseCommit }),
-        });
-        break;
-      } catch (e) {
-        if (!(e instanceof GitError) || !isConcurrentAddRace(e) || attempt >= ADD_ATTEMPTS) throw e;
-        await rollback(cwd, plan); // the branch git may have made before it stopped
-        await sleep(40 * attempt + Math.random() * 60);
-      }
-    }
+        }),
+      () => rollback(cwd, plan), // the branch git may have made before it stopped
+    );
     faultPause("new-after-checkout");
     return await store.update((data) => {
       const r = data.sessions.find((s) => s.name === plan.name);
@@ -277,19 +272,6 @@ export async function createWorktree(
  * Undo a worktree this process (or a killed `new`) made: nothing in it yet but the checkout. The branch
  * goes only if braid made it and it is still at the commit it was made from (compare-and-swap).
  */
-/** Tries of one checkout while other worktrees are being added (each waits a little longer). */
-const ADD_ATTEMPTS = 6;
-
-/**
- * git 2.39 reads every worktree's admin dir before it adds one, and stops with "failed to read
- * .git/worktrees/<id>/commondir" when another `worktree add` (two `braid start`s at once, a pool refill, the
- * user's own git) has made that dir but not yet written the file. Worth another try, once what git made before it
- * stopped (the new branch, if it got that far) is rolled back.
- */
-function isConcurrentAddRace(e: GitError): boolean {
-  return /failed to read .*worktrees\/[^/\n]+\/commondir/.test(e.stderr);
-}
-
 export async function rollback(
   cwd: string,
   plan: Pick<CreatePlan, "path" | "branch" | "reuseBranch" | "baseCommit">,

@@ -1,9 +1,10 @@
 // The repository object (src/git/repo.ts) against real git: each named operation does what its name says,
 // and the compare-and-swap ones refuse a ref that moved.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Repo } from "../../src/git/repo.js";
 import { commitIn, gitIn, makeRepo, makeSandbox } from "../helpers/env.js";
 
@@ -93,5 +94,30 @@ describe("Repo", () => {
     await repo.pruneWorktrees();
     assert.ok(!(await repo.worktrees()).some((w) => w.path === wt));
     assert.equal(await repo.removeWorktree(wt), false, "git refuses a worktree it does not know");
+  });
+
+  it("a detached add waits out another add that is half written (git 2.39's commondir race), a few times only", async () => {
+    // What another `worktree add` leaves for a moment: an admin dir whose commondir is not written yet.
+    const ghost = join(dir, ".git", "worktrees", "ghost");
+    const makeGhost = () => {
+      mkdirSync(ghost, { recursive: true });
+      writeFileSync(join(ghost, "gitdir"), `${join(sb.root, "ghost", ".git")}\n`);
+      writeFileSync(join(ghost, "commondir"), "");
+      writeFileSync(join(ghost, "locked"), "initializing\n");
+    };
+    makeGhost();
+    const wt = join(sb.root, "wt-detached");
+    const adding = repo.addDetachedWorktree(wt, "main");
+    await sleep(30); // the first try has met the ghost by now (it fails at once); later ones find it gone
+    rmSync(ghost, { recursive: true, force: true });
+    await adding;
+    assert.ok(existsSync(join(wt, "README.md")));
+    assert.equal(await new Repo(wt, sb.env).head(), await repo.head());
+    assert.equal(await repo.removeWorktree(wt), true);
+
+    makeGhost(); // it never finishes: the add gives up with git's own message
+    await assert.rejects(repo.addDetachedWorktree(join(sb.root, "wt-never"), "main"), /commondir/);
+    assert.equal(existsSync(join(sb.root, "wt-never")), false, "nothing left behind");
+    rmSync(ghost, { recursive: true, force: true });
   });
 });
