@@ -10,7 +10,7 @@ import { GitError } from "./git.js";
 /** Tries of one add while other worktrees are being added (each waits a little longer). */
 const ATTEMPTS = 6;
 
-export function isConcurrentAddRace(e: unknown): boolean {
+function isConcurrentAddRace(e: unknown): boolean {
   return e instanceof GitError && /failed to read .*worktrees\/[^/\n]+\/commondir/.test(e.stderr);
 }
 

@@ -1,12 +1,12 @@
 // The repository object (src/git/repo.ts) against real git: each named operation does what its name says,
 // and the compare-and-swap ones refuse a ref that moved.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Repo } from "../../src/git/repo.js";
-import { commitIn, gitIn, makeRepo, makeSandbox } from "../helpers/env.js";
+import { commitIn, gitIn, makeRepo, makeSandbox, makeWorktreeAddGhost } from "../helpers/env.js";
 
 describe("Repo", () => {
   const sb = makeSandbox();
@@ -97,15 +97,7 @@ describe("Repo", () => {
   });
 
   it("a detached add waits out another add that is half written (git 2.39's commondir race), a few times only", async () => {
-    // What another `worktree add` leaves for a moment: an admin dir whose commondir is not written yet.
-    const ghost = join(dir, ".git", "worktrees", "ghost");
-    const makeGhost = () => {
-      mkdirSync(ghost, { recursive: true });
-      writeFileSync(join(ghost, "gitdir"), `${join(sb.root, "ghost", ".git")}\n`);
-      writeFileSync(join(ghost, "commondir"), "");
-      writeFileSync(join(ghost, "locked"), "initializing\n");
-    };
-    makeGhost();
+    let ghost = makeWorktreeAddGhost(sb, dir);
     const wt = join(sb.root, "wt-detached");
     const adding = repo.addDetachedWorktree(wt, "main");
     await sleep(30); // the first try has met the ghost by now (it fails at once); later ones find it gone
@@ -115,7 +107,7 @@ describe("Repo", () => {
     assert.equal(await new Repo(wt, sb.env).head(), await repo.head());
     assert.equal(await repo.removeWorktree(wt), true);
 
-    makeGhost(); // it never finishes: the add gives up with git's own message
+    ghost = makeWorktreeAddGhost(sb, dir); // it never finishes: the add gives up with git's own message
     await assert.rejects(repo.addDetachedWorktree(join(sb.root, "wt-never"), "main"), /commondir/);
     assert.equal(existsSync(join(sb.root, "wt-never")), false, "nothing left behind");
     rmSync(ghost, { recursive: true, force: true });

@@ -173,3 +173,16 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 30
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
+
+/**
+ * What another `worktree add` leaves for a moment: an admin dir in `repo` whose commondir is not written yet, which
+ * makes git 2.39's `worktree add` stop with "failed to read .git/worktrees/<id>/commondir". Returns it, to remove.
+ */
+export function makeWorktreeAddGhost(sb: Sandbox, repo: string): string {
+  const ghost = join(repo, ".git", "worktrees", "ghost");
+  mkdirSync(ghost, { recursive: true });
+  writeFileSync(join(ghost, "gitdir"), `${join(sb.root, "ghost", ".git")}\n`);
+  writeFileSync(join(ghost, "commondir"), "");
+  writeFileSync(join(ghost, "locked"), "initializing\n");
+  return ghost;
+}

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { braid, gitIn, isOneLineError, makeRepo } from "../helpers/env.js";
+import { braid, gitIn, isOneLineError, makeRepo, makeWorktreeAddGhost } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
 
 describe("braid new", () => {
@@ -96,13 +96,8 @@ describe("braid new", () => {
     assert.match(r.stderr, /bare/);
   });
   it("waits out another worktree add that is half written (git's commondir race) instead of failing", async () => {
-    // What two `braid start`s at once leave for a moment: an admin dir whose commondir is not written yet, which
-    // makes git 2.39's `worktree add` stop with "failed to read .git/worktrees/<id>/commondir".
-    const ghost = join(repo, ".git", "worktrees", "ghost");
-    mkdirSync(ghost, { recursive: true });
-    writeFileSync(join(ghost, "gitdir"), `${join(sb.root, "ghost", ".git")}\n`);
-    writeFileSync(join(ghost, "commondir"), "");
-    writeFileSync(join(ghost, "locked"), "initializing\n");
+    // What two `braid start`s at once leave for a moment (another add half written).
+    const ghost = makeWorktreeAddGhost(sb, repo);
     const pending = () => {
       try {
         const data = JSON.parse(readFileSync(join(repo, ".git", "braid", "state.json"), "utf8"));
