@@ -51,12 +51,13 @@ const sb = makeSandbox("braid-bench-");
 try {
   const repo = makeRepo(sb, "app");
   const node = (args: string[]) => median(process.execPath, args, repo, sb.env);
-  // The floor of `status` with no sessions: node, commander, one git spawn (finding the repository).
-  const statusFloor = join(sb.root, "status-floor.mjs");
+  // The floor of `status` with no sessions: node, commander, one git spawn (finding the repository), as a CommonJS
+  // main file like bin/braid.js (an ES module pays for node's ES loader on top).
+  const statusFloor = join(sb.root, "status-floor.cjs");
   writeFileSync(
     statusFloor,
-    `import { spawnSync } from "node:child_process";
-await import(${JSON.stringify(join(REPO_ROOT, "node_modules", "commander", "esm.mjs"))});
+    `const { spawnSync } = require("node:child_process");
+require(${JSON.stringify(join(REPO_ROOT, "node_modules", "commander"))});
 spawnSync("git", ["rev-parse", "--git-dir"]);
 process.stdout.write(JSON.stringify({ sessions: [] }) + "\\n");
 `,

@@ -1,17 +1,22 @@
-// Build step (after tsc): bundle bin/braid.js's two targets from tsc's output into dist/bundle/. Why: node
-// spends 0.5–1 ms per ES module it loads, and a hook or `braid --help` loaded 15–140 of them
-// (ARCHITECTURE.md, "Build: bundled entries").
-//   dist/bundle/hook.cjs  `braid hook <event>`: one CommonJS file, what every hook event needs (no zod, no
-//                         commander), run directly by the agents' hook commands; the rare paths that validate a
-//                         config or run git stay in dist/src (HOOK_COLD). CommonJS because node 20 starts a
-//                         CommonJS main file 4–8 ms sooner than an ES module (no ESM loader), and a hook runs on
-//                         every prompt and checked tool call.
-//   dist/bundle/braid.js  every other command: split into chunks, so a command loads only its own code.
-// dist/src stays as tsc wrote it: the workers braid spawns by path (exec wrapper, notify worker, service
-// runner, trash worker, demo agent) run from there, and every path a module computes from its own location
-// (web assets, bin/braid.js, help index, config defaults, workers) keeps pointing there, because each
+// Build step (after tsc): bundle what bin/braid.js runs from tsc's output into dist/bundle/ (ARCHITECTURE.md,
+// "Build: bundled entries"). Why: node 20 spends 0.5–1 ms on every ES module it loads and more on its ES module
+// loader itself, and compiles every file anew on every run; a CommonJS file can be run through V8's code cache.
+//   hook.cjs          `braid hook <event>`: what every hook event needs (no zod, no commander), run directly by the
+//                     agents' hook commands; the rare paths that validate a config or run git stay in dist/src
+//                     (HOOK_COLD).
+//   <command>-<hash>.cjs  one file per command: the CLI with only that command registered, so `braid status`
+//                     loads the status code and nothing else (commands whose code needs ESM-only packages, the
+//                     board's ink, are .mjs files instead).
+//   help-<hash>.cjs   `braid`, `--help`, `--version`: the help lines the build recorded, no command's code.
+//   all-<hash>.cjs    every command: a command's help, unknown words and their suggestions, `completion`.
+//   zod.cjs           the config validator, one copy `require`d by any bundle only when a config needs validating.
+//   manifest.json     which file runs which command (bin/braid.js reads it).
+// The hash in a name is of the file's content, so a code cache written for it (bin/braid.js, `<file>.v8`) can never
+// be read for other code. dist/src stays as tsc wrote it: the workers braid spawns by path (exec wrapper, notify
+// worker, service runner, trash worker, demo agent) run from there, and every path a module computes from its own
+// location (web assets, bin/braid.js, help index, config defaults, workers) keeps pointing there, because each
 // bundled module's `import.meta.url` is rewritten to the URL of its own dist/src file.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,14 +92,95 @@ const hookCold = {
   },
 };
 
+/** Packages braid's bundles load as they are (ink is ES-only, react goes with it): only the board uses them. */
+const ESM_ONLY = ["ink", "react", "react/*"];
+
+/**
+ * main.js's `hook` branch serves callers of dist/src only (bin/braid.js runs hook.cjs for `braid hook`): left as a
+ * load of the hook's own bundle (CommonJS bundles) or of dist/src (ES ones), so no other bundle carries its code.
+ */
+const hookElsewhere = (format) => ({
+  name: "hook-elsewhere",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/session\/hook\.js$/ }, (args) =>
+      args.importer === join(SRC, "cli", "main.js")
+        ? { path: format === "cjs" ? "./hook.cjs" : fromOut(join(SRC, "session", "hook.js")), external: true }
+        : undefined,
+    );
+  },
+});
+
+/** zod from the one shared copy (zod.cjs, next to every bundle), not a copy per bundle. */
+const sharedZod = {
+  name: "shared-zod",
+  setup(b) {
+    b.onResolve({ filter: /^zod(\/.*)?$/ }, () => ({ path: "./zod.cjs", external: true }));
+  },
+};
+
+/**
+ * The command table of src/cli/commands/index.ts (`["name", () => import("./file.js").then((m) => m.registerX)]`),
+ * read from tsc's output. Every `import(` of that file must be one such entry, or the build stops.
+ */
+function commandTable() {
+  const text = readFileSync(join(SRC, "cli", "commands", "index.js"), "utf8");
+  const entry = /\["([\w-]+)",\s*\(\)\s*=>\s*import\("\.\/([\w-]+)\.js"\)\.then\(\(m\)\s*=>\s*m\.(\w+)\)\]/g;
+  const table = [...text.matchAll(entry)].map(([, name, file, register]) => ({ name, file, register }));
+  const imports = text.match(/import\(/g)?.length ?? 0;
+  if (table.length === 0 || table.length !== imports)
+    throw new Error(`commands/index.js: ${imports} imports but ${table.length} command entries bundle.mjs can read`);
+  return table;
+}
+
+/** commands/index.js for the top-level help (and --version): the recorded help lines, no command's code. */
+const helpOnly = {
+  name: "help-only",
+  setup(b) {
+    const index = join(SRC, "cli", "commands", "index.js");
+    b.onLoad({ filter: /index\.js$/ }, (args) =>
+      args.path === index
+        ? {
+            contents: [
+              'import { BraidError } from "../../infra/errors.js";',
+              'import { readHelpIndex, registerHelpStandIns } from "../help-index.js";',
+              "export async function registerCommands(program) {",
+              "  const lines = readHelpIndex({ checkFresh: false });",
+              `  if (!lines) throw new BraidError("braid's help index is missing", "run \`npm run build\` in braid's checkout");`,
+              "  registerHelpStandIns(program, lines);",
+              "}",
+            ].join("\n"),
+            loader: "js",
+            resolveDir: dirname(index),
+          }
+        : undefined,
+    );
+  },
+};
+
+/** commands/index.js with one command only, registered whatever argv says (bin/braid.js chose the file by it). */
+const oneCommand = (cmd) => ({
+  name: "one-command",
+  setup(b) {
+    const index = join(SRC, "cli", "commands", "index.js");
+    b.onLoad({ filter: /index\.js$/ }, (args) =>
+      args.path === index
+        ? {
+            contents: `import { ${cmd.register} } from "./${cmd.file}.js";\nexport async function registerCommands(program) {\n  ${cmd.register}(program);\n}\n`,
+            loader: "js",
+            resolveDir: dirname(index),
+          }
+        : undefined,
+    );
+  },
+});
+
 const common = {
   outdir: OUT,
   bundle: true,
   format: "esm",
   platform: "node",
   target: "node20",
-  // The board's Ink/React stay as node_modules has them (only `braid board` loads them).
-  external: ["ink", "react", "react/*"],
+  external: ESM_ONLY,
   // The `require` of built-ins (builtinsByRequire, and CommonJS dependencies such as commander): node ≥ 20.16 has
   // process.getBuiltinModule, older ones get createRequire.
   banner: {
@@ -104,14 +190,72 @@ const common = {
   legalComments: "none",
 };
 
-rmSync(OUT, { recursive: true, force: true }); // no chunks of an older build
-await Promise.all([
-  build({
-    ...common,
-    format: "cjs",
-    banner: {},
-    outExtension: { ".js": ".cjs" },
-    // Run as the main file (the hook commands), it handles the event; required (bin/braid.js), it only exports.
+rmSync(OUT, { recursive: true, force: true }); // no bundles or code caches of an older build
+// A CommonJS bundle has no `import()` left: bin/braid.js runs it through a vm.Script whose code cache drops node 20's
+// dynamic-import callback ("A dynamic import callback was not specified"), so built-ins load by require instead.
+const cjs = {
+  ...common,
+  format: "cjs",
+  banner: {},
+  outExtension: { ".js": ".cjs" },
+  supported: { "dynamic-import": false },
+};
+const main = join(SRC, "cli", "main.js");
+
+/** Build one entry; returns its output file's name in OUT. */
+async function bundle(options) {
+  const r = await build({ ...options, metafile: true });
+  if (options.format === "cjs" && options.supported?.["dynamic-import"] === false) noImportLeft(r);
+  // Not a chunk: a split build marks each chunk loaded by import() as an entry point too.
+  const [out] = Object.entries(r.metafile.outputs).filter(([f, o]) => o.entryPoint && !/\/chunk-[^/]*$/.test(f));
+  if (!out) throw new Error("esbuild wrote no entry file");
+  return relative(OUT, resolve(ROOT, out[0]));
+}
+
+/** A CommonJS bundle whose code still says `import(` of an external stops the build (see `cjs`). */
+function noImportLeft(r) {
+  for (const [file, o] of Object.entries(r.metafile.outputs))
+    for (const i of o.imports)
+      if (i.external && i.kind === "dynamic-import" && !/^node:/.test(i.path))
+        throw new Error(`${file}: import("${i.path}") of an ES module cannot run from a code-cached CommonJS bundle`);
+}
+
+/** Does the build `r` import an ES-only package (then its entry must be an ES module itself)? */
+const importsEsmOnly = (r) =>
+  Object.values(r.metafile.outputs).some((o) =>
+    o.imports.some((i) => i.external && ESM_ONLY.some((e) => i.path === e || i.path.startsWith(e.replace("*", "")))),
+  );
+
+/** One command's bundle: CommonJS, unless its code imports an ES-only package. */
+async function commandBundle(cmd) {
+  const options = {
+    entryPoints: { [cmd.name.replace(/^_+/, "")]: main },
+    outdir: OUT,
+    entryNames: "[name]-[hash]",
+    metafile: true,
+  };
+  const r = await build({
+    ...cjs,
+    ...options,
+    plugins: [oneCommand(cmd), sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+  });
+  if (!importsEsmOnly(r)) noImportLeft(r);
+  const cjsFile = Object.keys(r.metafile.outputs)[0];
+  if (!importsEsmOnly(r)) return relative(OUT, resolve(ROOT, cjsFile));
+  rmSync(resolve(ROOT, cjsFile));
+  // Split, so what the command loads by import() (the board's Ink, which must load after board.ts hides CI from it)
+  // stays a chunk loaded then, not a static import hoisted to the top of one file.
+  const esm = { ...common, ...options, splitting: true, chunkNames: "chunk-[hash]", outExtension: { ".js": ".mjs" } };
+  return bundle({ ...esm, plugins: [oneCommand(cmd), sharedZod, hookElsewhere("esm"), fromDistSrc("esm")] });
+}
+
+const commands = commandTable().filter((c) => c.name !== "completion" && c.name !== "__complete"); // need all
+const [hook, all, help, ...perCommand] = await Promise.all([
+  bundle({
+    ...cjs,
+    // Its rare paths import dist/src (HOOK_COLD), so bin/braid.js loads it by plain require, without a code cache.
+    supported: {},
+    // Run as the main file (the hook commands), it handles the event; loaded by bin/braid.js, it only exports.
     stdin: {
       contents: [
         'import { runHookCli } from "./hook.js";',
@@ -125,11 +269,28 @@ await Promise.all([
     outdir: undefined,
     plugins: [fromDistSrc("cjs"), hookCold],
   }),
-  build({
-    ...common,
-    entryPoints: { braid: join(SRC, "cli", "main.js") },
-    splitting: true,
-    chunkNames: "[name]-[hash]",
-    plugins: [fromDistSrc("esm")],
+  bundle({
+    ...cjs,
+    entryPoints: { all: main },
+    outdir: OUT,
+    entryNames: "[name]-[hash]",
+    plugins: [sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+  }),
+  bundle({
+    ...cjs,
+    entryPoints: { help: main },
+    outdir: OUT,
+    entryNames: "[name]-[hash]",
+    plugins: [helpOnly, sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+  }),
+  ...commands.map(async (cmd) => [cmd.name, await commandBundle(cmd)]),
+  bundle({
+    ...cjs,
+    stdin: { contents: 'export * from "zod";', resolveDir: ROOT, sourcefile: "zod-entry.js" },
+    outfile: join(OUT, "zod.cjs"),
+    outdir: undefined,
   }),
 ]);
+perCommand.pop(); // zod.cjs: not a command
+const manifest = { hook, all, help, commands: Object.fromEntries(perCommand) };
+writeFileSync(join(OUT, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,9 +1,10 @@
 // The bundled entries (scripts/bundle.mjs) that bin/braid.js runs: a hook event loads one file with
 // neither zod nor commander, and none of node's socket, crypto or child-process modules when there is
-// nothing to deliver; the CLI bundle still finds everything it locates from its own files' place.
+// nothing to deliver; a command's bundle runs from its code cache and finds everything it locates from its own
+// files' place.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
@@ -115,30 +116,74 @@ describe("bundled entries", () => {
     writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
     assert.equal((await braid(sb, repo, ["new", "one", "--no-bootstrap"])).code, 0);
     assert.equal((await braid(sb, repo, ["status", "--json"])).code, 0, "the first run validates and caches");
-    // Logs every module URL the process resolves (a module.register resolve hook, node ≥ 20.6).
-    const out = join(sb.root, "resolved.txt");
-    const hook = `data:text/javascript,${encodeURIComponent(
-      'import { appendFileSync } from "node:fs"; export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.PROBE_OUT, r.url + "\\n"); return r; }',
-    )}`;
-    const probe = join(sb.root, "resolve-probe.mjs");
-    writeFileSync(probe, `import { register } from "node:module";\nregister(${JSON.stringify(hook)});\n`);
-    const r = spawnSync(process.execPath, ["--import", probe, join(REPO_ROOT, "bin", "braid.js"), "status", "--json"], {
-      cwd: repo,
-      env: { ...sb.env, PROBE_OUT: out },
-      encoding: "utf8",
-    });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).sessions[0].name, "one");
-    const files = readFileSync(out, "utf8")
-      .trim()
-      .split("\n")
-      .filter((u) => u.startsWith("file:"));
-    assert.ok(
-      files.some((u) => /\/dist\/bundle\/status-/.test(u)),
-      "the probe saw the status chunks",
+    // Records every file the process `require`d (the bundles reach zod only through dist/bundle/zod.cjs), at exit.
+    const probe = join(sb.root, "require-probe.cjs");
+    writeFileSync(
+      probe,
+      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n",
     );
-    const withZod = files.filter((u) => /node_modules\/zod\//.test(readFileSync(new URL(u), "utf8")));
-    assert.deepEqual(withZod, [], "no module that holds zod");
+    const required = (args: string[]): string[] => {
+      const out = join(sb.root, `required-${args[0]}.json`);
+      const r = spawnSync(process.execPath, ["-r", probe, join(REPO_ROOT, "bin", "braid.js"), ...args], {
+        cwd: repo,
+        env: { ...sb.env, PROBE_OUT: out },
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(readFileSync(out, "utf8")) as string[];
+    };
+    const holdsZod = (files: string[]) => files.filter((f) => /dist\/bundle\/zod\.cjs$|node_modules\/zod\//.test(f));
+    assert.deepEqual(holdsZod(required(["status", "--json"])), [], "status loads no module that holds zod");
+    // What the probe would see if one did: `config list` validates the file.
+    assert.notDeepEqual(holdsZod(required(["config", "list", "--json"])), [], "config list loads the validator");
+  });
+
+  it("a command's bundle runs from V8's code cache the first run wrote; a damaged cache is rejected and rewritten", () => {
+    const repo = makeRepo(sb, "cached");
+    // A private copy of the launcher and the bundle, so no other test writes this cache meanwhile.
+    const install = join(sb.root, "install");
+    const bundles = join(install, "dist", "bundle");
+    mkdirSync(join(install, "bin"), { recursive: true });
+    mkdirSync(bundles, { recursive: true });
+    for (const f of ["braid.js", "package.json"]) copyFileSync(join(REPO_ROOT, "bin", f), join(install, "bin", f));
+    const manifestText = readFileSync(join(REPO_ROOT, "dist", "bundle", "manifest.json"), "utf8");
+    const bundle = (JSON.parse(manifestText) as { commands: Record<string, string> }).commands.recommend as string;
+    writeFileSync(join(bundles, "manifest.json"), manifestText);
+    for (const f of [bundle, "zod.cjs"]) copyFileSync(join(REPO_ROOT, "dist", "bundle", f), join(bundles, f));
+    symlinkSync(join(REPO_ROOT, "dist", "src"), join(install, "dist", "src"));
+    symlinkSync(join(REPO_ROOT, "package.json"), join(install, "package.json"));
+    const cache = join(bundles, `${bundle}.v8`);
+    const run = () => {
+      const r = spawnSync(process.execPath, [join(install, "bin", "braid.js"), "recommend", "--json"], {
+        cwd: repo,
+        env: sb.env,
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { trackedFiles: number };
+    };
+    assert.equal(existsSync(cache), false);
+    const first = run();
+    assert.ok(existsSync(cache), "the run left a code cache next to its bundle");
+    const written = statSync(cache).mtimeMs;
+    assert.deepEqual(run(), first);
+    assert.equal(statSync(cache).mtimeMs, written, "the second run used it (a rejected cache would be written again)");
+    writeFileSync(cache, "not a code cache");
+    assert.deepEqual(run(), first, "a damaged cache changes nothing the command does");
+    assert.notEqual(readFileSync(cache, "utf8"), "not a code cache", "and is replaced");
+  });
+
+  it("no CommonJS command bundle holds an import(): a function compiled from a code cache could not run it", () => {
+    const dir = join(REPO_ROOT, "dist", "bundle");
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+      all: string;
+      help: string;
+      commands: Record<string, string>;
+    };
+    const files = [manifest.all, manifest.help, ...Object.values(manifest.commands)].filter((f) => f.endsWith(".cjs"));
+    assert.ok(files.length > 30, "one bundle per command");
+    for (const f of files)
+      assert.doesNotMatch(readFileSync(join(dir, f), "utf8"), /\bimport\(\s*["'`]/, `${f} still says import(`);
   });
 
   it("status and ls load node:crypto only when something is hashed", async () => {
