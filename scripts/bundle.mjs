@@ -1,9 +1,9 @@
 // Build step (after tsc): bundle what bin/braid.js runs from tsc's output into dist/bundle/ (ARCHITECTURE.md,
 // "Build: bundled entries"). Why: node 20 spends 0.5–1 ms on every ES module it loads and more on its ES module
 // loader itself, and compiles every file anew on every run; a CommonJS file can be run through V8's code cache.
-//   hook.cjs          `braid hook <event>`: what every hook event needs (no zod, no commander), run directly by the
-//                     agents' hook commands; the rare paths that validate a config or run git stay in dist/src
-//                     (HOOK_COLD).
+//   hook.cjs          what agents' hook commands run (`node hook.cjs <event>`): a loader of hook-<hash>.cjs, the code
+//                     every hook event needs (no zod, no commander); the rare paths that validate a config or run
+//                     git are hook-config.cjs and hook-context.cjs (HOOK_COLD).
 //   <command>-<hash>.cjs  one file per command: the CLI with only that command registered, so `braid status`
 //                     loads the status code and nothing else (commands whose code needs ESM-only packages, the
 //                     board's ink, are .mjs files instead).
@@ -79,18 +79,19 @@ const fromDistSrc = (format) => ({
 
 /**
  * Modules the hook reaches only on rare paths (a config file changed since it was last validated: zod; a
- * session launched by an older braid: git), loaded from dist/src when they run.
+ * session launched by an older braid: git): bundles of their own (`hook-<name>.cjs`), required when they run.
  */
-const HOOK_COLD = ["project/config.js", "project/context.js"].map((f) => join(SRC, f));
-const hookCold = {
+const HOOK_COLD = new Map(["config", "context"].map((n) => [join(SRC, "project", `${n}.js`), `./hook-${n}.cjs`]));
+/** Imports of the cold modules as requires of their bundles, except of `entry` itself (the cold bundle being built). */
+const hookCold = (entry) => ({
   name: "hook-cold-paths",
   setup(b) {
     b.onResolve({ filter: /\.js$/ }, (args) => {
       const file = resolve(args.resolveDir, args.path);
-      return HOOK_COLD.includes(file) ? { path: fromOut(file), external: true } : undefined;
+      return file !== entry && HOOK_COLD.has(file) ? { path: HOOK_COLD.get(file), external: true } : undefined;
     });
   },
-};
+});
 
 /** Packages braid's bundles load as they are (ink is ES-only, react goes with it): only the board uses them. */
 const ESM_ONLY = ["ink", "react", "react/*"];
@@ -249,26 +250,52 @@ async function commandBundle(cmd) {
   return bundle({ ...esm, plugins: [oneCommand(cmd), sharedZod, hookElsewhere("esm"), fromDistSrc("esm")] });
 }
 
-const commands = commandTable().filter((c) => c.name !== "completion" && c.name !== "__complete"); // need all
-const [hook, all, help, ...perCommand] = await Promise.all([
-  bundle({
+/**
+ * What every hook event runs: hook.cjs, the file agents' hook commands name, is a small loader that runs the hook's
+ * code (hook-<hash>.cjs) through the code cache (bin/code-cache.cjs, bundled in); the cold paths are bundles beside
+ * it. Returns the code's file (bin/braid.js runs it for `braid hook`).
+ */
+async function hookBundles() {
+  const [body] = await Promise.all([
+    bundle({
+      ...cjs,
+      entryPoints: { hook: join(SRC, "session", "hook.js") },
+      outdir: OUT,
+      entryNames: "[name]-[hash]",
+      plugins: [fromDistSrc("cjs"), hookCold()],
+    }),
+    ...[...HOOK_COLD].map(([file, out]) =>
+      bundle({
+        ...cjs,
+        entryPoints: [file],
+        outfile: join(OUT, out),
+        outdir: undefined,
+        plugins: [sharedZod, fromDistSrc("cjs"), hookCold(file)],
+      }),
+    ),
+  ]);
+  await bundle({
     ...cjs,
-    // Its rare paths import dist/src (HOOK_COLD), so bin/braid.js loads it by plain require, without a code cache.
-    supported: {},
-    // Run as the main file (the hook commands), it handles the event; loaded by bin/braid.js, it only exports.
     stdin: {
       contents: [
-        'import { runHookCli } from "./hook.js";',
-        "export { runHookCli };",
-        "if (require.main === module) runHookCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });",
+        'const { loadCommonJs } = require("./bin/code-cache.cjs");',
+        `const hook = loadCommonJs(require("node:path").join(__dirname, ${JSON.stringify(body)}));`,
+        "module.exports = hook;",
+        "if (require.main === module) hook.runHookCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });",
       ].join("\n"),
-      resolveDir: join(SRC, "session"),
+      resolveDir: ROOT,
       sourcefile: "hook-entry.js",
     },
     outfile: join(OUT, "hook.cjs"),
     outdir: undefined,
-    plugins: [fromDistSrc("cjs"), hookCold],
-  }),
+  });
+  return body;
+}
+
+// completion needs every command; `braid hook` runs the hook bundles (bin/braid.js)
+const commands = commandTable().filter((c) => !["completion", "__complete", "hook"].includes(c.name));
+const [hook, all, help, ...perCommand] = await Promise.all([
+  hookBundles(),
   bundle({
     ...cjs,
     entryPoints: { all: main },

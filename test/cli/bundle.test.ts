@@ -11,7 +11,13 @@ import { loadContext } from "../../src/project/context.js";
 import { readLive } from "../../src/session/live.js";
 import { braid, makeRepo, makeSandbox, REPO_ROOT } from "../helpers/env.js";
 
-const HOOK_BUNDLE = join(REPO_ROOT, "dist", "bundle", "hook.cjs");
+const BUNDLES = join(REPO_ROOT, "dist", "bundle");
+/** What agents' hook commands run: a loader of HOOK_CODE. */
+const HOOK_BUNDLE = join(BUNDLES, "hook.cjs");
+const HOOK_CODE = join(
+  BUNDLES,
+  (JSON.parse(readFileSync(join(BUNDLES, "manifest.json"), "utf8")) as { hook: string }).hook,
+);
 
 describe("bundled entries", () => {
   const sb = makeSandbox();
@@ -63,17 +69,17 @@ describe("bundled entries", () => {
     });
   }
 
-  it("the hook bundle holds neither zod nor commander, and imports only node built-ins and the cold config paths", () => {
-    const text = readFileSync(HOOK_BUNDLE, "utf8");
+  it("the hook's code holds neither zod nor commander, nor any import(), and requires only built-ins and its cold paths", () => {
+    const text = readFileSync(HOOK_CODE, "utf8");
     assert.doesNotMatch(text, /node_modules\/(zod|commander)\//);
-    const imports = [...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)|^import .* from "([^"]+)";$/gm)].map(
-      (m) => m[1] ?? m[2],
-    );
+    assert.doesNotMatch(text, /\bimport\(/, "code run from a code cache cannot import()");
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
     assert.deepEqual(
-      [...new Set(imports)].filter((i) => !i?.startsWith("node:")).sort(),
-      ["../src/project/config.js", "../src/project/context.js"],
+      [...new Set(required)].filter((r) => !r?.startsWith("node:")).sort(),
+      ["./hook-config.cjs", "./hook-context.cjs"],
       "everything else is inside the file",
     );
+    assert.match(readFileSync(HOOK_BUNDLE, "utf8"), new RegExp(`"${HOOK_CODE.split("/").pop()}"`), "hook.cjs runs it");
   });
 
   it("the ownership guard in the bundle loads picomatch only when a session owns paths, and denies by it", async () => {
@@ -108,7 +114,37 @@ describe("bundled entries", () => {
     assert.equal(out.hookSpecificOutput.permissionDecision, "deny");
     assert.match(out.hookSpecificOutput.permissionDecisionReason, /"api"/);
     assert.equal(edit("src/ui/y.ts").stdout, "", "a path nobody owns is allowed");
-    assert.doesNotMatch(readFileSync(HOOK_BUNDLE, "utf8"), /node_modules\/picomatch\//, "picomatch is not bundled in");
+    assert.doesNotMatch(readFileSync(HOOK_CODE, "utf8"), /node_modules\/picomatch\//, "picomatch is not bundled in");
+  });
+
+  it("a hook whose config is not yet validated runs the validator from its cold bundle and answers", () => {
+    const repo = makeRepo(sb, "cold-config");
+    writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
+    const stateDir = join(repo, ".git", "braid");
+    mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
+    const probe = join(sb.root, "cold-probe.cjs");
+    writeFileSync(
+      probe,
+      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n",
+    );
+    const out = join(sb.root, "cold-required.json");
+    const r = spawnSync(process.execPath, ["-r", probe, HOOK_BUNDLE, "SessionStart"], {
+      cwd: repo,
+      env: {
+        ...sb.env,
+        PROBE_OUT: out,
+        BRAID_SESSION: "s1",
+        BRAID_STATE_DIR: stateDir,
+        BRAID_MAIN_WORKTREE: repo,
+        BRAID_PROJECT: "cold-config",
+      },
+      input: JSON.stringify({ cwd: repo, session_id: "c", source: "startup" }),
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).hookSpecificOutput.hookEventName, "SessionStart");
+    const loaded = (JSON.parse(readFileSync(out, "utf8")) as string[]).map((f) => f.split("/").pop());
+    for (const f of ["hook-config.cjs", "zod.cjs"]) assert.ok(loaded.includes(f), `${f} was loaded: ${loaded}`);
   });
 
   it("status with sessions loads no module of the config validator (zod) once the config is cached", async () => {
@@ -145,7 +181,8 @@ describe("bundled entries", () => {
     const bundles = join(install, "dist", "bundle");
     mkdirSync(join(install, "bin"), { recursive: true });
     mkdirSync(bundles, { recursive: true });
-    for (const f of ["braid.js", "package.json"]) copyFileSync(join(REPO_ROOT, "bin", f), join(install, "bin", f));
+    for (const f of ["braid.js", "code-cache.cjs", "package.json"])
+      copyFileSync(join(REPO_ROOT, "bin", f), join(install, "bin", f));
     const manifestText = readFileSync(join(REPO_ROOT, "dist", "bundle", "manifest.json"), "utf8");
     const bundle = (JSON.parse(manifestText) as { commands: Record<string, string> }).commands.recommend as string;
     writeFileSync(join(bundles, "manifest.json"), manifestText);
