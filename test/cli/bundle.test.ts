@@ -19,6 +19,27 @@ const HOOK_CODE = join(
   (JSON.parse(readFileSync(join(BUNDLES, "manifest.json"), "utf8")) as { hook: string }).hook,
 );
 
+/** Runs `node <args>` and returns its result and every file it `require`d (node's module registry at exit). */
+function runRecordingRequires(
+  sb: ReturnType<typeof makeSandbox>,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+) {
+  const probe = join(sb.root, "require-probe.cjs");
+  writeFileSync(
+    probe,
+    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n",
+  );
+  const out = join(sb.root, `required-${process.hrtime.bigint()}.json`);
+  const r = spawnSync(process.execPath, ["-r", probe, ...args], {
+    ...options,
+    env: { ...sb.env, ...options.env, PROBE_OUT: out },
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { r, required: JSON.parse(readFileSync(out, "utf8")) as string[] };
+}
+
 describe("bundled entries", () => {
   const sb = makeSandbox();
   after(() => sb.cleanup());
@@ -122,28 +143,18 @@ describe("bundled entries", () => {
     writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
     const stateDir = join(repo, ".git", "braid");
     mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
-    const probe = join(sb.root, "cold-probe.cjs");
-    writeFileSync(
-      probe,
-      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n",
-    );
-    const out = join(sb.root, "cold-required.json");
-    const r = spawnSync(process.execPath, ["-r", probe, HOOK_BUNDLE, "SessionStart"], {
+    const { r, required } = runRecordingRequires(sb, [HOOK_BUNDLE, "SessionStart"], {
       cwd: repo,
       env: {
-        ...sb.env,
-        PROBE_OUT: out,
         BRAID_SESSION: "s1",
         BRAID_STATE_DIR: stateDir,
         BRAID_MAIN_WORKTREE: repo,
         BRAID_PROJECT: "cold-config",
       },
       input: JSON.stringify({ cwd: repo, session_id: "c", source: "startup" }),
-      encoding: "utf8",
     });
-    assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).hookSpecificOutput.hookEventName, "SessionStart");
-    const loaded = (JSON.parse(readFileSync(out, "utf8")) as string[]).map((f) => f.split("/").pop());
+    const loaded = required.map((f) => f.split("/").pop());
     for (const f of ["hook-config.cjs", "zod.cjs"]) assert.ok(loaded.includes(f), `${f} was loaded: ${loaded}`);
   });
 
@@ -152,22 +163,9 @@ describe("bundled entries", () => {
     writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
     assert.equal((await braid(sb, repo, ["new", "one", "--no-bootstrap"])).code, 0);
     assert.equal((await braid(sb, repo, ["status", "--json"])).code, 0, "the first run validates and caches");
-    // Records every file the process `require`d (the bundles reach zod only through dist/bundle/zod.cjs), at exit.
-    const probe = join(sb.root, "require-probe.cjs");
-    writeFileSync(
-      probe,
-      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n",
-    );
-    const required = (args: string[]): string[] => {
-      const out = join(sb.root, `required-${args[0]}.json`);
-      const r = spawnSync(process.execPath, ["-r", probe, join(REPO_ROOT, "bin", "braid.js"), ...args], {
-        cwd: repo,
-        env: { ...sb.env, PROBE_OUT: out },
-        encoding: "utf8",
-      });
-      assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(readFileSync(out, "utf8")) as string[];
-    };
+    // The bundles reach zod only through dist/bundle/zod.cjs.
+    const required = (args: string[]) =>
+      runRecordingRequires(sb, [join(REPO_ROOT, "bin", "braid.js"), ...args], { cwd: repo }).required;
     const holdsZod = (files: string[]) => files.filter((f) => /dist\/bundle\/zod\.cjs$|node_modules\/zod\//.test(f));
     assert.deepEqual(holdsZod(required(["status", "--json"])), [], "status loads no module that holds zod");
     // What the probe would see if one did: `config list` validates the file.
