@@ -129,10 +129,14 @@ describe("real Claude Code in the sandbox", {
       (x) => x.state === "idle" && existsSync(join(wt("interactive"), "interactive.txt")),
       "idle",
     );
-    // The branch comes back while the agent still runs (the wrapper syncs on each commit).
+    // The branch comes back while the agent still runs (the wrapper syncs on each commit): the ref first, then the
+    // index, so wait for both before looking.
     const deadline = Date.now() + 30_000;
-    while (gitIn(sb, repo, "log", "-1", "--format=%s", "feature/interactive") !== "add interactive.txt") {
-      assert.ok(Date.now() < deadline, "the commit never reached the real branch while the agent ran");
+    while (
+      gitIn(sb, repo, "log", "-1", "--format=%s", "feature/interactive") !== "add interactive.txt" ||
+      gitIn(sb, wt("interactive"), "status", "--porcelain") !== ""
+    ) {
+      assert.ok(Date.now() < deadline, "the commit and its index never came back while the agent ran");
       await new Promise((r) => setTimeout(r, 250));
     }
     assertWorked("interactive");
