@@ -8,8 +8,9 @@
  * compare-and-swap of the real ref (a rewritten history is backed up to refs/braid/backup/ first), and
  * the index, so `git status` outside shows what the agent staged.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import { gitOut, gitTry } from "./git.js";
 
 export interface PrivateGitDir {
@@ -94,11 +95,7 @@ export async function syncPrivateGitDir(p: PrivateGitDir): Promise<SyncResult> {
   if (existsSync(from)) {
     const to = join(await adminDir(p.worktree), "index");
     const data = readFileSync(from);
-    if (!existsSync(to) || !readFileSync(to).equals(data)) {
-      const tmp = `${to}.braid-${process.pid}`;
-      writeFileSync(tmp, data);
-      renameSync(tmp, to);
-    }
+    if (!existsSync(to) || !readFileSync(to).equals(data)) writeFileAtomic(to, data, { mode: 0o644 });
   }
   return result;
 }
