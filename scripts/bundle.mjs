@@ -18,6 +18,7 @@
 // bundled module's `import.meta.url` is rewritten to the URL of its own dist/src file.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -92,6 +93,35 @@ const hookCold = (entry) => ({
     });
   },
 });
+
+/**
+ * node:child_process loaded when a bundle first spawns, not when it loads: commander requires it at its top (for
+ * executable subcommands, which braid has none of), every git caller at theirs, and it brings net, dgram and node's
+ * stream modules with it, ~5 ms of a command that spawns nothing (`--help`, `--version`). Its functions become
+ * stand-ins that load it and call through; anything else (the ChildProcess class) is a getter that loads it.
+ * CommonJS bundles only: their `require` is node's.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    const names = Object.keys(createRequire(import.meta.url)("node:child_process"));
+    const contents = [
+      "let loaded;",
+      'const cp = () => (loaded ??= require("node:child_process"));',
+      ...names.map((n) =>
+        /^[a-z_]/.test(n)
+          ? `exports.${n} = (...args) => cp().${n}(...args);`
+          : `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => cp().${n} });`,
+      ),
+    ].join("\n");
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.namespace === "lazy-builtin"
+        ? { path: "node:child_process", external: true }
+        : { path: "child_process", namespace: "lazy-builtin" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, () => ({ contents, loader: "js" }));
+  },
+};
 
 /** Packages braid's bundles load as they are (ink is ES-only, react goes with it): only the board uses them. */
 const ESM_ONLY = ["ink", "react", "react/*"];
@@ -238,7 +268,7 @@ async function commandBundle(cmd) {
   const r = await build({
     ...cjs,
     ...options,
-    plugins: [oneCommand(cmd), sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+    plugins: [lazyChildProcess, oneCommand(cmd), sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
   });
   if (!importsEsmOnly(r)) noImportLeft(r);
   const cjsFile = Object.keys(r.metafile.outputs)[0];
@@ -262,7 +292,7 @@ async function hookBundles() {
       entryPoints: { hook: join(SRC, "session", "hook.js") },
       outdir: OUT,
       entryNames: "[name]-[hash]",
-      plugins: [fromDistSrc("cjs"), hookCold()],
+      plugins: [lazyChildProcess, fromDistSrc("cjs"), hookCold()],
     }),
     ...[...HOOK_COLD].map(([file, out]) =>
       bundle({
@@ -270,7 +300,7 @@ async function hookBundles() {
         entryPoints: [file],
         outfile: join(OUT, out),
         outdir: undefined,
-        plugins: [sharedZod, fromDistSrc("cjs"), hookCold(file)],
+        plugins: [lazyChildProcess, sharedZod, fromDistSrc("cjs"), hookCold(file)],
       }),
     ),
   ]);
@@ -301,14 +331,14 @@ const [hook, all, help, ...perCommand] = await Promise.all([
     entryPoints: { all: main },
     outdir: OUT,
     entryNames: "[name]-[hash]",
-    plugins: [sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+    plugins: [lazyChildProcess, sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
   }),
   bundle({
     ...cjs,
     entryPoints: { help: main },
     outdir: OUT,
     entryNames: "[name]-[hash]",
-    plugins: [helpOnly, sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+    plugins: [lazyChildProcess, helpOnly, sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
   }),
   ...commands.map(async (cmd) => [cmd.name, await commandBundle(cmd)]),
   bundle({

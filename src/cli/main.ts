@@ -2,11 +2,13 @@
  * CLI entry. Keeps `braid --version` near bare-node start-up by loading commander and the
  * command modules only when a real command runs.
  */
+
+import { writeOut } from "../infra/stdio.js";
 import { version } from "./version.js";
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-    process.stdout.write(`${version()}\n`);
+    writeOut(`${version()}\n`);
     return 0;
   }
   if (argv[0] === "hook") {

@@ -4,9 +4,10 @@ import { GitError } from "../git/git.js";
 import { isBraidError } from "../infra/errors.js";
 import { setLockWaitReporter } from "../infra/fsutil.js";
 import { setWarningReporter } from "../infra/notices.js";
+import { writeErr } from "../infra/stdio.js";
 import { takeResultCode } from "./act.js";
 import { registerCommands } from "./commands/index.js";
-import { printError, printJson, printNotice, printWarning } from "./output.js";
+import { commanderOutput, printError, printJson, printNotice, printWarning } from "./output.js";
 import { version } from "./version.js";
 
 /** The program with the commands `argv` needs (all of them for help and unknown words). */
@@ -16,12 +17,12 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
     .version(version(), "-V, --version")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(usageErrorLine(s, "")) });
+    .configureOutput(commanderOutput((s) => usageErrorLine(s, "")));
   await registerCommands(program, argv);
   const each = (cmds: readonly Command[], path: string): void => {
     for (const c of cmds) {
       const name = `${path}${c.name()}`;
-      c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(usageErrorLine(s, name)) });
+      c.exitOverride().configureOutput(commanderOutput((s) => usageErrorLine(s, name)));
       each(c.commands, `${name} `);
     }
   };
@@ -100,6 +101,6 @@ function errorCode(e: unknown): number {
     return 1;
   }
   fail(`internal error: ${err?.message ?? String(e)} — please report it (BRAID_DEBUG=1 shows the stack)`);
-  if (process.env.BRAID_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
+  if (process.env.BRAID_DEBUG) writeErr(`${err?.stack ?? ""}\n`);
   return 70;
 }

@@ -1,5 +1,6 @@
 /** Small, typed questions about refs and branches. */
-import { type GitResult, git, gitOut, gitTry } from "./git.js";
+import { discoverRepo } from "./discover.js";
+import { git, gitOut, gitTry } from "./git.js";
 
 /** Commit id a ref points at, or null if it does not name a commit. */
 export function resolveCommit(cwd: string, ref: string): Promise<string | null> {
@@ -57,12 +58,24 @@ export async function branchTips(cwd: string): Promise<BranchTips> {
   return { heads, originHead };
 }
 
+/** Everything resolveProject needs to know of the repository around a directory. */
+export interface ProjectFacts {
+  /** The common git dir, absolute. */
+  commonDir: string;
+  bare: boolean;
+  insideWorkTree: boolean;
+  /** The top of the work tree ("" when there is none). */
+  top: string;
+}
+
 /**
- * Everything resolveProject needs from git, in one call: common dir (absolute), bare?, inside a work tree?,
- * top level.
+ * The facts from the file system when the layout is plain (git/discover.ts), else from one git call: common dir
+ * (absolute), bare?, inside a work tree?, top level. Null when git finds no repository.
  */
-export function projectFacts(cwd: string): Promise<GitResult> {
-  return git(
+export async function projectFacts(cwd: string): Promise<ProjectFacts | null> {
+  const found = discoverRepo(cwd);
+  if (found) return { commonDir: found.commonDir, bare: false, insideWorkTree: true, top: found.top };
+  const r = await git(
     [
       "rev-parse",
       "--path-format=absolute",
@@ -73,4 +86,7 @@ export function projectFacts(cwd: string): Promise<GitResult> {
     ],
     { cwd },
   );
+  const [commonDir, bare, inside, top = ""] = r.stdout.trim().split("\n");
+  if (r.code !== 0 || !commonDir) return null;
+  return { commonDir, bare: bare === "true", insideWorkTree: inside === "true", top };
 }

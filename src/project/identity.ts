@@ -36,14 +36,13 @@ function shortHash(s: string): string {
 export async function resolveProject(cwd: string): Promise<Project> {
   if (!existsSync(cwd))
     throw new BraidError(`directory does not exist: ${cwd}`, "run braid from inside a git repository");
-  // One git call on the happy path; the slower diagnosis below only runs when it fails.
-  const fast = await projectProbe(cwd);
-  const lines = fast?.stdout.trim().split("\n") ?? [];
-  if (!fast || lines[1] !== "false" || lines[2] !== "true" || !lines[3]) await diagnose(cwd);
-  const [commonDirRaw, , , top] = lines as [string, string, string, string];
+  // No git call on the happy path of a plain layout, one otherwise; the slower diagnosis only runs when it fails.
+  const facts = await projectProbe(cwd);
+  if (!facts || facts.bare || !facts.insideWorkTree || !facts.top) return diagnose(cwd);
+  const top = facts.top;
   const inSandbox = sandboxedProject(top);
   if (inSandbox) return inSandbox;
-  const commonDir = realpathSync(commonDirRaw);
+  const commonDir = realpathSync(facts.commonDir);
   const mainWorktree = await findMainWorktree(cwd, commonDir);
   const repoName = basename(mainWorktree);
   const slug = await projectSlug(repoName, commonDir);

@@ -4,11 +4,10 @@
  * queueing one after the other. Each answer is taken at most once; anything not prefetched, or asked
  * from another directory, is simply asked then.
  */
-import type { GitResult } from "../git/git.js";
-import { type BranchTips, branchTips, projectFacts } from "../git/refs.js";
+import { type BranchTips, branchTips, type ProjectFacts, projectFacts } from "../git/refs.js";
 
 /** The probe itself; null when git fails (resolveProject then says why). */
-function askProbe(cwd: string): Promise<GitResult | null> {
+function askProbe(cwd: string): Promise<ProjectFacts | null> {
   return projectFacts(cwd).catch(() => null);
 }
 
@@ -17,7 +16,7 @@ interface Pending<T> {
   answer: Promise<T>;
 }
 
-let probe: Pending<GitResult | null> | undefined;
+let probe: Pending<ProjectFacts | null> | undefined;
 let tips: Pending<BranchTips | null> | undefined;
 
 /** Help asks nothing of the repository, so it gains nothing from a prefetch. */
@@ -34,7 +33,7 @@ export function prefetchFor(command: string | undefined, cwd: string): void {
 }
 
 /** The project probe for cwd: the prefetched answer if there is one, else a fresh call. */
-export function projectProbe(cwd: string): Promise<GitResult | null> {
+export function projectProbe(cwd: string): Promise<ProjectFacts | null> {
   const pending = probe;
   probe = undefined;
   return pending?.cwd === cwd ? pending.answer : askProbe(cwd);

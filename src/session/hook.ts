@@ -7,9 +7,10 @@
  * the process exits 0. Loaded by a fast path in main.ts (no commander); the project context (git +
  * config) is loaded only for the events that need it.
  */
-import { fstatSync, read, writeSync } from "node:fs";
+import { fstatSync, read } from "node:fs";
 import { basename, dirname } from "node:path";
 import { FILE_EDIT_TOOLS } from "../agents/claude/tools.js";
+import { writeOut } from "../infra/stdio.js";
 import type { NotifyEvent } from "../notify/fire.js";
 import { hookNotifyState, mayNotify } from "../notify/when.js";
 import type { ProjectContext } from "../project/context.js";
@@ -64,20 +65,6 @@ function readStdin(timeoutMs: number): Promise<string> {
       });
     next();
   });
-}
-
-/**
- * The answer for Claude Code, written to fd 1 with fs: `process.stdout` would load node's stream modules.
- * A non-blocking stdout (EAGAIN) gets the rest through process.stdout.
- */
-function printAnswer(text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  try {
-    while (off < buf.length) off += writeSync(1, buf, off, buf.length - off);
-  } catch {
-    process.stdout.write(buf.subarray(off));
-  }
 }
 
 /** A notification for this session (the worker dedupes, reads the config and delivers, detached). */
@@ -199,6 +186,6 @@ export async function runHookCli(args: string[]): Promise<number> {
   const env = hookEnv();
   if (!env || !event) return 0; // not a braid session (e.g. settings copied elsewhere): do nothing
   const out = await handleHook(event, raw, env);
-  if (out) printAnswer(`${JSON.stringify(out)}\n`);
+  if (out) writeOut(`${JSON.stringify(out)}\n`);
   return 0;
 }

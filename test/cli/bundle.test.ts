@@ -28,7 +28,7 @@ function runRecordingRequires(
   const probe = join(sb.root, "require-probe.cjs");
   writeFileSync(
     probe,
-    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n",
+    "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify([Object.keys(require.cache), process.moduleLoadList])));\n",
   );
   const out = join(sb.root, `required-${process.hrtime.bigint()}.json`);
   const r = spawnSync(process.execPath, ["-r", probe, ...args], {
@@ -37,8 +37,14 @@ function runRecordingRequires(
     encoding: "utf8",
   });
   assert.equal(r.status, 0, r.stderr);
-  return { r, required: JSON.parse(readFileSync(out, "utf8")) as string[] };
+  const [required, builtins] = JSON.parse(readFileSync(out, "utf8")) as [string[], string[]];
+  /** Which of `names` (node's own modules) the process loaded. */
+  const loadedBuiltins = (names: readonly string[]) => names.filter((n) => builtins.includes(`NativeModule ${n}`));
+  return { r, required, loadedBuiltins };
 }
+
+/** node's modules a short command or hook should never need: sockets and streams (process.stdout), spawning. */
+const HEAVY_BUILTINS = ["net", "stream", "crypto", "child_process"] as const;
 
 describe("bundled entries", () => {
   const sb = makeSandbox();
@@ -54,24 +60,15 @@ describe("bundled entries", () => {
       const repo = makeRepo(sb, `hooked-${event.toLowerCase()}`);
       const stateDir = join(repo, ".git", "braid");
       mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
-      // Records which of node's own modules the process loaded, at exit.
-      const probe = join(sb.root, "probe.cjs");
-      const out = join(sb.root, `loaded-${event}.json`);
-      writeFileSync(
-        probe,
-        "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n",
-      );
       const input = {
         cwd: repo,
         session_id: "c",
         ...(tool ? { tool_name: tool, tool_input: { file_path: join(repo, "a.txt") } } : {}),
       };
       // As the agents' hook commands run it (claudeHookSettings): the bundle itself, no launcher.
-      const r = spawnSync(process.execPath, ["-r", probe, HOOK_BUNDLE, event], {
+      const { r, loadedBuiltins } = runRecordingRequires(sb, [HOOK_BUNDLE, event], {
         cwd: repo,
         env: {
-          ...sb.env,
-          PROBE_OUT: out,
           BRAID_SESSION: "s1",
           BRAID_STATE_DIR: stateDir,
           BRAID_RUN_ID: "r1",
@@ -79,16 +76,24 @@ describe("bundled entries", () => {
           BRAID_PROJECT: "hooked",
         },
         input: JSON.stringify(input),
-        encoding: "utf8",
       });
-      assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, "", "nothing to deliver or deny");
       assert.equal(readLive(stateDir, "s1")?.event, event, "the event was recorded");
-      const loaded = JSON.parse(readFileSync(out, "utf8")) as string[];
-      for (const heavy of ["net", "stream", "crypto", "child_process"])
-        assert.ok(!loaded.includes(`NativeModule ${heavy}`), `node:${heavy} loaded by a ${event} hook`);
+      assert.deepEqual(loadedBuiltins(HEAVY_BUILTINS), [], `what a ${event} hook loaded`);
     });
   }
+
+  it("--help and --version to a pipe, and status in a repository without sessions, spawn nothing and load no stream", () => {
+    const repo = makeRepo(sb, "short-commands");
+    const bin = join(REPO_ROOT, "bin", "braid.js");
+    for (const args of [["--help"], ["--version"], ["status", "--json"]]) {
+      const { r, loadedBuiltins } = runRecordingRequires(sb, [bin, ...args], { cwd: repo });
+      assert.ok(r.stdout.length > 0, `braid ${args.join(" ")} printed its answer`);
+      assert.deepEqual(loadedBuiltins(HEAVY_BUILTINS), [], `what braid ${args.join(" ")} loaded`);
+    }
+    const status = runRecordingRequires(sb, [bin, "status", "--json"], { cwd: repo }).r;
+    assert.deepEqual(JSON.parse(status.stdout).sessions, []);
+  });
 
   it("the hook's code holds neither zod nor commander, nor any import(), and requires only built-ins and its cold paths", () => {
     const text = readFileSync(HOOK_CODE, "utf8");
@@ -221,27 +226,15 @@ describe("bundled entries", () => {
       assert.doesNotMatch(readFileSync(join(dir, f), "utf8"), /\bimport\(\s*["'`]/, `${f} still says import(`);
   });
 
-  it("status and ls load node:crypto only when something is hashed", async () => {
+  it("status and ls load node:crypto only when something is hashed", () => {
     const repo = makeRepo(sb, "unhashed");
-    const probe = join(sb.root, "crypto-probe.cjs");
-    writeFileSync(
-      probe,
-      "process.on('exit', () => require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n",
-    );
     for (const args of [
       ["status", "--json"],
       ["ls", "--json"],
     ]) {
-      const out = join(sb.root, `loaded-${args[0]}.json`);
-      const r = spawnSync(process.execPath, ["-r", probe, join(REPO_ROOT, "bin", "braid.js"), ...args], {
-        cwd: repo,
-        env: { ...sb.env, PROBE_OUT: out },
-        encoding: "utf8",
-      });
-      assert.equal(r.status, 0, r.stderr);
-      const loaded = JSON.parse(readFileSync(out, "utf8")) as string[];
-      assert.ok(loaded.includes("NativeModule child_process"), "the probe sees what the command loads");
-      assert.ok(!loaded.includes("NativeModule crypto"), `node:crypto loaded by braid ${args.join(" ")}`);
+      const { loadedBuiltins } = runRecordingRequires(sb, [join(REPO_ROOT, "bin", "braid.js"), ...args], { cwd: repo });
+      if (args[0] === "ls") assert.deepEqual(loadedBuiltins(["child_process"]), ["child_process"], "the probe sees it");
+      assert.deepEqual(loadedBuiltins(["crypto"]), [], `node:crypto loaded by braid ${args.join(" ")}`);
     }
   });
 

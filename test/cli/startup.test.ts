@@ -1,10 +1,11 @@
 // Start-up paths that skip modules must print what the full program prints: the top-level help from the
 // build's help index, and `status` with no session (the status code is not loaded then).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { readHelpIndex } from "../../src/cli/help-index.js";
 import { buildProgram } from "../../src/cli/program.js";
-import { braid, makeRepo, makeSandbox } from "../helpers/env.js";
+import { BRAID_BIN, braid, makeRepo, makeSandbox } from "../helpers/env.js";
 
 describe("start-up fast paths", () => {
   const sb = makeSandbox();
@@ -83,5 +84,19 @@ describe("failures under --json", () => {
     const shell = await braid(sb, repo, ["shell", "nosuch", "--", "x", "--json"]);
     assert.notEqual(shell.code, 0);
     assert.equal(shell.stdout, "");
+  });
+
+  it("output into a pipe whose reader is gone ends quietly (no stack trace), for help and for a command", () => {
+    const repo = makeRepo(sb, "piped");
+    for (const args of ["--help", "ls --json", "status --json"]) {
+      // `true` has exited (and closed the pipe) long before braid writes.
+      const script = `{ sleep 0.3; "$0" "$1" ${args}; echo "exit $?" >&2; } | true`;
+      const r = spawnSync("bash", ["-c", script, process.execPath, BRAID_BIN], {
+        cwd: repo,
+        env: sb.env,
+        encoding: "utf8",
+      });
+      assert.equal(r.stderr, "exit 0\n", `braid ${args}`);
+    }
   });
 });

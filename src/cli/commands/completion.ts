@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { BraidError } from "../../infra/errors.js";
 import { act } from "../act.js";
-import { print } from "../output.js";
+import { print, write } from "../output.js";
 
 export function registerCompletion(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function registerCompletion(program: Command): void {
         const { programSpec } = await import("../../completion/spec.js");
         // The root program: registerCommands registers every command when `completion` runs.
         const root = cmd.parent ?? program;
-        process.stdout.write(completionScript(shell as "bash", programSpec(root)));
+        write(completionScript(shell as "bash", programSpec(root)));
         return 0;
       }),
     );

@@ -5,7 +5,7 @@ import { loadContext } from "../../project/context.js";
 import { type PairResult, type RadarReport, radarJson, runRadar } from "../../radar/radar.js";
 import { SnapshotCache } from "../../radar/snapshot.js";
 import { act } from "../act.js";
-import { paint, print, table } from "../output.js";
+import { isTerminal, paint, print, table, write } from "../output.js";
 
 function cell(p: PairResult | undefined): string {
   if (!p) return "";
@@ -68,9 +68,9 @@ export function registerConflicts(program: Command): void {
         const cache = new SnapshotCache(join(ctx.project.stateDir, "radar", "snapshots.json"));
         const once = async () => {
           const r = await runRadar(ctx, { cache });
-          if (opts.json) process.stdout.write(`${JSON.stringify(radarJson(r))}\n`);
+          if (opts.json) write(`${JSON.stringify(radarJson(r))}\n`);
           else {
-            if (opts.watch && process.stdout.isTTY) process.stdout.write("\x1b[2J\x1b[H");
+            if (opts.watch && isTerminal(1)) write("\x1b[2J\x1b[H");
             print(renderRadar(r));
           }
           return r;

@@ -4,7 +4,7 @@ import type { ProjectContext } from "../../project/context.js";
 import { loadContext } from "../../project/context.js";
 import { followSessionLog, readSessionLog } from "../../session/logs.js";
 import { act } from "../act.js";
-import { print, printJson } from "../output.js";
+import { print, printJson, write } from "../output.js";
 
 function lineCount(v: string): number {
   const n = Number(v);
@@ -53,7 +53,7 @@ export function registerLogs(program: Command): void {
       act(async (name: string, opts: { follow?: boolean; lines: number; service?: string; json?: boolean }) => {
         const ctx = await loadContext();
         if (opts.service) {
-          process.stdout.write(await serviceOutput(ctx, name, opts.service, opts.lines));
+          write(await serviceOutput(ctx, name, opts.service, opts.lines));
           return 0;
         }
         if (!opts.follow) {
@@ -70,7 +70,7 @@ export function registerLogs(program: Command): void {
           ctx,
           name,
           (lines) => {
-            if (opts.json) for (const line of lines) process.stdout.write(`${JSON.stringify({ line })}\n`);
+            if (opts.json) for (const line of lines) write(`${JSON.stringify({ line })}\n`);
             else for (const l of lines) print(l);
           },
           () => stop,

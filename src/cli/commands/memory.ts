@@ -5,7 +5,7 @@ import { memoryPath } from "../../coord/paths.js";
 import { BraidError } from "../../infra/errors.js";
 import { loadContext } from "../../project/context.js";
 import { act } from "../act.js";
-import { print, printJson } from "../output.js";
+import { print, printJson, write } from "../output.js";
 
 export function registerMemory(program: Command): void {
   program
@@ -36,7 +36,7 @@ export function registerMemory(program: Command): void {
         }
         if (!m.exists || !m.text.trim())
           print(`no memory yet for ${ctx.project.slug} (${path}) — add one with braid learn "..."`);
-        else process.stdout.write(m.text.endsWith("\n") ? m.text : `${m.text}\n`);
+        else write(m.text.endsWith("\n") ? m.text : `${m.text}\n`);
         return 0;
       }),
     );

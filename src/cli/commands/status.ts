@@ -5,7 +5,7 @@ import { loadContext } from "../../project/context.js";
 import type { ViewOptions } from "../../session/status.js";
 import type { SessionView } from "../../session/types.js";
 import { act } from "../act.js";
-import { paint, print, printJson, table } from "../output.js";
+import { isTerminal, paint, print, printJson, table, write } from "../output.js";
 
 const STATE_STYLE: Record<string, Parameters<typeof paint>[0]> = {
   working: "green",
@@ -146,10 +146,10 @@ export function registerStatus(program: Command): void {
         });
         while (!stop) {
           const views = pick(await sessionViews(ctx, { debouncer, sampler }));
-          if (opts.json) process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), sessions: views })}\n`);
+          if (opts.json) write(`${JSON.stringify({ at: new Date().toISOString(), sessions: views })}\n`);
           else {
-            const clear = process.stdout.isTTY ? "\x1b[H\x1b[2J" : "";
-            process.stdout.write(`${clear}${render(views)}\n\n(refreshing every second — Ctrl-C to quit)\n`);
+            const clear = isTerminal(1) ? "\x1b[H\x1b[2J" : "";
+            write(`${clear}${render(views)}\n\n(refreshing every second — Ctrl-C to quit)\n`);
           }
           await new Promise((r) => setTimeout(r, 1000));
         }

@@ -7,7 +7,7 @@ import { decideSandbox } from "../../sandbox/probe.js";
 import { requireSwarm, type SwarmRecord, swarmSummary } from "../../swarm/record.js";
 import { runSwarmSession, startSwarmSession } from "../../swarm/session.js";
 import { act } from "../act.js";
-import { print, printJson, table } from "../output.js";
+import { print, printJson, printNotice, table } from "../output.js";
 
 function count(flag: string) {
   return (v: string): number => {
@@ -98,7 +98,7 @@ export function registerSwarm(program: Command): void {
             onProgress: (r) => {
               if (opts.json || r.phase === lastPhase) return;
               lastPhase = r.phase;
-              process.stderr.write(`swarm ${name}: ${r.state}: ${r.phase}\n`);
+              printNotice(`swarm ${name}: ${r.state}: ${r.phase}`);
             },
           });
           if (opts.json) printJson(rec);
@@ -116,12 +116,7 @@ export function registerSwarm(program: Command): void {
         const ctx = await loadContext();
         // `braid start --mode swarm --sandbox`: the runner left braid outside; its agents go in.
         const sandboxed = runtimeOf(ctx.store.require(name))?.sandboxed === true;
-        const rec = await runSwarmSession(
-          ctx,
-          name,
-          (r) => process.stdout.write(`swarm ${name}: ${r.state}: ${r.phase}\n`),
-          sandboxed,
-        );
+        const rec = await runSwarmSession(ctx, name, (r) => print(`swarm ${name}: ${r.state}: ${r.phase}`), sandboxed);
         print(rec.report ?? swarmSummary(rec));
         return rec.state === "done" ? 0 : 1;
       }),
