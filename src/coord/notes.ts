@@ -99,16 +99,17 @@ export function formatEntry(note: Note): string {
 }
 
 /** A missing file is an empty one; any other read failure is a one-line error. */
-export function readNotesFile(file: string): NotesFile {
-  let text: string;
+/** The parsed file and how many bytes were read (0: no file). */
+export function readNotesFile(file: string): NotesFile & { bytes: number } {
+  let buf: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    buf = readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "ENOENT") return { notes: [], strayLines: 0 };
+    if (err.code === "ENOENT") return { notes: [], strayLines: 0, bytes: 0 };
     throw coordFileError("read", "notes", file, err);
   }
-  return parseNotes(text);
+  return { ...parseNotes(buf.toString("utf8")), bytes: buf.length };
 }
 
 let cache: { file: string; size: number; mtimeMs: number; parsed: NotesFile } | null = null;

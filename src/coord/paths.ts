@@ -12,7 +12,12 @@ export function memoryPath(ctx: ProjectContext): string {
 }
 
 export function notesPath(ctx: ProjectContext): string {
-  return join(workflowsDir(), "notes", `${ctx.project.slug}.md`);
+  return notesFileOf(ctx.project.slug);
+}
+
+/** The notes file of the project `slug` (a hook knows the slug from its environment, without a context). */
+export function notesFileOf(slug: string): string {
+  return join(workflowsDir(), "notes", `${slug}.md`);
 }
 
 /**
@@ -20,7 +25,11 @@ export function notesPath(ctx: ProjectContext): string {
  * its hooks may write even inside the sandbox, and no lock shared with other sessions.
  */
 export function cursorPath(ctx: ProjectContext, session: string): string {
-  return join(ctx.project.stateDir, "run", session, "notes-cursor.json");
+  return cursorFileOf(ctx.project.stateDir, session);
+}
+
+export function cursorFileOf(stateDir: string, session: string): string {
+  return join(stateDir, "run", session, "notes-cursor.json");
 }
 
 /** braid 0.1 kept every session's cursor in one file; still read when a session has none of its own. */

@@ -4,7 +4,7 @@
  * after its cursor in the file. If the cursor's note is gone (the file was cleared or hand-edited),
  * notes newer than the cursor's time count as unread: nothing new is hidden.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, type Stats, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { hasField, readJsonFile } from "../infra/json.js";
@@ -15,10 +15,36 @@ import { COORD_LOCK, cursorPath, legacyCursorsPath, notesPath } from "./paths.js
 export interface Cursor {
   id: string;
   time: string;
+  /**
+   * The notes file as the cursor last saw it whole (size, mtime): while it is unchanged there is nothing new, and
+   * a hook knows it without the lock or a parse (nothingNewSince). Absent in braid's older cursors.
+   */
+  seen?: FileMark;
+}
+
+interface FileMark {
+  size: number;
+  mtimeMs: number;
 }
 
 function isCursor(c: unknown): c is Cursor {
   return !!c && typeof (c as Cursor).id === "string" && typeof (c as Cursor).time === "string";
+}
+
+const markOf = (st: Stats | undefined): FileMark | undefined =>
+  st ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+
+const sameMark = (a: FileMark | undefined, b: FileMark | undefined): boolean =>
+  !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
+/**
+ * Is the notes file just as the session's cursor last saw it (or absent)? Then nothing is unread: the prompt hook
+ * answers without loading the project, taking the lock or parsing notes. False whenever unsure (no mark).
+ */
+export function nothingNewSince(notesFile: string, cursorFile: string): boolean {
+  const now = statSync(notesFile, { throwIfNoEntry: false });
+  if (!now) return true; // no notes file: no notes at all
+  return sameMark(readJsonFile(cursorFile, isCursor)?.seen, markOf(now));
 }
 
 /** The session's cursor; missing or damaged: from the first note, which re-delivers rather than loses. */
@@ -80,9 +106,16 @@ function withCursor<T>(
   return withLock(
     file,
     () => {
-      const { notes } = readNotesFile(notesPath(ctx));
-      const { moveTo, result } = step(notes, readCursor(ctx, session));
-      if (moveTo) writeFileAtomic(file, `${JSON.stringify({ id: moveTo.id, time: moveTo.time })}\n`);
+      const notesFile = notesPath(ctx);
+      const before = markOf(statSync(notesFile, { throwIfNoEntry: false }));
+      const { notes, bytes } = readNotesFile(notesFile);
+      // The mark holds only if what was read is what was stat'ed: an append in between leaves it unset.
+      const seen = before && bytes === before.size ? before : undefined;
+      const cursor = readCursor(ctx, session);
+      const { moveTo, result } = step(notes, cursor);
+      const to = moveTo ?? cursor;
+      if (to && (moveTo || !sameMark(cursor?.seen, seen)))
+        writeFileAtomic(file, `${JSON.stringify({ id: to.id, time: to.time, ...(seen ? { seen } : {}) })}\n`);
       return result;
     },
     COORD_LOCK,

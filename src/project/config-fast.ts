@@ -8,7 +8,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../infra/fsutil.js";
-import { hashHex } from "../infra/hash.js";
 import type { Config } from "./config.js";
 import { globalConfigPath, PROJECT_CONFIG_FILE } from "./paths.js";
 import type { TrustGate } from "./trust.js";
@@ -76,13 +75,11 @@ export async function loadConfigGated(mainWorktree?: string, stateDir?: string):
     const d = precomputedDefaults();
     if (d) return { config: d, gate: null, projectPath: null };
   }
-  // Loaded only past the no-config path above, like node:crypto (hashHex).
+  // Loaded only past the no-config path above.
   const { gatedValues, trustGate } = await import("./trust.js");
   const cacheFile = stateDir ? join(stateDir, "config-cache.json") : null;
-  const key = hashHex(
-    "sha256",
-    [fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0"),
-  );
+  // The files' content itself, not a digest of it: a few hundred bytes to compare, and no node:crypto to load.
+  const key = [fileKey(globalPath), projectPath ? fileKey(projectPath) : "", `schema:${mtime(SCHEMA_URL)}`].join("\0");
   const decide = (c: CacheFile): LoadedConfig => {
     if (!hasProject || !mainWorktree) return { config: c.config, gate: null, projectPath: null };
     const gate = trustGate(c.gated, mainWorktree, stateDir ? dirname(stateDir) : mainWorktree);
@@ -103,7 +100,8 @@ export async function loadConfigGated(mainWorktree?: string, stateDir?: string):
     ? loadConfig(mainWorktree, { omitProjectKeys: Object.keys(gated) }).config
     : full.config;
   const entry: CacheFile = { key, config: full.config, fallback, gated };
-  if (cacheFile && existsSync(stateDir as string)) {
+  // Written even where no session made the state dir yet: without it, every command validated anew (zod: ~60 ms).
+  if (cacheFile) {
     try {
       writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {

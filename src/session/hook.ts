@@ -10,6 +10,8 @@
 import { fstatSync, read } from "node:fs";
 import { basename, dirname } from "node:path";
 import { FILE_EDIT_TOOLS } from "../agents/claude/tools.js";
+import { cursorFileOf, notesFileOf } from "../coord/paths.js";
+import { nothingNewSince } from "../coord/unread.js";
 import { writeOut } from "../infra/stdio.js";
 import type { NotifyEvent } from "../notify/fire.js";
 import { hookNotifyState, mayNotify } from "../notify/when.js";
@@ -113,7 +115,14 @@ async function hookProjectContext(input: HookInput, env: HookEnv): Promise<Proje
   };
 }
 
+/** A prompt with no note waiting (the common case), known from the notes file's size and mtime alone. */
+function nothingToDeliver(env: HookEnv): boolean {
+  const slug = process.env.BRAID_PROJECT;
+  return !!slug && nothingNewSince(notesFileOf(slug), cursorFileOf(env.stateDir, env.session));
+}
+
 async function answer(event: string, input: HookInput, env: HookEnv): Promise<HookOutput> {
+  if (event === "UserPromptSubmit" && nothingToDeliver(env)) return null;
   if (event === "SessionStart" || event === "UserPromptSubmit") {
     const [ctx, { hookContext }] = await Promise.all([hookProjectContext(input, env), import("../coord/deliver.js")]);
     const text = await hookContext(ctx, env.session, event);

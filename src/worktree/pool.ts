@@ -6,7 +6,6 @@
  * makes, refreshes and discards them; one it finds half made by a killed filler is discarded, never used.
  */
 import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, sep } from "node:path";
@@ -16,7 +15,9 @@ import { listWorktrees } from "../git/worktrees.js";
 import { isBraidError } from "../infra/errors.js";
 import { faultPause } from "../infra/faults.js";
 import { lockHolder, ownerAlive, withLock } from "../infra/fsutil.js";
+import { hashHex } from "../infra/hash.js";
 import { processStart } from "../infra/process.js";
+import { randomHex } from "../infra/random.js";
 import { loadConfigGated } from "../project/config-fast.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord, SpareRecord } from "../project/state.js";
@@ -59,20 +60,18 @@ async function bootstrapKey(ctx: ProjectContext): Promise<string> {
   const gate =
     ctx.trust === undefined ? (await loadConfigGated(ctx.project.mainWorktree, ctx.project.stateDir)).gate : ctx.trust;
   const trusted = !gate || gate.trusted || !gate.keys.includes("setup");
-  const h = createHash("sha1");
-  h.update(
-    JSON.stringify({
-      copy: config.copy,
-      mode: config.copy_mode,
-      setup: config.setup,
-      trusted,
-      env: config.env,
-      ports: config.ports,
-      include: readIncludePatterns(ctx.project.mainWorktree),
-    }),
-  );
-  for (const rel of copyPaths(config.copy)) h.update(`\0${rel}\0${treeStamp(join(ctx.project.mainWorktree, rel))}`);
-  return h.digest("hex").slice(0, 16);
+  // One digest of the parts in order (as incremental updates would give), by infra/hash: crypto loads only here.
+  let text = JSON.stringify({
+    copy: config.copy,
+    mode: config.copy_mode,
+    setup: config.setup,
+    trusted,
+    env: config.env,
+    ports: config.ports,
+    include: readIncludePatterns(ctx.project.mainWorktree),
+  });
+  for (const rel of copyPaths(config.copy)) text += `\0${rel}\0${treeStamp(join(ctx.project.mainWorktree, rel))}`;
+  return hashHex("sha1", text).slice(0, 16);
 }
 
 function statStamp(path: string): string {
@@ -324,7 +323,7 @@ async function makeSpare(
   key: string,
   setupLater: boolean,
 ): Promise<string | null> {
-  const id = randomBytes(4).toString("hex");
+  const id = randomHex(8);
   const spare: SpareRecord = {
     id,
     path: join(poolDir(ctx.project.stateDir), `spare-${id}`),

@@ -163,15 +163,17 @@ describe("bundled entries", () => {
     for (const f of ["hook-config.cjs", "zod.cjs"]) assert.ok(loaded.includes(f), `${f} was loaded: ${loaded}`);
   });
 
-  it("status with sessions loads no module of the config validator (zod) once the config is cached", async () => {
+  it("status and ls load no module of the config validator (zod) once the config is cached, sessions or not", async () => {
     const repo = makeRepo(sb, "unvalidated");
     writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
-    assert.equal((await braid(sb, repo, ["new", "one", "--no-bootstrap"])).code, 0);
-    assert.equal((await braid(sb, repo, ["status", "--json"])).code, 0, "the first run validates and caches");
     // The bundles reach zod only through dist/bundle/zod.cjs.
     const required = (args: string[]) =>
       runRecordingRequires(sb, [join(REPO_ROOT, "bin", "braid.js"), ...args], { cwd: repo }).required;
     const holdsZod = (files: string[]) => files.filter((f) => /dist\/bundle\/zod\.cjs$|node_modules\/zod\//.test(f));
+    assert.notDeepEqual(holdsZod(required(["ls", "--json"])), [], "no session yet: the first run validates");
+    assert.deepEqual(holdsZod(required(["ls", "--json"])), [], "and caches, though no session made the state dir");
+    assert.equal((await braid(sb, repo, ["new", "one", "--no-bootstrap"])).code, 0);
+    assert.equal((await braid(sb, repo, ["status", "--json"])).code, 0);
     assert.deepEqual(holdsZod(required(["status", "--json"])), [], "status loads no module that holds zod");
     // What the probe would see if one did: `config list` validates the file.
     assert.notDeepEqual(holdsZod(required(["config", "list", "--json"])), [], "config list loads the validator");

@@ -104,4 +104,32 @@ describe("braid hook", () => {
         !/SessionStart/.test(readFileSync(join(stateDir, "logs", "hooks.log"), "utf8")),
     );
   });
+
+  it("UserPromptSubmit delivers each note once, from the file's mark as well: new, cleared and rewritten files", async () => {
+    const asLaunched = { BRAID_MAIN_WORKTREE: repo, BRAID_PROJECT: "app" }; // the hook's fast path needs these
+    const prompt = () => hook("UserPromptSubmit", { session_id: "abc", cwd: repo, prompt: "go" }, asLaunched);
+    const delivered = async () => {
+      const r = await prompt();
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout ? String(JSON.parse(r.stdout).hookSpecificOutput.additionalContext) : "";
+    };
+    const post = async (text: string) => assert.equal((await braid(sb, repo, ["note", text])).code, 0);
+    await post("first note");
+    assert.match(await delivered(), /first note/);
+    assert.equal(await delivered(), "", "nothing new: the second prompt gets nothing");
+    const cursor = JSON.parse(readFileSync(join(stateDir, "run", "s1", "notes-cursor.json"), "utf8"));
+    assert.equal(typeof cursor.seen?.size, "number", "the cursor marks the file it saw");
+    await post("second note");
+    const second = await delivered();
+    assert.match(second, /second note/);
+    assert.doesNotMatch(second, /first note/);
+    // Cleared by hand, then a note: the mark no longer matches, and the note arrives.
+    const notesFile = join(sb.env.HOME as string, ".claude", "workflows", "notes", "app.md");
+    assert.match(readFileSync(notesFile, "utf8"), /second note/, "the project's notes file");
+    writeFileSync(notesFile, "");
+    assert.equal(await delivered(), "", "an empty file holds nothing to deliver");
+    await post("third note");
+    assert.match(await delivered(), /third note/);
+    assert.equal(await delivered(), "");
+  });
 });
