@@ -108,7 +108,7 @@ process.stdout.write(JSON.stringify({ sessions: [] }) + "\\n");
   line("braid ls --json (no config file)", node([BRAID_BIN, "ls", "--json"]));
   if (BEFORE) line(`before: ${BEFORE} ls --json`, node([BEFORE, "ls", "--json"]));
   writeFileSync(join(repo, "braid.toml"), "max_code_sessions = 4\n");
-  line("braid ls --json (braid.toml present: zod loads)", node([BRAID_BIN, "ls", "--json"]));
+  line("braid ls --json (braid.toml present: validated once, then cached)", node([BRAID_BIN, "ls", "--json"]));
   if (BEFORE) line(`before: ${BEFORE} ls --json (braid.toml)`, node([BEFORE, "ls", "--json"]));
 } finally {
   sb.cleanup();

@@ -124,6 +124,8 @@ function withCursor<T>(
 
 /** The session's unread notes, marked read in the same step. */
 export async function takeUnread(ctx: ProjectContext, session: string): Promise<Note[]> {
+  // The common case, a file unchanged since the cursor last saw it: no lock, no parse.
+  if (nothingNewSince(notesPath(ctx), cursorPath(ctx, session))) return [];
   return withCursor(ctx, session, (notes, cursor) => {
     const fresh = notesAfter(notes, cursor);
     return { moveTo: fresh[fresh.length - 1], result: fresh.filter((n) => isAddressedTo(n, session)) };
