@@ -98,8 +98,10 @@ export function formatEntry(note: Note): string {
   return `\n### #${note.id} · ${note.time} · ${note.from} → ${note.to}\n${body}\n\n`;
 }
 
-/** A missing file is an empty one; any other read failure is a one-line error. */
-/** The parsed file and how many bytes were read (0: no file). */
+/**
+ * The parsed file and how many bytes were read. A missing file is an empty one (0 bytes); any other read failure
+ * is a one-line error.
+ */
 export function readNotesFile(file: string): NotesFile & { bytes: number } {
   let buf: Buffer;
   try {

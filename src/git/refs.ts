@@ -70,7 +70,7 @@ export interface ProjectFacts {
 
 /**
  * The facts from the file system when the layout is plain (git/discover.ts), else from one git call: common dir
- * (absolute), bare?, inside a work tree?, top level. Null when git finds no repository.
+ * (absolute), bare?, inside a work tree?, top level. Rejects with git's error when git finds no repository.
  */
 export async function projectFacts(cwd: string): Promise<ProjectFacts | null> {
   const found = discoverRepo(cwd);
@@ -87,6 +87,6 @@ export async function projectFacts(cwd: string): Promise<ProjectFacts | null> {
     { cwd },
   );
   const [commonDir, bare, inside, top = ""] = r.stdout.trim().split("\n");
-  if (r.code !== 0 || !commonDir) return null;
+  if (!commonDir) return null;
   return { commonDir, bare: bare === "true", insideWorkTree: inside === "true", top };
 }
