@@ -232,6 +232,8 @@ const cjs = {
   supported: { "dynamic-import": false },
 };
 const main = join(SRC, "cli", "main.js");
+/** The plugins every CommonJS bundle needs, around `own` (resolvers run in this order: the first answer wins). */
+const cjsPlugins = (...own) => [lazyChildProcess, ...own, fromDistSrc("cjs")];
 
 /** Build one entry; returns its output file's name in OUT. */
 async function bundle(options) {
@@ -268,7 +270,7 @@ async function commandBundle(cmd) {
   const r = await build({
     ...cjs,
     ...options,
-    plugins: [lazyChildProcess, oneCommand(cmd), sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+    plugins: cjsPlugins(oneCommand(cmd), sharedZod, hookElsewhere("cjs")),
   });
   if (!importsEsmOnly(r)) noImportLeft(r);
   const cjsFile = Object.keys(r.metafile.outputs)[0];
@@ -292,7 +294,7 @@ async function hookBundles() {
       entryPoints: { hook: join(SRC, "session", "hook.js") },
       outdir: OUT,
       entryNames: "[name]-[hash]",
-      plugins: [lazyChildProcess, fromDistSrc("cjs"), hookCold()],
+      plugins: cjsPlugins(hookCold()),
     }),
     ...[...HOOK_COLD].map(([file, out]) =>
       bundle({
@@ -300,7 +302,7 @@ async function hookBundles() {
         entryPoints: [file],
         outfile: join(OUT, out),
         outdir: undefined,
-        plugins: [lazyChildProcess, sharedZod, fromDistSrc("cjs"), hookCold(file)],
+        plugins: cjsPlugins(sharedZod, hookCold(file)),
       }),
     ),
   ]);
@@ -331,14 +333,14 @@ const [hook, all, help, ...perCommand] = await Promise.all([
     entryPoints: { all: main },
     outdir: OUT,
     entryNames: "[name]-[hash]",
-    plugins: [lazyChildProcess, sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+    plugins: cjsPlugins(sharedZod, hookElsewhere("cjs")),
   }),
   bundle({
     ...cjs,
     entryPoints: { help: main },
     outdir: OUT,
     entryNames: "[name]-[hash]",
-    plugins: [lazyChildProcess, helpOnly, sharedZod, hookElsewhere("cjs"), fromDistSrc("cjs")],
+    plugins: cjsPlugins(helpOnly, sharedZod, hookElsewhere("cjs")),
   }),
   ...commands.map(async (cmd) => [cmd.name, await commandBundle(cmd)]),
   bundle({

@@ -190,14 +190,8 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   });
 
   // merge-base(snapshot, base) = merge-base(HEAD, base): the snapshot is one commit on top of HEAD.
-  const mergeBases = await mapLimit(verified, 4, async (c) => {
-    const from = c.snap.head ?? c.snap.commit;
-    const known = cache.mergeBase(from, c.base);
-    if (known) return known;
-    const mb = await new Repo(cwd).mergeBase(from, c.base, { noOptionalLocks: false });
-    if (mb) cache.setMergeBase(from, c.base, mb);
-    return mb;
-  });
+  const relations = new CommitRelations(cwd, cache);
+  const mergeBases = await mapLimit(verified, 4, (c) => relations.mergeBase(c.snap.head ?? c.snap.commit, c.base));
   cache.save();
 
   // Changed files and lines: session vs its merge base, base tip vs the same merge base, and (dirty ones) HEAD vs
@@ -212,7 +206,7 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   });
   const [diffs, counts] = await Promise.all([
     diffBatch(cwd, diffPairs),
-    mapLimit(verified, 4, (c) => (c.snap.head ? aheadBehind(cwd, cache, c.snap.head, c.base) : Promise.resolve(null))),
+    mapLimit(verified, 4, (c) => (c.snap.head ? relations.aheadBehind(c.snap.head, c.base) : Promise.resolve(null))),
   ]);
   cache.save();
   const none: PairDiff = { files: [], added: 0, removed: 0 };
@@ -294,19 +288,50 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   };
 }
 
-/** Commits head has that base has not and the other way round; commits never change, so cached for good. */
-async function aheadBehind(
-  cwd: string,
-  cache: SnapshotCache,
-  head: string,
-  base: string,
-): Promise<{ ahead: number; behind: number } | null> {
-  const known = cache.aheadBehind(head, base);
-  if (known) return known;
-  const counts = await new Repo(cwd).aheadBehind(base, head);
-  if (!counts || !Number.isFinite(counts.ahead) || !Number.isFinite(counts.behind)) return null;
-  cache.setAheadBehind(head, base, counts);
-  return counts;
+/**
+ * Merge bases and ahead/behind counts of (head, base) pairs: commits never change, so they are cached for good;
+ * a pair several sessions share (fresh sessions all sit on the base tip) costs one git call, and a head that is
+ * the base tip none.
+ */
+class CommitRelations {
+  private readonly pending = new Map<string, Promise<unknown>>();
+  constructor(
+    private readonly cwd: string,
+    private readonly cache: SnapshotCache,
+  ) {}
+
+  mergeBase(head: string, base: string): Promise<string | null> {
+    if (head === base) return Promise.resolve(head);
+    const known = this.cache.mergeBase(head, base);
+    if (known) return Promise.resolve(known);
+    return this.once(`mb ${head} ${base}`, async () => {
+      const mb = await new Repo(this.cwd).mergeBase(head, base, { noOptionalLocks: false });
+      if (mb) this.cache.setMergeBase(head, base, mb);
+      return mb;
+    });
+  }
+
+  /** Commits head has that base has not and the other way round (null when git cannot say). */
+  aheadBehind(head: string, base: string): Promise<{ ahead: number; behind: number } | null> {
+    if (head === base) return Promise.resolve({ ahead: 0, behind: 0 });
+    const known = this.cache.aheadBehind(head, base);
+    if (known) return Promise.resolve(known);
+    return this.once(`ab ${head} ${base}`, async () => {
+      const counts = await new Repo(this.cwd).aheadBehind(base, head);
+      if (!counts || !Number.isFinite(counts.ahead) || !Number.isFinite(counts.behind)) return null;
+      this.cache.setAheadBehind(head, base, counts);
+      return counts;
+    });
+  }
+
+  private once<T>(key: string, run: () => Promise<T>): Promise<T> {
+    let p = this.pending.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = run();
+      this.pending.set(key, p);
+    }
+    return p;
+  }
 }
 
 /** Per session: names of the other sessions it would conflict with (textually). Board and status use this. */

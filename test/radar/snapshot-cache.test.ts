@@ -2,46 +2,27 @@
 // else (no add -A, write-tree or commit-tree), and it is never stale: every kind of change shows in the next
 // snapshot, which must equal one made from scratch (a fresh copy of the index, add -A, write-tree).
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { treeViaIndexCopy, worktreeHead } from "../../src/git/snapshot.js";
 import { radarSnapshot, SnapshotCache } from "../../src/radar/snapshot.js";
 import { gitIn } from "../helpers/env.js";
+import { type GitLog, installGitLog } from "../helpers/git-log.js";
 import { useSandbox } from "../helpers/suite.js";
 
 describe("radar snapshot cache", () => {
   const sb = useSandbox();
-  const log = () => join(sb.root, "git.log");
   const savedPath = process.env.PATH;
-
-  // A git on PATH that logs each subcommand, then runs the real one.
+  let gitLog: GitLog;
   before(() => {
-    const bin = join(sb.root, "shim");
-    const realGit = (savedPath ?? "")
-      .split(":")
-      .map((d) => join(d, "git"))
-      .find((p) => existsSync(p));
-    assert.ok(realGit, "git on PATH");
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(
-      join(bin, "git"),
-      `#!/bin/sh\nfor a in "$@"; do case "$a" in -c|core.*|status.*) ;; *) echo "$a" >> "${log()}"; break;; esac; done\nexec ${realGit} "$@"\n`,
-    );
-    chmodSync(join(bin, "git"), 0o755);
-    process.env.PATH = `${bin}:${savedPath}`;
+    gitLog = installGitLog(join(sb.root, "shim"));
+    process.env.PATH = `${gitLog.bin}:${savedPath}`;
   });
   after(() => {
     process.env.PATH = savedPath;
   });
-
-  const subcommands = (): string[] => {
-    try {
-      return readFileSync(log(), "utf8").split("\n").filter(Boolean);
-    } catch {
-      return [];
-    }
-  };
+  const subcommands = (): string[] => gitLog.subcommands();
 
   it("costs one status when nothing changed, and shows every change in the next snapshot", async () => {
     const wt = join(sb.root, "wt");
@@ -59,7 +40,7 @@ describe("radar snapshot cache", () => {
     // Each call loads the cache from its file, as a new `braid status` process does.
     const snap = async () => {
       const cache = new SnapshotCache(cacheFile);
-      rmSync(log(), { force: true });
+      gitLog.clear();
       const s = await radarSnapshot(wt, { tmpDir, cache });
       cache.save();
       return s;
