@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROJECT_CONFIG_FILE } from "../project/paths.js";
 import { claudeToolArgs, HOOKED_TOOLS } from "./claude/tools.js";
 import { readTranscript, transcriptFiles } from "./claude/transcript.js";
 import { claudePluginDir } from "./claude-plugin.js";
@@ -45,6 +46,38 @@ export function braidBin(): string {
 export const ACTIVITY_HOOK =
   '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ] && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0';
 
+/** The session's run dir in a hook's shell (runtime/paths.ts), and the test that braid's variables are there. */
+const RUN_DIR = 'd="$BRAID_STATE_DIR/run/$BRAID_SESSION"';
+const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
+
+/**
+ * A prompt with no note waiting (every prompt but the first after a note) needs no braid: the notes file is absent,
+ * or the session's notes-seen file (coord/unread.ts) is newer than it and holds its size. Then the shell touches the
+ * prompt mark (live.ts applies it) and ends; anything else, or anything unsure, runs braid's hook, which delivers.
+ */
+export function promptHook(braidHook: string): string {
+  const seen = '"$d/notes-seen"';
+  const unchanged = `[ ${seen} -nt "$f" ] && read -r n < ${seen} && [ "$n" -eq "$(wc -c 2>/dev/null < "$f")" ] 2>/dev/null`;
+  return [
+    `${RUN_DIR}; f="$BRAID_NOTES_FILE"`,
+    `if ${IN_SESSION} && [ -n "$f" ] && { [ ! -e "$f" ] || { ${unchanged}; }; } && touch -- "$d/prompt" 2>/dev/null; then exit 0; fi`,
+    `exec ${braidHook}`,
+  ].join("; ");
+}
+
+/**
+ * A finished turn needs no braid unless a config file mentions a notify key (the hook's own test, notify/when.ts):
+ * the shell touches the stop mark and ends. Else braid's hook runs, which records it and notifies.
+ */
+export function stopHook(braidHook: string): string {
+  const configs = `"$BRAID_GLOBAL_CONFIG" "$BRAID_MAIN_WORKTREE/${PROJECT_CONFIG_FILE}"`;
+  return [
+    RUN_DIR,
+    `if ${IN_SESSION} && [ -n "$BRAID_GLOBAL_CONFIG" ] && ! grep -qs notify_ ${configs} && touch -- "$d/stop" 2>/dev/null; then exit 0; fi`,
+    `exec ${braidHook}`,
+  ].join("; ");
+}
+
 /**
  * The program and arguments that handle one hook event: the hook bundle run directly (`node hook.cjs
  * <event>`, one file, no launcher in between: a hook runs on every prompt and checked tool call), or
@@ -57,13 +90,20 @@ export function hookCommand(node: string, bin: string, event: string): string[] 
 
 /**
  * The `--settings` JSON: one command hook per event (hookCommand), except that PreToolUse runs braid only for
- * the tools it inspects, and PostToolUse is the activity touch.
+ * the tools it inspects, PostToolUse is the activity touch, and a shell settles the common case of
+ * UserPromptSubmit and Stop (promptHook, stopHook).
  */
 export function claudeHookSettings(node = process.execPath, bin = braidBin()): string {
   const hooks: Record<string, unknown> = {};
+  const braidCommand = (ev: string) => hookCommand(node, bin, ev).map(shellQuote).join(" ");
   const braidHook = (ev: string) => ({
     type: "command",
-    command: hookCommand(node, bin, ev).map(shellQuote).join(" "),
+    command:
+      ev === "UserPromptSubmit"
+        ? promptHook(braidCommand(ev))
+        : ev === "Stop"
+          ? stopHook(braidCommand(ev))
+          : braidCommand(ev),
     timeout: 30,
   });
   for (const ev of CLAUDE_HOOK_EVENTS) {

@@ -32,6 +32,14 @@ export function cursorFileOf(stateDir: string, session: string): string {
   return join(stateDir, "run", session, "notes-cursor.json");
 }
 
+/**
+ * Rewritten whenever the cursor has seen the whole notes file: while it is newer than the notes file, nothing is
+ * unread, which the prompt hook's shell tests without starting braid (agents/claude.ts).
+ */
+export function notesSeenFileOf(stateDir: string, session: string): string {
+  return join(stateDir, "run", session, "notes-seen");
+}
+
 /** braid 0.1 kept every session's cursor in one file; still read when a session has none of its own. */
 export function legacyCursorsPath(ctx: ProjectContext): string {
   return join(ctx.project.stateDir, "notes-cursors.json");

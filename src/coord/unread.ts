@@ -4,13 +4,13 @@
  * after its cursor in the file. If the cursor's note is gone (the file was cleared or hand-edited),
  * notes newer than the cursor's time count as unread: nothing new is hidden.
  */
-import { mkdirSync, type Stats, statSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 import { hasField, readJsonFile } from "../infra/json.js";
 import type { ProjectContext } from "../project/context.js";
 import { type Note, readNotesCached, readNotesFile } from "./notes.js";
-import { COORD_LOCK, cursorPath, legacyCursorsPath, notesPath } from "./paths.js";
+import { COORD_LOCK, cursorPath, legacyCursorsPath, notesPath, notesSeenFileOf } from "./paths.js";
 
 export interface Cursor {
   id: string;
@@ -40,11 +40,33 @@ const sameMark = (a: FileMark | undefined, b: FileMark | undefined): boolean =>
 /**
  * Is the notes file just as the session's cursor last saw it (or absent)? Then nothing is unread: the prompt hook
  * answers without loading the project, taking the lock or parsing notes. False whenever unsure (no mark).
+ * When it is, the session's notes-seen file is brought up to date if it is not (a cursor from an older braid, or a
+ * crash between the two writes), so the next prompt's shell knows it without braid.
  */
-export function nothingNewSince(notesFile: string, cursorFile: string): boolean {
+export function nothingNewSince(notesFile: string, cursorFile: string, seenFile?: string): boolean {
   const now = statSync(notesFile, { throwIfNoEntry: false });
   if (!now) return true; // no notes file: no notes at all
-  return sameMark(readJsonFile(cursorFile, isCursor)?.seen, markOf(now));
+  const seen = readJsonFile(cursorFile, isCursor)?.seen;
+  if (!seen || !sameMark(seen, markOf(now))) return false;
+  if (seenFile) markSeen(seenFile, notesFile, seen);
+  return true;
+}
+
+/**
+ * The notes-seen file: the notes file's size as the cursor saw it whole (`seen`), written after that. The prompt
+ * hook's shell trusts it while it is newer than the notes file and the size still matches (notes are appended, so a
+ * new note changes the size even if the clock went back). Written first and checked after, so an append meanwhile
+ * removes it. Only a hint for speed: without it the hook asks braid, as before.
+ */
+function markSeen(seenFile: string, notesFile: string, seen: FileMark): void {
+  try {
+    const own = statSync(seenFile, { throwIfNoEntry: false });
+    if (own && own.mtimeMs > seen.mtimeMs && readFileSync(seenFile, "utf8") === `${seen.size}\n`) return;
+    writeFileAtomic(seenFile, `${seen.size}\n`, { durable: false }); // a line: the shell's `read` wants its newline
+    if (!sameMark(markOf(statSync(notesFile, { throwIfNoEntry: false })), seen)) rmSync(seenFile, { force: true });
+  } catch {
+    /* see above */
+  }
 }
 
 /** The session's cursor; missing or damaged: from the first note, which re-delivers rather than loses. */
@@ -116,6 +138,7 @@ function withCursor<T>(
       const to = moveTo ?? cursor;
       if (to && (moveTo || !sameMark(cursor?.seen, seen)))
         writeFileAtomic(file, `${JSON.stringify({ id: to.id, time: to.time, ...(seen ? { seen } : {}) })}\n`);
+      if (seen && to) markSeen(notesSeenFileOf(ctx.project.stateDir, session), notesFile, seen);
       return result;
     },
     COORD_LOCK,
@@ -125,7 +148,8 @@ function withCursor<T>(
 /** The session's unread notes, marked read in the same step. */
 export async function takeUnread(ctx: ProjectContext, session: string): Promise<Note[]> {
   // The common case, a file unchanged since the cursor last saw it: no lock, no parse.
-  if (nothingNewSince(notesPath(ctx), cursorPath(ctx, session))) return [];
+  if (nothingNewSince(notesPath(ctx), cursorPath(ctx, session), notesSeenFileOf(ctx.project.stateDir, session)))
+    return [];
   return withCursor(ctx, session, (notes, cursor) => {
     const fresh = notesAfter(notes, cursor);
     return { moveTo: fresh[fresh.length - 1], result: fresh.filter((n) => isAddressedTo(n, session)) };

@@ -10,7 +10,7 @@
 import { fstatSync, read } from "node:fs";
 import { basename, dirname } from "node:path";
 import { FILE_EDIT_TOOLS } from "../agents/claude/tools.js";
-import { cursorFileOf, notesFileOf } from "../coord/paths.js";
+import { cursorFileOf, notesFileOf, notesSeenFileOf } from "../coord/paths.js";
 import { nothingNewSince } from "../coord/unread.js";
 import { writeOut } from "../infra/stdio.js";
 import type { NotifyEvent } from "../notify/fire.js";
@@ -118,7 +118,14 @@ async function hookProjectContext(input: HookInput, env: HookEnv): Promise<Proje
 /** A prompt with no note waiting (the common case), known from the notes file's size and mtime alone. */
 function nothingToDeliver(env: HookEnv): boolean {
   const slug = process.env.BRAID_PROJECT;
-  return !!slug && nothingNewSince(notesFileOf(slug), cursorFileOf(env.stateDir, env.session));
+  return (
+    !!slug &&
+    nothingNewSince(
+      notesFileOf(slug),
+      cursorFileOf(env.stateDir, env.session),
+      notesSeenFileOf(env.stateDir, env.session),
+    )
+  );
 }
 
 async function answer(event: string, input: HookInput, env: HookEnv): Promise<HookOutput> {

@@ -6,8 +6,10 @@
 import { mkdirSync } from "node:fs";
 import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
+import { notesPath } from "../coord/paths.js";
 import { randomUuid } from "../infra/hash.js";
 import type { ProjectContext } from "../project/context.js";
+import { globalConfigPath } from "../project/paths.js";
 import type { SessionRecord } from "../project/state.js";
 import { fillTemplate } from "../project/template.js";
 import { DROP_ENV } from "../runtime/local.js";
@@ -43,6 +45,9 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
   env.BRAID_MAIN_WORKTREE = ctx.project.mainWorktree;
   env.BRAID_RUN_ID = runId;
   env.BRAID_SESSION_TYPE = rec.type;
+  // for the hooks' shell fast paths (agents/claude.ts): where the notes are, which config may ask for notifications
+  env.BRAID_NOTES_FILE = notesPath(ctx);
+  env.BRAID_GLOBAL_CONFIG = globalConfigPath();
   return env;
 }
 

@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { hasField, readJsonFile } from "../infra/json.js";
-import { activityFile, liveFile } from "../runtime/paths.js";
+import { eventMarkFile, liveFile, MARKED_EVENTS, type MarkedEvent } from "../runtime/paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
 
@@ -120,26 +120,48 @@ const isLiveState = hasField<LiveState>("state", "string");
 
 export function readLive(stateDir: string, name: string): LiveState | null {
   const data = readJsonFile(liveFile(stateDir, name), isLiveState);
-  return data ? withActivity(data, activityMs(stateDir, name)) : null;
+  return data ? withMarkedEvents(data, markedEvents(stateDir, name)) : null;
 }
 
-/** No marker yet is the usual case: asked without an exception (building one is most of a stat's cost). */
-function activityMs(stateDir: string, name: string): number | null {
-  try {
-    return statSync(activityFile(stateDir, name), { throwIfNoEntry: false })?.mtimeMs ?? null;
-  } catch {
-    return null;
-  }
+/** An event the agent's shell recorded by touching its file (MARKED_EVENTS), at the file's mtime. */
+export interface MarkedAt {
+  event: MarkedEvent;
+  atMs: number;
 }
+
+/** The marked events of a session. No file yet is the usual case: asked without an exception (most of a stat's cost). */
+function markedEvents(stateDir: string, name: string): MarkedAt[] {
+  const out: MarkedAt[] = [];
+  for (const event of Object.keys(MARKED_EVENTS) as MarkedEvent[]) {
+    try {
+      const st = statSync(eventMarkFile(stateDir, name, event), { throwIfNoEntry: false });
+      if (st) out.push({ event, atMs: st.mtimeMs });
+    } catch {
+      /* unreadable: as if not there */
+    }
+  }
+  return out;
+}
+
+const turnOrder = Object.keys(MARKED_EVENTS);
 
 /**
- * A tool finished after the last recorded event (the activity marker, see claudeHookSettings): a waiting
- * agent was answered and went on, exactly as a PostToolUse event would have said.
+ * Live state with the events marked after its last recorded one applied in time order (equal times in the order of
+ * a turn), exactly as their hooks would have. A finished tool (PostToolUse) only ends a wait: while working, the
+ * detail of the tool PreToolUse named stays.
  */
-export function withActivity(live: LiveState, activityAtMs: number | null): LiveState {
-  if (activityAtMs === null || live.state !== "waiting" || activityAtMs <= Date.parse(live.at)) return live;
-  const iso = new Date(activityAtMs).toISOString();
-  return { ...live, state: "working", detail: "thinking", since: iso, at: iso, event: "PostToolUse" };
+export function withMarkedEvents(live: LiveState, marks: MarkedAt[]): LiveState {
+  // live.at has whole milliseconds: a mark within the recorded event's millisecond may be older than it
+  const after = Date.parse(live.at) + 1;
+  const newer = marks
+    .filter((m) => m.atMs >= after)
+    .sort((a, b) => a.atMs - b.atMs || turnOrder.indexOf(a.event) - turnOrder.indexOf(b.event));
+  let state = live;
+  for (const m of newer) {
+    if (m.event === "PostToolUse" && state.state !== "waiting") continue;
+    state = applyHookEvent(state, state.runId, m.event, {}, new Date(m.atMs));
+  }
+  return state;
 }
 
 /**

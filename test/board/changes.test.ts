@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
-import { activityFile } from "../../src/runtime/paths.js";
+import { eventMarkFile } from "../../src/runtime/paths.js";
 import { realLoaders } from "../../src/ui/board/loaders.js";
 import { braid, commitIn, gitIn, makeRepo } from "../helpers/env.js";
 import { useSandboxEnv } from "../merge/fixture.js";
@@ -38,10 +38,19 @@ describe("board: slow figures on change only", () => {
     // An edit the index does not see, reported by the agent's PostToolUse hook (it touches the activity file).
     writeFileSync(join(wt, "a.txt"), "a\nmore\n");
     assert.equal(await loaders.slow(), committed, "no hook yet: not looked at");
-    const activity = activityFile(ctx.project.stateDir, "s");
+    const activity = eventMarkFile(ctx.project.stateDir, "s", "PostToolUse");
     mkdirSync(dirname(activity), { recursive: true }); // a started session has it
     writeFileSync(activity, "");
     const active = await loaders.slow();
     assert.equal(active.views[0]?.linesAdded, 4);
+
+    // the prompt and stop marks of the shell hooks count as activity too
+    for (const ev of ["UserPromptSubmit", "Stop"] as const) {
+      const seen = await loaders.slow();
+      writeFileSync(join(wt, "a.txt"), `a\n${ev}\n`);
+      assert.equal(await loaders.slow(), seen, `${ev}: no mark yet, not looked at`);
+      writeFileSync(eventMarkFile(ctx.project.stateDir, "s", ev), "");
+      assert.notEqual(await loaders.slow(), seen, `${ev} mark: looked at again`);
+    }
   });
 });

@@ -2,13 +2,16 @@
  * End to end with the real Claude Code CLI and braid's real hooks (`braid hook <event>` via the
  * `--settings` braid launches Claude with): session B's interactive agent gets the project memory at
  * start; session A's agent posts a note with the one-line command braid told it; B's agent sees that
- * note in the model request of its very next prompt, and only once.
+ * note in the model request of its very next prompt, and only once. Only that prompt starts braid: the others,
+ * and every finished turn, are settled by the hooks' shell (a logging stand-in for node counts braid's processes).
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { claudeHookSettings } from "../../src/agents/claude.js";
+import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
+import { readLive } from "../../src/session/live.js";
 import {
   CLAUDE_BIN,
   claudeAvailable,
@@ -17,7 +20,7 @@ import {
   runClaude,
   TmuxTestServer,
 } from "../helpers/claude.js";
-import { BRAID_BIN, braid, makeRepo, makeSandbox, type Sandbox } from "../helpers/env.js";
+import { BRAID_BIN, braid, makeRepo, makeSandbox, type Sandbox, waitFor } from "../helpers/env.js";
 import { type ModelStub, requestContains, startModelStub } from "../helpers/model-stub.js";
 
 const NOTE = "Payments API ready at /api/pay/v2";
@@ -46,12 +49,17 @@ describe("notes reach a real Claude Code agent", { skip: !claudeAvailable() && "
     sb.cleanup();
   });
 
-  const hookEnv = (session: string) => ({
+  const stateDir = () => join(repo, ".git", "braid");
+  /** What braid puts into a session agent's environment (session/launch.ts agentEnv). */
+  const hookEnv = async (session: string) => ({
     ...claudeEnv(sb, stub.url),
     BRAID_SESSION: session,
-    BRAID_STATE_DIR: join(repo, ".git", "braid"),
+    BRAID_STATE_DIR: stateDir(),
     BRAID_RUN_ID: `run-${session}`,
     BRAID_SESSION_TYPE: "implementation",
+    BRAID_MAIN_WORKTREE: repo,
+    BRAID_NOTES_FILE: JSON.parse((await braid(sb, repo, ["notes", "--json"])).stdout).path,
+    BRAID_GLOBAL_CONFIG: join(sb.home, ".config", "braid", "config.toml"),
   });
 
   it("memory at SessionStart; A's note arrives with B's next prompt", async (t) => {
@@ -59,12 +67,18 @@ describe("notes reach a real Claude Code agent", { skip: !claudeAvailable() && "
     assert.equal(learned.code, 0, learned.stderr);
 
     // B: an interactive Claude in tmux, started the way braid starts it (its hooks via --settings).
-    stub.scriptForCwd(apiWt, [{ text: "first reply" }, { text: "second reply" }]);
+    stub.scriptForCwd(apiWt, [{ text: "first reply" }, { text: "second reply" }, { text: "third reply" }]);
+    // node as B's hooks run it, logging each braid hook process's event first
+    const calls = join(sb.root, "api-hooks.log");
+    const node = join(sb.root, "node-logged");
+    writeFileSync(node, `#!/bin/sh\necho "$2" >> '${calls}'\nexec '${process.execPath}' "$@"\n`);
+    chmodSync(node, 0o755);
+    const braidHooks = () => readFileSync(calls, "utf8").trim().split("\n");
     const pane = tmux.newSession(
       "api",
       apiWt,
-      [CLAUDE_BIN, "--session-id", randomUUID(), "--settings", claudeHookSettings(process.execPath, BRAID_BIN)],
-      { env: hookEnv("api") },
+      [CLAUDE_BIN, "--session-id", randomUUID(), "--settings", claudeHookSettings(node, braidBin())],
+      { env: await hookEnv("api") },
     );
     await tmux.waitForScreen(pane, /\? for shortcuts/, 90_000);
     tmux.sendText(pane, "first prompt [[p1]]", true);
@@ -84,7 +98,7 @@ describe("notes reach a real Claude Code agent", { skip: !claudeAvailable() && "
       },
       { text: "posted" },
     ]);
-    const a = await runClaude(authWt, hookEnv("auth"), ["-p", "announce the API", "--allowedTools", "Bash"], {
+    const a = await runClaude(authWt, await hookEnv("auth"), ["-p", "announce the API", "--allowedTools", "Bash"], {
       timeoutMs: 180_000,
     });
     assert.equal(a.code, 0, a.stderr);
@@ -104,6 +118,22 @@ describe("notes reach a real Claude Code agent", { skip: !claudeAvailable() && "
     assert.ok(requestContains(second, "from auth"), "with its author");
     const after = await braid(sb, repo, ["notes", "--unread", "--for", "api", "--json"]);
     assert.deepEqual(JSON.parse(after.stdout).notes, [], "and is marked read");
+    await tmux.waitForScreen(pane, /second reply/, 60_000);
+
+    // B's third prompt: nothing new, so its hook's shell answers without braid; the turn's end likewise.
+    tmux.sendText(pane, "third prompt [[p3]]", true);
+    await tmux.waitForScreen(pane, /third reply/, 90_000);
+    const live = await waitFor("B idle after its third turn", () => {
+      const l = readLive(stateDir(), "api");
+      return l?.state === "idle" && l.event === "Stop" ? l : null;
+    });
+    assert.equal(live.detail, "turn finished");
+    assert.deepEqual(
+      braidHooks().filter((e) => e === "UserPromptSubmit" || e === "Stop"),
+      ["UserPromptSubmit"],
+      `braid ran for the prompt with a note waiting only: ${braidHooks()}`,
+    );
+    assert.equal(braidHooks()[0], "SessionStart");
     t.diagnostic(`A's claude -p run: ${a.ms} ms`);
   });
 });

@@ -1,12 +1,12 @@
 // braid's hook settings with the REAL Claude Code CLI: PreToolUse starts braid only for the tools it
-// inspects (write tools, questions), PostToolUse is a bare `touch` (no braid process), and the ownership
-// guard still answers for an Edit/Write. A logging stand-in for `node` records every braid hook process.
+// inspects (write tools, questions), PostToolUse is a bare `touch` (no braid process), so are a prompt with no
+// note waiting and a turn's end without notifications, and the ownership guard still answers for an Edit/Write. A logging stand-in for `node` records every braid hook process.
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
-import { readLive, withActivity } from "../../src/session/live.js";
+import { readLive, withMarkedEvents } from "../../src/session/live.js";
 import { claudeAvailable, claudeEnv, prepareClaudeHome, runClaude } from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
 import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
@@ -23,12 +23,62 @@ describe("hook matchers", () => {
       conversationId: null,
       transcriptPath: null,
     };
-    assert.equal(withActivity(live, null).state, "waiting");
-    assert.equal(withActivity(live, Date.parse(live.at) - 5).state, "waiting", "older activity says nothing");
-    const after = withActivity(live, Date.parse(live.at) + 5);
-    assert.deepEqual([after.state, after.detail], ["working", "thinking"]);
+    const t = Date.parse(live.at);
+    const activity = (atMs: number) => withMarkedEvents(live, [{ event: "PostToolUse", atMs }]);
+    assert.equal(withMarkedEvents(live, []).state, "waiting");
+    assert.equal(activity(t - 5).state, "waiting", "older activity says nothing");
+    assert.equal(activity(t + 0.5).state, "waiting", "nor activity within the recorded event's millisecond");
+    const after = activity(t + 5);
+    assert.deepEqual([after.state, after.detail, after.since], ["working", "thinking", new Date(t + 5).toISOString()]);
     const idle = { ...live, state: "idle" as const };
-    assert.equal(withActivity(idle, Date.parse(live.at) + 5).state, "idle", "only waiting is lifted");
+    assert.equal(
+      withMarkedEvents(idle, [{ event: "PostToolUse", atMs: t + 5 }]).state,
+      "idle",
+      "only waiting is lifted",
+    );
+  });
+
+  it("prompt and stop marks newer than the live state apply in time order, as their hooks would", () => {
+    const idle = {
+      runId: "r",
+      state: "idle" as const,
+      detail: "ready",
+      since: "2026-01-01T00:00:00.000Z",
+      at: "2026-01-01T00:00:01.000Z",
+      event: "SessionStart",
+      conversationId: "c",
+      transcriptPath: null,
+    };
+    const t = Date.parse(idle.at);
+    const prompt = withMarkedEvents(idle, [{ event: "UserPromptSubmit", atMs: t + 10 }]);
+    assert.deepEqual([prompt.state, prompt.detail, prompt.event], ["working", "thinking", "UserPromptSubmit"]);
+    assert.equal(prompt.since, new Date(t + 10).toISOString());
+    assert.equal(prompt.conversationId, "c", "what the marks do not say is kept");
+    // a whole turn: prompt, a tool ended a permission wait... then Stop; given in any order
+    const turn = withMarkedEvents(idle, [
+      { event: "Stop", atMs: t + 30 },
+      { event: "UserPromptSubmit", atMs: t + 10 },
+      { event: "PostToolUse", atMs: t + 20 },
+    ]);
+    assert.deepEqual(
+      [turn.state, turn.detail, turn.event, turn.at],
+      ["idle", "turn finished", "Stop", new Date(t + 30).toISOString()],
+    );
+    // a prompt after the stop: working again
+    const next = withMarkedEvents(idle, [
+      { event: "Stop", atMs: t + 30 },
+      { event: "UserPromptSubmit", atMs: t + 40 },
+    ]);
+    assert.equal(next.state, "working");
+    // equal times (a coarse clock): in the order of a turn
+    const same = withMarkedEvents(idle, [
+      { event: "Stop", atMs: t + 50 },
+      { event: "UserPromptSubmit", atMs: t + 50 },
+    ]);
+    assert.equal(same.state, "idle");
+    // marks older than the recorded event are history
+    const done = { ...idle, state: "done" as const, event: "SessionEnd", at: new Date(t + 100).toISOString() };
+    assert.equal(withMarkedEvents(done, [{ event: "Stop", atMs: t + 60 }]).state, "done");
   });
 
   it("PreToolUse runs braid only for inspected tools; PostToolUse is a shell touch", () => {
@@ -74,6 +124,10 @@ describe("hook matchers with the real Claude Code", { skip: !claudeAvailable() &
       BRAID_STATE_DIR: stateDir,
       BRAID_RUN_ID: "r1",
       BRAID_SESSION_TYPE: "research",
+      // as braid launches it (session/launch.ts agentEnv): no notes, no notify key anywhere
+      BRAID_MAIN_WORKTREE: dir,
+      BRAID_NOTES_FILE: join(sb.root, "notes.md"),
+      BRAID_GLOBAL_CONFIG: join(sb.root, "config.toml"),
     };
     const settings = claudeHookSettings(node, braidBin());
     const r = await runClaude(dir, env, ["-p", "go", "--allowedTools", "Bash", "Write", "--settings", settings]);
@@ -85,7 +139,12 @@ describe("hook matchers with the real Claude Code", { skip: !claudeAvailable() &
     const events = readFileSync(calls, "utf8").trim().split("\n");
     assert.equal(events.filter((e) => e === "PreToolUse").length, 1, `one PreToolUse (the Write): ${events}`);
     assert.ok(!events.includes("PostToolUse"), `PostToolUse never starts braid: ${events}`);
-    assert.ok(events.includes("Stop"), `other events still reach braid: ${events}`);
+    assert.ok(
+      !events.includes("UserPromptSubmit") && !events.includes("Stop"),
+      `prompt and stop: the shell's: ${events}`,
+    );
+    assert.ok(events.includes("SessionStart") && events.includes("SessionEnd"), `other events reach braid: ${events}`);
+    for (const mark of ["prompt", "stop"]) assert.ok(existsSync(join(stateDir, "run", "s1", mark)), `${mark} marked`);
     const touched = statSync(join(stateDir, "run", "s1", "activity")).mtimeMs;
     assert.ok(touched > 0, "the PostToolUse touch ran");
     assert.equal(readLive(stateDir, "s1")?.state, "done", "Stop and SessionEnd came after the tools");

@@ -1,15 +1,15 @@
 /**
  * Whether anything the board's slow figures depend on may have changed, from file stats alone (no process):
- * the registry, the notes, and per session its hook files (live state, the activity file the agent's
- * PostToolUse hook touches), its worktree's index and HEAD, and its branch and base refs. Edits nobody
- * reported (a user typing in a worktree without git) show at the next full refresh.
+ * the registry, the notes, and per session its hook files (live state, the marks the agent's shell hooks touch),
+ * its worktree's index and HEAD, and its branch and base refs. Edits nobody reported (a user typing in a worktree
+ * without git) show at the next full refresh.
  */
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { notesPath } from "../../coord/paths.js";
 import type { ProjectContext } from "../../project/context.js";
 import { indexPathOf } from "../../radar/snapshot.js";
-import { activityFile, liveFile } from "../../runtime/paths.js";
+import { eventMarkFile, liveFile, MARKED_EVENTS, type MarkedEvent } from "../../runtime/paths.js";
 
 function stampOf(path: string | null): string {
   if (!path) return "-";
@@ -37,7 +37,7 @@ export function changeStamp(ctx: ProjectContext): string {
     parts.push(
       s.name,
       stampOf(liveFile(stateDir, s.name)),
-      stampOf(activityFile(stateDir, s.name)),
+      ...(Object.keys(MARKED_EVENTS) as MarkedEvent[]).map((ev) => stampOf(eventMarkFile(stateDir, s.name, ev))),
       stampOf(index),
       stampOf(index ? join(dirname(index), "HEAD") : null),
     );

@@ -1,0 +1,116 @@
+// The prompt and stop hooks exactly as braid registers them with Claude Code (claudeHookSettings), run through
+// /bin/sh as Claude runs them: their common case (no note waiting, no notification asked for) starts no braid
+// process and still records the state; everything else, and anything unsure, goes to braid's hook, which delivers
+// and notifies. A logging stand-in for node says which ran.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
+import { readLive } from "../../src/session/live.js";
+import { braid } from "../helpers/env.js";
+import { useRepo } from "../helpers/suite.js";
+
+describe("hooks settled by the shell", () => {
+  const { sb, repo } = useRepo();
+  const stateDir = () => join(repo, ".git", "braid");
+  const runDir = () => join(stateDir(), "run", "s1");
+  const calls = () => join(sb.root, "braid-hooks.log");
+  const notesFile = () => join(sb.home, ".claude", "workflows", "notes", "app.md");
+  const globalConfig = () => join(sb.home, ".config", "braid", "config.toml");
+  let commands: Record<string, string>;
+  before(() => {
+    const node = join(sb.root, "node-logged");
+    writeFileSync(node, `#!/bin/sh\necho "$2" >> '${calls()}'\nexec '${process.execPath}' "$@"\n`);
+    chmodSync(node, 0o755);
+    const hooks = JSON.parse(claudeHookSettings(node, braidBin())).hooks;
+    commands = Object.fromEntries(
+      ["SessionStart", "UserPromptSubmit", "Stop"].map((ev) => [ev, hooks[ev][0].hooks[0].command]),
+    );
+    mkdirSync(runDir(), { recursive: true });
+  });
+
+  /** What braid puts into a session agent's environment (session/launch.ts agentEnv). */
+  const env = () => ({
+    ...sb.env,
+    BRAID_SESSION: "s1",
+    BRAID_STATE_DIR: stateDir(),
+    BRAID_RUN_ID: "run1",
+    BRAID_SESSION_TYPE: "implementation",
+    BRAID_MAIN_WORKTREE: repo,
+    BRAID_PROJECT: "app",
+    BRAID_NOTES_FILE: notesFile(),
+    BRAID_GLOBAL_CONFIG: globalConfig(),
+  });
+  /** Run one registered hook; says whether braid ran for it and what it printed for Claude. */
+  const fire = (event: string, extra: Record<string, string> = {}) => {
+    writeFileSync(calls(), "");
+    const r = spawnSync("/bin/sh", ["-c", commands[event] as string], {
+      cwd: repo,
+      env: { ...env(), ...extra },
+      input: JSON.stringify({ session_id: "abc", cwd: repo, prompt: "go" }),
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "", `${event}: nothing on stderr`);
+    const ran = readFileSync(calls(), "utf8").includes(event);
+    const context = r.stdout ? String(JSON.parse(r.stdout).hookSpecificOutput?.additionalContext ?? "") : "";
+    return { ran, context };
+  };
+  const post = async (text: string) => assert.equal((await braid(sb, repo, ["note", text])).code, 0);
+  const state = () => {
+    const l = readLive(stateDir(), "s1");
+    return [l?.state, l?.detail];
+  };
+
+  it("no note anywhere: the prompt and the turn's end start no braid, and the state follows", () => {
+    assert.equal(fire("SessionStart").ran, true, "SessionStart is braid's");
+    assert.deepEqual(state(), ["idle", "ready"]);
+    assert.ok(!existsSync(notesFile()));
+    assert.deepEqual(fire("UserPromptSubmit"), { ran: false, context: "" });
+    assert.deepEqual(state(), ["working", "thinking"]);
+    assert.equal(fire("Stop").ran, false);
+    assert.deepEqual(state(), ["idle", "turn finished"]);
+  });
+
+  it("a note waiting: braid delivers it once, and the next prompt is the shell's again", async () => {
+    await post("first note");
+    const first = fire("UserPromptSubmit");
+    assert.equal(first.ran, true);
+    assert.match(first.context, /first note/);
+    assert.equal(readFileSync(join(runDir(), "notes-seen"), "utf8"), `${readFileSync(notesFile()).length}\n`);
+    assert.deepEqual(fire("UserPromptSubmit"), { ran: false, context: "" });
+    assert.deepEqual(state(), ["working", "thinking"]);
+  });
+
+  it("a note written while the clock was behind (an older mtime) still reaches braid: its size differs", async () => {
+    await post("second note");
+    utimesSync(notesFile(), new Date("2020-01-01"), new Date("2020-01-01"));
+    const r = fire("UserPromptSubmit");
+    assert.equal(r.ran, true);
+    assert.match(r.context, /second note/);
+    assert.doesNotMatch(r.context, /first note/);
+  });
+
+  it("a damaged or missing notes-seen file, or no notes variable (an older launch): braid is asked", async () => {
+    writeFileSync(join(runDir(), "notes-seen"), "garbage");
+    assert.deepEqual(fire("UserPromptSubmit"), { ran: true, context: "" });
+    assert.deepEqual(fire("UserPromptSubmit"), { ran: false, context: "" }, "braid rewrote it");
+    assert.equal(fire("UserPromptSubmit", { BRAID_NOTES_FILE: "" }).ran, true);
+  });
+
+  it("a notify key in a config file: the turn's end goes to braid, which notifies", () => {
+    assert.equal(fire("Stop").ran, false);
+    mkdirSync(join(sb.home, ".config", "braid"), { recursive: true });
+    writeFileSync(globalConfig(), "notify_desktop = false\n");
+    assert.equal(fire("Stop").ran, true, "global config");
+    writeFileSync(globalConfig(), "");
+    writeFileSync(join(repo, "braid.toml"), "notify_desktop = false\n");
+    assert.equal(fire("Stop").ran, true, "project config");
+    writeFileSync(join(repo, "braid.toml"), "");
+    assert.equal(fire("Stop").ran, false);
+    assert.equal(fire("Stop", { BRAID_GLOBAL_CONFIG: "" }).ran, true, "an older launch");
+    assert.deepEqual(state(), ["idle", "turn finished"]);
+  });
+});
