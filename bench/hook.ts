@@ -1,6 +1,7 @@
-// `braid hook <event>` for every event braid registers with Claude Code (it runs on every prompt and
-// inspected tool call of every agent, and Claude waits for it), against bare `node -e 0` and a hook-shaped
-// node script (the floor) in the same run. Runs alternate between the commands, round by round, so load
+// The hook command of every event braid registers with Claude Code, run through /bin/sh as Claude runs it (it runs
+// on every prompt and inspected tool call of every agent, and Claude waits for it): braid's node hook, or the shell
+// that settles the common case without it. Against bare `node -e 0` and a hook-shaped node script (the floor) in
+// the same run. Runs alternate between the commands, round by round, so load
 // changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
 // Usage: npm run bench -- hook [--runs N]
 import { spawnSync } from "node:child_process";
@@ -8,7 +9,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ACTIVITY_HOOK, CLAUDE_HOOK_EVENTS, hookCommand } from "../src/agents/claude.js";
+import { CLAUDE_HOOK_EVENTS, claudeHookSettings } from "../src/agents/claude.js";
 import { median, summaryRow } from "./summary.js";
 import { timed } from "./timed.js";
 
@@ -33,6 +34,11 @@ const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, env, enco
 git("init", "-q");
 git("-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q", "--allow-empty", "-m", "init");
 const stateDir = join(repo, ".git", "braid");
+// 40 notes, all already delivered (below): the common case of UserPromptSubmit, nothing new to say.
+for (let i = 0; i < 40; i++) spawnSync(process.execPath, [BIN, "note", `note ${i}`], { cwd: repo, env });
+const notesFile = JSON.parse(
+  spawnSync(process.execPath, [BIN, "notes", "--json"], { cwd: repo, env, encoding: "utf8" }).stdout,
+).path;
 mkdirSync(join(stateDir, "run", "s1"), { recursive: true });
 /** The environment braid gives a session's agent (and so its hooks) at launch. */
 const hookEnv = (type: string): NodeJS.ProcessEnv => ({
@@ -43,6 +49,8 @@ const hookEnv = (type: string): NodeJS.ProcessEnv => ({
   BRAID_SESSION_TYPE: type,
   BRAID_MAIN_WORKTREE: repo,
   BRAID_PROJECT: "app",
+  BRAID_NOTES_FILE: notesFile,
+  BRAID_GLOBAL_CONFIG: join(home, "c", "braid", "config.toml"),
 });
 const impl = hookEnv("implementation");
 const tool = (name: string) =>
@@ -83,8 +91,6 @@ closeSync(d);
 `,
 );
 
-// 40 notes, all already delivered: the common case of UserPromptSubmit (nothing new to say).
-for (let i = 0; i < 40; i++) spawnSync(process.execPath, [BIN, "note", `note ${i}`], { cwd: repo, env });
 spawnSync(process.execPath, [BIN, "hook", "UserPromptSubmit"], { cwd: repo, env: impl, input: plain });
 
 interface Case {
@@ -96,11 +102,17 @@ interface Case {
   input: string;
   env: NodeJS.ProcessEnv;
 }
-/** The command the agent runs for `event`, exactly as braid registers it (claudeHookSettings). */
-const hook = (label: string, event: string, input: string, e = impl): Case => {
-  const [cmd, ...args] = hookCommand(process.execPath, BIN, event) as [string, ...string[]];
-  return { label, event, cmd, args, input, env: e };
+/** The command the agent runs for `event` (and `tool`), exactly as braid registers it, through the shell as Claude does. */
+const registered = JSON.parse(claudeHookSettings(process.execPath, BIN)).hooks as Record<
+  string,
+  Array<{ matcher?: string; hooks: Array<{ command: string }> }>
+>;
+const hook = (label: string, event: string, input: string, e = impl, tool = ""): Case => {
+  const entry = registered[event]?.find((h) => !h.matcher || h.matcher === "*" || h.matcher.split("|").includes(tool));
+  if (!entry) throw new Error(`no ${event} hook for ${tool}`);
+  return { label, event, cmd: "/bin/sh", args: ["-c", entry.hooks[0]?.command ?? ""], input, env: e };
 };
+const toolHook = (label: string, name: string, e = impl) => hook(label, "PreToolUse", tool(name), e, name);
 const cases: Case[] = [
   { label: "node -e 0 (baseline)", cmd: process.execPath, args: ["-e", "0"], input: "", env },
   {
@@ -118,23 +130,21 @@ const cases: Case[] = [
     env,
   },
   hook("braid hook SessionStart (context: how to coordinate)", "SessionStart", plain),
-  hook("braid hook UserPromptSubmit (40 notes, all read)", "UserPromptSubmit", plain),
-  hook("braid hook PreToolUse Edit (ownership guard)", "PreToolUse", tool("Edit")),
-  hook("braid hook PreToolUse Write (research: deny)", "PreToolUse", tool("Write"), hookEnv("research")),
-  hook("braid hook PreToolUse AskUserQuestion (waiting)", "PreToolUse", tool("AskUserQuestion")),
+  hook("hook UserPromptSubmit (40 notes, all read: sh)", "UserPromptSubmit", plain),
+  {
+    ...hook("braid hook UserPromptSubmit (40 notes, all read: braid's path)", "UserPromptSubmit", plain),
+    event: undefined,
+    env: { ...impl, BRAID_NOTES_FILE: "" },
+  },
+  toolHook("braid hook PreToolUse Edit (ownership guard)", "Edit"),
+  toolHook("braid hook PreToolUse Write (research: deny)", "Write", hookEnv("research")),
+  toolHook("braid hook PreToolUse AskUserQuestion (waiting)", "AskUserQuestion"),
   hook("braid hook PermissionRequest", "PermissionRequest", tool("Bash")),
   hook("braid hook Notification", "Notification", JSON.stringify({ cwd: repo, notification_type: "idle_prompt" })),
-  hook("braid hook Stop", "Stop", plain),
+  hook("hook Stop (no notify key: sh)", "Stop", plain),
   hook("braid hook SessionEnd", "SessionEnd", JSON.stringify({ cwd: repo, reason: "exit" })),
   // PostToolUse (and PreToolUse of every tool braid does not inspect): no braid process at all.
-  {
-    label: "PostToolUse activity hook (sh, no braid)",
-    event: "PostToolUse",
-    cmd: "/bin/sh",
-    args: ["-c", ACTIVITY_HOOK],
-    input: "",
-    env: impl,
-  },
+  hook("PostToolUse activity hook (sh, no braid)", "PostToolUse", "", impl, "Bash"),
 ];
 
 // Wall time and user+sys CPU of each run (bench/timed.ts: CPU is steadier on a loaded machine).

@@ -55,7 +55,7 @@ const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
  * or the session's notes-seen file (coord/unread.ts) is newer than it and holds its size. Then the shell touches the
  * prompt mark (live.ts applies it) and ends; anything else, or anything unsure, runs braid's hook, which delivers.
  */
-export function promptHook(braidHook: string): string {
+function promptHook(braidHook: string): string {
   const seen = '"$d/notes-seen"';
   const unchanged = `[ ${seen} -nt "$f" ] && read -r n < ${seen} && [ "$n" -eq "$(wc -c 2>/dev/null < "$f")" ] 2>/dev/null`;
   return [
@@ -69,7 +69,7 @@ export function promptHook(braidHook: string): string {
  * A finished turn needs no braid unless a config file mentions a notify key (the hook's own test, notify/when.ts):
  * the shell touches the stop mark and ends. Else braid's hook runs, which records it and notifies.
  */
-export function stopHook(braidHook: string): string {
+function stopHook(braidHook: string): string {
   const configs = `"$BRAID_GLOBAL_CONFIG" "$BRAID_MAIN_WORKTREE/${PROJECT_CONFIG_FILE}"`;
   return [
     RUN_DIR,
