@@ -38,17 +38,16 @@ export function braidBin(): string {
   return fileURLToPath(new URL("../../../bin/braid.js", import.meta.url));
 }
 
+/** The session's run dir in a hook's shell (runtime/paths.ts), and the test that braid's variables are there. */
+const RUN_DIR = 'd="$BRAID_STATE_DIR/run/$BRAID_SESSION"';
+const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
+
 /**
  * After any tool ran, the agent is working again (it may have been waiting on a permission prompt). That needs
  * no decision, so it is a bare `touch` of the session's activity marker (live.ts reads it): no node, no braid
  * process on every tool call. Hook commands run in the agent's environment, where braid set both variables.
  */
-export const ACTIVITY_HOOK =
-  '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ] && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0';
-
-/** The session's run dir in a hook's shell (runtime/paths.ts), and the test that braid's variables are there. */
-const RUN_DIR = 'd="$BRAID_STATE_DIR/run/$BRAID_SESSION"';
-const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
+export const ACTIVITY_HOOK = `${IN_SESSION} && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0`;
 
 /**
  * A prompt with no note waiting (every prompt but the first after a note) needs no braid: the notes file is absent,
