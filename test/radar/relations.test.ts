@@ -35,45 +35,49 @@ describe("radar: merge bases and ahead/behind", () => {
     return { views, mergeBases: count("merge-base"), revLists: count("rev-list") };
   };
 
-  it("sessions on the base tip: 0 ahead, 0 behind, without asking git", async () => {
+  const commitFile = (dir: string, file: string) => {
+    writeFileSync(join(dir, file), `${file}\n`);
+    gitIn(sb, dir, "add", file);
+    gitIn(sb, dir, "commit", "-qm", `add ${file}`);
+  };
+
+  /** status gives these [ahead, behind] for one, two and three, and asked git `calls` times for each kind. */
+  const expectStatus = async (figures: Array<[number, number]>, calls: number, why: string) => {
     const s = await status();
-    assert.deepEqual(s.views, [
-      ["one", 0, 0],
-      ["two", 0, 0],
-      ["three", 0, 0],
-    ]);
-    assert.equal(s.mergeBases, 0);
-    assert.equal(s.revLists, 0);
+    assert.deepEqual(
+      s.views,
+      ["one", "two", "three"].map((n, i) => [n, ...(figures[i] ?? [])]),
+    );
+    assert.deepEqual([s.mergeBases, s.revLists], [calls, calls], `merge-base and rev-list calls: ${why}`);
+  };
+
+  it("sessions on the base tip: 0 ahead, 0 behind, without asking git", async () => {
+    await expectStatus(
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      0,
+      "HEAD is the base tip",
+    );
   });
 
   it("the base moves: one merge-base and one rev-list for the three sessions; a new commit in one costs one more", async () => {
-    writeFileSync(join(repo, "b.txt"), "b\n");
-    gitIn(sb, repo, "add", "b.txt");
-    gitIn(sb, repo, "commit", "-qm", "base moves");
-    const moved = await status();
-    assert.deepEqual(moved.views, [
-      ["one", 0, 1],
-      ["two", 0, 1],
-      ["three", 0, 1],
-    ]);
-    assert.equal(moved.mergeBases, 1, "one pair shared by three sessions");
-    assert.equal(moved.revLists, 1);
-
-    const one = join(sb.root, "app-one");
-    writeFileSync(join(one, "c.txt"), "c\n");
-    gitIn(sb, one, "add", "c.txt");
-    gitIn(sb, one, "commit", "-qm", "work");
-    const committed = await status();
-    assert.deepEqual(committed.views, [
-      ["one", 1, 1],
-      ["two", 0, 1],
-      ["three", 0, 1],
-    ]);
-    assert.equal(committed.mergeBases, 1, "only the new pair; the shared one is remembered");
-    assert.equal(committed.revLists, 1);
-
-    const again = await status();
-    assert.deepEqual(again.views, committed.views);
-    assert.equal(again.mergeBases + again.revLists, 0, "pairs seen before cost nothing");
+    commitFile(repo, "b.txt");
+    const behind: Array<[number, number]> = [
+      [0, 1],
+      [0, 1],
+      [0, 1],
+    ];
+    await expectStatus(behind, 1, "one pair shared by three sessions");
+    commitFile(join(sb.root, "app-one"), "c.txt");
+    const committed: Array<[number, number]> = [
+      [1, 1],
+      [0, 1],
+      [0, 1],
+    ];
+    await expectStatus(committed, 1, "only the new pair; the shared one is remembered");
+    await expectStatus(committed, 0, "pairs seen before cost nothing");
   });
 });

@@ -6,23 +6,26 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
-import { readLive, withMarkedEvents } from "../../src/session/live.js";
+import { type LiveState, readLive, withMarkedEvents } from "../../src/session/live.js";
 import { claudeAvailable, claudeEnv, prepareClaudeHome, runClaude } from "../helpers/claude.js";
 import { makeSandbox, type Sandbox } from "../helpers/env.js";
 import { type ModelStub, startModelStub, toolResults } from "../helpers/model-stub.js";
 
+/** A live state recorded at 00:00:01 by `event`. */
+const recorded = (state: LiveState["state"], detail: string, event: string): LiveState => ({
+  runId: "r",
+  state,
+  detail,
+  since: "2026-01-01T00:00:00.000Z",
+  at: "2026-01-01T00:00:01.000Z",
+  event,
+  conversationId: "c",
+  transcriptPath: null,
+});
+
 describe("hook matchers", () => {
   it("a waiting state gives way to activity recorded after it, and only then", () => {
-    const live = {
-      runId: "r",
-      state: "waiting" as const,
-      detail: "permission prompt: Bash",
-      since: "2026-01-01T00:00:00.000Z",
-      at: "2026-01-01T00:00:01.000Z",
-      event: "PermissionRequest",
-      conversationId: null,
-      transcriptPath: null,
-    };
+    const live = recorded("waiting", "permission prompt: Bash", "PermissionRequest");
     const t = Date.parse(live.at);
     const activity = (atMs: number) => withMarkedEvents(live, [{ event: "PostToolUse", atMs }]);
     assert.equal(withMarkedEvents(live, []).state, "waiting");
@@ -39,16 +42,7 @@ describe("hook matchers", () => {
   });
 
   it("prompt and stop marks newer than the live state apply in time order, as their hooks would", () => {
-    const idle = {
-      runId: "r",
-      state: "idle" as const,
-      detail: "ready",
-      since: "2026-01-01T00:00:00.000Z",
-      at: "2026-01-01T00:00:01.000Z",
-      event: "SessionStart",
-      conversationId: "c",
-      transcriptPath: null,
-    };
+    const idle = recorded("idle", "ready", "SessionStart");
     const t = Date.parse(idle.at);
     const prompt = withMarkedEvents(idle, [{ event: "UserPromptSubmit", atMs: t + 10 }]);
     assert.deepEqual([prompt.state, prompt.detail, prompt.event], ["working", "thinking", "UserPromptSubmit"]);
