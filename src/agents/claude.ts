@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROJECT_CONFIG_FILE } from "../project/paths.js";
-import { claudeToolArgs, HOOKED_TOOLS } from "./claude/tools.js";
+import { claudeToolArgs, FILE_EDIT_TOOLS, QUESTION_TOOL } from "./claude/tools.js";
 import { readTranscript, transcriptFiles } from "./claude/transcript.js";
 import { claudePluginDir } from "./claude-plugin.js";
 import { detectClaude } from "./detectors/claude.js";
@@ -78,6 +78,20 @@ function stopHook(braidHook: string): string {
 }
 
 /**
+ * A file edit needs no braid when there is nothing to decide: not a research session (braid denies those), and no
+ * session owns paths (the registry's no-owners file, project/state.ts, is newer than state.json). Then the shell
+ * records the tool in its mark (live.ts) and ends; else braid's hook runs the ownership guard.
+ */
+function editHook(tool: string, braidHook: string): string {
+  const noOwners = '[ "$BRAID_STATE_DIR/no-owners" -nt "$BRAID_STATE_DIR/state.json" ]';
+  return [
+    RUN_DIR,
+    `if ${IN_SESSION} && [ "\${BRAID_SESSION_TYPE:-implementation}" != research ] && ${noOwners} && printf '%s\n' ${shellQuote(tool)} 2>/dev/null > "$d/tool"; then exit 0; fi`,
+    `exec ${braidHook}`,
+  ].join("; ");
+}
+
+/**
  * The program and arguments that handle one hook event: the hook bundle run directly (`node hook.cjs
  * <event>`, one file, no launcher in between: a hook runs on every prompt and checked tool call), or
  * `node braid.js hook <event>` for a checkout whose bundles were not built.
@@ -88,9 +102,9 @@ export function hookCommand(node: string, bin: string, event: string): string[] 
 }
 
 /**
- * The `--settings` JSON: one command hook per event (hookCommand), except that PreToolUse runs braid only for
- * the tools it inspects, PostToolUse is the activity touch, and a shell settles the common case of
- * UserPromptSubmit and Stop (promptHook, stopHook).
+ * The `--settings` JSON: one command hook per event (hookCommand), except that PreToolUse runs only for the tools
+ * braid inspects, PostToolUse is the activity touch, and a shell settles the common case of UserPromptSubmit,
+ * Stop and file edits (promptHook, stopHook, editHook).
  */
 export function claudeHookSettings(node = process.execPath, bin = braidBin()): string {
   const hooks: Record<string, unknown> = {};
@@ -109,7 +123,14 @@ export function claudeHookSettings(node = process.execPath, bin = braidBin()): s
     if (ev === "PostToolUse") {
       hooks[ev] = [{ matcher: "*", hooks: [{ type: "command", command: ACTIVITY_HOOK, timeout: 5 }] }];
     } else if (ev === "PreToolUse") {
-      hooks[ev] = [{ matcher: HOOKED_TOOLS.join("|"), hooks: [braidHook(ev)] }];
+      // one group per file-edit tool (a plain name matches exactly), so each shell knows its tool
+      hooks[ev] = [
+        ...FILE_EDIT_TOOLS.map((tool) => ({
+          matcher: tool,
+          hooks: [{ type: "command", command: editHook(tool, braidCommand(ev)), timeout: 30 }],
+        })),
+        { matcher: QUESTION_TOOL, hooks: [braidHook(ev)] },
+      ];
     } else {
       hooks[ev] = [{ ...(ev === "PermissionRequest" ? { matcher: "*" } : {}), hooks: [braidHook(ev)] }];
     }

@@ -4,8 +4,8 @@
  * Writes are serialized across processes (lock) and atomic (temp + rename). A corrupt file is
  * reported with its path and the fix, and never silently overwritten.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
 
@@ -186,6 +186,8 @@ export class StateStore {
       const text = `${JSON.stringify(data, null, 2)}\n`;
       // Nothing changed (a patch to the same values, nothing pending to clear): no write, and none of its fsyncs.
       if (text === before) return result;
+      const owned = data.sessions.some((s) => s.owns?.length);
+      if (owned) forgetNoOwners(dirname(this.file));
       writeFileAtomic(this.file, text);
       // A second copy (its own inode: damage to state.json in place does not reach it) of what was just
       // written, so `doctor --fix` restores the newest registry, not the one before. The registry is
@@ -195,6 +197,7 @@ export class StateStore {
       } catch {
         /* keep the previous copy */
       }
+      if (!owned) markNoOwners(dirname(this.file));
       return result;
     });
   }
@@ -257,6 +260,32 @@ function corrupt(file: string, why: string): BraidError {
 }
 
 /** The copy of the registry's last good write, for `doctor --fix`. */
+/**
+ * `<state>/no-owners`: written after a registry in which no session owns paths, so the ownership guard has nothing
+ * to check; removed before one where some session does. The edit hook's shell trusts it only while it is newer
+ * than state.json (agents/claude.ts), so any other write of the registry (a restore, a hand edit) sends edits to
+ * braid's guard again. Only a hint for speed: when it cannot be written, braid's guard runs, as before.
+ */
+export function noOwnersFile(stateDir: string): string {
+  return join(stateDir, "no-owners");
+}
+
+function forgetNoOwners(stateDir: string): void {
+  try {
+    rmSync(noOwnersFile(stateDir), { force: true });
+  } catch {
+    /* it is older than the registry about to be written: the shell does not trust it */
+  }
+}
+
+function markNoOwners(stateDir: string): void {
+  try {
+    writeFileAtomic(noOwnersFile(stateDir), "", { durable: false });
+  } catch {
+    /* see above */
+  }
+}
+
 export function backupFile(file: string): string {
   return `${file}.bak`;
 }

@@ -1,7 +1,7 @@
 /**
  * Where a session's runtime files live: `<stateDir>/run/<name>/`.
- *   activity, prompt,  touched by the agent's PostToolUse, UserPromptSubmit and Stop hooks (a shell, no braid
- *   stop               process): the event happened then (MARKED_EVENTS)
+ *   activity, prompt,  touched by the agent's PostToolUse, UserPromptSubmit, PreToolUse (file edits) and Stop hooks
+ *   tool, stop         (a shell, no braid process): the event happened then (MARKED_EVENTS)
  *   live.json          state written by agent hooks (one small atomic file per session: hooks never
  *                      take the registry lock, so a busy agent cannot slow other braid commands down)
  *   <runId>/agent.pid  pid of the agent, written by the exec wrapper once it is spawned
@@ -22,9 +22,15 @@ export function liveFile(stateDir: string, name: string): string {
 
 /**
  * Hook events the agent's shell records without braid (claude.ts): touching the event's file says it happened at the
- * file's mtime, and live.ts applies it to live.json. In the order they come in a turn (the order of equal times).
+ * file's mtime, and live.ts applies it to live.json (PreToolUse's file holds the tool's name). In the order they
+ * come in a turn (the order of equal times).
  */
-export const MARKED_EVENTS = { UserPromptSubmit: "prompt", PostToolUse: "activity", Stop: "stop" } as const;
+export const MARKED_EVENTS = {
+  UserPromptSubmit: "prompt",
+  PreToolUse: "tool",
+  PostToolUse: "activity",
+  Stop: "stop",
+} as const;
 export type MarkedEvent = keyof typeof MARKED_EVENTS;
 
 export function eventMarkFile(stateDir: string, name: string, event: MarkedEvent): string {

@@ -2,7 +2,7 @@
  * Live state reported by agent hooks, and the state machine that turns hook events into states.
  * Pure functions + one small file per session (see paths.ts).
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { hasField, readJsonFile } from "../infra/json.js";
 import { eventMarkFile, liveFile, MARKED_EVENTS, type MarkedEvent } from "../runtime/paths.js";
@@ -127,6 +127,8 @@ export function readLive(stateDir: string, name: string): LiveState | null {
 export interface MarkedAt {
   event: MarkedEvent;
   atMs: number;
+  /** PreToolUse: the tool, from the file's content. */
+  tool?: string;
 }
 
 /** The marked events of a session. No file yet is the usual case: asked without an exception (most of a stat's cost). */
@@ -134,8 +136,11 @@ function markedEvents(stateDir: string, name: string): MarkedAt[] {
   const out: MarkedAt[] = [];
   for (const event of Object.keys(MARKED_EVENTS) as MarkedEvent[]) {
     try {
-      const st = statSync(eventMarkFile(stateDir, name, event), { throwIfNoEntry: false });
-      if (st) out.push({ event, atMs: st.mtimeMs });
+      const file = eventMarkFile(stateDir, name, event);
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (!st) continue;
+      const tool = event === "PreToolUse" ? readFileSync(file, "utf8").trim() : "";
+      out.push({ event, atMs: st.mtimeMs, ...(tool ? { tool } : {}) });
     } catch {
       /* unreadable: as if not there */
     }
@@ -159,7 +164,7 @@ export function withMarkedEvents(live: LiveState, marks: MarkedAt[]): LiveState 
   let state = live;
   for (const m of newer) {
     if (m.event === "PostToolUse" && state.state !== "waiting") continue;
-    state = applyHookEvent(state, state.runId, m.event, {}, new Date(m.atMs));
+    state = applyHookEvent(state, state.runId, m.event, m.tool ? { tool_name: m.tool } : {}, new Date(m.atMs));
   }
   return state;
 }

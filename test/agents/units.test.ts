@@ -2,7 +2,7 @@
 // "unknown agent" error, a detector and a transcript reader per unit, tool lists per use.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { claudeToolArgs, FILE_EDIT_TOOLS, HOOKED_TOOLS } from "../../src/agents/claude/tools.js";
+import { claudeToolArgs, FILE_EDIT_TOOLS } from "../../src/agents/claude/tools.js";
 import { detectScreenState, resolveAgent, usageReaderFor } from "../../src/agents/index.js";
 import { invokeAgent, requireAgentProgram } from "../../src/agents/invoke.js";
 import { isBraidError } from "../../src/infra/errors.js";
@@ -82,7 +82,6 @@ describe("agent units", () => {
     const rw = claudeToolArgs({ run: "one-shot", access: "write", autonomy: "edits" });
     assert.ok(rw[rw.indexOf("--allowedTools") + 1]?.split(",").includes("Edit"));
     assert.equal(rw[rw.indexOf("--permission-mode") + 1], "acceptEdits");
-    assert.ok(HOOKED_TOOLS.includes("AskUserQuestion") && FILE_EDIT_TOOLS.every((t) => HOOKED_TOOLS.includes(t)));
   });
 
   it('"unknown agent" is one error, for sessions and one-shot runs alike', async () => {

@@ -77,8 +77,15 @@ describe("hook matchers", () => {
 
   it("PreToolUse runs braid only for inspected tools; PostToolUse is a shell touch", () => {
     const s = JSON.parse(claudeHookSettings("/x/node-bin", "/x/braid-bin")).hooks;
-    assert.equal(s.PreToolUse[0].matcher, "Edit|Write|MultiEdit|NotebookEdit|AskUserQuestion");
-    assert.match(s.PreToolUse[0].hooks[0].command, /'PreToolUse'$/);
+    const groups = s.PreToolUse as Array<{ matcher: string; hooks: Array<{ command: string }> }>;
+    assert.deepEqual(
+      groups.map((g) => g.matcher),
+      ["Edit", "Write", "MultiEdit", "NotebookEdit", "AskUserQuestion"],
+      "plain names: each matches its tool exactly",
+    );
+    for (const g of groups)
+      assert.match(g.hooks[0]?.command ?? "", /'PreToolUse'$/, "braid's hook when the shell cannot settle it");
+    assert.match(groups[0]?.hooks[0]?.command ?? "", /printf '%s\n' 'Edit'/, "the Edit group's shell records Edit");
     assert.doesNotMatch(s.PostToolUse[0].hooks[0].command, /node-bin|braid-bin/);
     assert.match(s.PostToolUse[0].hooks[0].command, /touch -- "\$BRAID_STATE_DIR\/run\/\$BRAID_SESSION\/activity"/);
   });

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSy
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
+import { StateStore } from "../../src/project/state.js";
 import { readLive } from "../../src/session/live.js";
 import { braid } from "../helpers/env.js";
 import { useRepo } from "../helpers/suite.js";
@@ -28,6 +29,7 @@ describe("hooks settled by the shell", () => {
     commands = Object.fromEntries(
       ["SessionStart", "UserPromptSubmit", "Stop"].map((ev) => [ev, hooks[ev][0].hooks[0].command]),
     );
+    for (const g of hooks.PreToolUse) commands[`PreToolUse ${g.matcher}`] = g.hooks[0].command;
     mkdirSync(runDir(), { recursive: true });
   });
 
@@ -44,20 +46,24 @@ describe("hooks settled by the shell", () => {
     BRAID_GLOBAL_CONFIG: globalConfig(),
   });
   /** Run one registered hook; says whether braid ran for it and what it printed for Claude. */
-  const fire = (event: string, extra: Record<string, string> = {}) => {
+  const fire = (event: string, extra: Record<string, string> = {}, input: object = { prompt: "go" }) => {
     writeFileSync(calls(), "");
     const r = spawnSync("/bin/sh", ["-c", commands[event] as string], {
       cwd: repo,
       env: { ...env(), ...extra },
-      input: JSON.stringify({ session_id: "abc", cwd: repo, prompt: "go" }),
+      input: JSON.stringify({ session_id: "abc", cwd: repo, ...input }),
       encoding: "utf8",
     });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, "", `${event}: nothing on stderr`);
-    const ran = readFileSync(calls(), "utf8").includes(event);
-    const context = r.stdout ? String(JSON.parse(r.stdout).hookSpecificOutput?.additionalContext ?? "") : "";
+    const ran = readFileSync(calls(), "utf8").includes(event.split(" ")[0] as string);
+    const out = r.stdout ? JSON.parse(r.stdout).hookSpecificOutput : undefined;
+    const context = out ? String(out.additionalContext ?? out.permissionDecisionReason ?? "") : "";
     return { ran, context };
   };
+  /** A file edit by the agent of s1, in its worktree. */
+  const edit = (tool: string, file: string, extra: Record<string, string> = {}) =>
+    fire(`PreToolUse ${tool}`, extra, { tool_name: tool, tool_input: { file_path: join(sb.root, "app-s1", file) } });
   const post = async (text: string) => assert.equal((await braid(sb, repo, ["note", text])).code, 0);
   const state = () => {
     const l = readLive(stateDir(), "s1");
@@ -98,6 +104,34 @@ describe("hooks settled by the shell", () => {
     assert.deepEqual(fire("UserPromptSubmit"), { ran: true, context: "" });
     assert.deepEqual(fire("UserPromptSubmit"), { ran: false, context: "" }, "braid rewrote it");
     assert.equal(fire("UserPromptSubmit", { BRAID_NOTES_FILE: "" }).ran, true);
+  });
+
+  it("file edits: the shell's while no session owns paths; braid's guard once one does, and for research", async () => {
+    assert.equal(edit("Edit", "a.txt").ran, true, "no registry written yet: braid decides");
+    for (const name of ["s1", "other"]) assert.equal((await braid(sb, repo, ["new", name])).code, 0);
+    for (const tool of ["Edit", "Write", "MultiEdit", "NotebookEdit"]) {
+      assert.deepEqual(edit(tool, "a.txt"), { ran: false, context: "" }, tool);
+      assert.deepEqual(state(), ["working", `tool: ${tool}`]);
+    }
+    const research = edit("Write", "a.txt", { BRAID_SESSION_TYPE: "research" });
+    assert.equal(research.ran, true);
+    assert.match(research.context, /read-only research session/);
+
+    // `braid start --owns` records this: the registry's own update, as every braid command writes it
+    const store = new StateStore(stateDir());
+    await store.patch("other", { owns: ["src/**"] });
+    assert.ok(!existsSync(join(stateDir(), "no-owners")), "gone with the first owner");
+    const owned = edit("Edit", "src/x.ts");
+    assert.equal(owned.ran, true);
+    assert.match(owned.context, /owned by braid session "other"/);
+    assert.equal(edit("Edit", "a.txt").ran, true, "braid decides every edit while anyone owns paths");
+
+    await store.patch("other", { owns: [] });
+    assert.deepEqual(edit("Edit", "src/x.ts"), { ran: false, context: "" }, "no owner left");
+    // a registry written by anything but braid's own update (a restore, a hand edit) is newer: braid decides again
+    const registry = join(stateDir(), "state.json");
+    writeFileSync(registry, readFileSync(registry, "utf8"));
+    assert.equal(edit("Edit", "a.txt").ran, true);
   });
 
   it("a notify key in a config file: the turn's end goes to braid, which notifies", () => {

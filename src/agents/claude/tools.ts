@@ -9,8 +9,8 @@ import { type Autonomy, claudePermissionArgs, claudePermissionMode } from "../au
 /** Tools that edit files: denied to research sessions; their PreToolUse goes to braid (read-only deny, ownership guard). */
 export const FILE_EDIT_TOOLS = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
 
-/** PreToolUse matcher of braid's hook: the file edits, and questions (the agent waits for an answer). */
-export const HOOKED_TOOLS = [...FILE_EDIT_TOOLS, "AskUserQuestion"];
+/** The tool whose PreToolUse says the agent waits for an answer (braid's other inspected tools: FILE_EDIT_TOOLS). */
+export const QUESTION_TOOL = "AskUserQuestion";
 
 /** What a read-only one-shot run is given: tools that only read. */
 export const ONE_SHOT_READ_TOOLS = ["Read", "Grep", "Glob", "LS"];
