@@ -5,7 +5,7 @@
 // changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
 // Usage: npm run bench -- hook [--runs N]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +53,15 @@ const hookEnv = (type: string): NodeJS.ProcessEnv => ({
   BRAID_GLOBAL_CONFIG: join(home, "c", "braid", "config.toml"),
 });
 const impl = hookEnv("implementation");
+// A registry with sessions (and no owned paths: braid writes its no-owners file after it), and a copy of it in a
+// state dir where some session owns paths, where every edit goes to braid's ownership guard.
+spawnSync(process.execPath, [BIN, "new", "s1"], { cwd: repo, env });
+const ownedStateDir = join(root, "state-owned");
+mkdirSync(join(ownedStateDir, "run", "s1"), { recursive: true });
+const registry = JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8"));
+registry.sessions.push({ ...registry.sessions[0], name: "owner", order: 99, owns: ["src/**"] });
+writeFileSync(join(ownedStateDir, "state.json"), JSON.stringify(registry));
+const owned = { ...impl, BRAID_STATE_DIR: ownedStateDir };
 const tool = (name: string) =>
   JSON.stringify({ tool_name: name, tool_input: { file_path: join(repo, "x") }, cwd: repo, session_id: "c" });
 const plain = JSON.stringify({ cwd: repo, session_id: "c" });
@@ -136,7 +145,8 @@ const cases: Case[] = [
     event: undefined,
     env: { ...impl, BRAID_NOTES_FILE: "" },
   },
-  toolHook("braid hook PreToolUse Edit (ownership guard)", "Edit"),
+  toolHook("hook PreToolUse Edit (nobody owns paths: sh)", "Edit"),
+  toolHook("braid hook PreToolUse Edit (ownership guard: a session owns paths)", "Edit", owned),
   toolHook("braid hook PreToolUse Write (research: deny)", "Write", hookEnv("research")),
   toolHook("braid hook PreToolUse AskUserQuestion (waiting)", "AskUserQuestion"),
   hook("braid hook PermissionRequest", "PermissionRequest", tool("Bash")),
