@@ -259,7 +259,6 @@ function corrupt(file: string, why: string): BraidError {
   );
 }
 
-/** The copy of the registry's last good write, for `doctor --fix`. */
 /**
  * `<state>/no-owners`: written after a registry in which no session owns paths, so the ownership guard has nothing
  * to check; removed before one where some session does. The edit hook's shell trusts it only while it is newer
@@ -286,6 +285,7 @@ function markNoOwners(stateDir: string): void {
   }
 }
 
+/** The copy of the registry's last good write, for `doctor --fix`. */
 export function backupFile(file: string): string {
   return `${file}.bak`;
 }

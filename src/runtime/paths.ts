@@ -25,13 +25,14 @@ export function liveFile(stateDir: string, name: string): string {
  * file's mtime, and live.ts applies it to live.json (PreToolUse's file holds the tool's name). In the order they
  * come in a turn (the order of equal times).
  */
-export const MARKED_EVENTS = {
+const MARKED_EVENTS = {
   UserPromptSubmit: "prompt",
   PreToolUse: "tool",
   PostToolUse: "activity",
   Stop: "stop",
 } as const;
 export type MarkedEvent = keyof typeof MARKED_EVENTS;
+export const MARKED_EVENT_NAMES = Object.keys(MARKED_EVENTS) as MarkedEvent[];
 
 export function eventMarkFile(stateDir: string, name: string, event: MarkedEvent): string {
   return join(sessionRunDir(stateDir, name), MARKED_EVENTS[event]);

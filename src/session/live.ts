@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { hasField, readJsonFile } from "../infra/json.js";
-import { eventMarkFile, liveFile, MARKED_EVENTS, type MarkedEvent } from "../runtime/paths.js";
+import { eventMarkFile, liveFile, MARKED_EVENT_NAMES, type MarkedEvent } from "../runtime/paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
 
@@ -134,7 +134,7 @@ export interface MarkedAt {
 /** The marked events of a session. No file yet is the usual case: asked without an exception (most of a stat's cost). */
 function markedEvents(stateDir: string, name: string): MarkedAt[] {
   const out: MarkedAt[] = [];
-  for (const event of Object.keys(MARKED_EVENTS) as MarkedEvent[]) {
+  for (const event of MARKED_EVENT_NAMES) {
     try {
       const file = eventMarkFile(stateDir, name, event);
       const st = statSync(file, { throwIfNoEntry: false });
@@ -148,8 +148,6 @@ function markedEvents(stateDir: string, name: string): MarkedAt[] {
   return out;
 }
 
-const turnOrder = Object.keys(MARKED_EVENTS);
-
 /**
  * Live state with the events marked after its last recorded one applied in time order (equal times in the order of
  * a turn), exactly as their hooks would have. A finished tool (PostToolUse) only ends a wait: while working, the
@@ -160,7 +158,7 @@ export function withMarkedEvents(live: LiveState, marks: MarkedAt[]): LiveState 
   const after = Date.parse(live.at) + 1;
   const newer = marks
     .filter((m) => m.atMs >= after)
-    .sort((a, b) => a.atMs - b.atMs || turnOrder.indexOf(a.event) - turnOrder.indexOf(b.event));
+    .sort((a, b) => a.atMs - b.atMs || MARKED_EVENT_NAMES.indexOf(a.event) - MARKED_EVENT_NAMES.indexOf(b.event));
   let state = live;
   for (const m of newer) {
     if (m.event === "PostToolUse" && state.state !== "waiting") continue;

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { notesPath } from "../../coord/paths.js";
 import type { ProjectContext } from "../../project/context.js";
 import { indexPathOf } from "../../radar/snapshot.js";
-import { eventMarkFile, liveFile, MARKED_EVENTS, type MarkedEvent } from "../../runtime/paths.js";
+import { eventMarkFile, liveFile, MARKED_EVENT_NAMES } from "../../runtime/paths.js";
 
 function stampOf(path: string | null): string {
   if (!path) return "-";
@@ -37,7 +37,7 @@ export function changeStamp(ctx: ProjectContext): string {
     parts.push(
       s.name,
       stampOf(liveFile(stateDir, s.name)),
-      ...(Object.keys(MARKED_EVENTS) as MarkedEvent[]).map((ev) => stampOf(eventMarkFile(stateDir, s.name, ev))),
+      ...MARKED_EVENT_NAMES.map((ev) => stampOf(eventMarkFile(stateDir, s.name, ev))),
       stampOf(index),
       stampOf(index ? join(dirname(index), "HEAD") : null),
     );
