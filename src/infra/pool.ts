@@ -25,3 +25,14 @@ export async function mapLimit<T, R>(
   if (failure.failed) throw failure.error;
   return results;
 }
+
+/**
+ * Like Promise.all, but settles only when every promise has: the first failure is thrown after the rest are done,
+ * so nothing is still writing when the caller cleans up after it.
+ */
+export async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}

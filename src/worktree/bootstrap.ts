@@ -165,7 +165,11 @@ async function copyIntoPlace<T>(dst: string, rec: SessionRecord, copy: (tmp: str
     renameSync(tmp, dst);
     return r;
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    try {
+      rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      /* what is left is removed by the rerun the error asks for, before it copies */
+    }
     const err = e as NodeJS.ErrnoException;
     const full = err?.code === "ENOSPC" || /no space left|ENOSPC/i.test(String(err?.message));
     const problem = full ? "no space left on device" : `${err?.message ?? String(e)}`.split("\n")[0];

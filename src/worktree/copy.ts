@@ -14,7 +14,7 @@ import { constants } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readlink, symlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { mapLimit } from "../infra/pool.js";
+import { allSettledOrThrow, mapLimit } from "../infra/pool.js";
 
 export interface CopyStats {
   files: number;
@@ -44,8 +44,9 @@ export async function copyTreeWith(method: CopyMethod, src: string, dst: string)
       : method === "cp"
         ? copyWithOneCp(src, dst)
         : copyWithCp(src, dst, top.mode & 0o7777);
-  const [stats] = await Promise.all([countTree(src), copy]);
-  return stats;
+  const counted = countTree(src);
+  await allSettledOrThrow<unknown>([counted, copy]);
+  return counted;
 }
 
 /** The method for this tree: `BRAID_COPY_METHOD` (tests, bench) > Node for small trees > parallel cp. */
@@ -256,9 +257,9 @@ async function copyDir(
       queue.push([s, join(dst, e.name), (await lstat(s)).mode & 0o7777]);
     }
   }
-  // Copy this directory's files in bounded batches.
+  // Copy this directory's files in bounded batches; a failure is reported once the batch's other copies are done.
   for (let i = 0; i < files.length; i += concurrency) {
-    await Promise.all(
+    await allSettledOrThrow(
       files
         .slice(i, i + concurrency)
         .map((e) => copyEntry(join(src, e.name), join(dst, e.name), e.isSymbolicLink(), stats)),

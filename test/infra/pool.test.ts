@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { mapLimit } from "../../src/infra/pool.js";
+import { allSettledOrThrow, mapLimit } from "../../src/infra/pool.js";
 
 test("mapLimit keeps order and never runs more than the limit at once", async () => {
   let running = 0;
@@ -32,4 +32,18 @@ test("mapLimit starts nothing after a failure and throws once the items in fligh
   // Item 1 was in flight when 0 failed; nothing after it started, and it had finished before the throw.
   assert.deepEqual(started, [0, 1]);
   assert.equal(settled, 1);
+});
+
+test("allSettledOrThrow throws the first failure only once every promise has settled", async () => {
+  let slowDone = false;
+  const slow = sleep(30).then(() => {
+    slowDone = true;
+    return 1;
+  });
+  const fails = Promise.reject(new Error("copy failed"));
+  await assert.rejects(
+    allSettledOrThrow([slow, fails]).finally(() => assert.ok(slowDone, "the slow one finished first")),
+    /copy failed/,
+  );
+  assert.deepEqual(await allSettledOrThrow([Promise.resolve(1), sleep(5).then(() => 2)]), [1, 2]);
 });

@@ -8,7 +8,8 @@ import { braid, type Sandbox, waitFor } from "../helpers/env.js";
 /** Writes its whole environment to agent-env.json in its cwd (the worktree), then waits to be stopped. */
 export const ENV_AGENT = `
 import fs from "node:fs";
-fs.writeFileSync("agent-env.json", JSON.stringify(process.env));
+fs.writeFileSync("agent-env.json.tmp", JSON.stringify(process.env));
+fs.renameSync("agent-env.json.tmp", "agent-env.json"); // whole: the test reads it the moment it appears
 setTimeout(() => process.exit(0), 600000);
 `;
 

@@ -19,7 +19,9 @@ const FAKE_AGENT = `
 import fs from "node:fs";
 import readline from "node:readline";
 const args = process.argv.slice(2);
-fs.writeFileSync("agent-argv.json", JSON.stringify(args));
+// written whole (temp + rename): the test reads it the moment it appears
+fs.writeFileSync("agent-argv.json.tmp", JSON.stringify(args));
+fs.renameSync("agent-argv.json.tmp", "agent-argv.json");
 const task = args[args.length - 1] ?? "";
 const sleep = Number(/sleep:(\\d+)/.exec(task)?.[1] ?? "600000");
 const code = Number(/exit:(\\d+)/.exec(task)?.[1] ?? "0");

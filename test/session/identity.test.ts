@@ -14,7 +14,8 @@ const FAKE_AGENT = `
 import fs from "node:fs";
 import readline from "node:readline";
 const task = process.argv[process.argv.length - 1] ?? "";
-fs.writeFileSync("agent-key.txt", process.env.ANTHROPIC_API_KEY ?? "");
+fs.writeFileSync("agent-key.txt.tmp", process.env.ANTHROPIC_API_KEY ?? "");
+fs.renameSync("agent-key.txt.tmp", "agent-key.txt"); // whole: the test reads it the moment it appears
 const say = /say:"([^"]*)"/.exec(task)?.[1];
 if (say) console.log(say);
 if (task.includes("echo-stdin"))
