@@ -50,6 +50,16 @@ const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
 export const ACTIVITY_HOOK = `${IN_SESSION} && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0`;
 
 /**
+ * A hook its shell settles when every one of `steps` succeeds (the tests, then the write of the mark): it ends there.
+ * Otherwise (a test fails, the mark cannot be written, not a braid session) braid's hook runs in its place.
+ */
+function shellFirst(steps: string[], braidHook: string, vars = ""): string {
+  return [`${RUN_DIR}${vars}`, `if ${[IN_SESSION, ...steps].join(" && ")}; then exit 0; fi`, `exec ${braidHook}`].join(
+    "; ",
+  );
+}
+
+/**
  * A prompt with no note waiting (every prompt but the first after a note) needs no braid: the notes file is absent,
  * or the session's notes-seen file (coord/unread.ts) is newer than it and holds its size. Then the shell touches the
  * prompt mark (live.ts applies it) and ends; anything else, or anything unsure, runs braid's hook, which delivers.
@@ -57,11 +67,8 @@ export const ACTIVITY_HOOK = `${IN_SESSION} && touch -- "$BRAID_STATE_DIR/run/$B
 function promptHook(braidHook: string): string {
   const seen = '"$d/notes-seen"';
   const unchanged = `[ ${seen} -nt "$f" ] && read -r n < ${seen} && [ "$n" -eq "$(wc -c 2>/dev/null < "$f")" ] 2>/dev/null`;
-  return [
-    `${RUN_DIR}; f="$BRAID_NOTES_FILE"`,
-    `if ${IN_SESSION} && [ -n "$f" ] && { [ ! -e "$f" ] || { ${unchanged}; }; } && touch -- "$d/prompt" 2>/dev/null; then exit 0; fi`,
-    `exec ${braidHook}`,
-  ].join("; ");
+  const steps = ['[ -n "$f" ]', `{ [ ! -e "$f" ] || { ${unchanged}; }; }`, 'touch -- "$d/prompt" 2>/dev/null'];
+  return shellFirst(steps, braidHook, '; f="$BRAID_NOTES_FILE"');
 }
 
 /**
@@ -70,11 +77,8 @@ function promptHook(braidHook: string): string {
  */
 function stopHook(braidHook: string): string {
   const configs = `"$BRAID_GLOBAL_CONFIG" "$BRAID_MAIN_WORKTREE/${PROJECT_CONFIG_FILE}"`;
-  return [
-    RUN_DIR,
-    `if ${IN_SESSION} && [ -n "$BRAID_GLOBAL_CONFIG" ] && ! grep -qs notify_ ${configs} && touch -- "$d/stop" 2>/dev/null; then exit 0; fi`,
-    `exec ${braidHook}`,
-  ].join("; ");
+  const steps = ['[ -n "$BRAID_GLOBAL_CONFIG" ]', `! grep -qs notify_ ${configs}`, 'touch -- "$d/stop" 2>/dev/null'];
+  return shellFirst(steps, braidHook);
 }
 
 /**
@@ -83,12 +87,12 @@ function stopHook(braidHook: string): string {
  * records the tool in its mark (live.ts) and ends; else braid's hook runs the ownership guard.
  */
 function editHook(tool: string, braidHook: string): string {
-  const noOwners = '[ "$BRAID_STATE_DIR/no-owners" -nt "$BRAID_STATE_DIR/state.json" ]';
-  return [
-    RUN_DIR,
-    `if ${IN_SESSION} && [ "\${BRAID_SESSION_TYPE:-implementation}" != research ] && ${noOwners} && printf '%s\n' ${shellQuote(tool)} 2>/dev/null > "$d/tool"; then exit 0; fi`,
-    `exec ${braidHook}`,
-  ].join("; ");
+  const steps = [
+    `[ "\${BRAID_SESSION_TYPE:-implementation}" != research ]`,
+    '[ "$BRAID_STATE_DIR/no-owners" -nt "$BRAID_STATE_DIR/state.json" ]',
+    `printf '%s\n' ${shellQuote(tool)} 2>/dev/null > "$d/tool"`,
+  ];
+  return shellFirst(steps, braidHook);
 }
 
 /**
@@ -109,14 +113,13 @@ export function hookCommand(node: string, bin: string, event: string): string[] 
 export function claudeHookSettings(node = process.execPath, bin = braidBin()): string {
   const hooks: Record<string, unknown> = {};
   const braidCommand = (ev: string) => hookCommand(node, bin, ev).map(shellQuote).join(" ");
+  const shellFirstFor: Record<string, (braidHook: string) => string> = {
+    UserPromptSubmit: promptHook,
+    Stop: stopHook,
+  };
   const braidHook = (ev: string) => ({
     type: "command",
-    command:
-      ev === "UserPromptSubmit"
-        ? promptHook(braidCommand(ev))
-        : ev === "Stop"
-          ? stopHook(braidCommand(ev))
-          : braidCommand(ev),
+    command: shellFirstFor[ev]?.(braidCommand(ev)) ?? braidCommand(ev),
     timeout: 30,
   });
   for (const ev of CLAUDE_HOOK_EVENTS) {
