@@ -147,12 +147,26 @@ const cases: Case[] = [
   },
   toolHook("hook PreToolUse Edit (nobody owns paths: sh)", "Edit"),
   toolHook("braid hook PreToolUse Edit (ownership guard: a session owns paths)", "Edit", owned),
-  toolHook("braid hook PreToolUse Write (research: deny)", "Write", hookEnv("research")),
-  toolHook("braid hook PreToolUse AskUserQuestion (waiting)", "AskUserQuestion"),
-  hook("braid hook PermissionRequest", "PermissionRequest", tool("Bash")),
-  hook("braid hook Notification", "Notification", JSON.stringify({ cwd: repo, notification_type: "idle_prompt" })),
+  toolHook("hook PreToolUse Write (research: deny: sh)", "Write", hookEnv("research")),
+  toolHook("hook PreToolUse AskUserQuestion (waiting, no notify key: sh)", "AskUserQuestion"),
+  hook("hook PermissionRequest (no notify key: sh)", "PermissionRequest", tool("Bash")),
+  hook(
+    "hook Notification (no notify key: sh)",
+    "Notification",
+    JSON.stringify({ cwd: repo, notification_type: "idle_prompt" }),
+  ),
   hook("hook Stop (no notify key: sh)", "Stop", plain),
-  hook("braid hook SessionEnd", "SessionEnd", JSON.stringify({ cwd: repo, reason: "exit" })),
+  hook("hook SessionEnd (sh)", "SessionEnd", JSON.stringify({ cwd: repo, reason: "exit" })),
+  // With a notify key set, the events that can notify go to braid's hook (here: as when launched by an older braid).
+  {
+    ...hook(
+      "braid hook Notification (braid's path: a notify key set)",
+      "Notification",
+      JSON.stringify({ cwd: repo, notification_type: "idle_prompt" }),
+    ),
+    event: undefined,
+    env: { ...impl, BRAID_GLOBAL_CONFIG: "" },
+  },
   // PostToolUse (and PreToolUse of every tool braid does not inspect): no braid process at all.
   hook("PostToolUse activity hook (sh, no braid)", "PostToolUse", "", impl, "Bash"),
 ];

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROJECT_CONFIG_FILE } from "../project/paths.js";
-import { claudeToolArgs, FILE_EDIT_TOOLS, QUESTION_TOOL } from "./claude/tools.js";
+import { claudeToolArgs, FILE_EDIT_TOOLS, QUESTION_TOOL, researchEditDenial } from "./claude/tools.js";
 import { readTranscript, transcriptFiles } from "./claude/transcript.js";
 import { claudePluginDir } from "./claude-plugin.js";
 import { detectClaude } from "./detectors/claude.js";
@@ -38,6 +38,12 @@ export function braidBin(): string {
   return fileURLToPath(new URL("../../../bin/braid.js", import.meta.url));
 }
 
+/**
+ * Reads the rest of the hook's input: a hook that ends before Claude has written it all (a tool's input or output
+ * can be far more than a pipe holds) fails Claude's write with EPIPE, which some versions report as a hook error.
+ */
+const DRAIN = "cat >/dev/null 2>&1";
+
 /** The session's run dir in a hook's shell (runtime/paths.ts), and the test that braid's variables are there. */
 const RUN_DIR = 'd="$BRAID_STATE_DIR/run/$BRAID_SESSION"';
 const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
@@ -47,16 +53,15 @@ const IN_SESSION = '[ -n "$BRAID_STATE_DIR" ] && [ -n "$BRAID_SESSION" ]';
  * no decision, so it is a bare `touch` of the session's activity marker (live.ts reads it): no node, no braid
  * process on every tool call. Hook commands run in the agent's environment, where braid set both variables.
  */
-export const ACTIVITY_HOOK = `${IN_SESSION} && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; exit 0`;
+export const ACTIVITY_HOOK = `${IN_SESSION} && touch -- "$BRAID_STATE_DIR/run/$BRAID_SESSION/activity" 2>/dev/null; ${DRAIN}; exit 0`;
 
 /**
- * A hook its shell settles when every one of `steps` succeeds (the tests, then the write of the mark): it ends there.
- * Otherwise (a test fails, the mark cannot be written, not a braid session) braid's hook runs in its place.
+ * A hook its shell settles when every step of one of `ways` succeeds (the tests, then the write of the mark): it ends
+ * there. Otherwise (a test fails, the mark cannot be written, not a braid session) braid's hook runs in its place.
  */
-function shellFirst(steps: string[], braidHook: string, vars = ""): string {
-  return [`${RUN_DIR}${vars}`, `if ${[IN_SESSION, ...steps].join(" && ")}; then exit 0; fi`, `exec ${braidHook}`].join(
-    "; ",
-  );
+function shellFirst(ways: string[][], braidHook: string, vars = ""): string {
+  const settled = ways.map((steps) => `if ${[IN_SESSION, ...steps].join(" && ")}; then ${DRAIN}; exit 0; fi`);
+  return [`${RUN_DIR}${vars}`, ...settled, `exec ${braidHook}`].join("; ");
 }
 
 /**
@@ -68,31 +73,68 @@ function promptHook(braidHook: string): string {
   const seen = '"$d/notes-seen"';
   const unchanged = `[ ${seen} -nt "$f" ] && read -r n < ${seen} && [ "$n" -eq "$(wc -c 2>/dev/null < "$f")" ] 2>/dev/null`;
   const steps = ['[ -n "$f" ]', `{ [ ! -e "$f" ] || { ${unchanged}; }; }`, 'touch -- "$d/prompt" 2>/dev/null'];
-  return shellFirst(steps, braidHook, '; f="$BRAID_NOTES_FILE"');
+  return shellFirst([steps], braidHook, '; f="$BRAID_NOTES_FILE"');
 }
 
+/** No config file mentions a notify key (the hook's own test, notify/when.ts): a state change notifies nobody. */
+const NO_NOTIFY = [
+  '[ -n "$BRAID_GLOBAL_CONFIG" ]',
+  `! grep -qs notify_ "$BRAID_GLOBAL_CONFIG" "$BRAID_MAIN_WORKTREE/${PROJECT_CONFIG_FILE}"`,
+];
+
+/** How much of a hook's input its mark keeps (live.ts reads it): the fields braid reads come first, a tool's input last. */
+const MARK_INPUT_BYTES = 4096;
+
 /**
- * A finished turn needs no braid unless a config file mentions a notify key (the hook's own test, notify/when.ts):
- * the shell touches the stop mark and ends. Else braid's hook runs, which records it and notifies.
+ * Events that only change the state, each with its mark (runtime/paths.ts MARKED_EVENTS): a finished turn, a wait
+ * for a permission or an answer, the session's end. The shell writes the mark (the start of the hook's input where the
+ * state's detail comes from it) and ends, unless a notify key is set for an event that can notify: then braid's hook
+ * runs, which records it and notifies.
  */
-function stopHook(braidHook: string): string {
-  const configs = `"$BRAID_GLOBAL_CONFIG" "$BRAID_MAIN_WORKTREE/${PROJECT_CONFIG_FILE}"`;
-  const steps = ['[ -n "$BRAID_GLOBAL_CONFIG" ]', `! grep -qs notify_ ${configs}`, 'touch -- "$d/stop" 2>/dev/null'];
-  return shellFirst(steps, braidHook);
+const STATE_MARKS: Record<string, { mark: string; input: boolean; notifies: boolean }> = {
+  Stop: { mark: "stop", input: false, notifies: true },
+  PermissionRequest: { mark: "permission", input: true, notifies: true },
+  Notification: { mark: "notification", input: true, notifies: true },
+  SessionEnd: { mark: "end", input: true, notifies: false },
+};
+
+function stateHook(event: string, braidHook: string): string | undefined {
+  const m = STATE_MARKS[event];
+  if (!m) return undefined;
+  const write = m.input
+    ? `head -c ${MARK_INPUT_BYTES} 2>/dev/null > "$d/${m.mark}"`
+    : `touch -- "$d/${m.mark}" 2>/dev/null`;
+  return shellFirst([[...(m.notifies ? NO_NOTIFY : []), write]], braidHook);
 }
 
+/** Records `tool` as the tool the agent runs now (live.ts reads PreToolUse's mark). */
+const toolMark = (tool: string) => `printf '%s\n' ${shellQuote(tool)} 2>/dev/null > "$d/tool"`;
+
 /**
- * A file edit needs no braid when there is nothing to decide: not a research session (braid denies those), and no
- * session owns paths (the registry's no-owners file, project/state.ts, is newer than state.json). Then the shell
- * records the tool in its mark (live.ts) and ends; else braid's hook runs the ownership guard.
+ * A file edit needs no braid when there is nothing to decide: a research session's is denied (the shell prints
+ * braid's answer), and while no session owns paths (the registry's no-owners file, project/state.ts, is newer than
+ * state.json) any other is allowed. Either way the shell records the tool in its mark (live.ts) and ends; else
+ * braid's hook runs the ownership guard.
  */
 function editHook(tool: string, braidHook: string): string {
-  const steps = [
+  const [before, after] = JSON.stringify(researchEditDenial("@SESSION@")).split("@SESSION@");
+  const research = [
+    '[ "$BRAID_SESSION_TYPE" = research ]',
+    'case "$BRAID_SESSION" in *[!A-Za-z0-9._-]*) false ;; *) true ;; esac',
+    toolMark(tool),
+    `printf '%s%s%s\n' ${shellQuote(before ?? "")} "$BRAID_SESSION" ${shellQuote(after ?? "")}`,
+  ];
+  const allowed = [
     `[ "\${BRAID_SESSION_TYPE:-implementation}" != research ]`,
     '[ "$BRAID_STATE_DIR/no-owners" -nt "$BRAID_STATE_DIR/state.json" ]',
-    `printf '%s\n' ${shellQuote(tool)} 2>/dev/null > "$d/tool"`,
+    toolMark(tool),
   ];
-  return shellFirst(steps, braidHook);
+  return shellFirst([research, allowed], braidHook);
+}
+
+/** A question to the user (the question tool) is a wait: the shell records the tool unless a notify key is set. */
+function questionHook(braidHook: string): string {
+  return shellFirst([[...NO_NOTIFY, toolMark(QUESTION_TOOL)]], braidHook);
 }
 
 /**
@@ -107,35 +149,26 @@ export function hookCommand(node: string, bin: string, event: string): string[] 
 
 /**
  * The `--settings` JSON: one command hook per event (hookCommand), except that PreToolUse runs only for the tools
- * braid inspects, PostToolUse is the activity touch, and a shell settles the common case of UserPromptSubmit,
- * Stop and file edits (promptHook, stopHook, editHook).
+ * braid inspects, PostToolUse is the activity touch, and a shell settles the common case of every event but
+ * SessionStart (promptHook, stateHook, editHook, questionHook).
  */
 export function claudeHookSettings(node = process.execPath, bin = braidBin()): string {
   const hooks: Record<string, unknown> = {};
   const braidCommand = (ev: string) => hookCommand(node, bin, ev).map(shellQuote).join(" ");
-  const shellFirstFor: Record<string, (braidHook: string) => string> = {
-    UserPromptSubmit: promptHook,
-    Stop: stopHook,
-  };
-  const braidHook = (ev: string) => ({
-    type: "command",
-    command: shellFirstFor[ev]?.(braidCommand(ev)) ?? braidCommand(ev),
-    timeout: 30,
-  });
+  const command = (ev: string) =>
+    ev === "UserPromptSubmit" ? promptHook(braidCommand(ev)) : (stateHook(ev, braidCommand(ev)) ?? braidCommand(ev));
+  const hook = (cmd: string) => ({ type: "command", command: cmd, timeout: 30 });
   for (const ev of CLAUDE_HOOK_EVENTS) {
     if (ev === "PostToolUse") {
       hooks[ev] = [{ matcher: "*", hooks: [{ type: "command", command: ACTIVITY_HOOK, timeout: 5 }] }];
     } else if (ev === "PreToolUse") {
       // one group per file-edit tool (a plain name matches exactly), so each shell knows its tool
       hooks[ev] = [
-        ...FILE_EDIT_TOOLS.map((tool) => ({
-          matcher: tool,
-          hooks: [{ type: "command", command: editHook(tool, braidCommand(ev)), timeout: 30 }],
-        })),
-        { matcher: QUESTION_TOOL, hooks: [braidHook(ev)] },
+        ...FILE_EDIT_TOOLS.map((tool) => ({ matcher: tool, hooks: [hook(editHook(tool, braidCommand(ev)))] })),
+        { matcher: QUESTION_TOOL, hooks: [hook(questionHook(braidCommand(ev)))] },
       ];
     } else {
-      hooks[ev] = [{ ...(ev === "PermissionRequest" ? { matcher: "*" } : {}), hooks: [braidHook(ev)] }];
+      hooks[ev] = [{ ...(ev === "PermissionRequest" ? { matcher: "*" } : {}), hooks: [hook(command(ev))] }];
     }
   }
   return JSON.stringify({ hooks });

@@ -9,7 +9,7 @@
  */
 import { fstatSync, read } from "node:fs";
 import { basename, dirname } from "node:path";
-import { FILE_EDIT_TOOLS } from "../agents/claude/tools.js";
+import { FILE_EDIT_TOOLS, researchEditDenial } from "../agents/claude/tools.js";
 import { cursorFileOf, notesFileOf, notesSeenFileOf } from "../coord/paths.js";
 import { nothingNewSince } from "../coord/unread.js";
 import { writeOut } from "../infra/stdio.js";
@@ -136,15 +136,7 @@ async function answer(event: string, input: HookInput, env: HookEnv): Promise<Ho
     return text ? { hookSpecificOutput: { hookEventName: event, additionalContext: text } } : null;
   }
   if (event === "PreToolUse" && FILE_EDITS.has(input.tool_name ?? "")) {
-    if (env.type === "research") {
-      return {
-        hookSpecificOutput: {
-          hookEventName: "PreToolUse",
-          permissionDecision: "deny",
-          permissionDecisionReason: `braid: "${env.session}" is a read-only research session: do not modify files. Report your findings in your reply instead.`,
-        },
-      };
-    }
+    if (env.type === "research") return researchEditDenial(env.session);
     const path = String(input.tool_input?.file_path ?? input.tool_input?.notebook_path ?? "");
     if (!path) return null;
     const [ctx, { checkOwnership }] = await Promise.all([hookProjectContext(input, env), import("../radar/guard.js")]);

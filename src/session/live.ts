@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../infra/fsutil.js";
 import { hasField, readJsonFile } from "../infra/json.js";
-import { eventMarkFile, liveFile, MARKED_EVENT_NAMES, type MarkedEvent } from "../runtime/paths.js";
+import { eventMarkFile, liveFile, MARKED_EVENT_NAMES, MARKS_WITH_INPUT, type MarkedEvent } from "../runtime/paths.js";
 
 export type LiveStateName = "starting" | "working" | "waiting" | "idle" | "done";
 
@@ -120,27 +120,63 @@ const isLiveState = hasField<LiveState>("state", "string");
 
 export function readLive(stateDir: string, name: string): LiveState | null {
   const data = readJsonFile(liveFile(stateDir, name), isLiveState);
-  return data ? withMarkedEvents(data, markedEvents(stateDir, name)) : null;
+  return data ? withMarkedEvents(data, markedEvents(stateDir, name, Date.parse(data.at) + 1)) : null;
 }
 
-/** An event the agent's shell recorded by touching its file (MARKED_EVENTS), at the file's mtime. */
+/** An event the agent's shell recorded in its file (MARKED_EVENTS), at the file's mtime. */
 export interface MarkedAt {
   event: MarkedEvent;
   atMs: number;
-  /** PreToolUse: the tool, from the file's content. */
-  tool?: string;
+  /** What the mark says of the hook's input: PreToolUse's tool, or the fields read from MARKS_WITH_INPUT's file. */
+  input?: HookInput;
 }
 
-/** The marked events of a session. No file yet is the usual case: asked without an exception (most of a stat's cost). */
-function markedEvents(stateDir: string, name: string): MarkedAt[] {
+/** The fields of a hook's input that live state reads: all of them a short string. */
+const INPUT_FIELDS = ["session_id", "transcript_path", "tool_name", "notification_type", "reason"] as const;
+
+/**
+ * What a mark's file says of its hook's input. The file holds only the input's start (claude.ts), so a long one is
+ * not whole JSON: then each field is its first occurrence, which in Claude's input is the top-level one
+ * (they come before tool_input, the only part of any size).
+ */
+export function markInput(text: string): HookInput {
+  try {
+    const whole = JSON.parse(text) as Record<string, unknown>;
+    const out: Record<string, string> = {};
+    for (const f of INPUT_FIELDS) if (typeof whole[f] === "string") out[f] = whole[f];
+    return out;
+  } catch {
+    const out: Record<string, string> = {};
+    for (const f of INPUT_FIELDS) {
+      const m = new RegExp(`"${f}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(text);
+      if (!m?.[1]) continue;
+      try {
+        out[f] = JSON.parse(m[1]) as string;
+      } catch {
+        /* a damaged string: as if not there */
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * The marked events of a session at or after `afterMs` (only those are read). No file yet is the usual case: asked
+ * without an exception (most of a stat's cost).
+ */
+function markedEvents(stateDir: string, name: string, afterMs: number): MarkedAt[] {
   const out: MarkedAt[] = [];
   for (const event of MARKED_EVENT_NAMES) {
     try {
       const file = eventMarkFile(stateDir, name, event);
       const st = statSync(file, { throwIfNoEntry: false });
-      if (!st) continue;
-      const tool = event === "PreToolUse" ? readFileSync(file, "utf8").trim() : "";
-      out.push({ event, atMs: st.mtimeMs, ...(tool ? { tool } : {}) });
+      if (!st || st.mtimeMs < afterMs) continue;
+      let input: HookInput | undefined;
+      if (event === "PreToolUse") {
+        const tool = readFileSync(file, "utf8").trim();
+        if (tool) input = { tool_name: tool };
+      } else if (MARKS_WITH_INPUT.includes(event)) input = markInput(readFileSync(file, "utf8"));
+      out.push({ event, atMs: st.mtimeMs, ...(input ? { input } : {}) });
     } catch {
       /* unreadable: as if not there */
     }
@@ -162,7 +198,7 @@ export function withMarkedEvents(live: LiveState, marks: MarkedAt[]): LiveState 
   let state = live;
   for (const m of newer) {
     if (m.event === "PostToolUse" && state.state !== "waiting") continue;
-    state = applyHookEvent(state, state.runId, m.event, m.tool ? { tool_name: m.tool } : {}, new Date(m.atMs));
+    state = applyHookEvent(state, state.runId, m.event, m.input ?? {}, new Date(m.atMs));
   }
   return state;
 }

@@ -1,12 +1,13 @@
-// The prompt and stop hooks exactly as braid registers them with Claude Code (claudeHookSettings), run through
-// /bin/sh as Claude runs them: their common case (no note waiting, no notification asked for) starts no braid
-// process and still records the state; everything else, and anything unsure, goes to braid's hook, which delivers
-// and notifies. A logging stand-in for node says which ran.
+// The hooks exactly as braid registers them with Claude Code (claudeHookSettings), run through /bin/sh as Claude
+// runs them: their common case (no note waiting, no notification asked for, no owned paths, a research session's
+// edit) starts no braid process and still records the state; everything else, and anything unsure, goes to braid's
+// hook, which delivers, decides and notifies. A logging stand-in for node says which ran.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { researchEditDenial } from "../../src/agents/claude/tools.js";
 import { braidBin, claudeHookSettings } from "../../src/agents/claude.js";
 import { StateStore } from "../../src/project/state.js";
 import { readLive } from "../../src/session/live.js";
@@ -27,9 +28,13 @@ describe("hooks settled by the shell", () => {
     chmodSync(node, 0o755);
     const hooks = JSON.parse(claudeHookSettings(node, braidBin())).hooks;
     commands = Object.fromEntries(
-      ["SessionStart", "UserPromptSubmit", "Stop"].map((ev) => [ev, hooks[ev][0].hooks[0].command]),
+      ["SessionStart", "UserPromptSubmit", "PermissionRequest", "Notification", "Stop", "SessionEnd"].map((ev) => [
+        ev,
+        hooks[ev][0].hooks[0].command,
+      ]),
     );
     for (const g of hooks.PreToolUse) commands[`PreToolUse ${g.matcher}`] = g.hooks[0].command;
+    commands.PostToolUse = hooks.PostToolUse[0].hooks[0].command;
     mkdirSync(runDir(), { recursive: true });
   });
 
@@ -58,12 +63,16 @@ describe("hooks settled by the shell", () => {
     assert.equal(r.stderr, "", `${event}: nothing on stderr`);
     const ran = readFileSync(calls(), "utf8").includes(event.split(" ")[0] as string);
     const out = r.stdout ? JSON.parse(r.stdout).hookSpecificOutput : undefined;
+    if (out?.permissionDecision === "deny")
+      assert.deepEqual(JSON.parse(r.stdout), researchEditDenial(extra.BRAID_SESSION ?? "s1"));
     const context = out ? String(out.additionalContext ?? out.permissionDecisionReason ?? "") : "";
     return { ran, context };
   };
   /** A file edit by the agent of s1, in its worktree. */
   const edit = (tool: string, file: string, extra: Record<string, string> = {}) =>
     fire(`PreToolUse ${tool}`, extra, { tool_name: tool, tool_input: { file_path: join(sb.root, "app-s1", file) } });
+  const researchReason = (name: string) =>
+    String((researchEditDenial(name).hookSpecificOutput as Record<string, string>).permissionDecisionReason);
   const post = async (text: string) => assert.equal((await braid(sb, repo, ["note", text])).code, 0);
   const state = () => {
     const l = readLive(stateDir(), "s1");
@@ -113,9 +122,16 @@ describe("hooks settled by the shell", () => {
       assert.deepEqual(edit(tool, "a.txt"), { ran: false, context: "" }, tool);
       assert.deepEqual(state(), ["working", `tool: ${tool}`]);
     }
-    const research = edit("Write", "a.txt", { BRAID_SESSION_TYPE: "research" });
-    assert.equal(research.ran, true);
-    assert.match(research.context, /read-only research session/);
+    // a research session's edit: denied by the shell, with braid's own answer; by braid for a name it cannot print
+    for (const tool of ["Edit", "Write"]) {
+      const research = edit(tool, "a.txt", { BRAID_SESSION_TYPE: "research" });
+      assert.equal(research.ran, false, tool);
+      assert.equal(research.context, researchReason("s1"));
+      assert.deepEqual(state(), ["working", `tool: ${tool}`]);
+    }
+    const odd = edit("Write", "a.txt", { BRAID_SESSION_TYPE: "research", BRAID_SESSION: 'a"b' });
+    assert.equal(odd.ran, true);
+    assert.equal(odd.context, researchReason('a"b'));
 
     // `braid start --owns` records this: the registry's own update, as every braid command writes it
     const store = new StateStore(stateDir());
@@ -132,6 +148,50 @@ describe("hooks settled by the shell", () => {
     const registry = join(stateDir(), "state.json");
     writeFileSync(registry, readFileSync(registry, "utf8"));
     assert.equal(edit("Edit", "a.txt").ran, true);
+  });
+
+  it("waits and the session's end: the shell records them with what their input says; braid when asked to notify", () => {
+    const bash = { tool_name: "Bash", tool_input: { command: "x".repeat(10_000) } };
+    assert.equal(fire("PermissionRequest", {}, bash).ran, false);
+    assert.deepEqual(state(), ["waiting", "permission prompt: Bash"], "the tool, from an input cut at 4 KB");
+    assert.ok(statSync(join(runDir(), "permission")).size <= 4096);
+    assert.equal(fire("Notification", {}, { notification_type: "permission_prompt" }).ran, false);
+    assert.deepEqual(state(), ["waiting", "permission prompt: Bash"], "the permission's detail stays");
+    assert.deepEqual(fire("PreToolUse AskUserQuestion", {}, { tool_name: "AskUserQuestion" }), {
+      ran: false,
+      context: "",
+    });
+    assert.deepEqual(state(), ["waiting", "question"]);
+    assert.equal(fire("Notification", {}, { notification_type: "idle_prompt" }).ran, false);
+    assert.deepEqual(state(), ["waiting", "question"], "an idle reminder does not end a wait");
+    assert.equal(fire("Stop").ran, false);
+    assert.equal(fire("Notification", {}, { notification_type: "idle_prompt" }).ran, false);
+    assert.deepEqual(state(), ["idle", "waiting for a prompt"]);
+    assert.equal(fire("SessionEnd", {}, { reason: "prompt_input_exit", session_id: "resumed" }).ran, false);
+    assert.deepEqual(state(), ["done", "session ended: prompt_input_exit"]);
+    assert.equal(readLive(stateDir(), "s1")?.conversationId, "resumed", "the conversation, from the mark's input");
+    // a notify key (or an older launch without the variable): the events that can notify are braid's
+    for (const ev of ["PermissionRequest", "Notification", "PreToolUse AskUserQuestion"])
+      assert.equal(fire(ev, { BRAID_GLOBAL_CONFIG: "" }, { tool_name: "AskUserQuestion" }).ran, true, ev);
+    assert.equal(fire("SessionEnd", { BRAID_GLOBAL_CONFIG: "" }).ran, false, "the end never notifies");
+  });
+
+  it("every hook reads its whole input (a tool's can be megabytes): Claude's write to it never fails", async () => {
+    const input = JSON.stringify({
+      session_id: "abc",
+      tool_name: "Write",
+      tool_input: { content: "x".repeat(1 << 20) },
+    });
+    for (const [event, command] of Object.entries(commands)) {
+      const child = spawn("/bin/sh", ["-c", command], { cwd: repo, env: env(), stdio: ["pipe", "ignore", "ignore"] });
+      let writeError = "";
+      child.stdin.on("error", (e: NodeJS.ErrnoException) => {
+        writeError = e.code ?? e.message;
+      });
+      child.stdin.end(input);
+      const code = await new Promise((resolve) => child.on("close", resolve));
+      assert.deepEqual([code, writeError], [0, ""], event);
+    }
   });
 
   it("a notify key in a config file: the turn's end goes to braid, which notifies", () => {

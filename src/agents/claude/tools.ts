@@ -9,6 +9,20 @@ import { type Autonomy, claudePermissionArgs, claudePermissionMode } from "../au
 /** Tools that edit files: denied to research sessions; their PreToolUse goes to braid (read-only deny, ownership guard). */
 export const FILE_EDIT_TOOLS = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
 
+/**
+ * What braid answers a research session's file edit (denied), as braid's hook prints it for Claude Code. The shell
+ * of the edit hook (claude.ts) prints it too, for a session name that needs no escaping in JSON (braid's never do).
+ */
+export function researchEditDenial(session: string): Record<string, unknown> {
+  return {
+    hookSpecificOutput: {
+      hookEventName: "PreToolUse",
+      permissionDecision: "deny",
+      permissionDecisionReason: `braid: "${session}" is a read-only research session: do not modify files. Report your findings in your reply instead.`,
+    },
+  };
+}
+
 /** The tool whose PreToolUse says the agent waits for an answer (braid's other inspected tools: FILE_EDIT_TOOLS). */
 export const QUESTION_TOOL = "AskUserQuestion";
 
