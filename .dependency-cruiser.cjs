@@ -15,6 +15,7 @@ const LAYERS = [
   ["hosts", "^src/hosts/"], // remote hosts over SSH: registry, the ssh module, check, install, mirror
   ["runtime", "^src/runtime/"], // where a session's agent runs: the Runner interface, tmux/headless, the exec wrapper
   ["worktree", "^src/worktree/"], // create, bootstrap, list
+  ["watch", "^src/watch/"], // the watcher daemon: which worktrees changed, so the radar skips the others
   ["radar", "^src/radar/"], // conflict radar, ownership guard
   ["coord", "^src/coord/"], // memory and notes
   ["swarm", "^src/swarm/"], // planner → executors → reviewers

@@ -7,7 +7,7 @@
  *   node dist/bench/radar.js --quick    1k files, 2/3 sessions (smoke run inside the tests)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { median, summaryRow } from "./summary.js";
@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   }
   console.log(`${max} worktrees with uncommitted work in ${ms(t0)} ms`);
   console.log("");
+  // The in-process table compares the radar's batching with the naive check: both scan every worktree (no watcher).
+  process.env.BRAID_WATCH = "0";
   console.log("sessions  radar-cold  radar-warm  naive   naive/warm  pairs-merged  conflicts");
   for (const n of COUNTS) {
     const names = Array.from({ length: n }, (_, i) => `s${i}`);
@@ -116,12 +118,14 @@ async function main(): Promise<void> {
   // The command a user runs: `braid conflicts --json` with all sessions, cold (no radar state) and warm.
   if (!quick) {
     const { BRAID_BIN } = await import("../test/helpers/env.js");
+    delete process.env.BRAID_WATCH;
     const { timed } = await import("./timed.js");
-    const cli = () => {
-      const r = timed(process.execPath, [BRAID_BIN, "conflicts", "--json"], { cwd: repo });
+    const cli = (env: NodeJS.ProcessEnv = process.env) => {
+      const r = timed(process.execPath, [BRAID_BIN, "conflicts", "--json"], { cwd: repo, env });
       if (r.status !== 0 && r.status !== 1) throw new Error(`braid conflicts: ${r.stderr}`);
       return r;
     };
+    const noWatcher = { ...process.env, BRAID_WATCH: "0" };
     // The floor of a warm run: asking git once per worktree whether anything changed, as a script would.
     const paths = ctx.store.read().sessions.map((s) => s.path);
     const gitStatusAll = () => {
@@ -134,17 +138,35 @@ async function main(): Promise<void> {
     // braid runs, so the floor's index writes never count as changes braid has to pick up.
     gitStatusAll();
     const floors = [0, 1, 2].map(gitStatusAll);
+    // The first run starts the watcher daemon (watch/): wait until it watches every worktree, as it does a moment
+    // after a user's first `status` or `conflicts`.
+    cli();
+    const watchState = join(ctx.project.stateDir, "watch", "state.json");
+    const watched = () => {
+      try {
+        return Object.keys(JSON.parse(readFileSync(watchState, "utf8")).worktrees).length;
+      } catch {
+        return 0;
+      }
+    };
+    const waitUntil = performance.now() + 60_000;
+    while (watched() < paths.length && performance.now() < waitUntil) spawnSync("sleep", ["0.2"]);
+    console.log(`watcher: ${watched()} of ${paths.length} worktrees watched`);
     const colds: number[] = [];
     const firstWarms: number[] = [];
     const warms: number[] = [];
     const warmCpu: number[] = [];
+    const warmsNoWatcher: number[] = [];
     for (let k = 0; k < 3; k++) {
       rmSync(join(ctx.project.stateDir, "radar"), { recursive: true, force: true });
       colds.push(cli().ms);
-      firstWarms.push(cli().ms); // also builds git's untracked cache in braid's index copies
+      firstWarms.push(cli().ms); // also builds git's untracked cache in braid's index copies, records the watcher's word
       const w = cli();
       warms.push(w.ms);
       warmCpu.push(w.cpuMs);
+      cli(noWatcher);
+      warmsNoWatcher.push(cli(noWatcher).ms);
+      cli(); // the watcher's word again (the runs without it checked every worktree)
     }
     const nodeMs = median(
       [0, 1, 2].map(() => {
@@ -154,7 +176,7 @@ async function main(): Promise<void> {
       }),
     );
     console.log(
-      `\nbraid conflicts --json, ${max} sessions: cold ${median(colds).toFixed(0)} ms, first warm ${median(firstWarms).toFixed(0)} ms, warm ${median(warms).toFixed(0)} ms (user+sys ${median(warmCpu).toFixed(0)} ms on ${availableParallelism()} cores; node -e 0: ${nodeMs.toFixed(0)} ms; ${paths.length} × git status, one after another: ${median(floors).toFixed(0)} ms)`,
+      `\nbraid conflicts --json, ${max} sessions: cold ${median(colds).toFixed(0)} ms, first warm ${median(firstWarms).toFixed(0)} ms, warm ${median(warms).toFixed(0)} ms (user+sys ${median(warmCpu).toFixed(0)} ms on ${availableParallelism()} cores), warm without the watcher ${median(warmsNoWatcher).toFixed(0)} ms; node -e 0: ${nodeMs.toFixed(0)} ms; ${paths.length} × git status, one after another: ${median(floors).toFixed(0)} ms`,
     );
     const what = `conflicts --json, ${max} sessions (${FILES} files)`;
     summaryRow({
@@ -163,6 +185,13 @@ async function main(): Promise<void> {
       baseline: nodeMs,
       baselineLabel: "node -e 0",
       target: "≤ 1000 ms",
+    });
+    summaryRow({
+      what: `(${what}, warm, no watcher)`,
+      braid: median(warmsNoWatcher),
+      baseline: median(floors),
+      baselineLabel: `${paths.length} × git status`,
+      target: "—",
     });
     summaryRow({
       what: `${what}, warm`,

@@ -58,6 +58,11 @@ export const configSchema = z.strictObject({
    * sandboxed session an overlayfs over the main worktree's dir (sandbox/overlay.ts); unsandboxed, a copy.
    */
   copy_mode: z.enum(["copy", "symlink", "overlay"]).default("copy"),
+  /**
+   * Watch the sessions' worktrees (a `braid _watch` daemon, watch/daemon.ts) so `status`, `conflicts` and the boards
+   * skip the `git status` pass over a worktree in which nothing changed.
+   */
+  watch: z.boolean().default(true),
   /** Spare worktrees kept checked out at the base tip and bootstrapped, so `new` takes one at once (worktree/pool.ts). */
   pool: z.number().int().min(0).max(32).default(0),
   /** Commands run in a new worktree after bootstrap (only once trusted with `braid trust`). */

@@ -17,6 +17,8 @@ import { mapLimit } from "../infra/pool.js";
 import { noticeConflicts } from "../notify/conflicts.js";
 import type { ProjectContext } from "../project/context.js";
 import type { SessionRecord } from "../project/state.js";
+import { markWatchUsed, startWatcher, watchEnabled } from "../watch/start.js";
+import { readWatch } from "../watch/state.js";
 import { type OwnershipIssue, ownershipIssues } from "./ownership.js";
 import { indexPathOf, privateIndexPath, radarSnapshot, SnapshotCache } from "./snapshot.js";
 
@@ -136,6 +138,13 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
   const trees = live.length
     ? await treesOf(cwd, [...heads.values()]).catch(() => new Map<string, string>())
     : new Map<string, string>();
+  // The watcher's word on which worktrees did not change, read before any of them is looked at; no watcher yet: start
+  // one for the next run.
+  const local = live.filter((s) => !remoteSnaps.has(s.name));
+  const watching = local.length > 0 && watchEnabled(ctx.config.watch);
+  const watch = watching ? readWatch(ctx.project.stateDir) : { running: false, tokens: new Map<string, string>() };
+  if (watching && watch.running) markWatchUsed(ctx.project.stateDir);
+  else if (watching) startWatcher(ctx.project.stateDir, cwd);
   const snaps = await mapLimit(live, 4, async (s) => {
     const fetched = remoteSnaps.get(s.name);
     if (fetched) return fetched;
@@ -144,17 +153,13 @@ export async function runRadar(ctx: ProjectContext, opts: RadarOptions = {}): Pr
     const indexPath = indexPathOf(s.path);
     const known = head && headTree && indexPath ? { head, headTree, indexPath } : undefined;
     try {
-      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache, known });
+      const watchToken = watch.tokens.get(s.path);
+      return await radarSnapshot(s.path, { tmpDir: join(radarDir, "tmp"), cache, known, watchToken });
     } catch (e) {
       return e as Error;
     }
   });
-  if (!opts.names)
-    forgetRemoved(
-      join(radarDir, "tmp"),
-      cache,
-      live.filter((s) => !remoteSnaps.has(s.name)),
-    );
+  if (!opts.names) forgetRemoved(join(radarDir, "tmp"), cache, local);
   cache.save();
 
   const checked: Array<{

@@ -42,6 +42,9 @@ const SNAPSHOT_ENV = {
   GIT_COMMITTER_DATE: "1700000000 +0000",
 };
 
+/** How long a check of a worktree against the disk stands while the watcher says nothing changed (see unchangedSince). */
+const WATCH_TRUST_MS = 60_000;
+
 /** Paths listed by `git status --porcelain=v1 -z` (renames give both names). */
 export function parseStatusPaths(out: string): string[] {
   const paths: string[] = [];
@@ -83,6 +86,8 @@ export class SnapshotCache {
   private counts: Record<string, [number, number]> = {};
   /** Tree of each worktree's private index, by the index file's checksum (same checksum, same content). */
   private trees: Record<string, { sum: string; tree: string }> = {};
+  /** The watcher's token for each worktree as read before its last check against the disk, and when that was. */
+  private checks: Record<string, { token: string; at: number }> = {};
   private dirty = false;
 
   constructor(private readonly file: string | null) {
@@ -95,6 +100,7 @@ export class SnapshotCache {
           stamps?: Record<string, string>;
           counts?: Record<string, [number, number]>;
           trees?: Record<string, { sum: string; tree: string }>;
+          checks?: Record<string, { token: string; at: number }>;
         };
         if (data.v === 4) {
           this.snaps = data.snaps ?? {};
@@ -102,6 +108,7 @@ export class SnapshotCache {
           this.stamps = data.stamps ?? {};
           this.counts = data.counts ?? {};
           this.trees = data.trees ?? {};
+          this.checks = data.checks ?? {};
         }
       } catch {
         /* unreadable cache: start empty */
@@ -139,9 +146,24 @@ export class SnapshotCache {
     this.dirty = true;
   }
 
+  /**
+   * Whether the worktree is known unchanged on disk since its last check: the watcher's token then and now are
+   * equal. Trusted for WATCH_TRUST_MS after the check at most, so a change the watcher could not see (a global
+   * ignore file edited, events the kernel dropped) shows within that.
+   */
+  unchangedSince(worktree: string, token: string, now = Date.now()): boolean {
+    const c = this.checks[worktree];
+    return !!c && c.token === token && now - c.at < WATCH_TRUST_MS;
+  }
+
+  setChecked(worktree: string, token: string, now = Date.now()): void {
+    this.checks[worktree] = { token, at: now };
+    this.dirty = true;
+  }
+
   /** Forget worktrees not in `keep` (removed sessions). */
   retain(keep: Set<string>): void {
-    for (const map of [this.snaps, this.stamps, this.trees])
+    for (const map of [this.snaps, this.stamps, this.trees, this.checks])
       for (const k of Object.keys(map))
         if (!keep.has(k)) {
           delete map[k];
@@ -184,6 +206,7 @@ export class SnapshotCache {
           stamps: this.stamps,
           counts: this.counts,
           trees: this.trees,
+          checks: this.checks,
         }),
       );
       this.dirty = false;
@@ -199,6 +222,8 @@ export interface SnapshotOptions {
   cache?: SnapshotCache;
   /** HEAD, its tree and the index path when the caller already knows them (saves a rev-parse per worktree). */
   known?: { head: string; headTree: string; indexPath: string };
+  /** The watcher's token for the worktree, read before this snapshot (watch/state.ts): none when not watched. */
+  watchToken?: string;
 }
 
 function stamp(path: string): string {
@@ -230,8 +255,13 @@ export async function radarSnapshot(worktree: string, opts: SnapshotOptions): Pr
       opts.cache?.setIndexStamp(worktree, realStamp);
     }
     // The private index already holds the worktree as the last run staged it: when nothing on disk differs
-    // from it (one status, no add), it needs no `add -A`.
-    if (fresh || !opts.cache || (await differsFromIndex(worktree, priv))) await stageAll(worktree, priv);
+    // from it (one status, no add), it needs no `add -A`; when the watcher saw no change since then, not even that.
+    const token = opts.watchToken;
+    const unchanged = !fresh && !!token && !!opts.cache?.unchangedSince(worktree, token);
+    if (!unchanged) {
+      if (fresh || !opts.cache || (await differsFromIndex(worktree, priv))) await stageAll(worktree, priv);
+      if (token) opts.cache?.setChecked(worktree, token);
+    }
     // Its tree, remembered by the index's checksum; else the one git recorded in the index itself (its cache-tree,
     // read with the checksum in one read, so the pair belongs together); else write-tree, which records it there.
     const sum = indexChecksum(priv);

@@ -43,6 +43,8 @@ export function makeSandbox(prefix = "braid-test-", at?: string): Sandbox {
     TMUX_TMPDIR: tmuxDir,
     GIT_CONFIG_NOSYSTEM: "1",
     NO_COLOR: "1",
+    // No watcher daemon per test repo (one would start with the first status): test/watch/ runs it where it is the subject.
+    BRAID_WATCH: "0",
   };
   // Never talk to the user's tmux server or inherit their session.
   delete env.TMUX;

@@ -8,6 +8,8 @@ export interface GitLog {
   bin: string;
   /** Subcommands run since the log was last cleared, in order. */
   subcommands(): string[];
+  /** The same, each with the directory git ran in. */
+  calls(): Array<{ cwd: string; subcommand: string }>;
   clear(): void;
 }
 
@@ -15,6 +17,7 @@ export interface GitLog {
 export function installGitLog(dir: string, path = process.env.PATH ?? ""): GitLog {
   const bin = join(dir, "bin");
   const log = join(dir, "git.log");
+  const where = join(dir, "git-cwd.log");
   const realGit = path
     .split(":")
     .map((d) => join(d, "git"))
@@ -24,18 +27,24 @@ export function installGitLog(dir: string, path = process.env.PATH ?? ""): GitLo
   // `-c key=value` pairs before the subcommand are skipped
   writeFileSync(
     join(bin, "git"),
-    `#!/bin/sh\nfor a in "$@"; do case "$a" in -c|*=*) ;; *) echo "$a" >> "${log}"; break;; esac; done\nexec ${realGit} "$@"\n`,
+    `#!/bin/sh\nfor a in "$@"; do case "$a" in -c|*=*) ;; *) echo "$a" >> "${log}"; echo "$PWD $a" >> "${where}"; break;; esac; done\nexec ${realGit} "$@"\n`,
   );
   chmodSync(join(bin, "git"), 0o755);
+  const lines = (file: string) => {
+    try {
+      return readFileSync(file, "utf8").split("\n").filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
   return {
     bin,
-    subcommands: () => {
-      try {
-        return readFileSync(log, "utf8").split("\n").filter(Boolean);
-      } catch {
-        return [];
-      }
+    subcommands: () => lines(log),
+    calls: () =>
+      lines(where).map((l) => ({ cwd: l.slice(0, l.lastIndexOf(" ")), subcommand: l.slice(l.lastIndexOf(" ") + 1) })),
+    clear: () => {
+      writeFileSync(log, "");
+      writeFileSync(where, "");
     },
-    clear: () => writeFileSync(log, ""),
   };
 }

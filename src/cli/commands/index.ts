@@ -29,6 +29,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ["refresh", () => import("./refresh.js").then((m) => m.registerRefresh)],
   ["hook", () => import("./hook.js").then((m) => m.registerHook)],
   ["_pump", () => import("./pump.js").then((m) => m.registerPump)],
+  ["_watch", () => import("./watch.js").then((m) => m.registerWatch)],
   ["_sandbox-sync", () => import("./sandbox-sync.js").then((m) => m.registerSandboxSync)],
   ["note", () => import("./note.js").then((m) => m.registerNote)],
   ["notes", () => import("./notes.js").then((m) => m.registerNotes)],

@@ -1,0 +1,156 @@
+/**
+ * The watcher daemon (`braid _watch`, started by the radar): one per project, it watches every local session's
+ * worktree (tree.ts) and writes their generations to `watch/state.json` (state.ts), so a `status` or `conflicts`
+ * whose worktrees did not change skips its `git status` pass over them. It holds no lock anyone else waits for,
+ * writes only under `watch/`, and ends when its project has no local session left, when nobody used it for
+ * IDLE_MS, when its state dir goes away, or when another daemon took its place.
+ */
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
+import { remoteOf } from "../hosts/remote.js";
+import { mkdirPrivate, writeFileAtomic } from "../infra/fsutil.js";
+import { pidAlive, processStart } from "../infra/process.js";
+import { randomHex } from "../infra/random.js";
+import type { ProjectContext } from "../project/context.js";
+import { HEARTBEAT_MS, type WatchState, watchDir, watchLockFile, watchStateFile, watchUsedFile } from "./state.js";
+import { type TreeWatch, watchTree } from "./tree.js";
+
+/** No radar asked for this long: the daemon ends (the next one starts it again). */
+const IDLE_MS = 30 * 60_000;
+/** Changes within this are written out together. */
+const FLUSH_MS = 15;
+
+const lockText = () => `${process.pid} ${processStart(process.pid) ?? "-"}\n`;
+
+/** Take the project's daemon lock; false when a live daemon holds it. */
+function takeLock(file: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, "wx", 0o600);
+      writeSync(fd, lockText());
+      closeSync(fd);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const [pid, start] = (readFileSync(file, "utf8").trim() || "0 -").split(" ");
+      const holder = Number(pid);
+      if (pidAlive(holder) && (start === "-" || processStart(holder) === start)) return false;
+      rmSync(file, { force: true }); // its daemon is gone
+    }
+  }
+  return false;
+}
+
+function holdsLock(file: string): boolean {
+  try {
+    return readFileSync(file, "utf8") === lockText();
+  } catch {
+    return false;
+  }
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Run the daemon until it has no reason to; resolves with why it ended. */
+export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
+  const { stateDir } = ctx.project;
+  mkdirPrivate(watchDir(stateDir));
+  const lock = watchLockFile(stateDir);
+  if (!takeLock(lock)) return "another watcher runs";
+  // Not in any worktree: a daemon's working directory keeps a removed directory (or a mount) busy.
+  process.chdir("/");
+  const used = watchUsedFile(stateDir);
+  if (mtimeMs(used) === 0) writeFileAtomic(used, "", { durable: false });
+  else utimesSync(used, new Date(), new Date());
+
+  const trees = new Map<string, TreeWatch>();
+  const state: WatchState = {
+    v: 1,
+    pid: process.pid,
+    start: processStart(process.pid),
+    epoch: randomHex(8),
+    at: Date.now(),
+    worktrees: {},
+  };
+  let flushTimer: NodeJS.Timeout | null = null;
+  const write = () => {
+    flushTimer = null;
+    state.at = Date.now();
+    state.worktrees = {};
+    for (const [path, t] of trees) if (t.ready) state.worktrees[path] = t.gen;
+    try {
+      writeFileAtomic(watchStateFile(stateDir), JSON.stringify(state), { durable: false });
+    } catch {
+      /* the state dir is going away: the heartbeat ends the daemon */
+    }
+  };
+  const changed = () => {
+    flushTimer ??= setTimeout(write, FLUSH_MS);
+  };
+
+  let registryStamp = -1;
+  /** Watch the local sessions' worktrees the registry lists now; stop watching the others. */
+  const sync = async (): Promise<number> => {
+    const stamp = mtimeMs(ctx.store.file);
+    if (stamp === registryStamp) return trees.size;
+    registryStamp = stamp;
+    const paths = new Set(
+      ctx.store
+        .sessions()
+        .filter((s) => !remoteOf(s) && existsSync(s.path))
+        .map((s) => s.path),
+    );
+    for (const [path, t] of trees)
+      if (!paths.has(path)) {
+        t.close();
+        trees.delete(path);
+      }
+    for (const path of paths) if (!trees.has(path)) trees.set(path, await watchTree(path, changed));
+    write();
+    return trees.size;
+  };
+
+  const why = await new Promise<string>((resolve) => {
+    const end = (reason: string) => {
+      clearInterval(beat);
+      resolve(reason);
+    };
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        await check();
+      } finally {
+        busy = false;
+      }
+    };
+    const check = async () => {
+      if (!existsSync(stateDir)) return end("its state dir is gone");
+      if (!holdsLock(lock)) return end("another watcher took over");
+      if (Date.now() - mtimeMs(used) > IDLE_MS) return end("nobody used it");
+      let count: number;
+      try {
+        count = await sync();
+      } catch (e) {
+        return end(`cannot read the registry: ${(e as Error).message}`);
+      }
+      if (count === 0) return end("no local session to watch");
+      write();
+    };
+    const beat = setInterval(() => void tick(), HEARTBEAT_MS);
+    void tick();
+  });
+  if (flushTimer) clearTimeout(flushTimer);
+  for (const t of trees.values()) t.close();
+  if (holdsLock(lock)) {
+    rmSync(watchStateFile(stateDir), { force: true });
+    rmSync(lock, { force: true });
+  }
+  return why;
+}

@@ -1,0 +1,137 @@
+// The watcher daemon as a user meets it: the first `braid conflicts` starts it, the runs after skip the `git status`
+// of every worktree in which nothing changed, and any change — an edit, a new folder of files, a new .gitignore, a
+// daemon that died — is seen by the next run. It ends by itself when the sessions are gone.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { pidAlive } from "../../src/infra/process.js";
+import { braid, waitFor } from "../helpers/env.js";
+import { type GitLog, installGitLog } from "../helpers/git-log.js";
+import { useRepo } from "../helpers/suite.js";
+
+describe("the watcher daemon", () => {
+  const { sb, repo } = useRepo("app", { "a/one.txt": "1\n", "b/two.txt": "2\n", ".gitignore": "build/\n" });
+  const watchDir = () => join(repo, ".git", "braid", "watch");
+  const wt = (name: string) => join(sb.root, `app-${name}`);
+  let gitLog: GitLog;
+  const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const r = await braid(sb, repo, args, {
+      env: { BRAID_WATCH: "1", PATH: `${gitLog.bin}:${sb.env.PATH}`, ...env },
+    });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    return r;
+  };
+  /** `conflicts --json`, and how many worktrees it looked at on disk (`git status`, or `git add -A` into its index copy). */
+  const conflicts = async () => {
+    gitLog.clear();
+    const r = await run(["conflicts", "--json"]);
+    const report = JSON.parse(r.stdout) as { sessions: Array<{ name: string; changedFiles: number; dirty: boolean }> };
+    const looked = gitLog.calls().filter((c) => c.subcommand === "status" || c.subcommand === "add");
+    const scans = new Set(looked.map((c) => c.cwd)).size;
+    return { scans, sessions: Object.fromEntries(report.sessions.map((s) => [s.name, s.changedFiles])) };
+  };
+  const daemon = () => {
+    try {
+      return JSON.parse(readFileSync(join(watchDir(), "state.json"), "utf8")) as {
+        pid: number;
+        worktrees: Record<string, number>;
+      };
+    } catch {
+      return null;
+    }
+  };
+  const watching = (...names: string[]) =>
+    waitFor(`the watcher to watch ${names}`, () => {
+      const d = daemon();
+      return d && names.every((n) => d.worktrees[wt(n)] !== undefined) ? d : null;
+    });
+  /** The pause after a start is over: the next run may start a daemon again. */
+  const pauseOver = () => utimesSync(join(watchDir(), "started"), new Date(0), new Date(0));
+  const settled = async () => {
+    // the daemon writes changes out within milliseconds; the run after must see them
+    await new Promise((r) => setTimeout(r, 300));
+  };
+
+  it("the first run starts it; later runs skip the git status of unchanged worktrees", async () => {
+    gitLog = installGitLog(join(sb.root, "shim"), sb.env.PATH);
+    for (const name of ["s1", "s2"]) assert.equal((await run(["new", name])).code, 0);
+    const first = await conflicts();
+    assert.equal(first.scans, 2, "no watcher yet: both scanned");
+    await watching("s1", "s2");
+    assert.equal((await conflicts()).scans, 2, "the run that records the watcher's word still scans");
+    assert.deepEqual(await conflicts(), { scans: 0, sessions: { s1: 0, s2: 0 } });
+  });
+
+  it("an edit, a new folder of files, an untracked file: only that worktree is scanned, and the change shows", async () => {
+    writeFileSync(join(wt("s1"), "a", "one.txt"), "1 edited\n");
+    await settled();
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 1, s2: 0 } });
+    assert.equal((await conflicts()).scans, 0);
+
+    mkdirSync(join(wt("s2"), "new", "deep"), { recursive: true });
+    writeFileSync(join(wt("s2"), "new", "deep", "file.txt"), "x\n");
+    await settled();
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 1, s2: 1 } });
+    // the new folder is watched too: a second file in it is seen
+    writeFileSync(join(wt("s2"), "new", "deep", "other.txt"), "y\n");
+    await settled();
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 1, s2: 2 } });
+  });
+
+  it("what git ignores is not watched; a .gitignore that stops ignoring it makes it watched", async () => {
+    mkdirSync(join(wt("s1"), "build"), { recursive: true });
+    await settled();
+    await conflicts(); // the new (ignored) folder's event
+    writeFileSync(join(wt("s1"), "build", "out.js"), "ignored\n");
+    await settled();
+    assert.equal((await conflicts()).scans, 0, "a change git ignores wakes nobody");
+
+    writeFileSync(join(wt("s1"), ".gitignore"), "dist/\n");
+    await settled();
+    await waitFor("s1 watched again", () => (daemon()?.worktrees[wt("s1")] ?? 0) > 0 && daemon());
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 3, s2: 2 } }, ".gitignore edited, build/out.js");
+    writeFileSync(join(wt("s1"), "build", "more.js"), "now tracked\n");
+    await settled();
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 4, s2: 2 } });
+  });
+
+  it("a daemon that died is not trusted; the next run starts another", async () => {
+    const before = await watching("s1", "s2");
+    process.kill(before.pid, "SIGKILL");
+    await waitFor("the daemon gone", () => !pidAlive(before.pid));
+    writeFileSync(join(wt("s2"), "b", "two.txt"), "edited while nobody watched\n");
+    // within its restart pause no second daemon starts: the old state file says nothing, both are scanned
+    const r = await conflicts();
+    assert.deepEqual(r, { scans: 2, sessions: { s1: 4, s2: 3 } });
+    pauseOver();
+    await conflicts();
+    const after = await waitFor("a new daemon", () => {
+      const d = daemon();
+      return d && d.pid !== before.pid && pidAlive(d.pid) ? d : null;
+    });
+    assert.notEqual(after.pid, before.pid);
+  });
+
+  it("BRAID_WATCH=0 or `watch = false` in braid.toml: no daemon starts", async () => {
+    const d = await watching("s1", "s2");
+    for (const name of ["s1", "s2"]) assert.equal((await run(["rm", name, "--force"])).code, 0);
+    await waitFor("the daemon to end without sessions", () => !pidAlive(d.pid), 20_000);
+    assert.ok(!existsSync(join(watchDir(), "state.json")), "it leaves no state behind");
+    assert.ok(!existsSync(join(watchDir(), "daemon.lock")));
+
+    assert.equal((await run(["new", "s3"])).code, 0);
+    pauseOver();
+    await run(["conflicts", "--json"], { BRAID_WATCH: "0" });
+    writeFileSync(join(repo, "braid.toml"), "watch = false\n");
+    await run(["conflicts", "--json"]);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(daemon(), null, "no daemon");
+    // the same with the watcher allowed: one starts (so the two above could have)
+    writeFileSync(join(repo, "braid.toml"), "");
+    await run(["conflicts", "--json"]);
+    const d3 = await watching("s3");
+    assert.equal((await run(["rm", "s3", "--force"])).code, 0);
+    await waitFor("the last daemon to end", () => !pidAlive(d3.pid), 20_000);
+  });
+});
