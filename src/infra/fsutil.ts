@@ -74,6 +74,8 @@ export interface WriteOptions {
    * is rewritten all the time and worthless after a crash, on a path that must be fast: a hook's live state.
    */
   durable?: boolean;
+  /** false: the directory must exist (a background writer must never bring back a folder someone removed). */
+  createDir?: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Write
   const tmp = `${path}.${process.pid}.${randomHex(8)}.tmp`;
   let fd: number | undefined;
   try {
-    mkdirPrivate(dir);
+    if (opts.createDir !== false) mkdirPrivate(dir);
     fd = openSync(tmp, "wx", opts.mode ?? PRIVATE_FILE_MODE);
     writeAll(fd, typeof data === "string" ? Buffer.from(data) : data);
     if (opts.durable !== false) fsyncSync(fd);

@@ -76,21 +76,28 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
     epoch: randomHex(8),
     at: Date.now(),
     worktrees: {},
+    settling: [],
   };
   let flushTimer: NodeJS.Timeout | null = null;
+  let gone = false;
   const write = () => {
     flushTimer = null;
     state.at = Date.now();
     state.worktrees = {};
-    for (const [path, t] of trees) if (t.ready) state.worktrees[path] = t.gen;
+    state.settling = [];
+    for (const [path, t] of trees) {
+      if (t.ready) state.worktrees[path] = t.gen;
+      if (t.settling) state.settling.push(path);
+    }
     try {
-      writeFileAtomic(watchStateFile(stateDir), JSON.stringify(state), { durable: false });
+      // never creating a folder: when the project (or its state dir) is removed, the daemon must not bring it back
+      writeFileAtomic(watchStateFile(stateDir), JSON.stringify(state), { durable: false, createDir: false });
     } catch {
-      /* the state dir is going away: the heartbeat ends the daemon */
+      gone = true; // the state dir is going away: the next heartbeat ends the daemon
     }
   };
   const changed = () => {
-    flushTimer ??= setTimeout(write, FLUSH_MS);
+    if (!gone) flushTimer ??= setTimeout(write, FLUSH_MS);
   };
 
   let registryStamp = -1;
@@ -131,7 +138,7 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
       }
     };
     const check = async () => {
-      if (!existsSync(stateDir)) return end("its state dir is gone");
+      if (gone || !existsSync(watchDir(stateDir))) return end("its state dir is gone");
       if (!holdsLock(lock)) return end("another watcher took over");
       if (Date.now() - mtimeMs(used) > IDLE_MS) return end("nobody used it");
       let count: number;

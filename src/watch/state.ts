@@ -18,6 +18,8 @@ export interface WatchState {
   at: number;
   /** Generation of each worktree whose every directory is watched, by path. */
   worktrees: Record<string, number>;
+  /** Those with new folders not all watched yet: their generation moves again soon (for tests and the curious). */
+  settling: string[];
 }
 
 /** A heartbeat older than this: the daemon is stuck or gone. */

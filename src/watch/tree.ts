@@ -1,9 +1,10 @@
 /**
- * One worktree, watched: every directory git would look in (not `.git`, not what git ignores) has an inotify watch
- * (fs.watch, one per directory: node 20's recursive mode polls files on Linux), and any event there moves the
- * worktree's generation on. A new directory is watched before the generation moves, so whatever was written into it
- * before its watch existed is covered by that move. A worktree too big to watch, or one with submodules (their HEAD
- * moves outside the worktree), is never `ready`: the radar then scans it as it always did.
+ * One worktree, watched: every directory git would look in has an inotify watch (fs.watch, one per directory: node
+ * 20's recursive mode polls files on Linux), and any event there moves the worktree's generation on. Not watched:
+ * `.git`, and directories an ignore rule covers that hold no tracked file (git looks in those for nothing). A new
+ * directory is watched before the generation moves, so whatever was written into it before its watch existed is
+ * covered by that move. A worktree too big to watch, or one with submodules (their HEAD moves outside the
+ * worktree), is never `ready`: the radar then scans it as it always did.
  */
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -11,6 +12,8 @@ import { git, gitOut } from "../git/git.js";
 
 /** More directories than this: not watched (each watch costs the kernel and node memory). */
 const MAX_WATCHED_DIRS = 4000;
+/** Paths per `git ls-files` call (argv stays far below any limit); check-ignore reads its paths from stdin. */
+const PATHSPECS_PER_CALL = 200;
 
 export interface TreeWatch {
   readonly root: string;
@@ -18,25 +21,44 @@ export interface TreeWatch {
   readonly gen: number;
   /** Every directory is watched: an unchanged generation means nothing changed. */
   readonly ready: boolean;
+  /** New folders are being looked at: not all of them watched yet (their later move of the generation is due). */
+  readonly settling: boolean;
   /** Why the worktree is not watched (when not ready), for the log. */
   readonly reason: string | null;
   close(): void;
 }
 
-/** Directories git ignores in a worktree, relative with "/" (as `git ls-files --directory` names them). */
-async function ignoredDirs(root: string): Promise<Set<string>> {
-  const out = await gitOut(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], {
+/**
+ * Of `dirs` (relative, "/"), those git never looks into: an ignore rule covers them (`check-ignore`, asked with a
+ * trailing "/" so rules for directories apply) and no file in them is tracked (a tracked file in an ignored
+ * directory is still compared). One check-ignore and at most a few ls-files for any number of directories.
+ */
+async function skippedDirs(root: string, dirs: string[]): Promise<Set<string>> {
+  if (!dirs.length) return new Set();
+  const r = await git(["check-ignore", "-z", "--stdin"], {
     cwd: root,
+    input: dirs.map((d) => `${d}/\0`).join(""),
+    okCodes: [0, 1],
   });
-  const dirs = new Set<string>();
-  for (const e of out.split("\0")) if (e.endsWith("/")) dirs.add(e.slice(0, -1));
-  return dirs;
+  const ignored = r.stdout
+    .split("\0")
+    .filter(Boolean)
+    .map((d) => d.replace(/\/$/, ""));
+  const withTracked = new Set<string>();
+  for (let i = 0; i < ignored.length; i += PATHSPECS_PER_CALL) {
+    const chunk = ignored.slice(i, i + PATHSPECS_PER_CALL);
+    const tracked = await gitOut(["--literal-pathspecs", "ls-files", "-z", "--", ...chunk], { cwd: root });
+    for (const f of tracked.split("\0").filter(Boolean)) {
+      const holder = chunk.find((d) => f.startsWith(`${d}/`));
+      if (holder) withTracked.add(holder);
+    }
+  }
+  return new Set(ignored.filter((d) => !withTracked.has(d)));
 }
 
 /** Watch `root`; `onChange` runs after the generation moved (the daemon writes it out). */
 export async function watchTree(root: string, onChange: () => void): Promise<TreeWatch> {
   const watchers = new Map<string, FSWatcher>();
-  let ignored = new Set<string>();
   let gen = 1;
   let ready = false;
   let reason: string | null = null;
@@ -47,26 +69,31 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
     gen++;
     onChange();
   };
+  const closeAll = () => {
+    for (const w of watchers.values()) w.close();
+    watchers.clear();
+  };
   const giveUp = (why: string) => {
     ready = false;
     reason = why;
-    for (const w of watchers.values()) w.close();
-    watchers.clear();
+    closeAll();
     bump();
   };
 
-  /** Watch `dir` and every directory below it that git looks in; false once there are too many. */
-  const add = (dir: string): boolean => {
-    if (closed || watchers.has(dir)) return true;
-    if (watchers.size >= MAX_WATCHED_DIRS) return false;
+  /** Watch one directory; its subdirectories (for the next level), or null when it cannot be watched. */
+  const watchOne = (dir: string): string[] | null => {
+    if (watchers.size >= MAX_WATCHED_DIRS) {
+      giveUp(`more than ${MAX_WATCHED_DIRS} directories`);
+      return null;
+    }
     let w: FSWatcher;
     try {
       w = watch(dir, { persistent: true }, (_event, name) => onEvent(dir, name ? String(name) : null));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR") return true; // gone again: its parent's event says so
+      if (code === "ENOENT" || code === "ENOTDIR") return []; // gone again: its parent's event says so
       giveUp(`cannot watch ${dir}: ${code ?? (e as Error).message}`);
-      return false;
+      return null;
     }
     w.on("error", () => {
       // the directory went away (or its watch broke): forget it; its parent's event moved the generation
@@ -79,15 +106,27 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      return true;
+      return [];
     }
-    for (const e of entries) {
-      if (!e.isDirectory() || (dir === root && e.name === ".git")) continue;
-      const sub = join(dir, e.name);
-      if (ignored.has(rel(sub))) continue;
-      if (!add(sub)) return false;
+    return entries.filter((e) => e.isDirectory() && !(dir === root && e.name === ".git")).map((e) => join(dir, e.name));
+  };
+
+  /** Watch `dirs` and the directories below them that git looks in, level by level; false when it gave up. */
+  const watchDirs = async (dirs: string[]): Promise<boolean> => {
+    let level = dirs.filter((d) => !watchers.has(d));
+    while (level.length && !closed) {
+      const skipped = await skippedDirs(root, level.filter((d) => d !== root).map(rel));
+      if (closed) return false;
+      const next: string[] = [];
+      for (const d of level) {
+        if (watchers.has(d) || (d !== root && skipped.has(rel(d)))) continue;
+        const subs = watchOne(d);
+        if (!subs) return false;
+        next.push(...subs);
+      }
+      level = next;
     }
-    return true;
+    return !closed;
   };
 
   const onEvent = (dir: string, name: string | null) => {
@@ -101,35 +140,47 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
       return;
     }
     if (name) {
+      // also while setting up: a folder made after its parent was listed is watched once the set-up is through it
       const path = join(dir, name);
-      let isDir = false;
       try {
-        isDir = statSync(path).isDirectory() && !watchers.has(path) && !ignored.has(rel(path));
+        if (!watchers.has(path) && statSync(path).isDirectory()) newDir(path);
       } catch {
         /* removed again */
       }
-      if (isDir) void addIfNotIgnored(path);
     }
     bump();
   };
 
   /**
-   * A new directory: watched unless git ignores it (asked once; node_modules appearing must not cost a watch per
-   * folder inside). The generation moves again once it is watched, covering what was written into it meanwhile.
+   * New directories: watched as the set-up watches (what git never looks into is skipped), all that came meanwhile
+   * in one go: an archive unpacked is thousands of folders, asked about one level at a time, not one git per folder.
+   * The generation moves again once they are watched, covering what was written into them meanwhile.
    */
-  const addIfNotIgnored = async (path: string) => {
-    const ignoredNow = await git(["check-ignore", "-q", "--", `${rel(path)}/`], { cwd: root, okCodes: [0, 1] })
-      .then((r) => r.code === 0)
-      .catch(() => false);
-    if (closed) return;
-    if (ignoredNow) ignored.add(rel(path));
-    else if (!add(path)) return giveUp(`more than ${MAX_WATCHED_DIRS} directories`);
-    bump();
+  const pending = new Set<string>();
+  let scanning = false;
+  const newDir = (path: string) => {
+    pending.add(path);
+    if (!scanning) void scanNewDirs();
+  };
+  const scanNewDirs = async () => {
+    scanning = true;
+    try {
+      while (pending.size && !closed && !reason) {
+        const dirs = [...pending];
+        pending.clear();
+        if (!(await watchDirs(dirs))) return;
+        bump();
+      }
+    } catch (e) {
+      giveUp(`git cannot say what it ignores: ${(e as Error).message}`);
+    } finally {
+      scanning = false;
+    }
   };
 
   const setUp = async () => {
-    for (const w of watchers.values()) w.close();
-    watchers.clear();
+    closeAll();
+    pending.clear();
     ready = false;
     reason = null;
     bump(); // not ready: the next write leaves this worktree out
@@ -141,15 +192,9 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
       /* none: watchable */
     }
     try {
-      ignored = await ignoredDirs(root);
+      if (!(await watchDirs([root]))) return;
     } catch (e) {
-      reason = `git cannot list what it ignores: ${(e as Error).message}`;
-      return bump();
-    }
-    if (closed) return;
-    if (!add(root)) {
-      if (!reason) giveUp(`more than ${MAX_WATCHED_DIRS} directories`);
-      return;
+      return giveUp(`git cannot say what it ignores: ${(e as Error).message}`);
     }
     ready = true;
     bump();
@@ -170,13 +215,15 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
     get ready() {
       return ready;
     },
+    get settling() {
+      return scanning || pending.size > 0;
+    },
     get reason() {
       return reason;
     },
     close() {
       closed = true;
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
+      closeAll();
     },
   };
 }

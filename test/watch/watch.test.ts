@@ -6,12 +6,17 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pidAlive } from "../../src/infra/process.js";
-import { braid, waitFor } from "../helpers/env.js";
+import { braid, commitIn, waitFor } from "../helpers/env.js";
 import { type GitLog, installGitLog } from "../helpers/git-log.js";
 import { useRepo } from "../helpers/suite.js";
 
 describe("the watcher daemon", () => {
-  const { sb, repo } = useRepo("app", { "a/one.txt": "1\n", "b/two.txt": "2\n", ".gitignore": "build/\n" });
+  const { sb, repo } = useRepo("app", {
+    "a/one.txt": "1\n",
+    "b/two.txt": "2\n",
+    "vendor/kept.txt": "tracked, in a folder ignored from the next commit on\n",
+    ".gitignore": "build/\n*.log\n",
+  });
   const watchDir = () => join(repo, ".git", "braid", "watch");
   const wt = (name: string) => join(sb.root, `app-${name}`);
   let gitLog: GitLog;
@@ -36,6 +41,7 @@ describe("the watcher daemon", () => {
       return JSON.parse(readFileSync(join(watchDir(), "state.json"), "utf8")) as {
         pid: number;
         worktrees: Record<string, number>;
+        settling: string[];
       };
     } catch {
       return null;
@@ -48,13 +54,25 @@ describe("the watcher daemon", () => {
     });
   /** The pause after a start is over: the next run may start a daemon again. */
   const pauseOver = () => utimesSync(join(watchDir(), "started"), new Date(0), new Date(0));
-  const settled = async () => {
-    // the daemon writes changes out within milliseconds; the run after must see them
-    await new Promise((r) => setTimeout(r, 300));
+  /** Change s1/s2's files with `fn`, and wait until the daemon counted it (new folders in it watched too). */
+  const change = async (name: string, fn: () => void) => {
+    const before = daemon()?.worktrees[wt(name)] ?? 0;
+    fn();
+    await waitFor(`the watcher to see the change in ${name}`, () => {
+      const d = daemon();
+      const gen = d?.worktrees[wt(name)];
+      return d && gen !== undefined && gen > before && !d.settling.includes(wt(name));
+    });
+  };
+  /** A change nothing should count: give a watcher that would count it the time to. */
+  const unseen = async (fn: () => void) => {
+    fn();
+    await new Promise((r) => setTimeout(r, 500));
   };
 
   it("the first run starts it; later runs skip the git status of unchanged worktrees", async () => {
     gitLog = installGitLog(join(sb.root, "shim"), sb.env.PATH);
+    commitIn(sb, repo, { ".gitignore": "build/\nvendor/\n*.log\n" }, "ignore vendor/ (its tracked file stays)");
     for (const name of ["s1", "s2"]) assert.equal((await run(["new", name])).code, 0);
     const first = await conflicts();
     assert.equal(first.scans, 2, "no watcher yet: both scanned");
@@ -64,36 +82,42 @@ describe("the watcher daemon", () => {
   });
 
   it("an edit, a new folder of files, an untracked file: only that worktree is scanned, and the change shows", async () => {
-    writeFileSync(join(wt("s1"), "a", "one.txt"), "1 edited\n");
-    await settled();
+    await change("s1", () => writeFileSync(join(wt("s1"), "a", "one.txt"), "1 edited\n"));
     assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 1, s2: 0 } });
     assert.equal((await conflicts()).scans, 0);
 
-    mkdirSync(join(wt("s2"), "new", "deep"), { recursive: true });
-    writeFileSync(join(wt("s2"), "new", "deep", "file.txt"), "x\n");
-    await settled();
+    await change("s2", () => {
+      mkdirSync(join(wt("s2"), "new", "deep"), { recursive: true });
+      writeFileSync(join(wt("s2"), "new", "deep", "file.txt"), "x\n");
+    });
     assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 1, s2: 1 } });
     // the new folder is watched too: a second file in it is seen
-    writeFileSync(join(wt("s2"), "new", "deep", "other.txt"), "y\n");
-    await settled();
+    await change("s2", () => writeFileSync(join(wt("s2"), "new", "deep", "other.txt"), "y\n"));
     assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 1, s2: 2 } });
   });
 
   it("what git ignores is not watched; a .gitignore that stops ignoring it makes it watched", async () => {
-    mkdirSync(join(wt("s1"), "build"), { recursive: true });
-    await settled();
+    await change("s1", () => mkdirSync(join(wt("s1"), "build"), { recursive: true }));
     await conflicts(); // the new (ignored) folder's event
-    writeFileSync(join(wt("s1"), "build", "out.js"), "ignored\n");
-    await settled();
+    await unseen(() => writeFileSync(join(wt("s1"), "build", "out.js"), "ignored\n"));
     assert.equal((await conflicts()).scans, 0, "a change git ignores wakes nobody");
 
-    writeFileSync(join(wt("s1"), ".gitignore"), "dist/\n");
-    await settled();
-    await waitFor("s1 watched again", () => (daemon()?.worktrees[wt("s1")] ?? 0) > 0 && daemon());
+    await change("s1", () => writeFileSync(join(wt("s1"), ".gitignore"), "dist/\n"));
     assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 3, s2: 2 } }, ".gitignore edited, build/out.js");
-    writeFileSync(join(wt("s1"), "build", "more.js"), "now tracked\n");
-    await settled();
+    await change("s1", () => writeFileSync(join(wt("s1"), "build", "more.js"), "now tracked\n"));
     assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 4, s2: 2 } });
+
+    // a folder holding only ignored files is no ignored folder: what comes into it later counts
+    await change("s2", () => {
+      mkdirSync(join(wt("s2"), "logs"));
+      writeFileSync(join(wt("s2"), "logs", "run.log"), "ignored\n");
+    });
+    await conflicts();
+    await change("s2", () => writeFileSync(join(wt("s2"), "logs", "notes.txt"), "not ignored\n"));
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 4, s2: 3 } });
+    // a tracked file in an ignored folder is still compared, so watched
+    await change("s2", () => writeFileSync(join(wt("s2"), "vendor", "kept.txt"), "edited\n"));
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 4, s2: 4 } });
   });
 
   it("a daemon that died is not trusted; the next run starts another", async () => {
@@ -103,7 +127,7 @@ describe("the watcher daemon", () => {
     writeFileSync(join(wt("s2"), "b", "two.txt"), "edited while nobody watched\n");
     // within its restart pause no second daemon starts: the old state file says nothing, both are scanned
     const r = await conflicts();
-    assert.deepEqual(r, { scans: 2, sessions: { s1: 4, s2: 3 } });
+    assert.deepEqual(r, { scans: 2, sessions: { s1: 4, s2: 5 } });
     pauseOver();
     await conflicts();
     const after = await waitFor("a new daemon", () => {
