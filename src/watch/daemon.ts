@@ -151,6 +151,7 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
       write();
     };
     const beat = setInterval(() => void tick(), HEARTBEAT_MS);
+    process.once("SIGTERM", () => end("asked to end (SIGTERM)"));
     void tick();
   });
   if (flushTimer) clearTimeout(flushTimer);

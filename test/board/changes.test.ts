@@ -1,13 +1,13 @@
 // The board's slow figures are loaded again only when something they depend on changed (a hook, the
 // worktree's index or HEAD, a ref, the registry) — an idle board runs no git — and then show the change.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { loadContext } from "../../src/project/context.js";
 import { eventMarkFile } from "../../src/runtime/paths.js";
 import { realLoaders } from "../../src/ui/board/loaders.js";
-import { braid, commitIn, gitIn, makeRepo } from "../helpers/env.js";
+import { braid, commitIn, gitIn, makeRepo, waitFor } from "../helpers/env.js";
 import { useSandboxEnv } from "../merge/fixture.js";
 
 describe("board: slow figures on change only", () => {
@@ -51,6 +51,40 @@ describe("board: slow figures on change only", () => {
       assert.equal(await loaders.slow(), seen, `${ev}: no mark yet, not looked at`);
       writeFileSync(eventMarkFile(ctx.project.stateDir, "s", ev), "");
       assert.notEqual(await loaders.slow(), seen, `${ev} mark: looked at again`);
+    }
+  });
+
+  it("with the watcher daemon, an edit nobody reported is looked at on the next tick", async () => {
+    const repo = makeRepo(sb, "watched", { "a.txt": "a\n" });
+    assert.equal((await braid(sb, repo, ["new", "w"], { env: { BRAID_WATCH: "1" } })).code, 0);
+    const wt = join(sb.root, "watched-w");
+    process.env.BRAID_WATCH = "1";
+    const ctx = await loadContext(repo);
+    const loaders = realLoaders(ctx);
+    try {
+      await loaders.slow(); // starts the daemon
+      const state = join(ctx.project.stateDir, "watch", "state.json");
+      const watched = () => {
+        try {
+          return JSON.parse(readFileSync(state, "utf8")) as { pid: number; worktrees: Record<string, number> };
+        } catch {
+          return null;
+        }
+      };
+      const before = await waitFor("the watcher", () => {
+        const w = watched();
+        return w && w.worktrees[wt] !== undefined ? w : null;
+      });
+      const seen = await loaders.slow();
+      assert.equal(await loaders.slow(), seen, "nothing changed");
+      writeFileSync(join(wt, "a.txt"), "a\nedited\n");
+      await waitFor("the edit counted", () => (watched()?.worktrees[wt] ?? 0) > (before.worktrees[wt] ?? 0));
+      const edited = await loaders.slow();
+      assert.notEqual(edited, seen);
+      assert.equal(edited.views[0]?.linesAdded, 1);
+      process.kill(before.pid, "SIGTERM"); // the daemon this test started
+    } finally {
+      process.env.BRAID_WATCH = "0";
     }
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Whether anything the board's slow figures depend on may have changed, from file stats alone (no process):
  * the registry, the notes, and per session its hook files (live state, the marks the agent's shell hooks touch),
- * its worktree's index and HEAD, and its branch and base refs. Edits nobody reported (a user typing in a worktree
- * without git) show at the next full refresh.
+ * its worktree's index and HEAD, its branch and base refs, and what the watcher daemon (watch/) counted of its files.
+ * Without a watcher, edits nobody reported (a user typing in a worktree without git) show at the next full refresh.
  */
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,6 +10,7 @@ import { notesPath } from "../../coord/paths.js";
 import type { ProjectContext } from "../../project/context.js";
 import { indexPathOf } from "../../radar/snapshot.js";
 import { eventMarkFile, liveFile, MARKED_EVENT_NAMES } from "../../runtime/paths.js";
+import { readWatch } from "../../watch/state.js";
 
 function stampOf(path: string | null): string {
   if (!path) return "-";
@@ -30,6 +31,7 @@ export function changeStamp(ctx: ProjectContext): string {
     stampOf(join(commonDir, "packed-refs")),
   ];
   const sessions = ctx.store.sessions();
+  const watched = readWatch(stateDir).tokens;
   for (const ref of new Set(sessions.flatMap((s) => [s.branch, s.baseRef])))
     parts.push(stampOf(join(commonDir, "refs", "heads", ref)));
   for (const s of sessions) {
@@ -40,6 +42,7 @@ export function changeStamp(ctx: ProjectContext): string {
       ...MARKED_EVENT_NAMES.map((ev) => stampOf(eventMarkFile(stateDir, s.name, ev))),
       stampOf(index),
       stampOf(index ? join(dirname(index), "HEAD") : null),
+      watched.get(s.path) ?? "-",
     );
   }
   return parts.join("|");

@@ -62,6 +62,9 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
       const queued = ctx.store.sessions().some((s) => s.status === "queued");
       if (last && !full && !queued && changeStamp(ctx) === last.stamp) return last.figures;
       await supervisorTick(ctx, { debouncer: tickDebouncer });
+      // Stamped after the supervisor step (it writes the registry) and before the load: a change made while the
+      // figures are worked out shows at the next tick.
+      const stamp = changeStamp(ctx);
       // Full views carry git figures, conflicts (the radar), cost and CPU/memory.
       const [views, line] = await Promise.all([
         listSessionViews(ctx, { debouncer: slowDebouncer, sampler }),
@@ -81,8 +84,7 @@ export function realLoaders(ctx: ProjectContext): SourceLoaders {
       const withFigures = views.map((v) => ({ ...v, unreadNotes: unread.get(v.name) ?? 0 }));
       const notes = await orElse(() => boardNotes(ctx, unreadIds), [] as BoardNote[]);
       const figures = { views: withFigures, recommendation: line, notes };
-      // Stamped after the load: the supervisor step itself writes the registry.
-      last = { stamp: changeStamp(ctx), at: full || !last ? now : last.at, figures };
+      last = { stamp, at: full || !last ? now : last.at, figures };
       return figures;
     },
   };
