@@ -101,17 +101,18 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
   };
 
   let registryStamp = -1;
-  /** Watch the local sessions' worktrees the registry lists now; stop watching the others. */
+  let localSessions = 0;
+  /** Watch the local sessions' worktrees the registry lists now; stop watching the others. How many there are. */
   const sync = async (): Promise<number> => {
+    for (const t of trees.values()) t.recheck();
     const stamp = mtimeMs(ctx.store.file);
-    if (stamp === registryStamp) return trees.size;
+    if (stamp === registryStamp) return localSessions;
     registryStamp = stamp;
-    const paths = new Set(
-      ctx.store
-        .sessions()
-        .filter((s) => !remoteOf(s) && existsSync(s.path))
-        .map((s) => s.path),
-    );
+    const local = ctx.store.sessions().filter((s) => !remoteOf(s));
+    localSessions = local.length;
+    const paths = new Set(local.filter((s) => existsSync(s.path)).map((s) => s.path));
+    // a worktree still being made: look again at the next heartbeat, not only at the next registry change
+    if (paths.size < local.length) registryStamp = -1;
     for (const [path, t] of trees)
       if (!paths.has(path)) {
         t.close();
@@ -119,7 +120,7 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
       }
     for (const path of paths) if (!trees.has(path)) trees.set(path, await watchTree(path, changed));
     write();
-    return trees.size;
+    return localSessions;
   };
 
   const why = await new Promise<string>((resolve) => {

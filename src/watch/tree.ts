@@ -12,6 +12,8 @@ import { git, gitOut } from "../git/git.js";
 
 /** More directories than this: not watched (each watch costs the kernel and node memory). */
 const MAX_WATCHED_DIRS = 4000;
+/** A worktree whose watching failed (git could not answer, too many folders) is tried again after this. */
+const RETRY_AFTER_MS = 5 * 60_000;
 /** Paths per `git ls-files` call (argv stays far below any limit); check-ignore reads its paths from stdin. */
 const PATHSPECS_PER_CALL = 200;
 
@@ -25,6 +27,11 @@ export interface TreeWatch {
   readonly settling: boolean;
   /** Why the worktree is not watched (when not ready), for the log. */
   readonly reason: string | null;
+  /**
+   * The daemon's heartbeat: watch again from scratch when the root is another directory now (the session removed
+   * and made again at the same path: the old watches see nothing of the new one), or when watching had failed.
+   */
+  recheck(): void;
   close(): void;
 }
 
@@ -63,6 +70,9 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
   let ready = false;
   let reason: string | null = null;
   let closed = false;
+  /** The root's inode when it was watched: another one means the worktree was made again. */
+  let rootIno: number | null = null;
+  let givenUpAt = 0;
 
   const rel = (dir: string) => relative(root, dir).split(sep).join("/");
   const bump = () => {
@@ -76,6 +86,7 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
   const giveUp = (why: string) => {
     ready = false;
     reason = why;
+    givenUpAt = Date.now();
     closeAll();
     bump();
   };
@@ -185,6 +196,12 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
     reason = null;
     bump(); // not ready: the next write leaves this worktree out
     try {
+      rootIno = statSync(root).ino;
+    } catch {
+      rootIno = null;
+      return giveUp("the worktree is gone");
+    }
+    try {
       statSync(join(root, ".gitmodules"));
       reason = "has submodules";
       return bump();
@@ -220,6 +237,22 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
     },
     get reason() {
       return reason;
+    },
+    recheck() {
+      if (closed) return;
+      let ino: number | null = null;
+      try {
+        ino = statSync(root).ino;
+      } catch {
+        /* gone: nothing to watch until it is back */
+      }
+      const replaced = ino !== rootIno;
+      const retry = !!reason && reason !== "has submodules" && Date.now() - givenUpAt > RETRY_AFTER_MS;
+      if ((replaced && ino !== null) || retry) {
+        ready = false;
+        bump();
+        void rewatch();
+      } else if (replaced && ready) giveUp("the worktree is gone");
     },
     close() {
       closed = true;

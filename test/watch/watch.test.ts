@@ -2,7 +2,7 @@
 // of every worktree in which nothing changed, and any change — an edit, a new folder of files, a new .gitignore, a
 // daemon that died — is seen by the next run. It ends by itself when the sessions are gone.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pidAlive } from "../../src/infra/process.js";
@@ -135,6 +135,19 @@ describe("the watcher daemon", () => {
       return d && d.pid !== before.pid && pidAlive(d.pid) ? d : null;
     });
     assert.notEqual(after.pid, before.pid);
+  });
+
+  it("a worktree folder replaced by another at the same path is watched anew", async () => {
+    const d = await watching("s1", "s2");
+    // the registry does not change: only the folder's identity tells the old watches see nothing any more
+    renameSync(wt("s2"), `${wt("s2")}.old`);
+    cpSync(`${wt("s2")}.old`, wt("s2"), { recursive: true, preserveTimestamps: true });
+    await conflicts();
+    await change("s2", () => writeFileSync(join(wt("s2"), "a", "one.txt"), "in the new folder\n"));
+    assert.deepEqual(await conflicts(), { scans: 1, sessions: { s1: 4, s2: 6 } });
+    // removed only now: its folders' events name paths the new folder has, and would set watches there by chance
+    rmSync(`${wt("s2")}.old`, { recursive: true, force: true });
+    assert.equal(daemon()?.pid, d.pid, "the same daemon");
   });
 
   it("BRAID_WATCH=0 or `watch = false` in braid.toml: no daemon starts", async () => {
