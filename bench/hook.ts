@@ -5,7 +5,7 @@
 // changes on a shared machine hit all of them alike; figures are medians. Target: ≤ 1.2× `node -e 0`.
 // Usage: npm run bench -- hook [--runs N]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,7 @@ const hookEnv = (type: string): NodeJS.ProcessEnv => ({
   BRAID_PROJECT: "app",
   BRAID_NOTES_FILE: notesFile,
   BRAID_GLOBAL_CONFIG: join(home, "c", "braid", "config.toml"),
+  BRAID_WORKTREE: repo,
 });
 const impl = hookEnv("implementation");
 // A registry with sessions (and no owned paths: braid writes its no-owners file after it), and a copy of it in a
@@ -61,9 +62,13 @@ mkdirSync(join(ownedStateDir, "run", "s1"), { recursive: true });
 const registry = JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8"));
 registry.sessions.push({ ...registry.sessions[0], name: "owner", order: 99, owns: ["src/**"] });
 writeFileSync(join(ownedStateDir, "state.json"), JSON.stringify(registry));
+// as braid writes it after such a registry (project/state.ts): where owned paths start, newer than state.json
+writeFileSync(join(ownedStateDir, "owned-prefixes"), "src\n");
+utimesSync(join(ownedStateDir, "owned-prefixes"), new Date(Date.now() + 2000), new Date(Date.now() + 2000));
+mkdirSync(join(repo, "src"));
 const owned = { ...impl, BRAID_STATE_DIR: ownedStateDir };
-const tool = (name: string) =>
-  JSON.stringify({ tool_name: name, tool_input: { file_path: join(repo, "x") }, cwd: repo, session_id: "c" });
+const tool = (name: string, file = "x") =>
+  JSON.stringify({ tool_name: name, tool_input: { file_path: join(repo, file) }, cwd: repo, session_id: "c" });
 const plain = JSON.stringify({ cwd: repo, session_id: "c" });
 
 // The floor of a hook in node: read the event from stdin, read the session's live state, write it back.
@@ -146,7 +151,17 @@ const cases: Case[] = [
     env: { ...impl, BRAID_NOTES_FILE: "" },
   },
   toolHook("hook PreToolUse Edit (nobody owns paths: sh)", "Edit"),
-  toolHook("braid hook PreToolUse Edit (ownership guard: a session owns paths)", "Edit", owned),
+  toolHook("hook PreToolUse Edit (a session owns paths, not this file's: sh)", "Edit", owned),
+  {
+    ...hook(
+      "braid hook PreToolUse Edit (ownership guard: a file under an owned path)",
+      "PreToolUse",
+      tool("Edit", "src/x"),
+      owned,
+      "Edit",
+    ),
+    event: undefined,
+  },
   toolHook("hook PreToolUse Write (research: deny: sh)", "Write", hookEnv("research")),
   toolHook("hook PreToolUse AskUserQuestion (waiting, no notify key: sh)", "AskUserQuestion"),
   hook("hook PermissionRequest (no notify key: sh)", "PermissionRequest", tool("Bash")),

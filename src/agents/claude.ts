@@ -59,9 +59,9 @@ export const ACTIVITY_HOOK = `${IN_SESSION} && touch -- "$BRAID_STATE_DIR/run/$B
  * A hook its shell settles when every step of one of `ways` succeeds (the tests, then the write of the mark): it ends
  * there. Otherwise (a test fails, the mark cannot be written, not a braid session) braid's hook runs in its place.
  */
-function shellFirst(ways: string[][], braidHook: string, vars = ""): string {
+function shellFirst(ways: string[][], braidHook: string, vars = "", more: string[] = []): string {
   const settled = ways.map((steps) => `if ${[IN_SESSION, ...steps].join(" && ")}; then ${DRAIN}; exit 0; fi`);
-  return [`${RUN_DIR}${vars}`, ...settled, `exec ${braidHook}`].join("; ");
+  return [`${RUN_DIR}${vars}`, ...settled, ...more, `exec ${braidHook}`].join("; ");
 }
 
 /**
@@ -112,24 +112,58 @@ const toolMark = (tool: string) => `printf '%s\n' ${shellQuote(tool)} 2>/dev/nul
 
 /**
  * A file edit needs no braid when there is nothing to decide: a research session's is denied (the shell prints
- * braid's answer), and while no session owns paths (the registry's no-owners file, project/state.ts, is newer than
- * state.json) any other is allowed. Either way the shell records the tool in its mark (live.ts) and ends; else
- * braid's hook runs the ownership guard.
+ * braid's answer); while no session owns paths (the registry's no-owners file, project/state.ts, is newer than
+ * state.json) any other is allowed; and while some do, so is an edit of a file under none of the owned paths'
+ * literal prefixes (ownedEdit). Each time the shell records the tool in its mark (live.ts) and ends; else braid's hook
+ * runs the ownership guard.
  */
 function editHook(tool: string, braidHook: string): string {
   const [before, after] = JSON.stringify(researchEditDenial("@SESSION@")).split("@SESSION@");
+  const notResearch = `[ "\${BRAID_SESSION_TYPE:-implementation}" != research ]`;
   const research = [
     '[ "$BRAID_SESSION_TYPE" = research ]',
     'case "$BRAID_SESSION" in *[!A-Za-z0-9._-]*) false ;; *) true ;; esac',
     toolMark(tool),
     `printf '%s%s%s\n' ${shellQuote(before ?? "")} "$BRAID_SESSION" ${shellQuote(after ?? "")}`,
   ];
-  const allowed = [
-    `[ "\${BRAID_SESSION_TYPE:-implementation}" != research ]`,
-    '[ "$BRAID_STATE_DIR/no-owners" -nt "$BRAID_STATE_DIR/state.json" ]',
+  const allowed = [notResearch, '[ "$BRAID_STATE_DIR/no-owners" -nt "$BRAID_STATE_DIR/state.json" ]', toolMark(tool)];
+  return shellFirst([research, allowed], braidHook, "", [ownedEdit(tool, notResearch, braidHook)]);
+}
+
+/**
+ * An edit while some session owns paths, settled by the shell alone (no process but `cat`) when the file is surely
+ * outside every owned path: the path from the hook's input (the first `"file_path":"` in it is the tool's: inside a
+ * JSON string every quote is escaped; one with an escape in it is braid's), its folder's real path (`cd -P`, as the
+ * guard resolves symlinks; a folder not made yet is braid's), inside this session's worktree ($BRAID_WORKTREE, its
+ * real path), and under none of the prefixes in `owned-prefixes` (written by braid after state.json, trusted only
+ * while newer). Anything else, or anything unsure, hands the input it read to braid's hook.
+ */
+function ownedEdit(tool: string, notResearch: string, braidHook: string): string {
+  const key = `'"${tool === "NotebookEdit" ? "notebook_path" : "file_path"}":"'`;
+  const prefixes = '"$BRAID_STATE_DIR/owned-prefixes"';
+  const when = [
+    IN_SESSION,
+    notResearch,
+    '[ -n "$BRAID_WORKTREE" ]',
+    `[ ${prefixes} -nt "$BRAID_STATE_DIR/state.json" ]`,
+  ];
+  const outside = [
+    `case "$i" in *${key}*) true ;; *) false ;; esac`,
+    `p=\${i#*${key}}`,
+    `p=\${p%%'"'*}`,
+    'case "$p" in /*) true ;; *) false ;; esac',
+    'case "$p" in *\\\\*) false ;; *) true ;; esac',
+    'r=$(cd -P -- "${p%/*}" 2>/dev/null && pwd -P)',
+    'f="$r/${p##*/}"',
+    '[ ! -L "$f" ]',
+    'case "$f" in "$BRAID_WORKTREE"/*) true ;; *) false ;; esac',
+    'r=${f#"$BRAID_WORKTREE"/}',
+    "o=0",
+    `while IFS= read -r x; do case "$r" in "$x"*) o=1; break ;; esac; done < ${prefixes}`,
+    '[ "$o" = 0 ]',
     toolMark(tool),
   ];
-  return shellFirst([research, allowed], braidHook);
+  return `if ${when.join(" && ")}; then i=$(cat); if ${outside.join(" && ")}; then exit 0; fi; printf '%s' "$i" | ${braidHook}; exit; fi`;
 }
 
 /** A question to the user (the question tool) is a wait: the shell records the tool unless a notify key is set. */

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BraidError } from "../infra/errors.js";
 import { withLock, writeFileAtomic } from "../infra/fsutil.js";
+import { literalPrefix } from "../infra/glob.js";
 
 export const SESSION_TYPES = ["implementation", "research", "review"] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
@@ -197,7 +198,8 @@ export class StateStore {
       } catch {
         /* keep the previous copy */
       }
-      if (!owned) markNoOwners(dirname(this.file));
+      if (owned) writeOwnedPrefixes(dirname(this.file), data.sessions);
+      else markNoOwners(dirname(this.file));
       return result;
     });
   }
@@ -274,6 +276,24 @@ function forgetNoOwners(stateDir: string): void {
     rmSync(noOwnersFile(stateDir), { force: true });
   } catch {
     /* it is older than the registry about to be written: the shell does not trust it */
+  }
+}
+
+/**
+ * Where owned paths can start (the literal prefix of every glob any session owns, one per line), for the edit
+ * hook's shell: an edit of a path under none of them needs no guard. Trusted, like no-owners, only while newer than
+ * state.json.
+ */
+export function ownedPrefixesFile(stateDir: string): string {
+  return join(stateDir, "owned-prefixes");
+}
+
+function writeOwnedPrefixes(stateDir: string, sessions: SessionRecord[]): void {
+  try {
+    const prefixes = new Set(sessions.flatMap((s) => (s.owns ?? []).map(literalPrefix)));
+    writeFileAtomic(ownedPrefixesFile(stateDir), [...prefixes].map((p) => `${p}\n`).join(""), { durable: false });
+  } catch {
+    /* older than the registry: the shell does not trust it, braid's hook decides */
   }
 }
 

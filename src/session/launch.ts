@@ -3,7 +3,7 @@
  * environment, then hand it to the session's runner (runtime/runners.ts: tmux or headless, in the sandbox
  * or not), which starts it through the exec wrapper and waits until the agent process really exists.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
 import { requireAutonomyAllowed, sessionAutonomy } from "../agents/autonomy.js";
 import { requireAgentBinary, resolveAgent } from "../agents/index.js";
 import { notesPath } from "../coord/paths.js";
@@ -35,6 +35,14 @@ export interface LaunchOptions {
   prompt?: string;
 }
 
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /** The agent's environment: braid's own (PATH, ANTHROPIC_*, HOME ...) passed explicitly, plus BRAID_*. */
 export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string): Record<string, string> {
   const env: Record<string, string> = {};
@@ -48,6 +56,8 @@ export function agentEnv(ctx: ProjectContext, rec: SessionRecord, runId: string)
   // for the hooks' shell fast paths (agents/claude.ts): where the notes are, which config may ask for notifications
   env.BRAID_NOTES_FILE = notesPath(ctx);
   env.BRAID_GLOBAL_CONFIG = globalConfigPath();
+  // the worktree as the ownership guard compares paths (its real path): the edit hook's shell checks owned prefixes
+  env.BRAID_WORKTREE = realOr(rec.path);
   return env;
 }
 

@@ -4,7 +4,16 @@
 // hook, which delivers, decides and notifies. A logging stand-in for node says which ran.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { researchEditDenial } from "../../src/agents/claude/tools.js";
@@ -49,6 +58,7 @@ describe("hooks settled by the shell", () => {
     BRAID_PROJECT: "app",
     BRAID_NOTES_FILE: notesFile(),
     BRAID_GLOBAL_CONFIG: globalConfig(),
+    BRAID_WORKTREE: join(sb.root, "app-s1"),
   });
   /** Run one registered hook; says whether braid ran for it and what it printed for Claude. */
   const fire = (event: string, extra: Record<string, string> = {}, input: object = { prompt: "go" }) => {
@@ -69,8 +79,12 @@ describe("hooks settled by the shell", () => {
     return { ran, context };
   };
   /** A file edit by the agent of s1, in its worktree. */
+  const worktree = () => join(sb.root, "app-s1");
   const edit = (tool: string, file: string, extra: Record<string, string> = {}) =>
-    fire(`PreToolUse ${tool}`, extra, { tool_name: tool, tool_input: { file_path: join(sb.root, "app-s1", file) } });
+    fire(`PreToolUse ${tool}`, extra, {
+      tool_name: tool,
+      tool_input: { [tool === "NotebookEdit" ? "notebook_path" : "file_path"]: join(worktree(), file) },
+    });
   const researchReason = (name: string) =>
     String((researchEditDenial(name).hookSpecificOutput as Record<string, string>).permissionDecisionReason);
   const post = async (text: string) => assert.equal((await braid(sb, repo, ["note", text])).code, 0);
@@ -137,10 +151,26 @@ describe("hooks settled by the shell", () => {
     const store = new StateStore(stateDir());
     await store.patch("other", { owns: ["src/**"] });
     assert.ok(!existsSync(join(stateDir(), "no-owners")), "gone with the first owner");
+    assert.equal(readFileSync(join(stateDir(), "owned-prefixes"), "utf8"), "src\n");
     const owned = edit("Edit", "src/x.ts");
     assert.equal(owned.ran, true);
     assert.match(owned.context, /owned by braid session "other"/);
-    assert.equal(edit("Edit", "a.txt").ran, true, "braid decides every edit while anyone owns paths");
+    // outside every owned path: the shell's (it reads the path from the input, resolves its folder)
+    assert.deepEqual(edit("Edit", "a.txt"), { ran: false, context: "" }, "outside the owned paths");
+    assert.deepEqual(state(), ["working", "tool: Edit"]);
+    const big = {
+      tool_name: "Write",
+      tool_input: { file_path: join(worktree(), "b.txt"), content: "x".repeat(1 << 20) },
+    };
+    assert.deepEqual(fire("PreToolUse Write", {}, big), { ran: false, context: "" }, "a 1 MB Write outside them");
+    // unsure: braid's guard decides, with the input the shell read
+    mkdirSync(join(worktree(), "src"), { recursive: true });
+    symlinkSync(join(worktree(), "src"), join(worktree(), "lnk"));
+    assert.match(edit("Edit", "lnk/x.ts").context, /owned by braid session "other"/, "through a symlink into src/");
+    assert.equal(edit("Edit", "srcish/x.ts").ran, true, "a folder not made yet");
+    assert.equal(edit("Edit", 'a\\"b.txt').ran, true, "a name JSON escapes");
+    assert.equal(edit("Edit", "a.txt", { BRAID_WORKTREE: "" }).ran, true, "an older launch");
+    assert.equal(edit("NotebookEdit", "n.ipynb").ran, false, "NotebookEdit's notebook_path");
 
     await store.patch("other", { owns: [] });
     assert.deepEqual(edit("Edit", "src/x.ts"), { ran: false, context: "" }, "no owner left");
