@@ -4,11 +4,10 @@
  */
 import { spawn } from "node:child_process";
 import { statSync, utimesSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { braidBin } from "../agents/claude.js";
 import { mkdirPrivate, writeFileAtomic } from "../infra/fsutil.js";
 import { watchDir, watchStartedFile, watchUsedFile } from "./state.js";
 
-const BIN = fileURLToPath(new URL("../../../bin/braid.js", import.meta.url));
 /** A start less than this ago (the daemon may still be setting up, or failed): do not start another. */
 const RESTART_AFTER_MS = 30_000;
 /** The used file is touched at most this often. */
@@ -43,7 +42,11 @@ export function startWatcher(stateDir: string, mainWorktree: string, now = Date.
     mkdirPrivate(watchDir(stateDir));
     touch(started, now);
     touch(watchUsedFile(stateDir), now);
-    const child = spawn(process.execPath, [BIN, "_watch"], { cwd: mainWorktree, detached: true, stdio: "ignore" });
+    const child = spawn(process.execPath, [braidBin(), "_watch"], {
+      cwd: mainWorktree,
+      detached: true,
+      stdio: "ignore",
+    });
     child.on("error", () => undefined);
     child.unref();
   } catch {

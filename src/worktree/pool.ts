@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { braidBin } from "../agents/claude.js";
 import { Repo } from "../git/repo.js";
 import { listWorktrees } from "../git/worktrees.js";
 import { isBraidError } from "../infra/errors.js";
@@ -478,8 +478,6 @@ export function fillRunning(ctx: ProjectContext): boolean {
   return lockHolder(fillLock(ctx)) !== null;
 }
 
-const BIN = fileURLToPath(new URL("../../../bin/braid.js", import.meta.url));
-
 const onPath = (cmd: string) => (process.env.PATH ?? "").split(":").some((d) => d !== "" && existsSync(join(d, cmd)));
 
 /** `ionice -c3 -t nice -n 19` where they exist: the filler yields CPU and disk to the user's work (-t: go on if refused). */
@@ -496,7 +494,7 @@ export function fillInBackground(ctx: ProjectContext): void {
   if (process.env.BRAID_POOL_BACKGROUND === "0") return;
   if (ctx.config.pool === 0 && (ctx.store.read().spares ?? []).length === 0) return;
   const prefix = lowPriorityPrefix();
-  const argv = [...prefix, process.execPath, BIN, "pool", "fill"];
+  const argv = [...prefix, process.execPath, braidBin(), "pool", "fill"];
   try {
     const child = spawn(argv[0] as string, argv.slice(1), {
       cwd: ctx.project.mainWorktree,
