@@ -111,6 +111,24 @@ export interface SshdFixture {
   dispose(): Promise<void>;
 }
 
+/**
+ * The host's braid starts a watcher daemon for its projects (watch/, as on any machine): end the ones under the
+ * host user's home, each by the pid its own state file names (and only a `braid _watch` with that pid).
+ */
+function endHostWatchers(home: string): void {
+  const found = spawnSync("find", [home, "-maxdepth", "8", "-path", "*/.git/braid/watch/state.json"], {
+    encoding: "utf8",
+  });
+  for (const file of (found.stdout ?? "").split("\n").filter(Boolean)) {
+    try {
+      const { pid } = JSON.parse(readFileSync(file, "utf8")) as { pid: number };
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("_watch")) process.kill(pid, "SIGTERM");
+    } catch {
+      /* gone already */
+    }
+  }
+}
+
 /** `hostUser`: the unix user standing in for the host (one per test file, see ensureHostUser). */
 export async function startSshd(hostUser: string = HOST_USER): Promise<SshdFixture> {
   const user = await ensureHostUser(hostUser);
@@ -258,6 +276,7 @@ export async function startSshd(hostUser: string = HOST_USER): Promise<SshdFixtu
     start,
     async dispose() {
       await stop();
+      endHostWatchers(user.home);
       rmSync(dir, { recursive: true, force: true });
     },
   };
