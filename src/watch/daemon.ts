@@ -5,13 +5,21 @@
  * writes only under `watch/`, and ends when its project has no local session left, when nobody used it for
  * IDLE_MS, when its state dir goes away, or when another daemon took its place.
  */
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { remoteOf } from "../hosts/remote.js";
 import { mkdirPrivate, writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive, processStart } from "../infra/process.js";
 import { randomHex } from "../infra/random.js";
 import type { ProjectContext } from "../project/context.js";
-import { HEARTBEAT_MS, type WatchState, watchDir, watchLockFile, watchStateFile, watchUsedFile } from "./state.js";
+import {
+  HEARTBEAT_MS,
+  touch,
+  type WatchState,
+  watchDir,
+  watchLockFile,
+  watchStateFile,
+  watchUsedFile,
+} from "./state.js";
 import { type TreeWatch, watchTree } from "./tree.js";
 
 /** No radar asked for this long: the daemon ends (the next one starts it again). */
@@ -65,8 +73,7 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
   // Not in any worktree: a daemon's working directory keeps a removed directory (or a mount) busy.
   process.chdir("/");
   const used = watchUsedFile(stateDir);
-  if (mtimeMs(used) === 0) writeFileAtomic(used, "", { durable: false });
-  else utimesSync(used, new Date(), new Date());
+  touch(used, Date.now());
 
   const trees = new Map<string, TreeWatch>();
   const state: WatchState = {
@@ -119,8 +126,7 @@ export async function runWatchDaemon(ctx: ProjectContext): Promise<string> {
         trees.delete(path);
       }
     for (const path of paths) if (!trees.has(path)) trees.set(path, await watchTree(path, changed));
-    write();
-    return localSessions;
+    return localSessions; // the heartbeat writes the state right after
   };
 
   const why = await new Promise<string>((resolve) => {

@@ -3,10 +3,10 @@
  * the radar scans every worktree, as it always could.
  */
 import { spawn } from "node:child_process";
-import { statSync, utimesSync } from "node:fs";
+import { statSync } from "node:fs";
 import { braidBin } from "../agents/claude.js";
-import { mkdirPrivate, writeFileAtomic } from "../infra/fsutil.js";
-import { watchDir, watchStartedFile, watchUsedFile } from "./state.js";
+import { mkdirPrivate } from "../infra/fsutil.js";
+import { touch, watchDir, watchStartedFile, watchUsedFile } from "./state.js";
 
 /** A start less than this ago (the daemon may still be setting up, or failed): do not start another. */
 const RESTART_AFTER_MS = 30_000;
@@ -18,14 +18,6 @@ function ageMs(file: string, now: number): number {
     return now - statSync(file).mtimeMs;
   } catch {
     return Number.POSITIVE_INFINITY;
-  }
-}
-
-function touch(file: string, now: number): void {
-  try {
-    utimesSync(file, now / 1000, now / 1000);
-  } catch {
-    writeFileAtomic(file, "", { durable: false });
   }
 }
 

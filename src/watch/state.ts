@@ -3,8 +3,9 @@
  * generation of each worktree it fully watches) and `daemon.lock` (one daemon per project). The radar trusts a
  * generation only while the daemon that wrote it still runs and beats: a dead daemon's last word says nothing.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../infra/fsutil.js";
 import { pidAlive, processStart } from "../infra/process.js";
 
 export interface WatchState {
@@ -33,6 +34,15 @@ export const watchLockFile = (stateDir: string) => join(watchDir(stateDir), "dae
 export const watchUsedFile = (stateDir: string) => join(watchDir(stateDir), "used");
 /** Touched when a radar starts a daemon: another start waits a while instead of piling up daemons. */
 export const watchStartedFile = (stateDir: string) => join(watchDir(stateDir), "started");
+
+/** Set a marker file's mtime to `now` (the used and started files), making it when it is not there yet. */
+export function touch(file: string, now: number): void {
+  try {
+    utimesSync(file, now / 1000, now / 1000);
+  } catch {
+    writeFileAtomic(file, "", { durable: false });
+  }
+}
 
 function readState(stateDir: string): WatchState | null {
   try {

@@ -72,6 +72,7 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
   let closed = false;
   /** The root's inode when it was watched: another one means the worktree was made again. */
   let rootIno: number | null = null;
+  /** When watching failed (giveUp), 0 when it did not: a worktree with submodules is not a failure, never retried. */
   let givenUpAt = 0;
 
   const rel = (dir: string) => relative(root, dir).split(sep).join("/");
@@ -194,6 +195,7 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
     pending.clear();
     ready = false;
     reason = null;
+    givenUpAt = 0;
     bump(); // not ready: the next write leaves this worktree out
     try {
       rootIno = statSync(root).ino;
@@ -247,7 +249,7 @@ export async function watchTree(root: string, onChange: () => void): Promise<Tre
         /* gone: nothing to watch until it is back */
       }
       const replaced = ino !== rootIno;
-      const retry = !!reason && reason !== "has submodules" && Date.now() - givenUpAt > RETRY_AFTER_MS;
+      const retry = givenUpAt > 0 && Date.now() - givenUpAt > RETRY_AFTER_MS;
       if ((replaced && ino !== null) || retry) {
         ready = false;
         bump();
